@@ -1,0 +1,18 @@
+//! vetted's schema migrations, in order. Append-only: a landed migration is never edited; a
+//! change to the schema is a new file listed at the end of `Migrator::migrations`.
+//!
+//! This crate imports nothing from the application, so the schema history stays readable on its own.
+
+pub use sea_orm_migration::prelude::*;
+pub use sea_orm_migration::seaql_migrations;
+
+mod m20261129_000001_core_record;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261129_000001_core_record::Migration)]
+    }
+}

@@ -1,0 +1,73 @@
+//! `vetted note add|resolve|list`.
+
+use super::Context;
+use crate::cli::NoteCommand;
+use crate::domain::status::Severity;
+use crate::domain::values::{optional_text, required_text};
+use crate::error::Result;
+use crate::store::notes::{self, NewNote, NoteFilter, NoteTarget};
+
+pub async fn run(ctx: &Context, cmd: NoteCommand) -> Result<()> {
+    match cmd {
+        NoteCommand::Add {
+            visit,
+            supplier,
+            topic,
+            severity,
+            date,
+            text,
+        } => {
+            let target = match (visit, supplier) {
+                (Some(id), _) => NoteTarget::Visit(id),
+                (None, Some(reference)) => NoteTarget::Supplier(reference),
+                (None, None) => unreachable!("clap requires --visit or --supplier"),
+            };
+            let new = NewNote {
+                target,
+                topic: optional_text(topic.as_deref()),
+                severity: Severity::parse(&severity)?,
+                text: required_text("text", &text)?,
+                date: date.as_deref().map(|d| ctx.past_date("date", d)).transpose()?,
+            };
+            let store = ctx.store().await?;
+            let note = notes::add(&store, new).await?;
+            ctx.done(
+                &format!("Added {} note #{}", note.severity, note.id),
+                "note",
+                &note,
+            )
+        }
+        NoteCommand::Resolve { id, resolution, date } => {
+            let date = ctx.past_date("date", &date)?;
+            let store = ctx.store().await?;
+            let note = notes::resolve(&store, id, optional_text(resolution.as_deref()), date).await?;
+            ctx.done(&format!("Resolved note #{} on {date}", note.id), "note", &note)
+        }
+        NoteCommand::List {
+            supplier,
+            open,
+            severity,
+        } => {
+            let filter = NoteFilter {
+                supplier,
+                open_only: open,
+                min_severity: severity.as_deref().map(Severity::parse).transpose()?,
+            };
+            let store = ctx.store().await?;
+            let list = notes::list(&store, filter).await?;
+            ctx.print(&ctx.output.list(
+                &list,
+                &[
+                    "id",
+                    "date",
+                    "supplier_id",
+                    "visit_id",
+                    "severity",
+                    "topic",
+                    "text",
+                    "status",
+                ],
+            ))
+        }
+    }
+}

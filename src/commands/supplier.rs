@@ -1,0 +1,133 @@
+//! `vetted supplier add|edit|list|show|archive`.
+
+use super::Context;
+use crate::cli::{SupplierCommand, SupplierFields};
+use crate::domain::status::ScarceOverride;
+use crate::domain::values::{self, Invalid, optional_text, required_text};
+use crate::error::Result;
+use crate::store::suppliers::{self, SupplierChanges, SupplierFilter};
+
+/// Validates the profile flags. An empty string clears a field (`Some(None)`).
+fn changes(fields: SupplierFields) -> Result<SupplierChanges, Invalid> {
+    let text = |v: Option<String>| v.map(|t| optional_text(Some(&t)));
+    let checked = |field: &str, v: Option<String>, parse: fn(&str, &str) -> Result<String, Invalid>| {
+        v.map(|t| match optional_text(Some(&t)) {
+            Some(t) => parse(field, &t).map(Some),
+            None => Ok(None),
+        })
+        .transpose()
+    };
+    Ok(SupplierChanges {
+        name: None,
+        native_name: text(fields.native_name),
+        country: checked("country", fields.country, values::parse_country)?,
+        province: text(fields.province),
+        city: text(fields.city),
+        address: text(fields.address),
+        website: checked("website", fields.website, values::parse_website)?,
+        scarce: fields.scarce.as_deref().map(ScarceOverride::parse).transpose()?,
+        note: text(fields.note),
+        add_aliases: fields
+            .aliases
+            .iter()
+            .map(|a| required_text("alias", a))
+            .collect::<Result<_, _>>()?,
+        remove_aliases: Vec::new(),
+        add_capabilities: fields
+            .capabilities
+            .iter()
+            .map(|c| values::parse_capability("capability", c))
+            .collect::<Result<_, _>>()?,
+        remove_capabilities: Vec::new(),
+    })
+}
+
+pub async fn run(ctx: &Context, cmd: SupplierCommand) -> Result<()> {
+    match cmd {
+        SupplierCommand::Add { name, fields } => {
+            let mut changes = changes(fields)?;
+            changes.name = Some(required_text("name", &name)?);
+            let store = ctx.store().await?;
+            let supplier = suppliers::add(&store, changes).await?;
+            ctx.done(
+                &format!("Added supplier #{} {}", supplier.id, supplier.name),
+                "supplier",
+                &supplier,
+            )
+        }
+        SupplierCommand::Edit {
+            supplier,
+            name,
+            fields,
+            remove_aliases,
+            remove_capabilities,
+        } => {
+            let mut changes = changes(fields)?;
+            changes.name = name.as_deref().map(|n| required_text("name", n)).transpose()?;
+            changes.remove_aliases = remove_aliases;
+            changes.remove_capabilities = remove_capabilities
+                .iter()
+                .map(|c| values::parse_capability("remove-capability", c))
+                .collect::<Result<_, _>>()?;
+            let store = ctx.store().await?;
+            let edited = suppliers::edit(&store, &supplier, changes).await?;
+            ctx.done(
+                &format!("Saved supplier #{} {}", edited.id, edited.name),
+                "supplier",
+                &edited,
+            )
+        }
+        SupplierCommand::List {
+            capability,
+            country,
+            search,
+            all,
+        } => {
+            let filter = SupplierFilter {
+                capability: capability
+                    .as_deref()
+                    .map(|c| values::parse_capability("capability", c))
+                    .transpose()?,
+                country: country
+                    .as_deref()
+                    .map(|c| values::parse_country("country", c))
+                    .transpose()?,
+                search,
+                include_archived: all,
+            };
+            let store = ctx.store().await?;
+            let list = suppliers::list(&store, filter).await?;
+            let mut columns = vec![
+                "id",
+                "name",
+                "native_name",
+                "country",
+                "city",
+                "capabilities",
+                "scarce",
+            ];
+            if all {
+                columns.push("archived");
+            }
+            ctx.print(&ctx.output.list(&list, &columns))
+        }
+        SupplierCommand::Show { supplier } => {
+            let store = ctx.store().await?;
+            let file = suppliers::show(&store, &supplier).await?;
+            ctx.print(
+                &ctx.output
+                    .document("supplier", &file, &["supplier_id", "supplier"]),
+            )
+        }
+        SupplierCommand::Archive { supplier, restore } => {
+            let store = ctx.store().await?;
+            let changed = suppliers::archive(&store, &supplier, restore).await?;
+            let verb = if restore { "Restored" } else { "Archived" };
+            ctx.done(
+                &format!("{verb} supplier #{} {}", changed.id, changed.name),
+                "supplier",
+                &changed,
+            )
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! Calendar dates as users type them: `YYYY-MM-DD`, `today` or `yesterday`.
+
+use chrono::{Days, NaiveDate};
+
+use super::values::Invalid;
+
+/// Parses a user's date. `today` is passed in so that the rule stays pure and testable.
+pub fn parse_date(field: &str, input: &str, today: NaiveDate) -> Result<NaiveDate, Invalid> {
+    let text = input.trim();
+    match text.to_ascii_lowercase().as_str() {
+        "today" => return Ok(today),
+        "yesterday" => return Ok(today - Days::new(1)),
+        _ => {}
+    }
+    let looks_like_date = text.len() == 10
+        && text.char_indices().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if !looks_like_date {
+        return Err(Invalid::new(
+            field,
+            format!("'{input}' is not a date; use YYYY-MM-DD, today or yesterday"),
+        ));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| Invalid::new(field, format!("'{input}' is not a real calendar date")))
+}
+
+/// Parses a date for something that has already happened (a visit, a deal event, a finding).
+pub fn parse_past_date(field: &str, input: &str, today: NaiveDate) -> Result<NaiveDate, Invalid> {
+    let date = parse_date(field, input, today)?;
+    if date > today {
+        return Err(Invalid::new(
+            field,
+            format!("{date} is in the future (today is {today}); record things once they have happened"),
+        ));
+    }
+    Ok(date)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()
+    }
+
+    #[test]
+    fn keywords_and_iso_dates() {
+        assert_eq!(parse_date("date", "today", today()).unwrap(), today());
+        assert_eq!(
+            parse_date("date", "Yesterday", today()).unwrap().to_string(),
+            "2026-02-28"
+        );
+        assert_eq!(
+            parse_date("date", "2024-02-29", today()).unwrap().to_string(),
+            "2024-02-29"
+        );
+    }
+
+    #[test]
+    fn impossible_and_malformed_dates_name_the_field() {
+        let err = parse_date("date", "2026-02-30", today()).unwrap_err();
+        assert_eq!(err.field, "date");
+        assert!(err.problem.contains("not a real calendar date"));
+        assert!(parse_date("date", "2026-2-3", today()).is_err());
+        assert!(parse_date("date", "03/01/2026", today()).is_err());
+        assert!(parse_date("date", "", today()).is_err());
+    }
+
+    #[test]
+    fn future_dates_are_refused_for_past_events() {
+        assert!(parse_past_date("date", "2026-03-02", today()).is_err());
+        assert!(parse_past_date("date", "2026-03-01", today()).is_ok());
+    }
+}

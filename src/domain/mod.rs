@@ -1,0 +1,7 @@
+//! Pure types and rules of the supplier due-diligence domain. Nothing here touches the database,
+//! the command line or files.
+
+pub mod dates;
+pub mod names;
+pub mod status;
+pub mod values;

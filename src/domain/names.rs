@@ -1,0 +1,158 @@
+//! Name normalising: one function used by reference lookups, import matching and dedupe, so that
+//! `Lumina Heterojunction Equipment Co., Ltd.` and `LUMINA HETEROJUNCTION EQUIPMENT CO LTD` are the
+//! same supplier.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Latin legal suffixes, matched as whole trailing words after punctuation became spaces.
+/// Multi-word forms come first so that `co ltd` is taken as one suffix where it can be.
+const LATIN_SUFFIXES: &[&str] = &[
+    "co",
+    "ltd",
+    "limited",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "company",
+    "llc",
+    "llp",
+    "lp",
+    "gmbh",
+    "ag",
+    "kg",
+    "sa",
+    "sas",
+    "sarl",
+    "srl",
+    "spa",
+    "bv",
+    "nv",
+    "plc",
+    "pte",
+    "pty",
+    "oy",
+    "ab",
+    "as",
+    "kk",
+    "jsc",
+    "pvt",
+    "sdn",
+    "bhd",
+    "tbk",
+    "mbh",
+];
+
+/// Chinese (and Japanese) legal suffixes, matched with or without a space before them. Longest
+/// first, so `股份有限公司` is removed whole rather than leaving `股份`.
+const CJK_SUFFIXES: &[&str] = &[
+    "股份有限公司",
+    "有限责任公司",
+    "有限責任公司",
+    "集团有限公司",
+    "集團有限公司",
+    "有限公司",
+    "株式会社",
+    "集团",
+    "集團",
+    "公司",
+];
+
+/// Normalises a name for matching: NFKC, case-folded, everything that is not a letter or digit
+/// becomes a space, spaces collapsed, legal suffixes removed from the end repeatedly. Never
+/// returns an empty string for a name that had any letter or digit: the last word stays.
+pub fn normalise(name: &str) -> String {
+    // NFKC again after lower-casing recomposes what lower-casing may have decomposed, which keeps
+    // the function idempotent.
+    let folded: String = name.nfkc().flat_map(char::to_lowercase).nfkc().collect();
+    let cleaned: String = folded
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || is_combining_mark(c) {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    let mut words: Vec<String> = cleaned.split_whitespace().map(str::to_owned).collect();
+    while let Some(last) = words.last() {
+        if words.len() > 1 && LATIN_SUFFIXES.contains(&last.as_str()) {
+            words.pop();
+            continue;
+        }
+        if let Some(stem) = CJK_SUFFIXES.iter().find_map(|suffix| last.strip_suffix(suffix)) {
+            if !stem.is_empty() {
+                let stem = stem.to_owned();
+                *words.last_mut().expect("a last word") = stem;
+                continue;
+            }
+            if words.len() > 1 {
+                words.pop();
+                continue;
+            }
+        }
+        break;
+    }
+    words.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise;
+
+    #[test]
+    fn latin_suffixes_and_case_go() {
+        for name in [
+            "Lumina Heterojunction Equipment Co., Ltd.",
+            "LUMINA HETEROJUNCTION EQUIPMENT CO LTD",
+            "Lumina Heterojunction Equipment",
+            "  lumina   heterojunction equipment, inc. ",
+        ] {
+            assert_eq!(normalise(name), "lumina heterojunction equipment", "{name}");
+        }
+    }
+
+    #[test]
+    fn chinese_suffixes_with_or_without_space() {
+        assert_eq!(normalise("苏州卢米纳异质结装备有限公司"), "苏州卢米纳异质结装备");
+        assert_eq!(normalise("苏州卢米纳异质结装备 有限公司"), "苏州卢米纳异质结装备");
+        assert_eq!(
+            normalise("苏州卢米纳异质结装备股份有限公司"),
+            "苏州卢米纳异质结装备"
+        );
+        assert_eq!(normalise("卢米纳集团有限公司"), "卢米纳");
+    }
+
+    #[test]
+    fn full_width_and_stray_symbols() {
+        assert_eq!(
+            normalise("ＡＢＣ　Ｓｏｌａｒ（Ｓｕｚｈｏｕ）Ｃｏ．，Ｌｔｄ．"),
+            "abc solar suzhou"
+        );
+        assert_eq!(normalise("Sun□Tech & Sons GmbH"), "sun tech sons");
+    }
+
+    #[test]
+    fn never_empty() {
+        assert_eq!(normalise("Limited"), "limited");
+        assert_eq!(normalise("Co Ltd"), "co");
+        assert_eq!(normalise("有限公司"), "有限公司");
+        assert_eq!(normalise("AG"), "ag");
+    }
+
+    #[test]
+    fn idempotent() {
+        for name in [
+            "Lumina Co., Ltd.",
+            "苏州卢米纳有限公司",
+            "Ａｃｍｅ Ｉｎｃ．",
+            "x  y  z",
+            "Co Ltd",
+        ] {
+            let once = normalise(name);
+            assert_eq!(normalise(&once), once, "{name}");
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Deal statuses, finding severities and the scarcity override, stored as strings, with the rules
+//! for moving a deal from one status to another.
+
+use std::fmt;
+
+use super::values::Invalid;
+
+/// Declares a string-backed enum with its parsing, listing and display.
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident, $field:literal, { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// Parses the user's (or the database's) spelling, ignoring case and spaces.
+            pub fn parse(input: &str) -> Result<Self, Invalid> {
+                let key = input.trim().to_ascii_lowercase();
+                match key.as_str() {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(Invalid::new(
+                        $field,
+                        format!(
+                            "'{}' is not one of {}",
+                            input,
+                            Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    )),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// Where a buyer stands with a supplier. "No deal" means not `Signed`.
+    DealStatus, "status", {
+        Prospect => "prospect",
+        Evaluating => "evaluating",
+        Negotiating => "negotiating",
+        Signed => "signed",
+        Declined => "declined",
+        Terminated => "terminated",
+    }
+);
+
+string_enum!(
+    /// How serious an inspection finding is.
+    Severity, "severity", {
+        Info => "info",
+        Minor => "minor",
+        Major => "major",
+        Critical => "critical",
+    }
+);
+
+string_enum!(
+    /// A user's override of the computed scarcity of a supplier.
+    ScarceOverride, "scarce", {
+        Auto => "auto",
+        Yes => "yes",
+        No => "no",
+    }
+);
+
+impl DealStatus {
+    /// Whether a move from `from` (the status in force on the event's date, if any) to `self` makes
+    /// sense. A deal that was never signed is declined, not terminated; a signed deal ends by
+    /// termination, not by being declined. Anything else may follow anything, since talks do
+    /// restart.
+    pub fn check_transition(self, from: Option<DealStatus>) -> Result<(), Invalid> {
+        use DealStatus::*;
+        match (from, self) {
+            (Some(Signed), Terminated) => Ok(()),
+            (from, Terminated) => Err(Invalid::new(
+                "status",
+                format!(
+                    "cannot terminate a deal that is not signed (it is {}); use declined",
+                    from.map_or("new", DealStatus::as_str)
+                ),
+            )),
+            (Some(Signed), Declined) => Err(Invalid::new(
+                "status",
+                "the deal is signed; a signed deal ends with terminated, not declined",
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn is_signed(self) -> bool {
+        self == DealStatus::Signed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_ignores_case_and_lists_choices() {
+        assert_eq!(DealStatus::parse(" Signed ").unwrap(), DealStatus::Signed);
+        let err = DealStatus::parse("won").unwrap_err();
+        assert_eq!(err.field, "status");
+        assert!(
+            err.problem
+                .contains("prospect, evaluating, negotiating, signed, declined, terminated")
+        );
+        assert_eq!(Severity::parse("CRITICAL").unwrap(), Severity::Critical);
+        assert_eq!(Severity::parse("urgent").unwrap_err().field, "severity");
+        assert_eq!(ScarceOverride::parse("no").unwrap(), ScarceOverride::No);
+    }
+
+    #[test]
+    fn only_signed_deals_terminate() {
+        use DealStatus::*;
+        assert!(Terminated.check_transition(Some(Signed)).is_ok());
+        assert!(Terminated.check_transition(Some(Negotiating)).is_err());
+        assert!(Terminated.check_transition(None).is_err());
+    }
+
+    #[test]
+    fn signed_deals_are_not_declined() {
+        use DealStatus::*;
+        assert!(Declined.check_transition(Some(Signed)).is_err());
+        assert!(Declined.check_transition(Some(Evaluating)).is_ok());
+        assert!(Declined.check_transition(None).is_ok());
+    }
+
+    #[test]
+    fn talks_may_restart() {
+        use DealStatus::*;
+        assert!(Negotiating.check_transition(Some(Declined)).is_ok());
+        assert!(Evaluating.check_transition(Some(Terminated)).is_ok());
+        assert!(Signed.check_transition(None).is_ok());
+    }
+
+    #[test]
+    fn severities_order_by_seriousness() {
+        assert!(Severity::Critical > Severity::Major && Severity::Major > Severity::Minor);
+    }
+}

@@ -1,0 +1,90 @@
+//! The one error type of the library. Every error knows the exit code the binary returns for it,
+//! following sysexits: 65 bad input data, 66 missing input file, 69 database unavailable.
+
+use std::fmt;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A value the user gave is wrong: names the field (flag or column) and what is wrong.
+    #[error("{field}: {problem}")]
+    Invalid { field: String, problem: String },
+
+    /// A reference (supplier, buyer, site, visit, note) matched nothing.
+    #[error("{kind} '{reference}' not found{}", Candidates(.candidates))]
+    NotFound {
+        kind: &'static str,
+        reference: String,
+        candidates: Vec<String>,
+    },
+
+    /// A reference matched more than one record.
+    #[error("{kind} '{reference}' is ambiguous; it matches {}; use the id", .candidates.join(", "))]
+    Ambiguous {
+        kind: &'static str,
+        reference: String,
+        candidates: Vec<String>,
+    },
+
+    /// The thing being created exists already.
+    #[error("{0}")]
+    Conflict(String),
+
+    #[error("cannot read {path}: {source}")]
+    MissingFile { path: String, source: std::io::Error },
+
+    /// The database cannot be opened or used by this binary.
+    #[error("{0}")]
+    Unavailable(String),
+
+    #[error("database error: {0}")]
+    Database(#[from] sea_orm::DbErr),
+
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    pub fn invalid(field: impl Into<String>, problem: impl Into<String>) -> Self {
+        Error::Invalid {
+            field: field.into(),
+            problem: problem.into(),
+        }
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Invalid { .. } | Error::NotFound { .. } | Error::Ambiguous { .. } | Error::Conflict(_) => {
+                65
+            }
+            Error::MissingFile { .. } => 66,
+            Error::Unavailable(_) => 69,
+            Error::Database(_) | Error::Io(_) | Error::Other(_) => 1,
+        }
+    }
+}
+
+/// Renders a candidate list as "; did you mean: a, b?" (or nothing when empty).
+struct Candidates<'a>(&'a Vec<String>);
+
+impl fmt::Display for Candidates<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        write!(f, "; did you mean: {}?", self.0.join(", "))
+    }
+}
+
+impl From<crate::domain::values::Invalid> for Error {
+    fn from(invalid: crate::domain::values::Invalid) -> Self {
+        Error::Invalid {
+            field: invalid.field,
+            problem: invalid.problem,
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! vetted: a supplier due-diligence tracker for sourcing teams.
+
+pub mod cli;
+pub mod commands;
+pub mod domain;
+pub mod error;
+pub mod output;
+pub mod store;

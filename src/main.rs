@@ -1,0 +1,25 @@
+//! The `vetted` binary: parse the command line, run the command, map the error to an exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = vetted::cli::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("vetted: cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(vetted::commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`vetted supplier list | head`) is the reader's choice, not a failure.
+        Err(vetted::error::Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("vetted: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}

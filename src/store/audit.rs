@@ -1,0 +1,87 @@
+//! The audit log: every mutation writes one entry (who, when, what, before and after) in the same
+//! transaction as the change itself, and `vetted history` reads them back.
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::Serialize;
+
+use super::entities::audit_entry;
+use crate::error::Result;
+
+/// A change about to be recorded.
+pub struct Change<'a> {
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: i32,
+    pub supplier_id: Option<i32>,
+    pub summary: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+pub async fn record(conn: &impl ConnectionTrait, actor: &str, change: Change<'_>) -> Result<()> {
+    audit_entry::ActiveModel {
+        at: Set(Utc::now()),
+        actor: Set(actor.to_string()),
+        action: Set(change.action.to_string()),
+        entity: Set(change.entity.to_string()),
+        entity_id: Set(change.entity_id),
+        supplier_id: Set(change.supplier_id),
+        summary: Set(change.summary),
+        before: Set(change.before.map(|v| v.to_string())),
+        after: Set(change.after.map(|v| v.to_string())),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// One audit entry as `vetted history` shows it.
+#[derive(Debug, Serialize)]
+pub struct HistoryEntry {
+    pub id: i32,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: i32,
+    pub supplier_id: Option<i32>,
+    pub summary: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// Audit entries, oldest first, optionally since a day and for one supplier.
+pub async fn history(
+    conn: &impl ConnectionTrait,
+    since: Option<NaiveDate>,
+    supplier_id: Option<i32>,
+) -> Result<Vec<HistoryEntry>> {
+    let mut query = audit_entry::Entity::find().order_by_asc(audit_entry::Column::Id);
+    if let Some(day) = since {
+        let start = day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
+        query = query.filter(audit_entry::Column::At.gte(start));
+    }
+    if let Some(id) = supplier_id {
+        query = query.filter(audit_entry::Column::SupplierId.eq(id));
+    }
+    let parse = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
+    Ok(query
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|e| HistoryEntry {
+            id: e.id,
+            at: e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            actor: e.actor,
+            action: e.action,
+            entity: e.entity,
+            entity_id: e.entity_id,
+            supplier_id: e.supplier_id,
+            summary: e.summary,
+            before: parse(e.before),
+            after: parse(e.after),
+        })
+        .collect())
+}

@@ -1,0 +1,316 @@
+//! Deals: one per buyer and supplier. Every change is a dated deal event, so the history is never
+//! overwritten; the deal row holds what the latest event says, for quick reading.
+
+use chrono::{NaiveDate, Utc};
+use rust_decimal::Decimal;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    Set,
+};
+use serde::Serialize;
+
+use super::audit::{self, Change};
+use super::entities::{buyer, deal, deal_event};
+use super::money::Money;
+use super::{Store, lookup, sites};
+use crate::domain::status::DealStatus;
+use crate::error::{Error, Result};
+
+pub struct DealChange {
+    pub supplier: String,
+    pub buyer: String,
+    pub status: DealStatus,
+    pub date: NaiveDate,
+    /// Amount and ISO currency code, given together.
+    pub value: Option<(Decimal, String)>,
+    pub scope: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DealView {
+    pub id: i32,
+    pub buyer_id: i32,
+    pub buyer: String,
+    pub supplier_id: i32,
+    pub supplier: String,
+    pub status: String,
+    /// The date of the event that set the current status.
+    pub since: NaiveDate,
+    pub value: Option<Decimal>,
+    pub currency: Option<String>,
+    pub scope: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DealEventView {
+    pub id: i32,
+    pub deal_id: i32,
+    pub buyer: String,
+    pub supplier: String,
+    pub date: NaiveDate,
+    pub status: String,
+    pub value: Option<Decimal>,
+    pub currency: Option<String>,
+    pub scope: Option<String>,
+    pub note: Option<String>,
+    pub actor: String,
+    pub recorded_at: String,
+}
+
+/// A deal with its whole history, as `supplier show` gives it.
+#[derive(Debug, Serialize)]
+pub struct DealFile {
+    #[serde(flatten)]
+    pub deal: DealView,
+    pub history: Vec<DealEventView>,
+}
+
+pub enum DealOutcome {
+    Recorded(DealView),
+    /// The deal already stood so on that date and nothing new was given: nothing was written.
+    Unchanged(DealView),
+}
+
+/// Amounts read back the same from every backend: trailing zeros dropped, at least two decimals.
+fn amount(value: Option<Money>) -> Option<Decimal> {
+    value.map(|Money(d)| {
+        let mut d = d.normalize();
+        if d.scale() < 2 {
+            d.rescale(2);
+        }
+        d
+    })
+}
+
+fn view(d: deal::Model, buyer: &str, supplier: &str) -> DealView {
+    DealView {
+        id: d.id,
+        buyer_id: d.buyer_id,
+        buyer: buyer.to_string(),
+        supplier_id: d.supplier_id,
+        supplier: supplier.to_string(),
+        status: d.status,
+        since: d.status_date,
+        value: amount(d.value),
+        currency: d.currency,
+        scope: d.scope,
+    }
+}
+
+fn event_view(e: deal_event::Model, buyer: &str, supplier: &str) -> DealEventView {
+    DealEventView {
+        id: e.id,
+        deal_id: e.deal_id,
+        buyer: buyer.to_string(),
+        supplier: supplier.to_string(),
+        date: e.event_date,
+        status: e.status,
+        value: amount(e.value),
+        currency: e.currency,
+        scope: e.scope,
+        note: e.note,
+        actor: e.actor,
+        recorded_at: e.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    }
+}
+
+/// Events of a deal in the order they took effect: by date, then by when they were recorded.
+async fn events_of(conn: &impl ConnectionTrait, deal_id: i32) -> Result<Vec<deal_event::Model>> {
+    Ok(deal_event::Entity::find()
+        .filter(deal_event::Column::DealId.eq(deal_id))
+        .order_by_asc(deal_event::Column::EventDate)
+        .order_by_asc(deal_event::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+pub async fn set(store: &Store, change: DealChange) -> Result<DealOutcome> {
+    let txn = store.begin_write().await?;
+    let supplier = lookup::supplier(&txn, &change.supplier).await?;
+    sites::ensure_active(&supplier)?;
+    let buyer = lookup::buyer(&txn, &change.buyer).await?;
+    let existing = deal::Entity::find()
+        .filter(deal::Column::BuyerId.eq(buyer.id))
+        .filter(deal::Column::SupplierId.eq(supplier.id))
+        .one(&txn)
+        .await?;
+    let events = match &existing {
+        Some(d) => events_of(&txn, d.id).await?,
+        None => Vec::new(),
+    };
+    let in_force = events.iter().rev().find(|e| e.event_date <= change.date);
+    let in_force_status = in_force.map(|e| DealStatus::parse(&e.status)).transpose()?;
+    change.status.check_transition(in_force_status)?;
+
+    let is_latest = in_force.is_some() && in_force.map(|e| e.id) == events.last().map(|e| e.id);
+    let nothing_new = change.value.is_none() && change.scope.is_none() && change.note.is_none();
+    if let (Some(d), true) = (
+        &existing,
+        is_latest && in_force_status == Some(change.status) && nothing_new,
+    ) {
+        return Ok(DealOutcome::Unchanged(view(
+            d.clone(),
+            &buyer.name,
+            &supplier.name,
+        )));
+    }
+
+    let now = Utc::now();
+    let (value, currency) = match change.value.clone() {
+        Some((amount, currency)) => (Some(Money(amount)), Some(currency)),
+        None => (None, None),
+    };
+    let before = existing.clone().map(|d| view(d, &buyer.name, &supplier.name));
+    let deal_row = match existing {
+        Some(d) => d,
+        None => {
+            deal::ActiveModel {
+                buyer_id: Set(buyer.id),
+                supplier_id: Set(supplier.id),
+                status: Set(change.status.as_str().to_string()),
+                status_date: Set(change.date),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    deal_event::ActiveModel {
+        deal_id: Set(deal_row.id),
+        event_date: Set(change.date),
+        status: Set(change.status.as_str().to_string()),
+        value: Set(value),
+        currency: Set(currency),
+        scope: Set(change.scope.clone()),
+        note: Set(change.note.clone()),
+        actor: Set(store.actor.clone()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+
+    // The deal row reflects the latest event, and the latest value and scope ever given.
+    let events = events_of(&txn, deal_row.id).await?;
+    let latest = events.last().expect("an event was just added");
+    let priced = events.iter().rev().find(|e| e.value.is_some());
+    let scoped = events.iter().rev().find(|e| e.scope.is_some());
+    let mut active = deal_row.into_active_model();
+    active.status = Set(latest.status.clone());
+    active.status_date = Set(latest.event_date);
+    active.value = Set(priced.and_then(|e| e.value));
+    active.currency = Set(priced.and_then(|e| e.currency.clone()));
+    active.scope = Set(scoped.and_then(|e| e.scope.clone()));
+    active.updated_at = Set(now);
+    let after = view(active.update(&txn).await?, &buyer.name, &supplier.name);
+
+    audit::record(
+        &txn,
+        &store.actor,
+        Change {
+            action: "deal.set",
+            entity: "deal",
+            entity_id: after.id,
+            supplier_id: Some(supplier.id),
+            summary: format!(
+                "{} deal with {}: {} on {}",
+                buyer.name, supplier.name, change.status, change.date
+            ),
+            before: before.map(|b| serde_json::to_value(b).expect("deal serialises")),
+            after: Some(serde_json::to_value(&after).expect("deal serialises")),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(DealOutcome::Recorded(after))
+}
+
+pub struct DealFilter {
+    pub buyer: Option<String>,
+    pub status: Option<DealStatus>,
+}
+
+pub async fn list(store: &Store, filter: DealFilter) -> Result<Vec<DealView>> {
+    let mut query = deal::Entity::find()
+        .order_by_asc(deal::Column::BuyerId)
+        .order_by_asc(deal::Column::SupplierId);
+    if let Some(reference) = &filter.buyer {
+        let buyer = lookup::buyer(&store.db, reference).await?;
+        query = query.filter(deal::Column::BuyerId.eq(buyer.id));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(deal::Column::Status.eq(status.as_str()));
+    }
+    let deals = query.all(&store.db).await?;
+    let suppliers = lookup::supplier_names(&store.db, deals.iter().map(|d| d.supplier_id)).await?;
+    let buyers = lookup::buyer_names(&store.db).await?;
+    Ok(deals
+        .into_iter()
+        .map(|d| {
+            let b = buyers.get(&d.buyer_id).cloned().unwrap_or_default();
+            let s = suppliers.get(&d.supplier_id).cloned().unwrap_or_default();
+            view(d, &b, &s)
+        })
+        .collect())
+}
+
+/// Every deal of a supplier with its history, buyers in name order.
+pub async fn files_of_supplier(conn: &impl ConnectionTrait, supplier_id: i32) -> Result<Vec<DealFile>> {
+    let supplier_name = lookup::supplier_names(conn, [supplier_id])
+        .await?
+        .remove(&supplier_id)
+        .unwrap_or_default();
+    let buyers = lookup::buyer_names(conn).await?;
+    let mut files = Vec::new();
+    for d in deal::Entity::find()
+        .filter(deal::Column::SupplierId.eq(supplier_id))
+        .order_by_asc(deal::Column::BuyerId)
+        .all(conn)
+        .await?
+    {
+        let buyer_name = buyers.get(&d.buyer_id).cloned().unwrap_or_default();
+        let history = events_of(conn, d.id)
+            .await?
+            .into_iter()
+            .map(|e| event_view(e, &buyer_name, &supplier_name))
+            .collect();
+        files.push(DealFile {
+            deal: view(d, &buyer_name, &supplier_name),
+            history,
+        });
+    }
+    Ok(files)
+}
+
+/// The dated events of a supplier's deals (one buyer's, or all), in the order they took effect.
+pub async fn history(
+    store: &Store,
+    supplier_ref: &str,
+    buyer_ref: Option<&str>,
+) -> Result<Vec<DealEventView>> {
+    let supplier = lookup::supplier(&store.db, supplier_ref).await?;
+    let buyer: Option<buyer::Model> = match buyer_ref {
+        Some(reference) => Some(lookup::buyer(&store.db, reference).await?),
+        None => None,
+    };
+    let mut events: Vec<DealEventView> = files_of_supplier(&store.db, supplier.id)
+        .await?
+        .into_iter()
+        .filter(|f| buyer.as_ref().is_none_or(|b| b.id == f.deal.buyer_id))
+        .flat_map(|f| f.history)
+        .collect();
+    events.sort_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)));
+    if events.is_empty()
+        && let Some(b) = &buyer
+    {
+        return Err(Error::NotFound {
+            kind: "deal",
+            reference: format!("{} with {}", b.name, supplier.name),
+            candidates: Vec::new(),
+        });
+    }
+    Ok(events)
+}

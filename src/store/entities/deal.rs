@@ -1,0 +1,26 @@
+//! The `deal` table.
+
+use crate::store::money::Money;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "deal")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub buyer_id: i32,
+    pub supplier_id: i32,
+    pub status: String,
+    #[sea_orm(column_type = "Decimal(Some((20, 4)))", nullable)]
+    pub value: Option<Money>,
+    pub currency: Option<String>,
+    pub scope: Option<String>,
+    pub status_date: Date,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

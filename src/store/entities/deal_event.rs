@@ -1,0 +1,26 @@
+//! The `deal_event` table.
+
+use crate::store::money::Money;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "deal_event")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub deal_id: i32,
+    pub event_date: Date,
+    pub status: String,
+    #[sea_orm(column_type = "Decimal(Some((20, 4)))", nullable)]
+    pub value: Option<Money>,
+    pub currency: Option<String>,
+    pub scope: Option<String>,
+    pub note: Option<String>,
+    pub actor: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

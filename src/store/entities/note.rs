@@ -1,0 +1,24 @@
+//! The `note` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "note")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub supplier_id: i32,
+    pub visit_id: Option<i32>,
+    pub topic: Option<String>,
+    pub severity: String,
+    pub body: String,
+    pub noted_on: Date,
+    pub resolved_on: Option<Date>,
+    pub resolution: Option<String>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,23 @@
+//! The `site` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "site")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub supplier_id: i32,
+    pub name: String,
+    pub name_norm: String,
+    pub city: Option<String>,
+    pub province: Option<String>,
+    pub country: Option<String>,
+    pub lines: Option<i32>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,29 @@
+//! The `supplier` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "supplier")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub name: String,
+    pub name_norm: String,
+    pub native_name: Option<String>,
+    pub native_norm: Option<String>,
+    pub country: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub address: Option<String>,
+    pub website: Option<String>,
+    pub scarce_override: String,
+    pub note: Option<String>,
+    pub archived: bool,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,18 @@
+//! The `supplier_alias` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "supplier_alias")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub supplier_id: i32,
+    pub alias: String,
+    pub alias_norm: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

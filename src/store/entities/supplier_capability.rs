@@ -1,0 +1,17 @@
+//! The `supplier_capability` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "supplier_capability")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub supplier_id: i32,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub capability: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,23 @@
+//! The `visit` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "visit")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub supplier_id: i32,
+    pub buyer_id: i32,
+    pub site_id: Option<i32>,
+    pub visit_date: Date,
+    pub purpose: Option<String>,
+    pub lines_inspected: Option<i32>,
+    pub summary: Option<String>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

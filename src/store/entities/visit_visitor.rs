@@ -1,0 +1,17 @@
+//! The `visit_visitor` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "visit_visitor")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub visit_id: i32,
+    pub name: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,296 @@
+//! Resolving what users type into records: an id, a name, a native name or an alias, ignoring
+//! case and legal suffixes. Exact matches go through the normalised-name indexes; only a miss
+//! searches more widely, to suggest the closest candidates.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sea_orm::sea_query::Condition;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+
+use super::entities::{buyer, site, supplier, supplier_alias};
+use crate::domain::names::normalise;
+use crate::error::{Error, Result};
+
+/// How many suggestions an unknown reference lists.
+const SUGGESTIONS: usize = 5;
+
+/// A reference that is a number (optionally written `#12`) names an id.
+fn as_id(reference: &str) -> Option<i32> {
+    reference.trim().trim_start_matches('#').parse().ok()
+}
+
+fn label(id: i32, name: &str) -> String {
+    format!("{name} (#{id})")
+}
+
+pub async fn supplier(conn: &impl ConnectionTrait, reference: &str) -> Result<supplier::Model> {
+    if let Some(id) = as_id(reference)
+        && let Some(found) = supplier::Entity::find_by_id(id).one(conn).await?
+    {
+        return Ok(found);
+    }
+    let norm = normalise(reference);
+    let mut ids = matching_supplier_ids(conn, &norm).await?;
+    if ids.is_empty() {
+        ids = word_prefix_supplier_ids(conn, &norm).await?;
+    }
+    let mut found = supplier::Entity::find()
+        .filter(supplier::Column::Id.is_in(ids))
+        .all(conn)
+        .await?;
+    match found.len() {
+        1 => Ok(found.pop().expect("one supplier")),
+        0 => Err(Error::NotFound {
+            kind: "supplier",
+            reference: reference.to_string(),
+            candidates: supplier_suggestions(conn, &norm).await?,
+        }),
+        _ => Err(Error::Ambiguous {
+            kind: "supplier",
+            reference: reference.to_string(),
+            candidates: found.iter().map(|s| label(s.id, &s.name)).collect(),
+        }),
+    }
+}
+
+/// Ids of suppliers whose normalised name, native name or alias is exactly `norm` (indexed).
+async fn matching_supplier_ids(conn: &impl ConnectionTrait, norm: &str) -> Result<BTreeSet<i32>> {
+    let mut ids: BTreeSet<i32> = supplier::Entity::find()
+        .select_only()
+        .column(supplier::Column::Id)
+        .filter(
+            Condition::any()
+                .add(supplier::Column::NameNorm.eq(norm))
+                .add(supplier::Column::NativeNorm.eq(norm)),
+        )
+        .into_tuple::<i32>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect();
+    ids.extend(
+        supplier_alias::Entity::find()
+            .select_only()
+            .column(supplier_alias::Column::SupplierId)
+            .filter(supplier_alias::Column::AliasNorm.eq(norm))
+            .into_tuple::<i32>()
+            .all(conn)
+            .await?,
+    );
+    Ok(ids)
+}
+
+/// Ids of suppliers whose normalised name starts with the whole words of `norm` (`lumina` finds
+/// `lumina heterojunction equipment`). On SQLite the range makes this an index seek; the LIKE is
+/// what decides on every backend (server collations may not order strings bytewise).
+async fn word_prefix_supplier_ids(conn: &impl ConnectionTrait, norm: &str) -> Result<BTreeSet<i32>> {
+    let prefix = format!("{norm} ");
+    let mut query = supplier::Entity::find()
+        .select_only()
+        .column(supplier::Column::Id)
+        .filter(supplier::Column::NameNorm.starts_with(prefix.as_str()));
+    if conn.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        query = query
+            .filter(supplier::Column::NameNorm.gte(prefix.as_str()))
+            .filter(supplier::Column::NameNorm.lt(format!("{norm}!")));
+    }
+    Ok(query
+        .limit(50)
+        .into_tuple::<i32>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// The supplier an already normalised name names exactly, if any (the first, if several do).
+pub async fn supplier_exact(conn: &impl ConnectionTrait, norm: &str) -> Result<Option<supplier::Model>> {
+    match matching_supplier_ids(conn, norm).await?.first() {
+        Some(id) => Ok(supplier::Entity::find_by_id(*id).one(conn).await?),
+        None => Ok(None),
+    }
+}
+
+/// Suppliers whose names share a word start with the reference, closest first.
+async fn supplier_suggestions(conn: &impl ConnectionTrait, norm: &str) -> Result<Vec<String>> {
+    let prefixes: Vec<String> = norm
+        .split(' ')
+        .map(|w| w.chars().take(3).collect::<String>())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if prefixes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut any = Condition::any();
+    for prefix in &prefixes {
+        any = any
+            .add(supplier::Column::NameNorm.contains(prefix))
+            .add(supplier::Column::NativeNorm.contains(prefix));
+    }
+    let mut rows: Vec<(i32, String, String)> = supplier::Entity::find()
+        .select_only()
+        .columns([
+            supplier::Column::Id,
+            supplier::Column::Name,
+            supplier::Column::NameNorm,
+        ])
+        .filter(any)
+        .limit(500)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut alias_any = Condition::any();
+    for prefix in &prefixes {
+        alias_any = alias_any.add(supplier_alias::Column::AliasNorm.contains(prefix));
+    }
+    let aliases: Vec<(i32, String)> = supplier_alias::Entity::find()
+        .select_only()
+        .columns([
+            supplier_alias::Column::SupplierId,
+            supplier_alias::Column::AliasNorm,
+        ])
+        .filter(alias_any)
+        .limit(200)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    if !aliases.is_empty() {
+        let names = supplier::Entity::find()
+            .filter(supplier::Column::Id.is_in(aliases.iter().map(|a| a.0)))
+            .all(conn)
+            .await?;
+        for (id, alias_norm) in aliases {
+            if let Some(s) = names.iter().find(|s| s.id == id) {
+                rows.push((id, s.name.clone(), alias_norm));
+            }
+        }
+    }
+    Ok(rank(norm, rows))
+}
+
+/// Orders candidates by similarity to the reference, best first, one entry per id.
+fn rank(norm: &str, rows: Vec<(i32, String, String)>) -> Vec<String> {
+    let mut scored: Vec<(f64, i32, String)> = rows
+        .into_iter()
+        .map(|(id, name, key)| (strsim::normalized_levenshtein(norm, &key), id, name))
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut seen = BTreeSet::new();
+    scored
+        .into_iter()
+        .filter(|(_, id, _)| seen.insert(*id))
+        .take(SUGGESTIONS)
+        .map(|(_, id, name)| label(id, &name))
+        .collect()
+}
+
+pub async fn buyer(conn: &impl ConnectionTrait, reference: &str) -> Result<buyer::Model> {
+    if let Some(id) = as_id(reference)
+        && let Some(found) = buyer::Entity::find_by_id(id).one(conn).await?
+    {
+        return Ok(found);
+    }
+    let norm = normalise(reference);
+    if let Some(found) = buyer::Entity::find()
+        .filter(buyer::Column::NameNorm.eq(norm.as_str()))
+        .one(conn)
+        .await?
+    {
+        return Ok(found);
+    }
+    // Buyers are few (a handful of teams): look at them all. The first words of a name are
+    // enough when they name one buyer (`aurora` for Aurora Solar).
+    let mut all = buyer::Entity::find().all(conn).await?;
+    let prefix = format!("{norm} ");
+    let mut starting: Vec<buyer::Model> = all
+        .iter()
+        .filter(|b| b.name_norm.starts_with(&prefix))
+        .cloned()
+        .collect();
+    match starting.len() {
+        1 => return Ok(starting.pop().expect("one buyer")),
+        0 => {}
+        _ => {
+            return Err(Error::Ambiguous {
+                kind: "buyer",
+                reference: reference.to_string(),
+                candidates: starting.iter().map(|b| label(b.id, &b.name)).collect(),
+            });
+        }
+    }
+    all.sort_by_key(|b| b.id);
+    Err(Error::NotFound {
+        kind: "buyer",
+        reference: reference.to_string(),
+        candidates: rank(
+            &norm,
+            all.into_iter().map(|b| (b.id, b.name, b.name_norm)).collect(),
+        ),
+    })
+}
+
+/// A site of one supplier, by id or name.
+pub async fn site(
+    conn: &impl ConnectionTrait,
+    supplier: &supplier::Model,
+    reference: &str,
+) -> Result<site::Model> {
+    let of_supplier = site::Entity::find().filter(site::Column::SupplierId.eq(supplier.id));
+    if let Some(id) = as_id(reference)
+        && let Some(found) = of_supplier
+            .clone()
+            .filter(site::Column::Id.eq(id))
+            .one(conn)
+            .await?
+    {
+        return Ok(found);
+    }
+    let norm = normalise(reference);
+    if let Some(found) = of_supplier
+        .clone()
+        .filter(site::Column::NameNorm.eq(norm.as_str()))
+        .one(conn)
+        .await?
+    {
+        return Ok(found);
+    }
+    let all = of_supplier.all(conn).await?;
+    Err(Error::NotFound {
+        kind: "site",
+        reference: format!("{reference}' of supplier '{}", supplier.name),
+        candidates: rank(
+            &norm,
+            all.into_iter().map(|s| (s.id, s.name, s.name_norm)).collect(),
+        ),
+    })
+}
+
+/// Names of suppliers by id, for labelling rows that carry only a supplier id.
+pub async fn supplier_names(
+    conn: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i32>,
+) -> Result<BTreeMap<i32, String>> {
+    let ids: Vec<i32> = ids.into_iter().collect::<BTreeSet<_>>().into_iter().collect();
+    let mut names = BTreeMap::new();
+    for chunk in ids.chunks(5_000) {
+        let rows: Vec<(i32, String)> = supplier::Entity::find()
+            .select_only()
+            .columns([supplier::Column::Id, supplier::Column::Name])
+            .filter(supplier::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        names.extend(rows);
+    }
+    Ok(names)
+}
+
+/// Names of buyers by id (buyers are few, so all of them).
+pub async fn buyer_names(conn: &impl ConnectionTrait) -> Result<BTreeMap<i32, String>> {
+    Ok(buyer::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b.name))
+        .collect())
+}

@@ -1,0 +1,261 @@
+//! Notes: inspection findings on a visit, or desk notes on a supplier, and their resolution.
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    Set,
+};
+use serde::Serialize;
+
+use super::audit::{self, Change};
+use super::entities::{note, visit};
+use super::{Store, lookup, sites};
+use crate::domain::status::Severity;
+use crate::error::{Error, Result};
+
+/// What a new note is attached to.
+pub enum NoteTarget {
+    Visit(i32),
+    Supplier(String),
+}
+
+pub struct NewNote {
+    pub target: NoteTarget,
+    pub topic: Option<String>,
+    pub severity: Severity,
+    pub text: String,
+    /// Defaults to the visit's date for a visit note, today for a desk note.
+    pub date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteView {
+    pub id: i32,
+    pub supplier_id: i32,
+    pub visit_id: Option<i32>,
+    pub date: NaiveDate,
+    pub topic: Option<String>,
+    pub severity: String,
+    pub text: String,
+    pub status: &'static str,
+    pub resolved_on: Option<NaiveDate>,
+    pub resolution: Option<String>,
+}
+
+impl From<note::Model> for NoteView {
+    fn from(n: note::Model) -> Self {
+        NoteView {
+            id: n.id,
+            supplier_id: n.supplier_id,
+            visit_id: n.visit_id,
+            date: n.noted_on,
+            topic: n.topic,
+            severity: n.severity,
+            text: n.body,
+            status: if n.resolved_on.is_some() {
+                "resolved"
+            } else {
+                "open"
+            },
+            resolved_on: n.resolved_on,
+            resolution: n.resolution,
+        }
+    }
+}
+
+/// Inserts a note inside the caller's transaction (visit logging adds its findings this way).
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    supplier_id: i32,
+    visit_id: Option<i32>,
+    date: NaiveDate,
+    topic: Option<String>,
+    severity: Severity,
+    text: String,
+) -> Result<note::Model> {
+    Ok(note::ActiveModel {
+        supplier_id: Set(supplier_id),
+        visit_id: Set(visit_id),
+        topic: Set(topic),
+        severity: Set(severity.as_str().to_string()),
+        body: Set(text),
+        noted_on: Set(date),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
+}
+
+pub async fn add(store: &Store, new: NewNote) -> Result<NoteView> {
+    let txn = store.begin_write().await?;
+    let (supplier, visit) = match &new.target {
+        NoteTarget::Visit(id) => {
+            let visit = visit::Entity::find_by_id(*id)
+                .one(&txn)
+                .await?
+                .ok_or_else(|| Error::NotFound {
+                    kind: "visit",
+                    reference: id.to_string(),
+                    candidates: Vec::new(),
+                })?;
+            (
+                lookup::supplier(&txn, &visit.supplier_id.to_string()).await?,
+                Some(visit),
+            )
+        }
+        NoteTarget::Supplier(reference) => (lookup::supplier(&txn, reference).await?, None),
+    };
+    sites::ensure_active(&supplier)?;
+    let date = match (new.date, &visit) {
+        (Some(date), Some(v)) if date < v.visit_date => {
+            return Err(Error::invalid(
+                "date",
+                format!("{date} is before visit #{} on {}", v.id, v.visit_date),
+            ));
+        }
+        (Some(date), _) => date,
+        (None, Some(v)) => v.visit_date,
+        (None, None) => store.today,
+    };
+    let created = insert(
+        &txn,
+        supplier.id,
+        visit.as_ref().map(|v| v.id),
+        date,
+        new.topic,
+        new.severity,
+        new.text,
+    )
+    .await?;
+    let view = NoteView::from(created);
+    audit::record(
+        &txn,
+        &store.actor,
+        Change {
+            action: "note.add",
+            entity: "note",
+            entity_id: view.id,
+            supplier_id: Some(supplier.id),
+            summary: format!("added {} note #{} on {}", view.severity, view.id, supplier.name),
+            before: None,
+            after: Some(serde_json::to_value(&view).expect("note serialises")),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+pub async fn resolve(
+    store: &Store,
+    id: i32,
+    resolution: Option<String>,
+    date: NaiveDate,
+) -> Result<NoteView> {
+    let txn = store.begin_write().await?;
+    let found = note::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| Error::NotFound {
+            kind: "note",
+            reference: id.to_string(),
+            candidates: Vec::new(),
+        })?;
+    if let Some(on) = found.resolved_on {
+        return Err(Error::Conflict(format!(
+            "note #{id} was already resolved on {on}"
+        )));
+    }
+    if date < found.noted_on {
+        return Err(Error::invalid(
+            "date",
+            format!("{date} is before the note was made ({})", found.noted_on),
+        ));
+    }
+    let before = NoteView::from(found.clone());
+    let mut active = found.into_active_model();
+    active.resolved_on = Set(Some(date));
+    active.resolution = Set(resolution);
+    let after = NoteView::from(active.update(&txn).await?);
+    audit::record(
+        &txn,
+        &store.actor,
+        Change {
+            action: "note.resolve",
+            entity: "note",
+            entity_id: id,
+            supplier_id: Some(after.supplier_id),
+            summary: format!("resolved {} note #{id}", after.severity),
+            before: Some(serde_json::to_value(&before).expect("note serialises")),
+            after: Some(serde_json::to_value(&after).expect("note serialises")),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Notes on a supplier that belong to no visit.
+pub async fn desk_notes(conn: &impl ConnectionTrait, supplier_id: i32) -> Result<Vec<NoteView>> {
+    Ok(note::Entity::find()
+        .filter(note::Column::SupplierId.eq(supplier_id))
+        .filter(note::Column::VisitId.is_null())
+        .order_by_asc(note::Column::NotedOn)
+        .order_by_asc(note::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(NoteView::from)
+        .collect())
+}
+
+/// Findings of the given visits, in the order they were written.
+pub async fn of_visits(conn: &impl ConnectionTrait, visit_ids: &[i32]) -> Result<Vec<NoteView>> {
+    let mut found = Vec::new();
+    for chunk in visit_ids.chunks(5_000) {
+        found.extend(
+            note::Entity::find()
+                .filter(note::Column::VisitId.is_in(chunk.iter().copied()))
+                .order_by_asc(note::Column::Id)
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(NoteView::from),
+        );
+    }
+    Ok(found)
+}
+
+pub struct NoteFilter {
+    pub supplier: Option<String>,
+    pub open_only: bool,
+    pub min_severity: Option<Severity>,
+}
+
+pub async fn list(store: &Store, filter: NoteFilter) -> Result<Vec<NoteView>> {
+    let mut query = note::Entity::find()
+        .order_by_asc(note::Column::NotedOn)
+        .order_by_asc(note::Column::Id);
+    if let Some(reference) = &filter.supplier {
+        let supplier = lookup::supplier(&store.db, reference).await?;
+        query = query.filter(note::Column::SupplierId.eq(supplier.id));
+    }
+    if filter.open_only {
+        query = query.filter(note::Column::ResolvedOn.is_null());
+    }
+    if let Some(min) = filter.min_severity {
+        let allowed: Vec<&str> = Severity::ALL
+            .iter()
+            .filter(|s| **s >= min)
+            .map(|s| s.as_str())
+            .collect();
+        query = query.filter(note::Column::Severity.is_in(allowed));
+    }
+    Ok(query
+        .all(&store.db)
+        .await?
+        .into_iter()
+        .map(NoteView::from)
+        .collect())
+}

@@ -1,0 +1,138 @@
+//! Sites: the factories of a supplier, with their production lines.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::Serialize;
+
+use super::audit::{self, Change};
+use super::entities::{site, supplier};
+use super::{Store, lookup};
+use crate::domain::names::normalise;
+use crate::error::{Error, Result};
+
+pub struct NewSite {
+    pub supplier: String,
+    pub name: String,
+    pub city: Option<String>,
+    pub province: Option<String>,
+    pub country: Option<String>,
+    pub lines: Option<i32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    pub id: i32,
+    pub supplier_id: i32,
+    pub supplier: String,
+    pub name: String,
+    pub city: Option<String>,
+    pub province: Option<String>,
+    pub country: Option<String>,
+    pub lines: Option<i32>,
+}
+
+fn view(s: site::Model, supplier_name: &str) -> SiteView {
+    SiteView {
+        id: s.id,
+        supplier_id: s.supplier_id,
+        supplier: supplier_name.to_string(),
+        name: s.name,
+        city: s.city,
+        province: s.province,
+        country: s.country,
+        lines: s.lines,
+    }
+}
+
+/// Refuses new evidence against an archived supplier: it is out of the running until restored.
+pub fn ensure_active(supplier: &supplier::Model) -> Result<()> {
+    if supplier.archived {
+        return Err(Error::invalid(
+            "supplier",
+            format!(
+                "'{}' is archived; restore it with `vetted supplier archive --restore {}` first",
+                supplier.name, supplier.id
+            ),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn add(store: &Store, new: NewSite) -> Result<SiteView> {
+    let txn = store.begin_write().await?;
+    let owner = lookup::supplier(&txn, &new.supplier).await?;
+    ensure_active(&owner)?;
+    let name_norm = normalise(&new.name);
+    if let Some(existing) = site::Entity::find()
+        .filter(site::Column::SupplierId.eq(owner.id))
+        .filter(site::Column::NameNorm.eq(name_norm.as_str()))
+        .one(&txn)
+        .await?
+    {
+        return Err(Error::Conflict(format!(
+            "{} already has a site '{}' (#{})",
+            owner.name, existing.name, existing.id
+        )));
+    }
+    let created = site::ActiveModel {
+        supplier_id: Set(owner.id),
+        name: Set(new.name),
+        name_norm: Set(name_norm),
+        city: Set(new.city),
+        province: Set(new.province),
+        country: Set(new.country.or_else(|| owner.country.clone())),
+        lines: Set(new.lines),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let view = view(created, &owner.name);
+    audit::record(
+        &txn,
+        &store.actor,
+        Change {
+            action: "site.add",
+            entity: "site",
+            entity_id: view.id,
+            supplier_id: Some(owner.id),
+            summary: format!("added site {} of {}", view.name, owner.name),
+            before: None,
+            after: Some(serde_json::to_value(&view).expect("site serialises")),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+pub async fn of_supplier(conn: &impl ConnectionTrait, owner: &supplier::Model) -> Result<Vec<SiteView>> {
+    Ok(site::Entity::find()
+        .filter(site::Column::SupplierId.eq(owner.id))
+        .order_by_asc(site::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| view(s, &owner.name))
+        .collect())
+}
+
+pub async fn list(store: &Store, supplier_ref: Option<&str>) -> Result<Vec<SiteView>> {
+    if let Some(reference) = supplier_ref {
+        let owner = lookup::supplier(&store.db, reference).await?;
+        return of_supplier(&store.db, &owner).await;
+    }
+    let sites = site::Entity::find()
+        .order_by_asc(site::Column::SupplierId)
+        .order_by_asc(site::Column::Id)
+        .all(&store.db)
+        .await?;
+    let names = lookup::supplier_names(&store.db, sites.iter().map(|s| s.supplier_id)).await?;
+    Ok(sites
+        .into_iter()
+        .map(|s| {
+            let owner = names.get(&s.supplier_id).cloned().unwrap_or_default();
+            view(s, &owner)
+        })
+        .collect())
+}

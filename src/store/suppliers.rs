@@ -1,0 +1,410 @@
+//! Suppliers: their profile, aliases and capabilities, and the whole file `supplier show` gives.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use sea_orm::sea_query::{Condition, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    Set,
+};
+use serde::Serialize;
+
+use super::audit::{self, Change};
+use super::entities::{supplier, supplier_alias, supplier_capability};
+use super::{Store, deals, lookup, notes, sites, visits};
+use crate::domain::names::normalise;
+use crate::domain::status::ScarceOverride;
+use crate::error::{Error, Result};
+
+/// Profile fields of an add or an edit. For an edit, `None` leaves a field as it is and
+/// `Some(None)` clears it.
+#[derive(Default)]
+pub struct SupplierChanges {
+    pub name: Option<String>,
+    pub native_name: Option<Option<String>>,
+    pub country: Option<Option<String>>,
+    pub province: Option<Option<String>>,
+    pub city: Option<Option<String>>,
+    pub address: Option<Option<String>>,
+    pub website: Option<Option<String>>,
+    pub scarce: Option<ScarceOverride>,
+    pub note: Option<Option<String>>,
+    pub add_aliases: Vec<String>,
+    pub remove_aliases: Vec<String>,
+    pub add_capabilities: Vec<String>,
+    pub remove_capabilities: Vec<String>,
+}
+
+/// A supplier's profile, as lists and `supplier show` give it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SupplierView {
+    pub id: i32,
+    pub name: String,
+    pub native_name: Option<String>,
+    pub aliases: Vec<String>,
+    pub country: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub address: Option<String>,
+    pub website: Option<String>,
+    pub capabilities: Vec<String>,
+    pub scarce: String,
+    pub note: Option<String>,
+    pub archived: bool,
+}
+
+/// Everything known about one supplier.
+#[derive(Debug, Serialize)]
+pub struct SupplierFile {
+    pub supplier: SupplierView,
+    pub sites: Vec<sites::SiteView>,
+    pub visits: Vec<visits::VisitView>,
+    pub desk_notes: Vec<notes::NoteView>,
+    pub deals: Vec<deals::DealFile>,
+}
+
+#[derive(Default)]
+pub struct SupplierFilter {
+    pub capability: Option<String>,
+    pub country: Option<String>,
+    pub search: Option<String>,
+    pub include_archived: bool,
+}
+
+async fn aliases_of(conn: &impl ConnectionTrait, ids: &[i32]) -> Result<BTreeMap<i32, Vec<String>>> {
+    let mut map: BTreeMap<i32, Vec<String>> = BTreeMap::new();
+    for chunk in ids.chunks(5_000) {
+        for a in supplier_alias::Entity::find()
+            .filter(supplier_alias::Column::SupplierId.is_in(chunk.iter().copied()))
+            .order_by_asc(supplier_alias::Column::Id)
+            .all(conn)
+            .await?
+        {
+            map.entry(a.supplier_id).or_default().push(a.alias);
+        }
+    }
+    Ok(map)
+}
+
+async fn capabilities_of(conn: &impl ConnectionTrait, ids: &[i32]) -> Result<BTreeMap<i32, Vec<String>>> {
+    let mut map: BTreeMap<i32, Vec<String>> = BTreeMap::new();
+    for chunk in ids.chunks(5_000) {
+        for c in supplier_capability::Entity::find()
+            .filter(supplier_capability::Column::SupplierId.is_in(chunk.iter().copied()))
+            .order_by_asc(supplier_capability::Column::Capability)
+            .all(conn)
+            .await?
+        {
+            map.entry(c.supplier_id).or_default().push(c.capability);
+        }
+    }
+    Ok(map)
+}
+
+async fn views(conn: &impl ConnectionTrait, models: Vec<supplier::Model>) -> Result<Vec<SupplierView>> {
+    let ids: Vec<i32> = models.iter().map(|s| s.id).collect();
+    let mut aliases = aliases_of(conn, &ids).await?;
+    let mut capabilities = capabilities_of(conn, &ids).await?;
+    Ok(models
+        .into_iter()
+        .map(|s| SupplierView {
+            aliases: aliases.remove(&s.id).unwrap_or_default(),
+            capabilities: capabilities.remove(&s.id).unwrap_or_default(),
+            id: s.id,
+            name: s.name,
+            native_name: s.native_name,
+            country: s.country,
+            province: s.province,
+            city: s.city,
+            address: s.address,
+            website: s.website,
+            scarce: s.scarce_override,
+            note: s.note,
+            archived: s.archived,
+        })
+        .collect())
+}
+
+pub async fn view(conn: &impl ConnectionTrait, model: supplier::Model) -> Result<SupplierView> {
+    Ok(views(conn, vec![model]).await?.pop().expect("one supplier"))
+}
+
+/// Refuses a name (or native name, or alias) that already names another supplier.
+async fn ensure_free(
+    conn: &impl ConnectionTrait,
+    label: &str,
+    text: &str,
+    except: Option<i32>,
+) -> Result<()> {
+    match lookup::supplier_exact(conn, &normalise(text)).await? {
+        Some(other) if Some(other.id) != except => Err(Error::Conflict(format!(
+            "{label} '{text}' already names supplier '{}' (#{})",
+            other.name, other.id
+        ))),
+        _ => Ok(()),
+    }
+}
+
+pub async fn add(store: &Store, changes: SupplierChanges) -> Result<SupplierView> {
+    let name = changes.name.clone().expect("a new supplier has a name");
+    let txn = store.begin_write().await?;
+    ensure_free(&txn, "name", &name, None).await?;
+    let now = Utc::now();
+    let created = supplier::ActiveModel {
+        name: Set(name.clone()),
+        name_norm: Set(normalise(&name)),
+        scarce_override: Set(ScarceOverride::Auto.as_str().to_string()),
+        archived: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let model = apply(&txn, created, changes).await?;
+    let view = view(&txn, model).await?;
+    audit::record(
+        &txn,
+        &store.actor,
+        Change {
+            action: "supplier.add",
+            entity: "supplier",
+            entity_id: view.id,
+            supplier_id: Some(view.id),
+            summary: format!("added supplier {}", view.name),
+            before: None,
+            after: Some(serde_json::to_value(&view).expect("supplier serialises")),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Applies profile changes, aliases and capabilities to a stored supplier.
+async fn apply(
+    conn: &impl ConnectionTrait,
+    model: supplier::Model,
+    changes: SupplierChanges,
+) -> Result<supplier::Model> {
+    let id = model.id;
+    let mut active = model.clone().into_active_model();
+    if let Some(name) = changes.name.filter(|n| *n != model.name) {
+        ensure_free(conn, "name", &name, Some(id)).await?;
+        active.name_norm = Set(normalise(&name));
+        active.name = Set(name);
+    }
+    if let Some(native) = changes.native_name {
+        if let Some(text) = &native {
+            ensure_free(conn, "native name", text, Some(id)).await?;
+        }
+        active.native_norm = Set(native.as_deref().map(normalise));
+        active.native_name = Set(native);
+    }
+    if let Some(v) = changes.country {
+        active.country = Set(v);
+    }
+    if let Some(v) = changes.province {
+        active.province = Set(v);
+    }
+    if let Some(v) = changes.city {
+        active.city = Set(v);
+    }
+    if let Some(v) = changes.address {
+        active.address = Set(v);
+    }
+    if let Some(v) = changes.website {
+        active.website = Set(v);
+    }
+    if let Some(v) = changes.scarce {
+        active.scarce_override = Set(v.as_str().to_string());
+    }
+    if let Some(v) = changes.note {
+        active.note = Set(v);
+    }
+    active.updated_at = Set(Utc::now());
+    let model = active.update(conn).await?;
+
+    for alias in changes.remove_aliases {
+        let norm = normalise(&alias);
+        let removed = supplier_alias::Entity::delete_many()
+            .filter(supplier_alias::Column::SupplierId.eq(id))
+            .filter(supplier_alias::Column::AliasNorm.eq(norm))
+            .exec(conn)
+            .await?;
+        if removed.rows_affected == 0 {
+            return Err(Error::invalid(
+                "remove-alias",
+                format!("'{alias}' is not an alias of {}", model.name),
+            ));
+        }
+    }
+    for alias in changes.add_aliases {
+        let norm = normalise(&alias);
+        if norm == model.name_norm || Some(&norm) == model.native_norm.as_ref() {
+            continue;
+        }
+        ensure_free(conn, "alias", &alias, Some(id)).await?;
+        let exists = supplier_alias::Entity::find()
+            .filter(supplier_alias::Column::SupplierId.eq(id))
+            .filter(supplier_alias::Column::AliasNorm.eq(norm.as_str()))
+            .one(conn)
+            .await?
+            .is_some();
+        if !exists {
+            supplier_alias::ActiveModel {
+                supplier_id: Set(id),
+                alias: Set(alias),
+                alias_norm: Set(norm),
+                ..Default::default()
+            }
+            .insert(conn)
+            .await?;
+        }
+    }
+    for capability in changes.remove_capabilities {
+        let removed = supplier_capability::Entity::delete_many()
+            .filter(supplier_capability::Column::SupplierId.eq(id))
+            .filter(supplier_capability::Column::Capability.eq(capability.as_str()))
+            .exec(conn)
+            .await?;
+        if removed.rows_affected == 0 {
+            return Err(Error::invalid(
+                "remove-capability",
+                format!("{} has no capability '{capability}'", model.name),
+            ));
+        }
+    }
+    for capability in changes.add_capabilities {
+        let exists = supplier_capability::Entity::find_by_id((id, capability.clone()))
+            .one(conn)
+            .await?
+            .is_some();
+        if !exists {
+            supplier_capability::ActiveModel {
+                supplier_id: Set(id),
+                capability: Set(capability),
+            }
+            .insert(conn)
+            .await?;
+        }
+    }
+    Ok(model)
+}
+
+pub async fn edit(store: &Store, reference: &str, changes: SupplierChanges) -> Result<SupplierView> {
+    let txn = store.begin_write().await?;
+    let model = lookup::supplier(&txn, reference).await?;
+    let before = view(&txn, model.clone()).await?;
+    let model = apply(&txn, model, changes).await?;
+    let after = view(&txn, model).await?;
+    if after == before {
+        // Nothing changed: write nothing, not even an audit entry.
+        return Ok(after);
+    }
+    audit::record(
+        &txn,
+        &store.actor,
+        Change {
+            action: "supplier.edit",
+            entity: "supplier",
+            entity_id: after.id,
+            supplier_id: Some(after.id),
+            summary: format!("edited supplier {}", after.name),
+            before: Some(serde_json::to_value(&before).expect("supplier serialises")),
+            after: Some(serde_json::to_value(&after).expect("supplier serialises")),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Archives (or restores) a supplier. Its visits, notes and deals stay: evidence is never deleted.
+pub async fn archive(store: &Store, reference: &str, restore: bool) -> Result<SupplierView> {
+    let txn = store.begin_write().await?;
+    let model = lookup::supplier(&txn, reference).await?;
+    if model.archived != restore {
+        return Err(Error::Conflict(format!(
+            "supplier '{}' is already {}",
+            model.name,
+            if restore { "active" } else { "archived" }
+        )));
+    }
+    let before = view(&txn, model.clone()).await?;
+    let mut active = model.into_active_model();
+    active.archived = Set(!restore);
+    active.updated_at = Set(Utc::now());
+    let after = view(&txn, active.update(&txn).await?).await?;
+    audit::record(
+        &txn,
+        &store.actor,
+        Change {
+            action: if restore {
+                "supplier.restore"
+            } else {
+                "supplier.archive"
+            },
+            entity: "supplier",
+            entity_id: after.id,
+            supplier_id: Some(after.id),
+            summary: format!(
+                "{} supplier {}",
+                if restore { "restored" } else { "archived" },
+                after.name
+            ),
+            before: Some(serde_json::to_value(&before).expect("supplier serialises")),
+            after: Some(serde_json::to_value(&after).expect("supplier serialises")),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+pub async fn list(store: &Store, filter: SupplierFilter) -> Result<Vec<SupplierView>> {
+    let mut query = supplier::Entity::find().order_by_asc(supplier::Column::NameNorm);
+    if !filter.include_archived {
+        query = query.filter(supplier::Column::Archived.eq(false));
+    }
+    if let Some(country) = filter.country {
+        query = query.filter(supplier::Column::Country.eq(country));
+    }
+    if let Some(text) = filter.search {
+        let norm = normalise(&text);
+        query = query.filter(
+            Condition::any()
+                .add(supplier::Column::NameNorm.contains(norm.as_str()))
+                .add(supplier::Column::NativeNorm.contains(norm.as_str())),
+        );
+    }
+    if let Some(capability) = filter.capability {
+        query = query.filter(
+            supplier::Column::Id.in_subquery(
+                Query::select()
+                    .column(supplier_capability::Column::SupplierId)
+                    .from(supplier_capability::Entity)
+                    .and_where(supplier_capability::Column::Capability.eq(capability))
+                    .take(),
+            ),
+        );
+    }
+    views(&store.db, query.all(&store.db).await?).await
+}
+
+pub async fn show(store: &Store, reference: &str) -> Result<SupplierFile> {
+    let model = lookup::supplier(&store.db, reference).await?;
+    let id = model.id;
+    let sites = sites::of_supplier(&store.db, &model).await?;
+    let visits = visits::of_supplier(&store.db, id).await?;
+    let desk_notes = notes::desk_notes(&store.db, id).await?;
+    let deals = deals::files_of_supplier(&store.db, id).await?;
+    Ok(SupplierFile {
+        supplier: view(&store.db, model).await?,
+        sites,
+        visits,
+        desk_notes,
+        deals,
+    })
+}

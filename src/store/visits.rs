@@ -1,0 +1,250 @@
+//! Visits: a buyer's visit to a supplier (and one of its sites) on a date, with who went, what
+//! was inspected, and the findings written there.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::Serialize;
+
+use super::audit::{self, Change};
+use super::entities::{site, visit, visit_visitor};
+use super::notes::{self, NoteView};
+use super::{Store, lookup, sites};
+use crate::domain::status::Severity;
+use crate::error::{Error, Result};
+
+pub struct NewVisit {
+    pub supplier: String,
+    pub buyer: String,
+    pub site: Option<String>,
+    pub date: NaiveDate,
+    pub visitors: Vec<String>,
+    pub purpose: Option<String>,
+    pub lines_inspected: Option<i32>,
+    pub summary: Option<String>,
+    pub findings: Vec<(Severity, String)>,
+}
+
+/// A visit with its findings, as `visit show`, `visit list` and `supplier show` give it.
+#[derive(Debug, Clone, Serialize)]
+pub struct VisitView {
+    pub id: i32,
+    pub date: NaiveDate,
+    pub supplier_id: i32,
+    pub supplier: String,
+    pub buyer_id: i32,
+    pub buyer: String,
+    pub site_id: Option<i32>,
+    pub site: Option<String>,
+    pub visitors: Vec<String>,
+    pub purpose: Option<String>,
+    pub lines_inspected: Option<i32>,
+    pub summary: Option<String>,
+    pub findings: Vec<NoteView>,
+}
+
+pub async fn log(store: &Store, new: NewVisit) -> Result<VisitView> {
+    let txn = store.begin_write().await?;
+    let supplier = lookup::supplier(&txn, &new.supplier).await?;
+    sites::ensure_active(&supplier)?;
+    let buyer = lookup::buyer(&txn, &new.buyer).await?;
+    let site = match &new.site {
+        Some(reference) => Some(lookup::site(&txn, &supplier, reference).await?),
+        None => None,
+    };
+    if let (Some(inspected), Some(site)) = (new.lines_inspected, &site)
+        && let Some(lines) = site.lines.filter(|lines| inspected > *lines)
+    {
+        return Err(Error::invalid(
+            "lines-inspected",
+            format!(
+                "{inspected} is more than the {lines} production lines of site {}",
+                site.name
+            ),
+        ));
+    }
+    let created = visit::ActiveModel {
+        supplier_id: Set(supplier.id),
+        buyer_id: Set(buyer.id),
+        site_id: Set(site.as_ref().map(|s| s.id)),
+        visit_date: Set(new.date),
+        purpose: Set(new.purpose),
+        lines_inspected: Set(new.lines_inspected),
+        summary: Set(new.summary),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    if !new.visitors.is_empty() {
+        visit_visitor::Entity::insert_many(new.visitors.iter().map(|name| visit_visitor::ActiveModel {
+            visit_id: Set(created.id),
+            name: Set(name.clone()),
+            ..Default::default()
+        }))
+        .exec_without_returning(&txn)
+        .await?;
+    }
+    let mut findings = Vec::with_capacity(new.findings.len());
+    for (severity, text) in new.findings {
+        let note = notes::insert(
+            &txn,
+            supplier.id,
+            Some(created.id),
+            new.date,
+            None,
+            severity,
+            text,
+        )
+        .await?;
+        findings.push(NoteView::from(note));
+    }
+    let view = VisitView {
+        id: created.id,
+        date: created.visit_date,
+        supplier_id: supplier.id,
+        supplier: supplier.name.clone(),
+        buyer_id: buyer.id,
+        buyer: buyer.name.clone(),
+        site_id: site.as_ref().map(|s| s.id),
+        site: site.map(|s| s.name),
+        visitors: new.visitors,
+        purpose: created.purpose,
+        lines_inspected: created.lines_inspected,
+        summary: created.summary,
+        findings,
+    };
+    audit::record(
+        &txn,
+        &store.actor,
+        Change {
+            action: "visit.log",
+            entity: "visit",
+            entity_id: view.id,
+            supplier_id: Some(supplier.id),
+            summary: format!(
+                "{} visited {} on {} ({} findings)",
+                buyer.name,
+                supplier.name,
+                view.date,
+                view.findings.len()
+            ),
+            before: None,
+            after: Some(serde_json::to_value(&view).expect("visit serialises")),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Builds views for stored visits, loading names, visitors and findings in batches.
+async fn views(conn: &impl ConnectionTrait, visits: Vec<visit::Model>) -> Result<Vec<VisitView>> {
+    let ids: Vec<i32> = visits.iter().map(|v| v.id).collect();
+    let suppliers = lookup::supplier_names(conn, visits.iter().map(|v| v.supplier_id)).await?;
+    let buyers = lookup::buyer_names(conn).await?;
+    let mut sites: BTreeMap<i32, String> = BTreeMap::new();
+    let mut visitors: BTreeMap<i32, Vec<String>> = BTreeMap::new();
+    let mut findings: BTreeMap<i32, Vec<NoteView>> = BTreeMap::new();
+    let site_ids: Vec<i32> = visits
+        .iter()
+        .filter_map(|v| v.site_id)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for chunk in site_ids.chunks(5_000) {
+        for s in site::Entity::find()
+            .filter(site::Column::Id.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?
+        {
+            sites.insert(s.id, s.name);
+        }
+    }
+    for chunk in ids.chunks(5_000) {
+        for v in visit_visitor::Entity::find()
+            .filter(visit_visitor::Column::VisitId.is_in(chunk.iter().copied()))
+            .order_by_asc(visit_visitor::Column::Id)
+            .all(conn)
+            .await?
+        {
+            visitors.entry(v.visit_id).or_default().push(v.name);
+        }
+    }
+    for note in notes::of_visits(conn, &ids).await? {
+        findings
+            .entry(note.visit_id.expect("a finding has a visit"))
+            .or_default()
+            .push(note);
+    }
+    Ok(visits
+        .into_iter()
+        .map(|v| VisitView {
+            id: v.id,
+            date: v.visit_date,
+            supplier_id: v.supplier_id,
+            supplier: suppliers.get(&v.supplier_id).cloned().unwrap_or_default(),
+            buyer_id: v.buyer_id,
+            buyer: buyers.get(&v.buyer_id).cloned().unwrap_or_default(),
+            site_id: v.site_id,
+            site: v.site_id.and_then(|id| sites.get(&id).cloned()),
+            visitors: visitors.remove(&v.id).unwrap_or_default(),
+            purpose: v.purpose,
+            lines_inspected: v.lines_inspected,
+            summary: v.summary,
+            findings: findings.remove(&v.id).unwrap_or_default(),
+        })
+        .collect())
+}
+
+pub async fn show(store: &Store, id: i32) -> Result<VisitView> {
+    let found = visit::Entity::find_by_id(id)
+        .one(&store.db)
+        .await?
+        .ok_or_else(|| Error::NotFound {
+            kind: "visit",
+            reference: id.to_string(),
+            candidates: Vec::new(),
+        })?;
+    Ok(views(&store.db, vec![found]).await?.pop().expect("one visit"))
+}
+
+pub async fn of_supplier(conn: &impl ConnectionTrait, supplier_id: i32) -> Result<Vec<VisitView>> {
+    let found = visit::Entity::find()
+        .filter(visit::Column::SupplierId.eq(supplier_id))
+        .order_by_asc(visit::Column::VisitDate)
+        .order_by_asc(visit::Column::Id)
+        .all(conn)
+        .await?;
+    views(conn, found).await
+}
+
+#[derive(Default)]
+pub struct VisitFilter {
+    pub supplier: Option<String>,
+    pub buyer: Option<String>,
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+pub async fn list(store: &Store, filter: VisitFilter) -> Result<Vec<VisitView>> {
+    let mut query = visit::Entity::find()
+        .order_by_asc(visit::Column::VisitDate)
+        .order_by_asc(visit::Column::Id);
+    if let Some(reference) = &filter.supplier {
+        let supplier = lookup::supplier(&store.db, reference).await?;
+        query = query.filter(visit::Column::SupplierId.eq(supplier.id));
+    }
+    if let Some(reference) = &filter.buyer {
+        let buyer = lookup::buyer(&store.db, reference).await?;
+        query = query.filter(visit::Column::BuyerId.eq(buyer.id));
+    }
+    if let Some(since) = filter.since {
+        query = query.filter(visit::Column::VisitDate.gte(since));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(visit::Column::VisitDate.lte(until));
+    }
+    views(&store.db, query.all(&store.db).await?).await
+}
