@@ -309,7 +309,7 @@ pub async fn run(ctx: &Context) -> Result<()> {
     out.push_str(&heading("Open major and critical findings"));
     out.push_str(&ctx.output.list(
         &findings,
-        &["id", "date", "supplier_id", "visit_id", "severity", "text"],
+        &["id", "date", "supplier", "visit_id", "severity", "text"],
     ));
     ctx.print(&out)
 }

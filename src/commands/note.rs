@@ -58,14 +58,7 @@ pub async fn run(ctx: &Context, cmd: NoteCommand) -> Result<()> {
             ctx.print(&ctx.output.list(
                 &list,
                 &[
-                    "id",
-                    "date",
-                    "supplier_id",
-                    "visit_id",
-                    "severity",
-                    "topic",
-                    "text",
-                    "status",
+                    "id", "date", "supplier", "visit_id", "severity", "topic", "text", "status",
                 ],
             ))
         }

@@ -168,11 +168,25 @@ async fn supplier_suggestions(conn: &impl ConnectionTrait, norm: &str) -> Result
     Ok(rank(norm, rows))
 }
 
-/// Orders candidates by similarity to the reference, best first, one entry per id.
+/// Orders candidates by similarity to the reference, best first, one entry per id, leaving out
+/// those that share too little with it. Typing usually gets a name's start right, so the score
+/// favours a close start: Jaro-Winkler against the name or any of its words, or the edit
+/// distance to the name's first letters.
 fn rank(norm: &str, rows: Vec<(i32, String, String)>) -> Vec<String> {
+    let score = |key: &str| {
+        let start: String = key.chars().take(norm.chars().count()).collect();
+        let best_word = key
+            .split(' ')
+            .map(|w| strsim::jaro_winkler(norm, w))
+            .fold(0.0, f64::max);
+        strsim::jaro_winkler(norm, key)
+            .max(best_word)
+            .max(strsim::normalized_levenshtein(norm, &start))
+    };
     let mut scored: Vec<(f64, i32, String)> = rows
         .into_iter()
-        .map(|(id, name, key)| (strsim::normalized_levenshtein(norm, &key), id, name))
+        .map(|(id, name, key)| (score(&key), id, name))
+        .filter(|(score, _, _)| *score >= 0.6)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut seen = BTreeSet::new();

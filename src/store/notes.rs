@@ -32,6 +32,7 @@ pub struct NewNote {
 pub struct NoteView {
     pub id: i32,
     pub supplier_id: i32,
+    pub supplier: String,
     pub visit_id: Option<i32>,
     pub date: NaiveDate,
     pub topic: Option<String>,
@@ -42,11 +43,12 @@ pub struct NoteView {
     pub resolution: Option<String>,
 }
 
-impl From<note::Model> for NoteView {
-    fn from(n: note::Model) -> Self {
+impl NoteView {
+    pub fn new(n: note::Model, supplier: &str) -> Self {
         NoteView {
             id: n.id,
             supplier_id: n.supplier_id,
+            supplier: supplier.to_string(),
             visit_id: n.visit_id,
             date: n.noted_on,
             topic: n.topic,
@@ -128,7 +130,7 @@ pub async fn add(store: &Store, new: NewNote) -> Result<NoteView> {
         new.text,
     )
     .await?;
-    let view = NoteView::from(created);
+    let view = NoteView::new(created, &supplier.name);
     audit::record(
         &txn,
         &store.actor,
@@ -173,11 +175,15 @@ pub async fn resolve(
             format!("{date} is before the note was made ({})", found.noted_on),
         ));
     }
-    let before = NoteView::from(found.clone());
+    let supplier = lookup::supplier_names(&txn, [found.supplier_id])
+        .await?
+        .remove(&found.supplier_id)
+        .unwrap_or_default();
+    let before = NoteView::new(found.clone(), &supplier);
     let mut active = found.into_active_model();
     active.resolved_on = Set(Some(date));
     active.resolution = Set(resolution);
-    let after = NoteView::from(active.update(&txn).await?);
+    let after = NoteView::new(active.update(&txn).await?, &supplier);
     audit::record(
         &txn,
         &store.actor,
@@ -196,18 +202,28 @@ pub async fn resolve(
     Ok(after)
 }
 
+/// Views of stored notes, with their suppliers' names.
+async fn views(conn: &impl ConnectionTrait, notes: Vec<note::Model>) -> Result<Vec<NoteView>> {
+    let names = lookup::supplier_names(conn, notes.iter().map(|n| n.supplier_id)).await?;
+    Ok(notes
+        .into_iter()
+        .map(|n| {
+            let supplier = names.get(&n.supplier_id).cloned().unwrap_or_default();
+            NoteView::new(n, &supplier)
+        })
+        .collect())
+}
+
 /// Notes on a supplier that belong to no visit.
 pub async fn desk_notes(conn: &impl ConnectionTrait, supplier_id: i32) -> Result<Vec<NoteView>> {
-    Ok(note::Entity::find()
+    let found = note::Entity::find()
         .filter(note::Column::SupplierId.eq(supplier_id))
         .filter(note::Column::VisitId.is_null())
         .order_by_asc(note::Column::NotedOn)
         .order_by_asc(note::Column::Id)
         .all(conn)
-        .await?
-        .into_iter()
-        .map(NoteView::from)
-        .collect())
+        .await?;
+    views(conn, found).await
 }
 
 /// Findings of the given visits, in the order they were written.
@@ -219,12 +235,10 @@ pub async fn of_visits(conn: &impl ConnectionTrait, visit_ids: &[i32]) -> Result
                 .filter(note::Column::VisitId.is_in(chunk.iter().copied()))
                 .order_by_asc(note::Column::Id)
                 .all(conn)
-                .await?
-                .into_iter()
-                .map(NoteView::from),
+                .await?,
         );
     }
-    Ok(found)
+    views(conn, found).await
 }
 
 pub struct NoteFilter {
@@ -252,10 +266,5 @@ pub async fn list(store: &Store, filter: NoteFilter) -> Result<Vec<NoteView>> {
             .collect();
         query = query.filter(note::Column::Severity.is_in(allowed));
     }
-    Ok(query
-        .all(&store.db)
-        .await?
-        .into_iter()
-        .map(NoteView::from)
-        .collect())
+    views(&store.db, query.all(&store.db).await?).await
 }

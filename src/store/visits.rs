@@ -98,7 +98,7 @@ pub async fn log(store: &Store, new: NewVisit) -> Result<VisitView> {
             text,
         )
         .await?;
-        findings.push(NoteView::from(note));
+        findings.push(NoteView::new(note, &supplier.name));
     }
     let view = VisitView {
         id: created.id,

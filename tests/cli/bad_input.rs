@@ -1,0 +1,241 @@
+//! Every class of bad input: a message naming the field, exit 65 (2 for usage), nothing written.
+
+use crate::support::Db;
+
+#[test]
+fn impossible_and_malformed_dates() {
+    let db = Db::seeded();
+    let err = db.refuses(
+        &[
+            "visit",
+            "log",
+            "Lumina",
+            "--buyer",
+            "Aurora Solar",
+            "--date",
+            "2026-02-30",
+        ],
+        65,
+        "date",
+    );
+    assert!(err.contains("'2026-02-30' is not a real calendar date"), "{err}");
+    db.refuses(
+        &[
+            "visit",
+            "log",
+            "Lumina",
+            "--buyer",
+            "Aurora Solar",
+            "--date",
+            "30/01/2026",
+        ],
+        65,
+        "date",
+    );
+    db.refuses(
+        &[
+            "deal",
+            "set",
+            "Lumina",
+            "--buyer",
+            "Aurora Solar",
+            "--status",
+            "signed",
+            "--date",
+            "2026-13-01",
+        ],
+        65,
+        "date",
+    );
+    db.refuses(&["visit", "list", "--since", "last week"], 65, "since");
+    let future = (chrono::Local::now().date_naive() + chrono::Days::new(3)).to_string();
+    let err = db.refuses(
+        &[
+            "visit",
+            "log",
+            "Lumina",
+            "--buyer",
+            "Aurora Solar",
+            "--date",
+            &future,
+        ],
+        65,
+        "date",
+    );
+    assert!(err.contains("in the future"), "{err}");
+}
+
+#[test]
+fn unknown_status_severity_country_currency_and_scarcity() {
+    let db = Db::seeded();
+    let err = db.refuses(
+        &[
+            "deal",
+            "set",
+            "Lumina",
+            "--buyer",
+            "Aurora Solar",
+            "--status",
+            "won",
+        ],
+        65,
+        "status",
+    );
+    assert!(
+        err.contains("prospect, evaluating, negotiating, signed, declined, terminated"),
+        "{err}"
+    );
+    db.refuses(
+        &[
+            "visit",
+            "log",
+            "Lumina",
+            "--buyer",
+            "Aurora Solar",
+            "--finding",
+            "urgent:leak",
+        ],
+        65,
+        "finding",
+    );
+    db.refuses(
+        &[
+            "visit",
+            "log",
+            "Lumina",
+            "--buyer",
+            "Aurora Solar",
+            "--finding",
+            "no severity",
+        ],
+        65,
+        "finding",
+    );
+    db.refuses(
+        &["note", "add", "--supplier", "Lumina", "--severity", "high", "x"],
+        65,
+        "severity",
+    );
+    let err = db.refuses(
+        &["supplier", "add", "Atlantis Tools", "--country", "Atlantis"],
+        65,
+        "country",
+    );
+    assert!(err.contains("'Atlantis' is not a known country"), "{err}");
+    db.refuses(&["supplier", "edit", "Lumina", "--country", "XX"], 65, "country");
+    db.refuses(
+        &[
+            "deal",
+            "set",
+            "Lumina",
+            "--buyer",
+            "Aurora Solar",
+            "--status",
+            "signed",
+            "--value",
+            "5",
+            "--currency",
+            "XYZ",
+        ],
+        65,
+        "currency",
+    );
+    db.refuses(&["supplier", "edit", "Lumina", "--scarce", "maybe"], 65, "scarce");
+    db.refuses(
+        &["supplier", "edit", "Lumina", "--capability", "pe;cvd"],
+        65,
+        "capability",
+    );
+    db.refuses(
+        &["supplier", "edit", "Lumina", "--website", "not a site"],
+        65,
+        "website",
+    );
+}
+
+#[test]
+fn negative_and_malformed_counts() {
+    let db = Db::seeded();
+    let err = db.refuses(
+        &[
+            "visit",
+            "log",
+            "Lumina",
+            "--buyer",
+            "Aurora Solar",
+            "--lines-inspected",
+            "-2",
+        ],
+        65,
+        "lines-inspected",
+    );
+    assert!(err.contains("negative"), "{err}");
+    db.refuses(
+        &[
+            "visit",
+            "log",
+            "Lumina",
+            "--buyer",
+            "Aurora Solar",
+            "--lines-inspected",
+            "2.5",
+        ],
+        65,
+        "lines-inspected",
+    );
+}
+
+#[test]
+fn malformed_amounts() {
+    let db = Db::seeded();
+    for amount in ["12,34", "1e6", "ten", "5.", "1.23456"] {
+        db.refuses(
+            &[
+                "deal",
+                "set",
+                "Lumina",
+                "--buyer",
+                "Aurora Solar",
+                "--status",
+                "signed",
+                "--value",
+                amount,
+                "--currency",
+                "USD",
+            ],
+            65,
+            "value",
+        );
+    }
+}
+
+#[test]
+fn unknown_buyer_or_supplier() {
+    let db = Db::seeded();
+    db.refuses(
+        &["visit", "log", "Nobody Ltd", "--buyer", "Aurora Solar"],
+        65,
+        "supplier 'Nobody Ltd' not found",
+    );
+    db.refuses(
+        &["visit", "log", "Lumina", "--buyer", "Zephyr"],
+        65,
+        "buyer 'Zephyr' not found",
+    );
+    db.refuses(
+        &["deal", "set", "Lumina", "--buyer", "Zephyr", "--status", "signed"],
+        65,
+        "buyer",
+    );
+    db.refuses(&["site", "add", "Nobody", "Plant"], 65, "supplier");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let db = Db::seeded();
+    db.fails(&["visit", "log", "Lumina"], 2);
+    db.fails(&["deal", "set", "Lumina", "--buyer", "Aurora Solar"], 2);
+    db.fails(&["supplier", "frobnicate"], 2);
+    db.fails(&["visit", "show", "abc"], 2);
+    db.fails(&["--format", "xml", "buyer", "list"], 2);
+}

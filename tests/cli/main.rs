@@ -1,0 +1,16 @@
+//! Integration tests: the real `vetted` binary against a real database, one fresh database per
+//! test. All in one test binary so it is built once.
+
+mod support;
+
+mod bad_input;
+mod buyers;
+mod deals;
+mod history;
+mod notes;
+mod output;
+mod references;
+mod sites;
+mod storage;
+mod suppliers;
+mod visits;

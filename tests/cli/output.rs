@@ -1,0 +1,125 @@
+//! Output for people (aligned tables, colour on request) and machines (JSON, CSV, Markdown).
+
+use crate::support::{Db, vetted};
+
+#[test]
+fn lists_are_json_arrays_with_snake_case_keys() {
+    let db = Db::seeded();
+    let list = db.json(&["supplier", "list"]);
+    let first = list.as_array().unwrap()[0].as_object().unwrap();
+    for key in [
+        "id",
+        "name",
+        "native_name",
+        "aliases",
+        "country",
+        "capabilities",
+        "archived",
+    ] {
+        assert!(first.contains_key(key), "missing {key}");
+    }
+    assert!(
+        db.json(&["visit", "list"]).is_array(),
+        "an empty list is still an array"
+    );
+    assert!(db.json(&["history"]).is_array());
+    assert!(db.json(&["deal", "list"]).is_array());
+}
+
+#[test]
+fn csv_lists_parse_back_with_every_field() {
+    let db = Db::seeded();
+    let out = db.ok(&["supplier", "list", "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(out.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(&header[..3], ["id", "name", "native_name"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    let name = header.iter().position(|h| h == "name").unwrap();
+    let caps = header.iter().position(|h| h == "capabilities").unwrap();
+    assert_eq!(
+        &rows[0][name], "Lumina Heterojunction Equipment Co., Ltd.",
+        "commas survive quoting"
+    );
+    assert_eq!(&rows[0][caps], "hjt-full-line; pecvd");
+}
+
+#[test]
+fn show_as_csv_is_field_value_pairs() {
+    let db = Db::seeded();
+    let out = db.ok(&["supplier", "show", "Lumina", "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(out.as_bytes());
+    assert_eq!(reader.headers().unwrap(), vec!["field", "value"]);
+    let pairs: Vec<(String, String)> = reader
+        .records()
+        .map(|r| r.unwrap())
+        .map(|r| (r[0].to_string(), r[1].to_string()))
+        .collect();
+    assert!(pairs.contains(&(
+        "supplier.native_name".into(),
+        "苏州卢米纳异质结装备有限公司".into()
+    )));
+    assert!(pairs.contains(&("sites.0.name".into(), "Suzhou Plant 2".into())));
+}
+
+#[test]
+fn markdown_tables_paste_into_a_document() {
+    let db = Db::seeded();
+    let out = db.ok(&["deal", "list", "--format", "md"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("| id | buyer | supplier | status"), "{out}");
+    assert!(lines[1].starts_with("| --- |"), "{out}");
+    let show = db.ok(&["visit", "list", "--format", "md"]);
+    assert_eq!(show.lines().count(), 2, "header and rule for no visits:\n{show}");
+}
+
+#[test]
+fn tables_align_columns_and_colour_only_when_asked() {
+    let db = Db::seeded();
+    let plain = db.ok(&["buyer", "list"]);
+    let lines: Vec<&str> = plain.lines().collect();
+    assert!(lines[0].contains("name") && lines[0].contains("kind"));
+    let col = |line: &str| {
+        line.find("internal")
+            .or_else(|| line.find("external"))
+            .or_else(|| line.find("kind"))
+    };
+    assert_eq!(col(lines[0]), col(lines[2]), "columns line up:\n{plain}");
+    assert!(!plain.contains('\u{1b}'), "no colour when not a terminal");
+    let coloured = db.ok(&["buyer", "list", "--color", "always"]);
+    assert!(coloured.contains("\u{1b}["), "--color always colours");
+    let out = vetted()
+        .env("NO_COLOR", "1")
+        .arg("--db")
+        .arg(&db.path)
+        .args(["buyer", "list", "--color", "never"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
+}
+
+#[test]
+fn quiet_mutations_print_nothing_and_json_mutations_print_the_record() {
+    let db = Db::seeded();
+    assert_eq!(db.ok(&["-q", "buyer", "add", "Cirrus"]), "");
+    let visit = db.json(&["visit", "log", "Lumina", "--buyer", "Cirrus"]);
+    assert_eq!(visit["buyer"], "Cirrus");
+    assert!(visit["id"].is_number());
+}
+
+#[test]
+fn completions_and_man_page() {
+    let out = vetted().args(["completions", "bash"]).output().unwrap();
+    assert!(out.status.success());
+    let script = String::from_utf8(out.stdout).unwrap();
+    assert!(script.contains("complete") && script.contains("vetted"));
+    let out = vetted().args(["completions", "fish"]).output().unwrap();
+    assert!(String::from_utf8(out.stdout).unwrap().contains("visit"));
+    let out = vetted().arg("man").output().unwrap();
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH vetted"),
+        "{}",
+        &page[..200.min(page.len())]
+    );
+}

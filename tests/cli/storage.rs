@@ -1,0 +1,121 @@
+//! Where the database lives and how its schema is kept in step with the binary.
+
+use sea_orm::{ConnectionTrait, Database, Statement};
+
+use crate::support::{Db, vetted};
+
+#[test]
+fn the_default_database_is_created_in_the_data_directory() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("deep/data");
+    let out = vetted()
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", &data)
+        .args(["buyer", "add", "Aurora Solar"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(data.join("vetted/vetted.db").exists());
+}
+
+#[test]
+fn vetted_db_names_the_database_and_db_overrides_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let env_db = dir.path().join("from-env.db");
+    let flag_db = dir.path().join("from-flag.db");
+    let run = |args: &[&str]| vetted().env("VETTED_DB", &env_db).args(args).output().unwrap();
+    assert!(run(&["buyer", "add", "Aurora Solar"]).status.success());
+    assert!(env_db.exists());
+    let flag = flag_db.to_str().unwrap();
+    assert!(run(&["--db", flag, "buyer", "add", "Borealis"]).status.success());
+    let listed = run(&["--db", flag, "buyer", "list", "--format", "json"]);
+    let buyers: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(buyers.as_array().unwrap().len(), 1);
+    assert_eq!(buyers[0]["name"], "Borealis");
+    let sqlite_url = format!("sqlite://{}", env_db.display());
+    let listed = vetted()
+        .args(["--db", &sqlite_url, "buyer", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    let buyers: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(buyers[0]["name"], "Aurora Solar");
+}
+
+fn sql(db: &Db, statement: &str) -> Vec<sea_orm::QueryResult> {
+    let url = format!("sqlite://{}", db.path.display());
+    let statement = statement.to_string();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async move {
+            let conn = Database::connect(url).await.unwrap();
+            let backend = conn.get_database_backend();
+            conn.query_all_raw(Statement::from_string(backend, statement))
+                .await
+                .unwrap()
+        })
+}
+
+#[test]
+fn sqlite_runs_in_wal_mode_with_the_schema_applied() {
+    let db = Db::seeded();
+    let mode: String = sql(&db, "PRAGMA journal_mode")[0].try_get_by_index(0).unwrap();
+    assert_eq!(mode, "wal");
+    let applied = sql(&db, "SELECT version FROM seaql_migrations");
+    assert!(!applied.is_empty());
+    let status = db.json(&["db", "status"]);
+    assert!(
+        status.as_array().unwrap().iter().all(|m| m["state"] == "applied"),
+        "{status}"
+    );
+}
+
+#[test]
+fn a_database_from_a_newer_vetted_is_refused() {
+    let db = Db::seeded();
+    sql(
+        &db,
+        "INSERT INTO seaql_migrations (version, applied_at) VALUES ('m20991231_000001_from_the_future', 0)",
+    );
+    let count = |table: &str| -> i64 {
+        sql(&db, &format!("SELECT count(*) FROM {table}"))[0]
+            .try_get_by_index(0)
+            .unwrap()
+    };
+    let before = (count("buyer"), count("audit_entry"), count("seaql_migrations"));
+    let err = db.fails(&["buyer", "list"], 69);
+    assert!(err.contains("migrated by a newer vetted"), "{err}");
+    assert!(err.contains("m20991231_000001_from_the_future"), "{err}");
+    db.fails(&["buyer", "add", "Cirrus"], 69);
+    db.fails(&["db", "migrate"], 69);
+    let status = db.json(&["db", "status"]);
+    assert!(status.to_string().contains("newer vetted"), "{status}");
+    let after = (count("buyer"), count("audit_entry"), count("seaql_migrations"));
+    assert_eq!(after, before, "the newer database was left untouched");
+}
+
+#[test]
+fn an_unusable_database_path_exits_69() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, "not a folder").unwrap();
+    let db = blocker.join("vetted.db");
+    let out = vetted()
+        .arg("--db")
+        .arg(&db)
+        .args(["buyer", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(69),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = vetted()
+        .args(["--db", "redis://localhost", "buyer", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(65));
+}
