@@ -3,7 +3,10 @@
 
 use migrations::seaql_migrations;
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryOrder};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryOrder, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -16,7 +19,7 @@ pub struct MigrationState {
     pub applied_at: Option<String>,
 }
 
-async fn applied(db: &DatabaseConnection) -> Result<Vec<seaql_migrations::Model>> {
+async fn applied(db: &impl ConnectionTrait) -> Result<Vec<seaql_migrations::Model>> {
     let backend = db.get_database_backend();
     let probe = match backend {
         sea_orm::DbBackend::Sqlite => {
@@ -43,7 +46,7 @@ async fn applied(db: &DatabaseConnection) -> Result<Vec<seaql_migrations::Model>
 }
 
 /// Every migration this binary knows, and any the database has that it does not, with state.
-pub async fn status(db: &DatabaseConnection) -> Result<Vec<MigrationState>> {
+pub async fn status(db: &impl ConnectionTrait) -> Result<Vec<MigrationState>> {
     let applied = applied(db).await?;
     let known: Vec<String> = Migrator::migrations()
         .iter()
@@ -94,20 +97,30 @@ pub async fn refuse_newer(db: &DatabaseConnection, shown_as: &str) -> Result<()>
 }
 
 /// Number of migrations this binary would still apply.
-pub async fn pending(db: &DatabaseConnection) -> Result<usize> {
+pub async fn pending(db: &impl ConnectionTrait) -> Result<usize> {
     Ok(status(db).await?.iter().filter(|s| s.state == "pending").count())
 }
 
-/// Applies pending migrations. When several processes open a new SQLite file at once, one
-/// migrates and the others may trip over its tables: if nothing is pending afterwards, that is
-/// not an error.
+/// Applies pending migrations. On SQLite this happens under the write lock (`BEGIN IMMEDIATE`),
+/// so that when several processes open a new file at once, one migrates and the others wait for
+/// it and then find nothing pending.
 pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
     if pending(db).await? == 0 {
         return Ok(());
     }
-    match Migrator::up(db, None).await {
-        Ok(()) => Ok(()),
-        Err(_) if pending(db).await? == 0 => Ok(()),
-        Err(e) => Err(e.into()),
+    if db.get_database_backend() == DbBackend::Sqlite {
+        let txn = db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await?;
+        if pending(&txn).await? > 0 {
+            Migrator::up(&txn, None).await?;
+        }
+        txn.commit().await?;
+        return Ok(());
     }
+    Migrator::up(db, None).await?;
+    Ok(())
 }

@@ -5,6 +5,7 @@ mod support;
 
 mod bad_input;
 mod buyers;
+mod concurrency;
 mod deals;
 mod history;
 mod notes;
