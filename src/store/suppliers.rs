@@ -6,7 +6,7 @@ use chrono::Utc;
 use sea_orm::sea_query::{Condition, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    Set,
+    QuerySelect, Set,
 };
 use serde::Serialize;
 
@@ -72,31 +72,28 @@ pub struct SupplierFilter {
     pub include_archived: bool,
 }
 
-async fn aliases_of(conn: &impl ConnectionTrait, ids: &[i32]) -> Result<BTreeMap<i32, Vec<String>>> {
+/// One text column of a supplier's child table (aliases, capabilities), grouped by supplier id,
+/// fetched in chunks to stay under the backends' bound-parameter limits.
+async fn strings_by_supplier<E: EntityTrait>(
+    conn: &impl ConnectionTrait,
+    ids: &[i32],
+    supplier_col: E::Column,
+    text_col: E::Column,
+    order_col: E::Column,
+) -> Result<BTreeMap<i32, Vec<String>>> {
     let mut map: BTreeMap<i32, Vec<String>> = BTreeMap::new();
     for chunk in ids.chunks(5_000) {
-        for a in supplier_alias::Entity::find()
-            .filter(supplier_alias::Column::SupplierId.is_in(chunk.iter().copied()))
-            .order_by_asc(supplier_alias::Column::Id)
+        let rows: Vec<(i32, String)> = E::find()
+            .select_only()
+            .column(supplier_col)
+            .column(text_col)
+            .filter(supplier_col.is_in(chunk.iter().copied()))
+            .order_by_asc(order_col)
+            .into_tuple()
             .all(conn)
-            .await?
-        {
-            map.entry(a.supplier_id).or_default().push(a.alias);
-        }
-    }
-    Ok(map)
-}
-
-async fn capabilities_of(conn: &impl ConnectionTrait, ids: &[i32]) -> Result<BTreeMap<i32, Vec<String>>> {
-    let mut map: BTreeMap<i32, Vec<String>> = BTreeMap::new();
-    for chunk in ids.chunks(5_000) {
-        for c in supplier_capability::Entity::find()
-            .filter(supplier_capability::Column::SupplierId.is_in(chunk.iter().copied()))
-            .order_by_asc(supplier_capability::Column::Capability)
-            .all(conn)
-            .await?
-        {
-            map.entry(c.supplier_id).or_default().push(c.capability);
+            .await?;
+        for (id, text) in rows {
+            map.entry(id).or_default().push(text);
         }
     }
     Ok(map)
@@ -104,8 +101,17 @@ async fn capabilities_of(conn: &impl ConnectionTrait, ids: &[i32]) -> Result<BTr
 
 async fn views(conn: &impl ConnectionTrait, models: Vec<supplier::Model>) -> Result<Vec<SupplierView>> {
     let ids: Vec<i32> = models.iter().map(|s| s.id).collect();
-    let mut aliases = aliases_of(conn, &ids).await?;
-    let mut capabilities = capabilities_of(conn, &ids).await?;
+    use {supplier_alias::Column as A, supplier_capability::Column as C};
+    let mut aliases =
+        strings_by_supplier::<supplier_alias::Entity>(conn, &ids, A::SupplierId, A::Alias, A::Id).await?;
+    let mut capabilities = strings_by_supplier::<supplier_capability::Entity>(
+        conn,
+        &ids,
+        C::SupplierId,
+        C::Capability,
+        C::Capability,
+    )
+    .await?;
     Ok(models
         .into_iter()
         .map(|s| SupplierView {
