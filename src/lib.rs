@@ -4,5 +4,6 @@ pub mod cli;
 pub mod commands;
 pub mod domain;
 pub mod error;
+pub mod io;
 pub mod output;
 pub mod store;

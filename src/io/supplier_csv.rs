@@ -1,0 +1,558 @@
+//! Reading supplier lists written elsewhere: header matching and `--map`, RFC 4180 quoting, BOM,
+//! CRLF, ragged rows, invalid UTF-8, and validation of every cell into a `SupplierRow`, each with
+//! the physical line its record starts on. It streams: one record in memory at a time.
+
+use std::io::Read;
+
+use csv::{ByteRecord, ReaderBuilder};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::domain::status::ScarceOverride;
+use crate::domain::values::{self, Invalid};
+
+/// A canonical supplier column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Name,
+    NativeName,
+    Aliases,
+    Capabilities,
+    Country,
+    Province,
+    City,
+    Address,
+    Website,
+    Scarce,
+    Note,
+}
+
+impl Field {
+    pub const ALL: [Field; 11] = [
+        Field::Name,
+        Field::NativeName,
+        Field::Aliases,
+        Field::Capabilities,
+        Field::Country,
+        Field::Province,
+        Field::City,
+        Field::Address,
+        Field::Website,
+        Field::Scarce,
+        Field::Note,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::NativeName => "native_name",
+            Field::Aliases => "aliases",
+            Field::Capabilities => "capabilities",
+            Field::Country => "country",
+            Field::Province => "province",
+            Field::City => "city",
+            Field::Address => "address",
+            Field::Website => "website",
+            Field::Scarce => "scarce",
+            Field::Note => "note",
+        }
+    }
+
+    fn from_header(key: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.as_str() == key)
+    }
+}
+
+/// What a source column feeds: a field, or nothing (`--map COL=-`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Field(Field),
+    Ignore,
+}
+
+/// Header names are matched case-insensitively, after NFKC and trimming; spaces and hyphens
+/// count as underscores (`Native Name` is `native_name`).
+fn header_key(header: &str) -> String {
+    let text: String = header.nfkc().collect();
+    text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .to_lowercase()
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// One `--map SOURCE=field` (or `SOURCE=-`).
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    source: String,
+    target: Target,
+}
+
+impl std::str::FromStr for Mapping {
+    type Err = Invalid;
+
+    fn from_str(text: &str) -> Result<Self, Invalid> {
+        let Some((source, field)) = text.rsplit_once('=') else {
+            return Err(Invalid::new("map", format!("'{text}' is not SOURCE=field or SOURCE=-")));
+        };
+        let target = match field.trim() {
+            "-" => Target::Ignore,
+            name => Target::Field(Field::from_header(&header_key(name)).ok_or_else(|| {
+                Invalid::new(
+                    "map",
+                    format!(
+                        "'{name}' is not a supplier field; use one of {}, or - to ignore the column",
+                        Field::ALL.map(Field::as_str).join(", ")
+                    ),
+                )
+            })?),
+        };
+        Ok(Mapping {
+            source: header_key(source),
+            target,
+        })
+    }
+}
+
+/// A problem with one row: the physical line its record starts on, the column, what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub line: u64,
+    pub column: String,
+    pub problem: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.column.is_empty() {
+            write!(f, "line {}: {}", self.line, self.problem)
+        } else {
+            write!(f, "line {}: {}: {}", self.line, self.column, self.problem)
+        }
+    }
+}
+
+/// A valid supplier row, cleaned and in canonical form.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SupplierRow {
+    pub line: u64,
+    pub name: String,
+    pub native_name: Option<String>,
+    pub aliases: Vec<String>,
+    pub capabilities: Vec<String>,
+    pub country: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub address: Option<String>,
+    pub website: Option<String>,
+    pub scarce: Option<ScarceOverride>,
+    pub note: Option<String>,
+}
+
+/// A record as read, for a reject file: its fields as they were.
+pub type RawRecord = Vec<String>;
+
+/// What reading one record gives.
+pub enum Record {
+    Valid(SupplierRow, RawRecord),
+    Invalid(Vec<RowError>, RawRecord),
+}
+
+/// An error that stops the whole file (no header, no name column, unknown columns).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError(pub String);
+
+/// Turns CRLF into LF before the CSV parser sees it. The csv crate counts a record that follows a
+/// CRLF as starting on the line before (it leaves the LF for the next record), and users need the
+/// physical line. A CRLF inside a quoted cell becomes LF, which is what a stored note wants anyway.
+struct CrlfToLf<R> {
+    inner: R,
+    pending_cr: bool,
+    buf: Vec<u8>,
+}
+
+impl<R: Read> Read for CrlfToLf<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            // Each input byte can give two output bytes (a held-back CR and itself).
+            let want = (out.len() / 2).max(1);
+            self.buf.resize(want, 0);
+            let n = self.inner.read(&mut self.buf[..want])?;
+            if n == 0 {
+                if std::mem::take(&mut self.pending_cr) {
+                    out[0] = b'\r';
+                    return Ok(1);
+                }
+                return Ok(0);
+            }
+            let mut written = 0;
+            for &byte in &self.buf[..n] {
+                if std::mem::take(&mut self.pending_cr) && byte != b'\n' {
+                    out[written] = b'\r';
+                    written += 1;
+                }
+                if byte == b'\r' {
+                    self.pending_cr = true;
+                } else {
+                    out[written] = byte;
+                    written += 1;
+                }
+            }
+            if written > 0 {
+                return Ok(written);
+            }
+        }
+    }
+}
+
+pub struct SupplierCsv<R: Read> {
+    reader: csv::Reader<CrlfToLf<R>>,
+    headers: Vec<String>,
+    targets: Vec<Target>,
+    record: ByteRecord,
+    /// Bytes consumed so far, for a progress bar.
+    pub position: u64,
+}
+
+impl<R: Read> SupplierCsv<R> {
+    /// Reads the header and resolves every column to a field or to "ignored".
+    pub fn open(input: R, maps: &[Mapping]) -> Result<Self, FileError> {
+        let input = CrlfToLf {
+            inner: input,
+            pending_cr: false,
+            buf: Vec::new(),
+        };
+        let mut reader = ReaderBuilder::new().flexible(true).has_headers(false).from_reader(input);
+        let mut header = ByteRecord::new();
+        let got = reader
+            .read_byte_record(&mut header)
+            .map_err(|e| FileError(format!("cannot read the header: {e}")))?;
+        if !got || header.iter().all(|h| h.iter().all(u8::is_ascii_whitespace)) {
+            return Err(FileError(
+                "the file is empty: expected a header row with at least a name column".into(),
+            ));
+        }
+        let headers: Vec<String> = header
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                String::from_utf8(h.to_vec())
+                    .map(|s| s.trim_start_matches('\u{feff}').trim().to_string())
+                    .map_err(|_| FileError(format!("line 1: column {}: header is not valid UTF-8", i + 1)))
+            })
+            .collect::<Result<_, _>>()?;
+        for map in maps {
+            if !headers.iter().any(|h| header_key(h) == map.source) {
+                return Err(FileError(format!(
+                    "--map names a column '{}' that the file does not have; its columns are: {}",
+                    map.source,
+                    headers.join(", ")
+                )));
+            }
+        }
+        let mut targets = Vec::with_capacity(headers.len());
+        let mut unknown = Vec::new();
+        for h in &headers {
+            let key = header_key(h);
+            let target = match maps.iter().find(|m| m.source == key) {
+                Some(map) => map.target,
+                None => match Field::from_header(&key) {
+                    Some(field) => Target::Field(field),
+                    None => {
+                        unknown.push(h.clone());
+                        Target::Ignore
+                    }
+                },
+            };
+            targets.push(target);
+        }
+        if !targets.contains(&Target::Field(Field::Name)) {
+            return Err(FileError(format!(
+                "no name column; the file's columns are {}; say which one holds the name with --map COLUMN=name",
+                headers.join(", ")
+            )));
+        }
+        if !unknown.is_empty() {
+            let first = &unknown[0];
+            return Err(FileError(format!(
+                "unknown column{} {}; map {} to a field with --map '{first}=FIELD' or ignore {} with --map '{first}=-' \
+                 (fields: {})",
+                if unknown.len() == 1 { "" } else { "s" },
+                unknown.iter().map(|u| format!("'{u}'")).collect::<Vec<_>>().join(", "),
+                if unknown.len() == 1 { "it" } else { "each" },
+                if unknown.len() == 1 { "it" } else { "each" },
+                Field::ALL.map(Field::as_str).join(", ")
+            )));
+        }
+        for field in Field::ALL {
+            let feeding: Vec<&String> = headers
+                .iter()
+                .zip(&targets)
+                .filter(|(_, t)| **t == Target::Field(field))
+                .map(|(h, _)| h)
+                .collect();
+            if feeding.len() > 1 && !matches!(field, Field::Aliases | Field::Capabilities) {
+                return Err(FileError(format!(
+                    "columns {} all feed the {} field; ignore all but one with --map COLUMN=-",
+                    feeding.iter().map(|h| format!("'{h}'")).collect::<Vec<_>>().join(", "),
+                    field.as_str()
+                )));
+            }
+        }
+        Ok(SupplierCsv {
+            reader,
+            headers,
+            targets,
+            record: ByteRecord::new(),
+            position: 0,
+        })
+    }
+
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// The next record, valid or with its problems; `None` at the end of the file. An error that
+    /// stops reading (an I/O error) is returned as `Err`.
+    pub fn next_record(&mut self) -> Result<Option<Record>, FileError> {
+        loop {
+            let got = self
+                .reader
+                .read_byte_record(&mut self.record)
+                .map_err(|e| FileError(format!("cannot read the file: {e}")))?;
+            self.position = self.reader.position().byte();
+            if !got {
+                return Ok(None);
+            }
+            // Blank lines between records are not rows.
+            if self.record.len() == 1 && self.record[0].iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let line = self.record.position().map_or(0, |p| p.line());
+            return Ok(Some(self.convert(line)));
+        }
+    }
+
+    fn convert(&self, line: u64) -> Record {
+        let raw: RawRecord = self.record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
+        let mut errors = Vec::new();
+        let fields = self.record.len();
+        let expected = self.headers.len();
+        if fields > expected {
+            errors.push(RowError {
+                line,
+                column: String::new(),
+                problem: format!(
+                    "has {fields} fields but the header has {expected} (an unquoted comma?)"
+                ),
+            });
+            return Record::Invalid(errors, raw);
+        }
+        if fields < expected {
+            // Trailing columns that are ignored anyway may be missing; a field we need may not.
+            let missing: Vec<&str> = self.headers[fields..]
+                .iter()
+                .zip(&self.targets[fields..])
+                .filter(|(_, t)| **t != Target::Ignore)
+                .map(|(h, _)| h.as_str())
+                .collect();
+            if !missing.is_empty() {
+                errors.push(RowError {
+                    line,
+                    column: String::new(),
+                    problem: format!(
+                        "has {fields} fields but the header has {expected} (missing {})",
+                        missing.join(", ")
+                    ),
+                });
+                return Record::Invalid(errors, raw);
+            }
+        }
+        let mut row = SupplierRow {
+            line,
+            ..Default::default()
+        };
+        for (i, bytes) in self.record.iter().enumerate() {
+            let Target::Field(field) = self.targets[i] else { continue };
+            let column = &self.headers[i];
+            let text = match std::str::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(_) => {
+                    errors.push(RowError {
+                        line,
+                        column: column.clone(),
+                        problem: "is not valid UTF-8 (save the file as UTF-8)".into(),
+                    });
+                    continue;
+                }
+            };
+            let cleaned = if field == Field::Note { clean_multiline(text) } else { clean(text) };
+            let Some(text) = cleaned else { continue };
+            if let Err(invalid) = set(&mut row, field, text) {
+                errors.push(RowError {
+                    line,
+                    column: column.clone(),
+                    problem: invalid.problem,
+                });
+            }
+        }
+        if row.name.is_empty() && errors.is_empty() {
+            let column = self.headers[self.targets.iter().position(|t| *t == Target::Field(Field::Name)).unwrap_or(0)].clone();
+            errors.push(RowError {
+                line,
+                column,
+                problem: "is empty; every supplier needs a name".into(),
+            });
+        }
+        if errors.is_empty() { Record::Valid(row, raw) } else { Record::Invalid(errors, raw) }
+    }
+}
+
+/// Trims a cell (no-break and other Unicode spaces too) and collapses inner runs of spaces.
+/// Empty cells and the literal `NULL` that database exports write mean "no value".
+fn clean(text: &str) -> Option<String> {
+    let words: Vec<&str> = text.split(|c: char| c.is_whitespace()).filter(|w| !w.is_empty()).collect();
+    let joined = words.join(" ");
+    if joined.is_empty() || joined == "NULL" || joined == "\\N" {
+        None
+    } else {
+        Some(joined)
+    }
+}
+
+/// A note keeps its line breaks; only the ends are trimmed.
+fn clean_multiline(text: &str) -> Option<String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() || trimmed == "NULL" || trimmed == "\\N" {
+        None
+    } else {
+        Some(trimmed.to_string())
+    }
+}
+
+/// `;`-separated lists, with full-width `；` too.
+fn split_list(text: &str) -> impl Iterator<Item = &str> {
+    text.split([';', '；']).map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn set(row: &mut SupplierRow, field: Field, text: String) -> Result<(), Invalid> {
+    let f = field.as_str();
+    match field {
+        Field::Name => row.name = text,
+        Field::NativeName => row.native_name = Some(text),
+        Field::Aliases => {
+            for alias in split_list(&text) {
+                if !row.aliases.iter().any(|a| a == alias) {
+                    row.aliases.push(alias.to_string());
+                }
+            }
+        }
+        Field::Capabilities => {
+            for cap in split_list(&text) {
+                let tag = values::parse_capability(f, cap)?;
+                if !row.capabilities.contains(&tag) {
+                    row.capabilities.push(tag);
+                }
+            }
+        }
+        Field::Country => row.country = Some(values::parse_country(f, &text)?),
+        Field::Province => row.province = Some(text),
+        Field::City => row.city = Some(text),
+        Field::Address => row.address = Some(text),
+        Field::Website => row.website = Some(values::parse_website(f, &text)?),
+        Field::Scarce => row.scarce = Some(ScarceOverride::parse(&text)?),
+        Field::Note => row.note = Some(text),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &[u8], maps: &[&str]) -> Result<Vec<Result<SupplierRow, Vec<RowError>>>, FileError> {
+        let maps: Vec<Mapping> = maps.iter().map(|m| m.parse().unwrap()).collect();
+        let mut csv = SupplierCsv::open(text, &maps)?;
+        let mut out = Vec::new();
+        while let Some(record) = csv.next_record()? {
+            out.push(match record {
+                Record::Valid(row, _) => Ok(row),
+                Record::Invalid(errors, _) => Err(errors),
+            });
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn bom_crlf_quotes_and_no_final_newline() {
+        let rows = read(
+            b"\xef\xbb\xbf Name ,Country,Address\r\n\"Lumina, Inc.\",china,\"88 Xinghu St\r\nSuzhou\"\r\nMaxwell GmbH,DE,x",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        let first = rows[0].as_ref().unwrap();
+        assert_eq!(first.name, "Lumina, Inc.");
+        assert_eq!(first.country.as_deref(), Some("CN"));
+        assert_eq!(first.address.as_deref(), Some("88 Xinghu St Suzhou"), "line breaks in a cell are spaces");
+        assert_eq!(first.line, 2);
+        assert_eq!(rows[1].as_ref().unwrap().line, 4, "the physical line where the record starts");
+    }
+
+    #[test]
+    fn spaces_nulls_and_lists_are_cleaned() {
+        let rows = read(
+            "name,aliases,capabilities,province\n\u{a0}Lumina  HJT \u{a0},LHE; Lumina；LHE,PECVD; wet bench,NULL\n".as_bytes(),
+            &[],
+        )
+        .unwrap();
+        let row = rows[0].as_ref().unwrap();
+        assert_eq!(row.name, "Lumina HJT");
+        assert_eq!(row.aliases, ["LHE", "Lumina"]);
+        assert_eq!(row.capabilities, ["pecvd", "wet-bench"]);
+        assert_eq!(row.province, None);
+    }
+
+    #[test]
+    fn every_bad_cell_is_reported_with_line_and_column() {
+        let rows = read(b"name,country,scarce\nA,Atlantis,maybe\n,CN,\n", &[]).unwrap();
+        let errors = rows[0].as_ref().unwrap_err();
+        let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(shown.len(), 2);
+        assert!(shown[0].starts_with("line 2: country: 'Atlantis'"), "{shown:?}");
+        assert!(shown[1].starts_with("line 2: scarce: 'maybe'"), "{shown:?}");
+        assert_eq!(rows[1].as_ref().unwrap_err()[0].to_string(), "line 3: name: is empty; every supplier needs a name");
+    }
+
+    #[test]
+    fn ragged_rows_and_invalid_utf8() {
+        let rows = read(b"name,city\nA,B,C\nD\nE,\xff\xfe\n", &[]).unwrap();
+        assert!(rows[0].as_ref().unwrap_err()[0].problem.contains("has 3 fields but the header has 2"));
+        assert!(rows[1].as_ref().unwrap_err()[0].problem.contains("missing city"));
+        assert_eq!(rows[2].as_ref().unwrap_err()[0].to_string(), "line 4: city: is not valid UTF-8 (save the file as UTF-8)");
+        // A missing trailing column that is ignored anyway is fine.
+        let rows = read(b"name,extra\nA\n", &["extra=-"]).unwrap();
+        assert_eq!(rows[0].as_ref().unwrap().name, "A");
+    }
+
+    #[test]
+    fn header_problems_stop_the_file() {
+        assert!(read(b"", &[]).unwrap_err().0.contains("empty"));
+        assert!(read(b"company,city\nA,B\n", &[]).unwrap_err().0.contains("no name column"));
+        let err = read(b"name,sector,lat\nA,B,1\n", &[]).unwrap_err().0;
+        assert!(err.contains("unknown columns 'sector', 'lat'"), "{err}");
+        assert!(read(b"Company Name,Sector\nA,B\n", &["company name=name", "SECTOR=-"]).is_ok());
+        assert!(read(b"name,x\n", &["y=-"]).unwrap_err().0.contains("'y'"));
+        assert!("x=colour".parse::<Mapping>().is_err());
+    }
+
+    #[test]
+    fn countries_from_real_lists() {
+        for country in ["Sri Lanka", "Turkey", "VIETNAM", "Netherlands", "Mauritius", "UK", "USA", "United States"] {
+            assert!(values::parse_country("country", country).is_ok(), "{country}");
+        }
+    }
+}
