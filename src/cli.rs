@@ -70,6 +70,9 @@ pub enum Command {
     Deal(DealCommand),
     /// The audit trail: every change, who made it and when
     History(HistoryArgs),
+    /// Bring records in from files
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Schema of the database: status and migration
     #[command(subcommand)]
     Db(DbCommand),
@@ -323,6 +326,38 @@ pub enum DealCommand {
         #[arg(long)]
         buyer: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import suppliers from a CSV file: matched by name, native name or alias, merged, all or nothing
+    Suppliers {
+        /// The CSV file, or - for standard input
+        file: String,
+        /// Validate and count what would change; write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Read a source column as a field (SOURCE=name), or ignore it (SOURCE=-); repeatable
+        #[arg(long = "map", value_name = "SOURCE=FIELD")]
+        maps: Vec<String>,
+        /// Import the valid rows even if some are invalid
+        #[arg(long)]
+        skip_invalid: bool,
+        /// Write rejected rows here, as they were, with an error column
+        #[arg(long, value_name = "FILE")]
+        reject_file: Option<std::path::PathBuf>,
+        /// What to do with suppliers already stored
+        #[arg(long, value_enum, default_value_t = OnExistingChoice::Update)]
+        on_existing: OnExistingChoice,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnExistingChoice {
+    /// Fill in and replace fields with the file's values; add aliases and capabilities
+    Update,
+    /// Leave stored suppliers as they are
+    Skip,
 }
 
 #[derive(Debug, Args)]

@@ -31,6 +31,17 @@ pub enum Error {
     #[error("{0}")]
     Conflict(String),
 
+    /// An import found invalid rows and wrote nothing.
+    #[error(
+        "{rejected} of {rows} rows are invalid, so nothing was imported (fix them, or pass --skip-invalid to import the rest):\n{}",
+        ShownErrors(.errors)
+    )]
+    InvalidRows {
+        rejected: u64,
+        rows: u64,
+        errors: Vec<String>,
+    },
+
     #[error("cannot read {path}: {source}")]
     MissingFile { path: String, source: std::io::Error },
 
@@ -58,13 +69,30 @@ impl Error {
 
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Invalid { .. } | Error::NotFound { .. } | Error::Ambiguous { .. } | Error::Conflict(_) => {
-                65
-            }
+            Error::Invalid { .. }
+            | Error::NotFound { .. }
+            | Error::Ambiguous { .. }
+            | Error::Conflict(_)
+            | Error::InvalidRows { .. } => 65,
             Error::MissingFile { .. } => 66,
             Error::Unavailable(_) => 69,
             Error::Database(_) | Error::Io(_) | Error::Other(_) => 1,
         }
+    }
+}
+
+/// Row errors, one a line, the first 50 of them.
+struct ShownErrors<'a>(&'a Vec<String>);
+
+impl fmt::Display for ShownErrors<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const SHOWN: usize = 50;
+        let lines: Vec<&str> = self.0.iter().take(SHOWN).map(String::as_str).collect();
+        write!(f, "  {}", lines.join("\n  "))?;
+        if self.0.len() > SHOWN {
+            write!(f, "\n  ... and {} more", self.0.len() - SHOWN)?;
+        }
+        Ok(())
     }
 }
 

@@ -5,6 +5,7 @@ mod db;
 mod deal;
 pub mod demo;
 mod history;
+mod import;
 mod meta;
 mod note;
 mod site;
@@ -104,6 +105,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Note(cmd) => note::run(&ctx, cmd).await,
         Command::Deal(cmd) => deal::run(&ctx, cmd).await,
         Command::History(args) => history::run(&ctx, args).await,
+        Command::Import(cmd) => import::run(&ctx, cmd).await,
         Command::Db(cmd) => db::run(&ctx, cmd).await,
         Command::Demo => demo::run(&ctx).await,
         Command::Completions { shell } => meta::completions(&ctx, shell),

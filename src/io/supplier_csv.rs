@@ -93,7 +93,10 @@ impl std::str::FromStr for Mapping {
 
     fn from_str(text: &str) -> Result<Self, Invalid> {
         let Some((source, field)) = text.rsplit_once('=') else {
-            return Err(Invalid::new("map", format!("'{text}' is not SOURCE=field or SOURCE=-")));
+            return Err(Invalid::new(
+                "map",
+                format!("'{text}' is not SOURCE=field or SOURCE=-"),
+            ));
         };
         let target = match field.trim() {
             "-" => Target::Ignore,
@@ -225,7 +228,10 @@ impl<R: Read> SupplierCsv<R> {
             pending_cr: false,
             buf: Vec::new(),
         };
-        let mut reader = ReaderBuilder::new().flexible(true).has_headers(false).from_reader(input);
+        let mut reader = ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(input);
         let mut header = ByteRecord::new();
         let got = reader
             .read_byte_record(&mut header)
@@ -281,7 +287,11 @@ impl<R: Read> SupplierCsv<R> {
                 "unknown column{} {}; map {} to a field with --map '{first}=FIELD' or ignore {} with --map '{first}=-' \
                  (fields: {})",
                 if unknown.len() == 1 { "" } else { "s" },
-                unknown.iter().map(|u| format!("'{u}'")).collect::<Vec<_>>().join(", "),
+                unknown
+                    .iter()
+                    .map(|u| format!("'{u}'"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 if unknown.len() == 1 { "it" } else { "each" },
                 if unknown.len() == 1 { "it" } else { "each" },
                 Field::ALL.map(Field::as_str).join(", ")
@@ -297,7 +307,11 @@ impl<R: Read> SupplierCsv<R> {
             if feeding.len() > 1 && !matches!(field, Field::Aliases | Field::Capabilities) {
                 return Err(FileError(format!(
                     "columns {} all feed the {} field; ignore all but one with --map COLUMN=-",
-                    feeding.iter().map(|h| format!("'{h}'")).collect::<Vec<_>>().join(", "),
+                    feeding
+                        .iter()
+                        .map(|h| format!("'{h}'"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     field.as_str()
                 )));
             }
@@ -337,7 +351,11 @@ impl<R: Read> SupplierCsv<R> {
     }
 
     fn convert(&self, line: u64) -> Record {
-        let raw: RawRecord = self.record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
+        let raw: RawRecord = self
+            .record
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect();
         let mut errors = Vec::new();
         let fields = self.record.len();
         let expected = self.headers.len();
@@ -345,9 +363,7 @@ impl<R: Read> SupplierCsv<R> {
             errors.push(RowError {
                 line,
                 column: String::new(),
-                problem: format!(
-                    "has {fields} fields but the header has {expected} (an unquoted comma?)"
-                ),
+                problem: format!("has {fields} fields but the header has {expected} (an unquoted comma?)"),
             });
             return Record::Invalid(errors, raw);
         }
@@ -376,7 +392,9 @@ impl<R: Read> SupplierCsv<R> {
             ..Default::default()
         };
         for (i, bytes) in self.record.iter().enumerate() {
-            let Target::Field(field) = self.targets[i] else { continue };
+            let Target::Field(field) = self.targets[i] else {
+                continue;
+            };
             let column = &self.headers[i];
             let text = match std::str::from_utf8(bytes) {
                 Ok(text) => text,
@@ -389,7 +407,11 @@ impl<R: Read> SupplierCsv<R> {
                     continue;
                 }
             };
-            let cleaned = if field == Field::Note { clean_multiline(text) } else { clean(text) };
+            let cleaned = if field == Field::Note {
+                clean_multiline(text)
+            } else {
+                clean(text)
+            };
             let Some(text) = cleaned else { continue };
             if let Err(invalid) = set(&mut row, field, text) {
                 errors.push(RowError {
@@ -400,21 +422,33 @@ impl<R: Read> SupplierCsv<R> {
             }
         }
         if row.name.is_empty() && errors.is_empty() {
-            let column = self.headers[self.targets.iter().position(|t| *t == Target::Field(Field::Name)).unwrap_or(0)].clone();
+            let column = self.headers[self
+                .targets
+                .iter()
+                .position(|t| *t == Target::Field(Field::Name))
+                .unwrap_or(0)]
+            .clone();
             errors.push(RowError {
                 line,
                 column,
                 problem: "is empty; every supplier needs a name".into(),
             });
         }
-        if errors.is_empty() { Record::Valid(row, raw) } else { Record::Invalid(errors, raw) }
+        if errors.is_empty() {
+            Record::Valid(row, raw)
+        } else {
+            Record::Invalid(errors, raw)
+        }
     }
 }
 
 /// Trims a cell (no-break and other Unicode spaces too) and collapses inner runs of spaces.
 /// Empty cells and the literal `NULL` that database exports write mean "no value".
 fn clean(text: &str) -> Option<String> {
-    let words: Vec<&str> = text.split(|c: char| c.is_whitespace()).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect();
     let joined = words.join(" ");
     if joined.is_empty() || joined == "NULL" || joined == "\\N" {
         None
@@ -497,9 +531,17 @@ mod tests {
         let first = rows[0].as_ref().unwrap();
         assert_eq!(first.name, "Lumina, Inc.");
         assert_eq!(first.country.as_deref(), Some("CN"));
-        assert_eq!(first.address.as_deref(), Some("88 Xinghu St Suzhou"), "line breaks in a cell are spaces");
+        assert_eq!(
+            first.address.as_deref(),
+            Some("88 Xinghu St Suzhou"),
+            "line breaks in a cell are spaces"
+        );
         assert_eq!(first.line, 2);
-        assert_eq!(rows[1].as_ref().unwrap().line, 4, "the physical line where the record starts");
+        assert_eq!(
+            rows[1].as_ref().unwrap().line,
+            4,
+            "the physical line where the record starts"
+        );
     }
 
     #[test]
@@ -524,15 +566,25 @@ mod tests {
         assert_eq!(shown.len(), 2);
         assert!(shown[0].starts_with("line 2: country: 'Atlantis'"), "{shown:?}");
         assert!(shown[1].starts_with("line 2: scarce: 'maybe'"), "{shown:?}");
-        assert_eq!(rows[1].as_ref().unwrap_err()[0].to_string(), "line 3: name: is empty; every supplier needs a name");
+        assert_eq!(
+            rows[1].as_ref().unwrap_err()[0].to_string(),
+            "line 3: name: is empty; every supplier needs a name"
+        );
     }
 
     #[test]
     fn ragged_rows_and_invalid_utf8() {
         let rows = read(b"name,city\nA,B,C\nD\nE,\xff\xfe\n", &[]).unwrap();
-        assert!(rows[0].as_ref().unwrap_err()[0].problem.contains("has 3 fields but the header has 2"));
+        assert!(
+            rows[0].as_ref().unwrap_err()[0]
+                .problem
+                .contains("has 3 fields but the header has 2")
+        );
         assert!(rows[1].as_ref().unwrap_err()[0].problem.contains("missing city"));
-        assert_eq!(rows[2].as_ref().unwrap_err()[0].to_string(), "line 4: city: is not valid UTF-8 (save the file as UTF-8)");
+        assert_eq!(
+            rows[2].as_ref().unwrap_err()[0].to_string(),
+            "line 4: city: is not valid UTF-8 (save the file as UTF-8)"
+        );
         // A missing trailing column that is ignored anyway is fine.
         let rows = read(b"name,extra\nA\n", &["extra=-"]).unwrap();
         assert_eq!(rows[0].as_ref().unwrap().name, "A");
@@ -541,7 +593,12 @@ mod tests {
     #[test]
     fn header_problems_stop_the_file() {
         assert!(read(b"", &[]).unwrap_err().0.contains("empty"));
-        assert!(read(b"company,city\nA,B\n", &[]).unwrap_err().0.contains("no name column"));
+        assert!(
+            read(b"company,city\nA,B\n", &[])
+                .unwrap_err()
+                .0
+                .contains("no name column")
+        );
         let err = read(b"name,sector,lat\nA,B,1\n", &[]).unwrap_err().0;
         assert!(err.contains("unknown columns 'sector', 'lat'"), "{err}");
         assert!(read(b"Company Name,Sector\nA,B\n", &["company name=name", "SECTOR=-"]).is_ok());
@@ -551,7 +608,16 @@ mod tests {
 
     #[test]
     fn countries_from_real_lists() {
-        for country in ["Sri Lanka", "Turkey", "VIETNAM", "Netherlands", "Mauritius", "UK", "USA", "United States"] {
+        for country in [
+            "Sri Lanka",
+            "Turkey",
+            "VIETNAM",
+            "Netherlands",
+            "Mauritius",
+            "UK",
+            "USA",
+            "United States",
+        ] {
             assert!(values::parse_country("country", country).is_ok(), "{country}");
         }
     }

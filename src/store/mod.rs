@@ -6,6 +6,7 @@ pub mod buyers;
 pub mod connect;
 pub mod deals;
 pub mod entities;
+pub mod import;
 pub mod lookup;
 pub mod money;
 pub mod notes;
