@@ -157,7 +157,7 @@ pub type RawRecord = Vec<String>;
 
 /// What reading one record gives.
 pub enum Record {
-    Valid(SupplierRow, RawRecord),
+    Valid(Box<SupplierRow>, RawRecord),
     Invalid(Vec<RowError>, RawRecord),
 }
 
@@ -513,7 +513,7 @@ mod tests {
         let mut out = Vec::new();
         while let Some(record) = csv.next_record()? {
             out.push(match record {
-                Record::Valid(row, _) => Ok(row),
+                Record::Valid(row, _) => Ok(*row),
                 Record::Invalid(errors, _) => Err(errors),
             });
         }

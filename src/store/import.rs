@@ -135,11 +135,11 @@ impl Draft {
     /// supplier that existed before the import); otherwise they only fill empty fields.
     fn merge(&mut self, row: SupplierRow, overwrite: bool) {
         fn put(slot: &mut Option<String>, value: Option<String>, overwrite: bool, changed: &mut bool) {
-            if let Some(v) = value {
-                if slot.is_none() || (overwrite && slot.as_ref() != Some(&v)) {
-                    *slot = Some(v);
-                    *changed = true;
-                }
+            if let Some(v) = value
+                && (slot.is_none() || (overwrite && slot.as_ref() != Some(&v)))
+            {
+                *slot = Some(v);
+                *changed = true;
             }
         }
         let mut changed = false;
@@ -230,7 +230,7 @@ pub async fn import_suppliers<R: Read>(
     while let Some(record) = csv.next_record().map_err(|e| Error::invalid("file", e.0))? {
         state.summary.rows += 1;
         match record {
-            Record::Valid(row, raw) => batch.push((row, raw)),
+            Record::Valid(row, raw) => batch.push((*row, raw)),
             Record::Invalid(errors, raw) => {
                 state.reject(&raw, errors, &mut on_reject)?;
                 writing &= options.skip_invalid;
