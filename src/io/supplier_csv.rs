@@ -435,7 +435,7 @@ impl<R: Read> SupplierCsv<R> {
             });
         }
         if errors.is_empty() {
-            Record::Valid(row, raw)
+            Record::Valid(Box::new(row), raw)
         } else {
             Record::Invalid(errors, raw)
         }
