@@ -28,6 +28,13 @@ impl Db {
         Db { _dir: dir, path }
     }
 
+    /// Writes a file next to the database and returns its path.
+    pub fn file(&self, name: &str, contents: impl AsRef<[u8]>) -> String {
+        let path = self.path.with_file_name(name);
+        std::fs::write(&path, contents).expect("write test file");
+        path.to_str().expect("UTF-8 path").to_string()
+    }
+
     /// Runs `vetted --db <this database> args...`.
     pub fn run(&self, args: &[&str]) -> Output {
         vetted()

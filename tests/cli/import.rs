@@ -1,0 +1,268 @@
+//! `vetted import suppliers`: matching, merging, all-or-nothing, and every error class.
+
+use std::io::Write;
+use std::process::Stdio;
+
+use crate::support::{Db, array_len, vetted};
+
+fn names(db: &Db) -> Vec<String> {
+    db.json(&["supplier", "list", "--all"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+const LIST: &str = "\
+name,native_name,aliases,capabilities,country,province,city,address,website,scarce,note
+\"Lumina Heterojunction Equipment Co., Ltd.\",苏州卢米纳异质结装备有限公司,Lumina;LHE,hjt-full-line;pecvd,CN,Jiangsu,Suzhou,,lumina.example.cn,auto,\"visited twice,
+see notes\"
+Maxwell PVD GmbH,,,pvd,Germany,,Dresden,,,,
+";
+
+#[test]
+fn a_canonical_list_imports_with_every_field() {
+    let db = Db::new();
+    let file = db.file("list.csv", LIST);
+    let out = db.ok(&["import", "suppliers", &file]);
+    assert!(
+        out.contains("2 created, 0 updated, 0 unchanged, 0 rejected (2 rows)"),
+        "{out}"
+    );
+    let s = &db.json(&["supplier", "show", "LHE"])["supplier"];
+    assert_eq!(s["native_name"], "苏州卢米纳异质结装备有限公司");
+    assert_eq!(s["aliases"], serde_json::json!(["Lumina", "LHE"]));
+    assert_eq!(s["capabilities"], serde_json::json!(["hjt-full-line", "pecvd"]));
+    assert_eq!(s["website"], "lumina.example.cn");
+    assert_eq!(s["note"], "visited twice,\nsee notes");
+    assert_eq!(
+        db.json(&["supplier", "show", "maxwell"])["supplier"]["country"],
+        "DE"
+    );
+    let history = db.json(&["history"]);
+    assert_eq!(
+        history.as_array().unwrap().last().unwrap()["action"],
+        "import.suppliers"
+    );
+}
+
+#[test]
+fn reimporting_changes_nothing_and_matching_rows_merge() {
+    let db = Db::seeded();
+    let file = db.file("list.csv", LIST);
+    let out = db.ok(&["import", "suppliers", &file, "--format", "json"]);
+    let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(summary["created"], 0);
+    assert_eq!(summary["updated"], 2, "the seeded suppliers gain fields");
+    let before = db.snapshot();
+    let again: serde_json::Value =
+        serde_json::from_str(&db.ok(&["import", "suppliers", &file, "--format", "json"])).unwrap();
+    assert_eq!(again["unchanged"], 2);
+    assert_eq!(again["updated"], 0);
+    assert_eq!(
+        db.snapshot(),
+        before,
+        "a re-import writes nothing, not even history"
+    );
+
+    // Rows of one file that name the same supplier are merged, whatever the spelling.
+    let dupes = db.file(
+        "dupes.csv",
+        "name,aliases,capabilities,city\nKestrel Wet Systems,KWS,wet-bench,\nKESTREL WET SYSTEMS CO LTD,,texturing,Wuxi\nKWS,Kestrel,,Changzhou\n",
+    );
+    let out = db.ok(&["import", "suppliers", &dupes]);
+    assert!(out.contains("1 created"), "{out}");
+    let k = &db.json(&["supplier", "show", "kestrel"])["supplier"];
+    assert_eq!(k["capabilities"], serde_json::json!(["texturing", "wet-bench"]));
+    assert_eq!(
+        k["city"], "Wuxi",
+        "empty fields are filled by later rows, not overwritten"
+    );
+    assert_eq!(k["aliases"], serde_json::json!(["KWS", "Kestrel"]));
+}
+
+#[test]
+fn on_existing_skip_leaves_stored_suppliers_alone() {
+    let db = Db::seeded();
+    let file = db.file("list.csv", "name,city\nLumina,Wuxi\nNew Co,Xi'an\n");
+    let out = db.ok(&["import", "suppliers", &file, "--on-existing", "skip"]);
+    assert!(out.contains("1 created, 0 updated, 1 unchanged"), "{out}");
+    assert_eq!(
+        db.json(&["supplier", "show", "Lumina"])["supplier"]["city"],
+        "Suzhou"
+    );
+    db.ok(&["import", "suppliers", &file]);
+    assert_eq!(
+        db.json(&["supplier", "show", "Lumina"])["supplier"]["city"],
+        "Wuxi",
+        "update replaces"
+    );
+}
+
+#[test]
+fn a_dry_run_counts_and_writes_nothing() {
+    let db = Db::seeded();
+    let file = db.file("list.csv", LIST);
+    let before = db.snapshot();
+    let out = db.ok(&["import", "suppliers", &file, "--dry-run"]);
+    assert!(out.contains("Would import"), "{out}");
+    assert!(out.contains("0 created, 2 updated"), "{out}");
+    assert!(out.contains("nothing was written"), "{out}");
+    assert_eq!(db.snapshot(), before);
+}
+
+#[test]
+fn bad_rows_are_reported_by_line_and_nothing_is_written() {
+    let db = Db::seeded();
+    let file = db.file(
+        "bad.csv",
+        "name,country,scarce,note\r\nGood One,CN,,\r\nBad Country,Atlantis,,\"two\r\nlines\"\r\n,CN,,\r\nBad Scarce,CN,maybe,\r\nToo,Many,Fields,Here,Extra\r\n",
+    );
+    let err = db.refuses(&["import", "suppliers", &file], 65, "rows are invalid");
+    for expected in [
+        "4 of 5 rows are invalid, so nothing was imported",
+        "line 3: country: 'Atlantis' is not a known country",
+        "line 5: name: is empty",
+        "line 6: scarce: 'maybe' is not one of auto, yes, no",
+        "line 7: has 5 fields but the header has 4",
+    ] {
+        assert!(err.contains(expected), "missing '{expected}' in:\n{err}");
+    }
+}
+
+#[test]
+fn skip_invalid_imports_the_rest_and_writes_rejects_verbatim() {
+    let db = Db::new();
+    let file = db.file(
+        "bad.csv",
+        "name,country\nGood One,CN\nBad Country,Atlantis\nGood Two,DE\n",
+    );
+    let rejects = db.path.with_file_name("rejects.csv");
+    let out = db.ok(&[
+        "import",
+        "suppliers",
+        &file,
+        "--skip-invalid",
+        "--reject-file",
+        rejects.to_str().unwrap(),
+    ]);
+    assert!(
+        out.contains("2 created, 0 updated, 0 unchanged, 1 rejected (3 rows)"),
+        "{out}"
+    );
+    assert_eq!(names(&db), ["Good One", "Good Two"]);
+    let written = std::fs::read_to_string(&rejects).unwrap();
+    assert_eq!(
+        written,
+        "name,country,error\nBad Country,Atlantis,line 3: country: 'Atlantis' is not a known country (ISO 3166-1 code or English name)\n"
+    );
+}
+
+#[test]
+fn file_level_problems_are_clear() {
+    let db = Db::seeded();
+    let empty = db.file("empty.csv", "");
+    assert!(
+        db.refuses(&["import", "suppliers", &empty], 65, "empty.csv")
+            .contains("the file is empty")
+    );
+    let no_name = db.file("no-name.csv", "company,city\nA,B\n");
+    let err = db.refuses(&["import", "suppliers", &no_name], 65, "no name column");
+    assert!(err.contains("--map COLUMN=name"), "{err}");
+    db.ok(&[
+        "import",
+        "suppliers",
+        &no_name,
+        "--map",
+        "company=name",
+        "--dry-run",
+    ]);
+    let unknown = db.file("unknown.csv", "name,sector\nA,Apparel\n");
+    let err = db.refuses(&["import", "suppliers", &unknown], 65, "unknown column 'sector'");
+    assert!(err.contains("--map 'sector=-'"), "{err}");
+    db.refuses(
+        &["import", "suppliers", &unknown, "--map", "sector=colour"],
+        65,
+        "map",
+    );
+    let bad_utf8 = db.file("latin1.csv", b"name,city\nM\xfcller GmbH,K\xf6ln\n");
+    db.refuses(
+        &["import", "suppliers", &bad_utf8],
+        65,
+        "line 2: name: is not valid UTF-8",
+    );
+    let missing = db.path.with_file_name("nowhere.csv");
+    let err = db.fails(&["import", "suppliers", missing.to_str().unwrap()], 66);
+    assert!(err.contains("nowhere.csv"), "{err}");
+}
+
+#[test]
+fn a_row_matching_two_suppliers_is_refused() {
+    let db = Db::seeded();
+    let file = db.file("both.csv", "name,aliases\nLumina,Maxwell PVD\n");
+    let err = db.refuses(
+        &["import", "suppliers", &file],
+        65,
+        "line 2: name: matches more than one supplier",
+    );
+    assert!(err.contains("Maxwell PVD GmbH (#2)"), "{err}");
+}
+
+#[test]
+fn standard_input_is_read_with_a_dash() {
+    let db = Db::new();
+    let mut child = vetted()
+        .arg("--db")
+        .arg(&db.path)
+        .args(["import", "suppliers", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("name\nVia Stdin Ltd\n".as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("standard input: 1 created"));
+    assert_eq!(array_len(&db.json(&["supplier", "list"])), 1);
+}
+
+#[test]
+fn an_import_killed_midway_leaves_all_or_nothing() {
+    let db = Db::seeded();
+    let mut csv = String::from("name,native_name,capabilities,note\n");
+    let rows = 60_000;
+    for i in 0..rows {
+        csv.push_str(&format!(
+            "Supplier {i:06} Equipment Co. Ltd,苏州供应商{i:06}有限公司,pecvd;pvd,\"line one\nline two\"\n"
+        ));
+    }
+    let file = db.file("big.csv", csv);
+    let before = array_len(&db.json(&["supplier", "list"]));
+    for delay_ms in [150, 400, 900] {
+        let mut child = vetted()
+            .arg("--db")
+            .arg(&db.path)
+            .args(["import", "suppliers", &file])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let count = array_len(&db.json(&["supplier", "list"]));
+        assert!(
+            count == before || count == before + rows,
+            "after a kill at {delay_ms} ms the database holds {count} suppliers: part of an import"
+        );
+        if count == before + rows {
+            return; // finished before the kill: nothing more to learn
+        }
+    }
+}
