@@ -2,8 +2,8 @@
 //! `Lumina Heterojunction Equipment Co., Ltd.` and `LUMINA HETEROJUNCTION EQUIPMENT CO LTD` are the
 //! same supplier.
 
-use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// Latin legal suffixes, matched as whole trailing words after punctuation became spaces.
 /// Multi-word forms come first so that `co ltd` is taken as one suffix where it can be.
@@ -63,9 +63,7 @@ const CJK_SUFFIXES: &[&str] = &[
 /// becomes a space, spaces collapsed, legal suffixes removed from the end repeatedly. Never
 /// returns an empty string for a name that had any letter or digit: the last word stays.
 pub fn normalise(name: &str) -> String {
-    // NFKC again after lower-casing recomposes what lower-casing may have decomposed, which keeps
-    // the function idempotent.
-    let folded: String = name.nfkc().flat_map(char::to_lowercase).nfkc().collect();
+    let folded = fold(name);
     let cleaned: String = folded
         .chars()
         .map(|c| {
@@ -76,15 +74,14 @@ pub fn normalise(name: &str) -> String {
             }
         })
         .collect();
-    let mut words: Vec<String> = cleaned.split_whitespace().map(str::to_owned).collect();
-    while let Some(last) = words.last() {
-        if words.len() > 1 && LATIN_SUFFIXES.contains(&last.as_str()) {
+    let mut words: Vec<&str> = cleaned.split_whitespace().collect();
+    while let Some(&last) = words.last() {
+        if words.len() > 1 && LATIN_SUFFIXES.contains(&last) {
             words.pop();
             continue;
         }
         if let Some(stem) = CJK_SUFFIXES.iter().find_map(|suffix| last.strip_suffix(suffix)) {
             if !stem.is_empty() {
-                let stem = stem.to_owned();
                 *words.last_mut().expect("a last word") = stem;
                 continue;
             }
@@ -96,6 +93,23 @@ pub fn normalise(name: &str) -> String {
         break;
     }
     words.join(" ")
+}
+
+/// NFKC, lower case, NFKC again (lower-casing may decompose, and the function must be
+/// idempotent). Imports normalise every name, so text that is already normal skips the work:
+/// ASCII always is, and the quick check answers for most other text.
+fn fold(name: &str) -> String {
+    if name.is_ascii() {
+        return name.to_ascii_lowercase();
+    }
+    let nfkc = |text: &str| -> String {
+        if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+            text.to_string()
+        } else {
+            text.nfkc().collect()
+        }
+    };
+    nfkc(&nfkc(name).to_lowercase())
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::io::Read;
 use csv::{ByteRecord, ReaderBuilder};
 use unicode_normalization::UnicodeNormalization;
 
+use crate::domain::names::normalise;
 use crate::domain::status::ScarceOverride;
 use crate::domain::values::{self, Invalid};
 
@@ -150,6 +151,10 @@ pub struct SupplierRow {
     pub website: Option<String>,
     pub scarce: Option<ScarceOverride>,
     pub note: Option<String>,
+    /// Normalised name, native name and aliases, computed once for matching.
+    pub name_norm: String,
+    pub native_norm: Option<String>,
+    pub alias_norms: Vec<String>,
 }
 
 /// A record as read, for a reject file: its fields as they were.
@@ -435,6 +440,9 @@ impl<R: Read> SupplierCsv<R> {
             });
         }
         if errors.is_empty() {
+            row.name_norm = normalise(&row.name);
+            row.native_norm = row.native_name.as_deref().map(normalise);
+            row.alias_norms = row.aliases.iter().map(|a| normalise(a)).collect();
             Record::Valid(Box::new(row), raw)
         } else {
             Record::Invalid(errors, raw)

@@ -18,7 +18,6 @@ use super::Store;
 use super::audit::{self, Change};
 use super::entities::{supplier, supplier_alias, supplier_capability};
 use super::suppliers::SupplierView;
-use crate::domain::names::normalise;
 use crate::domain::status::ScarceOverride;
 use crate::error::{Error, Result};
 use crate::io::supplier_csv::{RawRecord, Record, RowError, SupplierCsv, SupplierRow};
@@ -73,6 +72,9 @@ struct Draft {
     note: Option<String>,
     aliases: Vec<String>,
     capabilities: BTreeSet<String>,
+    name_norm: String,
+    native_norm: Option<String>,
+    alias_norms: Vec<String>,
     /// Whether anything changed since it was loaded.
     changed: bool,
     /// Created by this import (in this batch or an earlier one): rows only fill its gaps.
@@ -86,6 +88,9 @@ impl Draft {
             id: None,
             model: None,
             name: row.name.clone(),
+            name_norm: row.name_norm.clone(),
+            native_norm: None,
+            alias_norms: Vec::new(),
             native_name: None,
             country: None,
             province: None,
@@ -124,11 +129,14 @@ impl Draft {
     }
 
     /// Every normalised key this supplier answers to.
-    fn keys(&self) -> Vec<String> {
-        let mut keys = vec![normalise(&self.name)];
-        keys.extend(self.native_name.as_deref().map(normalise));
-        keys.extend(self.aliases.iter().map(|a| normalise(a)));
-        keys
+    fn keys(&self) -> impl Iterator<Item = &String> {
+        std::iter::once(&self.name_norm)
+            .chain(&self.native_norm)
+            .chain(&self.alias_norms)
+    }
+
+    fn knows(&self, norm: &str) -> bool {
+        self.keys().any(|k| k == norm)
     }
 
     /// Merges a row in. `overwrite`: the row's values replace stored ones (an update of a
@@ -157,28 +165,26 @@ impl Draft {
             }
         }
         // A native name fills the slot; a different one becomes an alias, as does a different name.
-        let mut alias_candidates = Vec::new();
-        match (&self.native_name, row.native_name) {
-            (None, Some(native)) => {
+        let mut alias_candidates: Vec<(String, String)> = Vec::new();
+        match (&self.native_name, row.native_name, row.native_norm) {
+            (None, Some(native), native_norm) => {
                 self.native_name = Some(native);
+                self.native_norm = native_norm;
                 changed = true;
             }
-            (Some(current), Some(native)) if normalise(current) != normalise(&native) => {
-                alias_candidates.push(native)
+            (Some(_), Some(native), Some(norm)) if self.native_norm.as_ref() != Some(&norm) => {
+                alias_candidates.push((native, norm))
             }
             _ => {}
         }
-        if normalise(&row.name) != normalise(&self.name) {
-            alias_candidates.push(row.name);
+        if row.name_norm != self.name_norm {
+            alias_candidates.push((row.name, row.name_norm));
         }
-        alias_candidates.extend(row.aliases);
-        for alias in alias_candidates {
-            let norm = normalise(&alias);
-            let known = norm == normalise(&self.name)
-                || self.native_name.as_deref().is_some_and(|n| normalise(n) == norm)
-                || self.aliases.iter().any(|a| normalise(a) == norm);
-            if !known {
+        alias_candidates.extend(row.aliases.into_iter().zip(row.alias_norms));
+        for (alias, norm) in alias_candidates {
+            if !self.knows(&norm) {
                 self.aliases.push(alias);
+                self.alias_norms.push(norm);
                 changed = true;
             }
         }
@@ -334,9 +340,9 @@ impl ImportState<'_> {
         // Every key the batch's rows answer to, looked up in the database at once.
         let mut keys: BTreeSet<String> = BTreeSet::new();
         for (row, _) in &rows {
-            keys.insert(normalise(&row.name));
-            keys.extend(row.native_name.as_deref().map(normalise));
-            keys.extend(row.aliases.iter().map(|a| normalise(a)));
+            keys.insert(row.name_norm.clone());
+            keys.extend(row.native_norm.iter().cloned());
+            keys.extend(row.alias_norms.iter().cloned());
         }
         let mut drafts: Vec<Draft> = Vec::new();
         let mut index: HashMap<String, BTreeSet<Slot>> = HashMap::new();
@@ -344,7 +350,7 @@ impl ImportState<'_> {
             let id = draft.id.expect("stored");
             draft.new_in_import = id > self.max_id_before;
             for key in draft.keys() {
-                index.entry(key).or_default().insert(Slot::Stored(id));
+                index.entry(key.clone()).or_default().insert(Slot::Stored(id));
             }
             drafts.push(draft);
         }
@@ -355,11 +361,9 @@ impl ImportState<'_> {
             .collect();
 
         for (row, raw) in rows {
-            let mut row_keys = vec![normalise(&row.name)];
-            row_keys.extend(row.native_name.as_deref().map(normalise));
-            row_keys.extend(row.aliases.iter().map(|a| normalise(a)));
-            let matches: BTreeSet<Slot> = row_keys
-                .iter()
+            let matches: BTreeSet<Slot> = std::iter::once(&row.name_norm)
+                .chain(&row.native_norm)
+                .chain(&row.alias_norms)
                 .filter_map(|k| index.get(k))
                 .flatten()
                 .copied()
@@ -422,7 +426,9 @@ impl ImportState<'_> {
                 None => Slot::Draft(i),
             };
             for key in drafts[i].keys() {
-                index.entry(key).or_default().insert(slot);
+                if !index.get(key).is_some_and(|slots| slots.contains(&slot)) {
+                    index.entry(key.clone()).or_default().insert(slot);
+                }
             }
         }
         self.write(txn, drafts).await
@@ -437,9 +443,9 @@ impl ImportState<'_> {
         for chunk in new.chunks(INSERT_CHUNK) {
             supplier::Entity::insert_many(chunk.iter().map(|d| supplier::ActiveModel {
                 name: Set(d.name.clone()),
-                name_norm: Set(normalise(&d.name)),
+                name_norm: Set(d.name_norm.clone()),
                 native_name: Set(d.native_name.clone()),
-                native_norm: Set(d.native_name.as_deref().map(normalise)),
+                native_norm: Set(d.native_norm.clone()),
                 country: Set(d.country.clone()),
                 province: Set(d.province.clone()),
                 city: Set(d.city.clone()),
@@ -454,7 +460,7 @@ impl ImportState<'_> {
             }))
             .exec_without_returning(txn)
             .await?;
-            let norms: Vec<String> = chunk.iter().map(|d| normalise(&d.name)).collect();
+            let norms: Vec<&str> = chunk.iter().map(|d| d.name_norm.as_str()).collect();
             let ids: HashMap<String, i32> = supplier::Entity::find()
                 .select_only()
                 .columns([supplier::Column::NameNorm, supplier::Column::Id])
@@ -464,12 +470,15 @@ impl ImportState<'_> {
                 .await?
                 .into_iter()
                 .collect();
-            let id_of = |d: &Draft| ids[&normalise(&d.name)];
+            let id_of = |d: &Draft| ids[&d.name_norm];
             insert_children(
                 txn,
-                chunk
-                    .iter()
-                    .flat_map(|d| d.aliases.iter().map(move |a| (id_of(d), a.clone()))),
+                chunk.iter().flat_map(|d| {
+                    d.aliases
+                        .iter()
+                        .zip(&d.alias_norms)
+                        .map(move |(a, n)| (id_of(d), a.clone(), n.clone()))
+                }),
                 chunk
                     .iter()
                     .flat_map(|d| d.capabilities.iter().map(move |c| (id_of(d), c.clone()))),
@@ -487,7 +496,7 @@ impl ImportState<'_> {
             }
             let mut active = model.into_active_model();
             active.native_name = Set(draft.native_name.clone());
-            active.native_norm = Set(draft.native_name.as_deref().map(normalise));
+            active.native_norm = Set(draft.native_norm.clone());
             active.country = Set(draft.country.clone());
             active.province = Set(draft.province.clone());
             active.city = Set(draft.city.clone());
@@ -497,14 +506,18 @@ impl ImportState<'_> {
             active.note = Set(draft.note.clone());
             active.updated_at = Set(now);
             active.update(txn).await?;
-            let new_aliases = draft.aliases.iter().filter(|a| !before.aliases.contains(a));
+            let new_aliases = draft
+                .aliases
+                .iter()
+                .zip(&draft.alias_norms)
+                .filter(|(a, _)| !before.aliases.contains(a));
             let new_caps = draft
                 .capabilities
                 .iter()
                 .filter(|c| !before.capabilities.contains(c));
             insert_children(
                 txn,
-                new_aliases.map(|a| (id, a.clone())),
+                new_aliases.map(|(a, n)| (id, a.clone(), n.clone())),
                 new_caps.map(|c| (id, c.clone())),
             )
             .await?;
@@ -533,13 +546,13 @@ impl ImportState<'_> {
 
 async fn insert_children(
     txn: &DatabaseTransaction,
-    aliases: impl Iterator<Item = (i32, String)>,
+    aliases: impl Iterator<Item = (i32, String, String)>,
     capabilities: impl Iterator<Item = (i32, String)>,
 ) -> Result<()> {
     let aliases: Vec<supplier_alias::ActiveModel> = aliases
-        .map(|(supplier_id, alias)| supplier_alias::ActiveModel {
+        .map(|(supplier_id, alias, alias_norm)| supplier_alias::ActiveModel {
             supplier_id: Set(supplier_id),
-            alias_norm: Set(normalise(&alias)),
+            alias_norm: Set(alias_norm),
             alias: Set(alias),
             ..Default::default()
         })
@@ -602,7 +615,7 @@ async fn load_matching(conn: &impl ConnectionTrait, keys: &BTreeSet<String>) -> 
     }
     let ids: Vec<i32> = ids.into_iter().collect();
     let mut models = Vec::new();
-    let mut aliases: BTreeMap<i32, Vec<String>> = BTreeMap::new();
+    let mut aliases: BTreeMap<i32, Vec<(String, String)>> = BTreeMap::new();
     let mut capabilities: BTreeMap<i32, BTreeSet<String>> = BTreeMap::new();
     for chunk in ids.chunks(IN_CHUNK) {
         models.extend(
@@ -616,7 +629,10 @@ async fn load_matching(conn: &impl ConnectionTrait, keys: &BTreeSet<String>) -> 
             .all(conn)
             .await?
         {
-            aliases.entry(a.supplier_id).or_default().push(a.alias);
+            aliases
+                .entry(a.supplier_id)
+                .or_default()
+                .push((a.alias, a.alias_norm));
         }
         for c in supplier_capability::Entity::find()
             .filter(supplier_capability::Column::SupplierId.is_in(chunk.iter().copied()))
@@ -632,9 +648,13 @@ async fn load_matching(conn: &impl ConnectionTrait, keys: &BTreeSet<String>) -> 
     Ok(models
         .into_iter()
         .map(|m| {
+            let (alias_names, alias_norms) = aliases.remove(&m.id).unwrap_or_default().into_iter().unzip();
             let mut draft = Draft {
                 id: Some(m.id),
                 name: m.name.clone(),
+                name_norm: m.name_norm.clone(),
+                native_norm: m.native_norm.clone(),
+                alias_norms,
                 native_name: m.native_name.clone(),
                 country: m.country.clone(),
                 province: m.province.clone(),
@@ -643,7 +663,7 @@ async fn load_matching(conn: &impl ConnectionTrait, keys: &BTreeSet<String>) -> 
                 website: m.website.clone(),
                 scarce: m.scarce_override.clone(),
                 note: m.note.clone(),
-                aliases: aliases.remove(&m.id).unwrap_or_default(),
+                aliases: alias_names,
                 capabilities: capabilities.remove(&m.id).unwrap_or_default(),
                 changed: false,
                 new_in_import: false,
