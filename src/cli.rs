@@ -73,6 +73,8 @@ pub enum Command {
     /// Bring records in from files
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Write records out as CSV or JSON, or everything as a backup
+    Export(ExportArgs),
     /// Schema of the database: status and migration
     #[command(subcommand)]
     Db(DbCommand),
@@ -350,6 +352,35 @@ pub enum ImportCommand {
         #[arg(long, value_enum, default_value_t = OnExistingChoice::Update)]
         on_existing: OnExistingChoice,
     },
+    /// Restore a full backup (from `export all`) into an empty database
+    All {
+        /// The backup file, or - for standard input
+        file: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// What to export; `all` is a full JSON backup (ids, history, audit) for `import all`
+    #[arg(value_enum)]
+    pub what: ExportWhat,
+    /// Write to this file instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+    /// Leave cells that a spreadsheet would run as formulas as they are
+    #[arg(long)]
+    pub raw: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportWhat {
+    Suppliers,
+    Buyers,
+    Sites,
+    Visits,
+    Notes,
+    Deals,
+    All,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

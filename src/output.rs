@@ -110,12 +110,9 @@ impl Output {
     }
 
     fn csv(header: &[String], rows: Vec<Vec<String>>) -> String {
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.write_record(header).expect("writing to memory");
-        for row in rows {
-            writer.write_record(row).expect("writing to memory");
-        }
-        String::from_utf8(writer.into_inner().expect("flushing to memory")).expect("CSV of UTF-8 text")
+        let mut out = Vec::new();
+        write_csv(&mut out, header, rows, false).expect("writing to memory");
+        String::from_utf8(out).expect("CSV of UTF-8 text")
     }
 
     /// A list. JSON and CSV carry every field; tables and Markdown show `columns`, the ones a
@@ -300,6 +297,62 @@ impl Output {
             _ => format!("{}\n", self.table(header, rows)),
         }
     }
+}
+
+fn objects<T: Serialize>(rows: &[T]) -> Vec<Map<String, Value>> {
+    rows.iter()
+        .map(|r| match to_value(r) {
+            Value::Object(map) => map,
+            other => Map::from_iter([("value".to_string(), other)]),
+        })
+        .collect()
+}
+
+/// Every field of every row as CSV text: a header from the first row's keys, then the cells.
+pub fn csv_cells<T: Serialize>(rows: &[T]) -> (Vec<String>, Vec<Vec<String>>) {
+    let objects = objects(rows);
+    let header: Vec<String> = objects
+        .first()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    let cells = objects
+        .iter()
+        .map(|o| {
+            header
+                .iter()
+                .map(|k| cell_text(o.get(k).unwrap_or(&Value::Null)))
+                .collect()
+        })
+        .collect();
+    (header, cells)
+}
+
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a
+/// leading `'`, so that opening an export cannot execute anything (OWASP "CSV injection").
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => std::borrow::Cow::Owned(format!("'{cell}")),
+        _ => std::borrow::Cow::Borrowed(cell),
+    }
+}
+
+/// Writes CSV, neutralising formula-like cells when asked.
+pub fn write_csv(
+    out: impl std::io::Write,
+    header: &[String],
+    rows: Vec<Vec<String>>,
+    neutralise_cells: bool,
+) -> std::io::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(header)?;
+    for row in rows {
+        if neutralise_cells {
+            writer.write_record(row.iter().map(|c| neutralise(c).into_owned()))?;
+        } else {
+            writer.write_record(row)?;
+        }
+    }
+    writer.flush()
 }
 
 fn singular(word: &str) -> &str {

@@ -11,6 +11,7 @@ use crate::domain::values::Invalid;
 use crate::error::{Error, Result};
 use crate::io::supplier_csv::{Mapping, SupplierCsv};
 use crate::output::Format;
+use crate::store::backup;
 use crate::store::import::{self, ImportOptions, OnExisting};
 
 pub async fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
@@ -106,6 +107,27 @@ pub async fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
                 }
                 _ => ctx.print(&ctx.output.document("import", &summary, &[])),
             }
+        }
+        ImportCommand::All { file } => {
+            let text = if file == "-" {
+                let mut text = String::new();
+                std::io::stdin().read_to_string(&mut text)?;
+                text
+            } else {
+                std::fs::read_to_string(&file).map_err(|source| Error::MissingFile {
+                    path: file.clone(),
+                    source,
+                })?
+            };
+            let backup: backup::Backup = serde_json::from_str(&text)
+                .map_err(|e| Error::invalid(&file, format!("not a vetted backup: {e}")))?;
+            let store = ctx.store().await?;
+            let restored = backup::import_all(&store, backup).await?;
+            ctx.done(
+                &format!("Restored {restored} records from {file}"),
+                "restore",
+                &serde_json::json!({ "records": restored }),
+            )
         }
     }
 }

@@ -4,6 +4,7 @@ mod buyer;
 mod db;
 mod deal;
 pub mod demo;
+mod export;
 mod history;
 mod import;
 mod meta;
@@ -106,6 +107,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Deal(cmd) => deal::run(&ctx, cmd).await,
         Command::History(args) => history::run(&ctx, args).await,
         Command::Import(cmd) => import::run(&ctx, cmd).await,
+        Command::Export(args) => export::run(&ctx, args).await,
         Command::Db(cmd) => db::run(&ctx, cmd).await,
         Command::Demo => demo::run(&ctx).await,
         Command::Completions { shell } => meta::completions(&ctx, shell),

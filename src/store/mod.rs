@@ -2,6 +2,7 @@
 //! and write of the record. Every mutation runs in one transaction with its audit entry.
 
 pub mod audit;
+pub mod backup;
 pub mod buyers;
 pub mod connect;
 pub mod deals;

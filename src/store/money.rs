@@ -66,3 +66,19 @@ impl sea_orm::IntoActiveValue<Money> for Money {
         sea_orm::ActiveValue::Set(self)
     }
 }
+
+/// In backups an amount is its exact decimal text, never a JSON float.
+impl serde::Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0.to_string())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Decimal::from_str(&text)
+            .map(Money)
+            .map_err(serde::de::Error::custom)
+    }
+}

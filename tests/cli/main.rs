@@ -7,6 +7,7 @@ mod bad_input;
 mod buyers;
 mod concurrency;
 mod deals;
+mod export;
 mod external_csv;
 mod history;
 mod import;

@@ -3,7 +3,7 @@
 use crate::store::money::Money;
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "deal_event")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -1,0 +1,192 @@
+//! Full backups: every table, ids, history and audit included, as one versioned JSON document.
+//! A backup restores into an empty database only, so ids and references stay exactly as they
+//! were, and export → import → export gives the same document.
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryOrder, Statement,
+};
+use serde::{Deserialize, Serialize};
+
+use super::Store;
+use super::entities::{
+    audit_entry, buyer, deal, deal_event, note, site, supplier, supplier_alias, supplier_capability, visit,
+    visit_visitor,
+};
+use crate::error::{Error, Result};
+
+/// What the document says it is, so a reader can refuse what it does not understand.
+pub const FORMAT: &str = "vetted-backup";
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Backup {
+    pub format: String,
+    pub version: u32,
+    /// The newest migration of the database it came from.
+    pub schema: String,
+    pub buyers: Vec<buyer::Model>,
+    pub suppliers: Vec<supplier::Model>,
+    pub supplier_aliases: Vec<supplier_alias::Model>,
+    pub supplier_capabilities: Vec<supplier_capability::Model>,
+    pub sites: Vec<site::Model>,
+    pub visits: Vec<visit::Model>,
+    pub visit_visitors: Vec<visit_visitor::Model>,
+    pub notes: Vec<note::Model>,
+    pub deals: Vec<deal::Model>,
+    pub deal_events: Vec<deal_event::Model>,
+    pub audit_entries: Vec<audit_entry::Model>,
+}
+
+fn latest_migration() -> String {
+    Migrator::migrations()
+        .last()
+        .map(|m| m.name().to_string())
+        .unwrap_or_default()
+}
+
+/// Every row of an entity, in primary-key order.
+async fn all<E: EntityTrait>(conn: &impl ConnectionTrait, order: E::Column) -> Result<Vec<E::Model>> {
+    Ok(E::find().order_by_asc(order).all(conn).await?)
+}
+
+pub async fn export_all(store: &Store) -> Result<Backup> {
+    let db = &store.db;
+    Ok(Backup {
+        format: FORMAT.to_string(),
+        version: VERSION,
+        schema: latest_migration(),
+        buyers: all::<buyer::Entity>(db, buyer::Column::Id).await?,
+        suppliers: all::<supplier::Entity>(db, supplier::Column::Id).await?,
+        supplier_aliases: all::<supplier_alias::Entity>(db, supplier_alias::Column::Id).await?,
+        supplier_capabilities: supplier_capability::Entity::find()
+            .order_by_asc(supplier_capability::Column::SupplierId)
+            .order_by_asc(supplier_capability::Column::Capability)
+            .all(db)
+            .await?,
+        sites: all::<site::Entity>(db, site::Column::Id).await?,
+        visits: all::<visit::Entity>(db, visit::Column::Id).await?,
+        visit_visitors: all::<visit_visitor::Entity>(db, visit_visitor::Column::Id).await?,
+        notes: all::<note::Entity>(db, note::Column::Id).await?,
+        deals: all::<deal::Entity>(db, deal::Column::Id).await?,
+        deal_events: all::<deal_event::Entity>(db, deal_event::Column::Id).await?,
+        audit_entries: all::<audit_entry::Entity>(db, audit_entry::Column::Id).await?,
+    })
+}
+
+/// Inserts rows as they are (ids included), in chunks that keep under the bound-parameter limits.
+async fn restore<E, M>(txn: &DatabaseTransaction, rows: Vec<M>, columns: usize) -> Result<()>
+where
+    E: EntityTrait<Model = M>,
+    M: IntoActiveModel<E::ActiveModel> + sea_orm::ModelTrait<Entity = E>,
+{
+    let chunk = (30_000 / columns.max(1)).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let batch: Vec<E::ActiveModel> = rows
+            .by_ref()
+            .take(chunk)
+            .map(IntoActiveModel::into_active_model)
+            .collect();
+        E::insert_many(batch).exec_without_returning(txn).await?;
+    }
+    Ok(())
+}
+
+/// Restores a backup into an empty database, in one transaction.
+pub async fn import_all(store: &Store, backup: Backup) -> Result<u64> {
+    if backup.format != FORMAT {
+        return Err(Error::invalid(
+            "file",
+            format!("not a vetted backup (format is '{}')", backup.format),
+        ));
+    }
+    if backup.version != VERSION {
+        return Err(Error::invalid(
+            "file",
+            format!(
+                "backup version {} is not one this vetted reads (it reads version {VERSION})",
+                backup.version
+            ),
+        ));
+    }
+    let known: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
+    if !backup.schema.is_empty() && !known.contains(&backup.schema) {
+        return Err(Error::invalid(
+            "file",
+            format!(
+                "the backup comes from a newer vetted (schema {}); upgrade vetted to restore it",
+                backup.schema
+            ),
+        ));
+    }
+    let txn = store.begin_write().await?;
+    let counts = [
+        buyer::Entity::find().count(&txn).await?,
+        supplier::Entity::find().count(&txn).await?,
+        visit::Entity::find().count(&txn).await?,
+        deal::Entity::find().count(&txn).await?,
+        audit_entry::Entity::find().count(&txn).await?,
+    ];
+    if counts.iter().any(|c| *c > 0) {
+        return Err(Error::Conflict(
+            "import all restores into an empty database, and this one has records; use a new --db".into(),
+        ));
+    }
+    let total = (backup.buyers.len()
+        + backup.suppliers.len()
+        + backup.sites.len()
+        + backup.visits.len()
+        + backup.notes.len()
+        + backup.deals.len()
+        + backup.deal_events.len()) as u64;
+    restore::<buyer::Entity, _>(&txn, backup.buyers, 6).await?;
+    restore::<supplier::Entity, _>(&txn, backup.suppliers, 16).await?;
+    restore::<supplier_alias::Entity, _>(&txn, backup.supplier_aliases, 4).await?;
+    restore::<supplier_capability::Entity, _>(&txn, backup.supplier_capabilities, 2).await?;
+    restore::<site::Entity, _>(&txn, backup.sites, 10).await?;
+    restore::<visit::Entity, _>(&txn, backup.visits, 10).await?;
+    restore::<visit_visitor::Entity, _>(&txn, backup.visit_visitors, 3).await?;
+    restore::<note::Entity, _>(&txn, backup.notes, 11).await?;
+    restore::<deal::Entity, _>(&txn, backup.deals, 11).await?;
+    restore::<deal_event::Entity, _>(&txn, backup.deal_events, 11).await?;
+    restore::<audit_entry::Entity, _>(&txn, backup.audit_entries, 11).await?;
+    reset_sequences(&txn).await?;
+    // No audit entry for the restore itself: the restored trail is the history, and a backup
+    // must round-trip exactly (export → import → export gives the same document).
+    txn.commit().await?;
+    Ok(total)
+}
+
+/// PostgreSQL sequences do not move when ids are given explicitly; SQLite and MySQL adjust.
+async fn reset_sequences(txn: &DatabaseTransaction) -> Result<()> {
+    if txn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    for table in [
+        "buyer",
+        "supplier",
+        "supplier_alias",
+        "site",
+        "visit",
+        "visit_visitor",
+        "note",
+        "deal",
+        "deal_event",
+        "audit_entry",
+    ] {
+        // Table names are constants of this file, not input.
+        txn.execute_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!(
+                "SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), COALESCE((SELECT MAX(id) FROM \"{table}\"), 0) + 1, false)"
+            ),
+        ))
+        .await?;
+    }
+    Ok(())
+}
