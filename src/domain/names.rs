@@ -170,3 +170,55 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::normalise;
+
+    /// Names as they come: mixed scripts, full-width forms, punctuation, legal suffixes.
+    fn names() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "Lumina",
+            "CO",
+            "Ltd.",
+            "有限公司",
+            "股份有限公司",
+            "集团",
+            "ＡＢＣ",
+            "（苏州）",
+            "GmbH",
+            "&",
+            "□",
+            " ",
+            "\u{a0}",
+            "İstanbul",
+            "ß",
+            "ﬁ",
+            "Ⅻ",
+            "e\u{301}",
+            "株式会社",
+            "-",
+            "Inc",
+            "co",
+            "ltd",
+        ]);
+        prop_oneof![
+            any::<String>(),
+            prop::collection::vec(pieces, 0..8).prop_map(|p| p.concat()),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn normalising_is_idempotent_and_never_panics(name in names()) {
+            let once = normalise(&name);
+            prop_assert_eq!(normalise(&once), once.clone());
+            prop_assert!(!once.starts_with(' ') && !once.ends_with(' ') && !once.contains("  "));
+            if name.chars().any(char::is_alphanumeric) {
+                prop_assert!(!once.is_empty(), "{:?} normalised to nothing", name);
+            }
+        }
+    }
+}
