@@ -96,9 +96,11 @@ pub async fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
                 Format::Table if ctx.quiet => Ok(()),
                 Format::Table => {
                     let verb = if dry_run { "Would import" } else { "Imported" };
-                    let mut text = format!(
-                        "{verb} {source}: {} created, {} updated, {} unchanged, {} rejected ({} rows)\n",
-                        summary.created, summary.updated, summary.unchanged, summary.rejected, summary.rows
+                    let plural = if summary.rows == 1 { "" } else { "s" };
+                    let mut text = format!("{verb} {source}: {} row{plural}\n", summary.rows);
+                    text.push_str(
+                        &ctx.output
+                            .list(&[&summary], &["created", "updated", "unchanged", "rejected"]),
                     );
                     if dry_run {
                         text.push_str("Dry run: nothing was written.\n");

@@ -5,6 +5,17 @@ use std::process::Stdio;
 
 use crate::support::{Db, array_len, vetted};
 
+/// The four counts of an import summary, from its JSON.
+fn counts(summary: &serde_json::Value) -> [u64; 4] {
+    ["created", "updated", "unchanged", "rejected"].map(|k| summary[k].as_u64().expect("a count"))
+}
+
+fn import(db: &Db, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["import", "suppliers"];
+    all.extend(args);
+    db.json(&all)
+}
+
 fn names(db: &Db) -> Vec<String> {
     db.json(&["supplier", "list", "--all"])
         .as_array()
@@ -25,10 +36,13 @@ Maxwell PVD GmbH,,,pvd,Germany,,Dresden,,,,
 fn a_canonical_list_imports_with_every_field() {
     let db = Db::new();
     let file = db.file("list.csv", LIST);
-    let out = db.ok(&["import", "suppliers", &file]);
+    let summary = import(&db, &[&file]);
+    assert_eq!(counts(&summary), [2, 0, 0, 0]);
+    assert_eq!(summary["rows"], 2);
+    let table = db.ok(&["import", "suppliers", &file]);
     assert!(
-        out.contains("2 created, 0 updated, 0 unchanged, 0 rejected (2 rows)"),
-        "{out}"
+        table.contains("created") && table.contains("unchanged"),
+        "a summary table: {table}"
     );
     let s = &db.json(&["supplier", "show", "LHE"])["supplier"];
     assert_eq!(s["native_name"], "苏州卢米纳异质结装备有限公司");
@@ -71,8 +85,7 @@ fn reimporting_changes_nothing_and_matching_rows_merge() {
         "dupes.csv",
         "name,aliases,capabilities,city\nKestrel Wet Systems,KWS,wet-bench,\nKESTREL WET SYSTEMS CO LTD,,texturing,Wuxi\nKWS,Kestrel,,Changzhou\n",
     );
-    let out = db.ok(&["import", "suppliers", &dupes]);
-    assert!(out.contains("1 created"), "{out}");
+    assert_eq!(counts(&import(&db, &[&dupes]))[0], 1);
     let k = &db.json(&["supplier", "show", "kestrel"])["supplier"];
     assert_eq!(k["capabilities"], serde_json::json!(["texturing", "wet-bench"]));
     assert_eq!(
@@ -86,8 +99,10 @@ fn reimporting_changes_nothing_and_matching_rows_merge() {
 fn on_existing_skip_leaves_stored_suppliers_alone() {
     let db = Db::seeded();
     let file = db.file("list.csv", "name,city\nLumina,Wuxi\nNew Co,Xi'an\n");
-    let out = db.ok(&["import", "suppliers", &file, "--on-existing", "skip"]);
-    assert!(out.contains("1 created, 0 updated, 1 unchanged"), "{out}");
+    assert_eq!(
+        counts(&import(&db, &[&file, "--on-existing", "skip"])),
+        [1, 0, 1, 0]
+    );
     assert_eq!(
         db.json(&["supplier", "show", "Lumina"])["supplier"]["city"],
         "Suzhou"
@@ -107,8 +122,10 @@ fn a_dry_run_counts_and_writes_nothing() {
     let before = db.snapshot();
     let out = db.ok(&["import", "suppliers", &file, "--dry-run"]);
     assert!(out.contains("Would import"), "{out}");
-    assert!(out.contains("0 created, 2 updated"), "{out}");
     assert!(out.contains("nothing was written"), "{out}");
+    let summary = import(&db, &[&file, "--dry-run"]);
+    assert_eq!(counts(&summary), [0, 2, 0, 0]);
+    assert_eq!(summary["dry_run"], true);
     assert_eq!(db.snapshot(), before);
 }
 
@@ -139,18 +156,17 @@ fn skip_invalid_imports_the_rest_and_writes_rejects_verbatim() {
         "name,country\nGood One,CN\nBad Country,Atlantis\nGood Two,DE\n",
     );
     let rejects = db.path.with_file_name("rejects.csv");
-    let out = db.ok(&[
-        "import",
-        "suppliers",
-        &file,
-        "--skip-invalid",
-        "--reject-file",
-        rejects.to_str().unwrap(),
-    ]);
-    assert!(
-        out.contains("2 created, 0 updated, 0 unchanged, 1 rejected (3 rows)"),
-        "{out}"
+    let summary = import(
+        &db,
+        &[
+            &file,
+            "--skip-invalid",
+            "--reject-file",
+            rejects.to_str().unwrap(),
+        ],
     );
+    assert_eq!(counts(&summary), [2, 0, 0, 1]);
+    assert_eq!(summary["rows"], 3);
     assert_eq!(names(&db), ["Good One", "Good Two"]);
     let written = std::fs::read_to_string(&rejects).unwrap();
     assert_eq!(
@@ -228,7 +244,7 @@ fn standard_input_is_read_with_a_dash() {
         .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("standard input: 1 created"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Imported standard input: 1 row\n"));
     assert_eq!(array_len(&db.json(&["supplier", "list"])), 1);
 }
 
