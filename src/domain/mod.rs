@@ -3,5 +3,6 @@
 
 pub mod dates;
 pub mod names;
+pub mod scarcity;
 pub mod status;
 pub mod values;

@@ -1,0 +1,152 @@
+//! Scarcity: a capability is scarce when at most `threshold` active suppliers offer it; a supplier
+//! is scarce when it offers a scarce capability or its override says `yes` (`no` always wins).
+
+use std::collections::BTreeMap;
+
+use super::status::ScarceOverride;
+
+/// The default threshold: a capability offered by three or fewer active suppliers is scarce.
+pub const DEFAULT_THRESHOLD: usize = 3;
+
+/// Capability counts over the active suppliers, and the threshold they are judged by.
+#[derive(Debug, Clone)]
+pub struct Scarcity {
+    pub threshold: usize,
+    counts: BTreeMap<String, usize>,
+}
+
+/// What scarcity says of one supplier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessment {
+    pub scarce: bool,
+    /// The scarce capabilities it offers, or `override` when only the override makes it scarce.
+    pub reasons: Vec<String>,
+    /// Other active suppliers offering its scarce capability (the fewest over its scarce
+    /// capabilities); for a supplier scarce by override only, the fewest over all it offers.
+    pub alternatives: Option<usize>,
+}
+
+impl Scarcity {
+    /// Counts each capability once per supplier, over the suppliers given (the active ones).
+    pub fn new<'a>(threshold: usize, suppliers: impl IntoIterator<Item = &'a [String]>) -> Scarcity {
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for capabilities in suppliers {
+            let mut seen: Vec<&String> = capabilities.iter().collect();
+            seen.sort();
+            seen.dedup();
+            for capability in seen {
+                *counts.entry(capability.clone()).or_default() += 1;
+            }
+        }
+        Scarcity { threshold, counts }
+    }
+
+    /// Every capability with the number of active suppliers offering it, by name.
+    pub fn capabilities(&self) -> impl Iterator<Item = (&str, usize, bool)> {
+        self.counts.iter().map(|(name, n)| (name.as_str(), *n, *n <= self.threshold))
+    }
+
+    pub fn suppliers_offering(&self, capability: &str) -> usize {
+        self.counts.get(capability).copied().unwrap_or(0)
+    }
+
+    pub fn assess(&self, capabilities: &[String], scarce_override: ScarceOverride) -> Assessment {
+        let mut scarce_caps: Vec<&String> = capabilities
+            .iter()
+            .filter(|c| self.suppliers_offering(c) <= self.threshold)
+            .collect();
+        scarce_caps.sort();
+        scarce_caps.dedup();
+        let fewest = |caps: &mut dyn Iterator<Item = &String>| {
+            caps.map(|c| self.suppliers_offering(c).saturating_sub(1)).min()
+        };
+        match scarce_override {
+            ScarceOverride::No => Assessment {
+                scarce: false,
+                reasons: Vec::new(),
+                alternatives: fewest(&mut capabilities.iter()),
+            },
+            _ if !scarce_caps.is_empty() => Assessment {
+                scarce: true,
+                reasons: scarce_caps.iter().map(|c| c.to_string()).collect(),
+                alternatives: fewest(&mut scarce_caps.iter().copied()),
+            },
+            ScarceOverride::Yes => Assessment {
+                scarce: true,
+                reasons: vec!["override".to_string()],
+                alternatives: fewest(&mut capabilities.iter()),
+            },
+            ScarceOverride::Auto => Assessment {
+                scarce: false,
+                reasons: Vec::new(),
+                alternatives: fewest(&mut capabilities.iter()),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caps(list: &[&str]) -> Vec<String> {
+        list.iter().map(|c| c.to_string()).collect()
+    }
+
+    fn market() -> Vec<Vec<String>> {
+        vec![
+            caps(&["hjt-full-line", "pecvd"]),
+            caps(&["hjt-full-line", "pvd"]),
+            caps(&["pecvd", "wet-bench"]),
+            caps(&["pecvd", "wet-bench"]),
+            caps(&["pecvd", "wet-bench"]),
+            caps(&["wet-bench", "pvd", "pvd"]),
+        ]
+    }
+
+    #[test]
+    fn capabilities_at_or_under_the_threshold_are_scarce() {
+        let market = market();
+        let s = Scarcity::new(3, market.iter().map(Vec::as_slice));
+        let table: Vec<(&str, usize, bool)> = s.capabilities().collect();
+        assert_eq!(
+            table,
+            [("hjt-full-line", 2, true), ("pecvd", 4, false), ("pvd", 2, true), ("wet-bench", 4, false)],
+            "a capability listed twice by one supplier counts once"
+        );
+        // Ties at the threshold are scarce; one more is not.
+        let s = Scarcity::new(4, market.iter().map(Vec::as_slice));
+        assert!(s.capabilities().all(|(_, _, scarce)| scarce));
+        let s = Scarcity::new(1, market.iter().map(Vec::as_slice));
+        assert!(s.capabilities().all(|(_, _, scarce)| !scarce));
+    }
+
+    #[test]
+    fn a_supplier_is_scarce_for_its_scarce_capabilities_with_the_fewest_alternatives() {
+        let market = market();
+        let s = Scarcity::new(3, market.iter().map(Vec::as_slice));
+        let a = s.assess(&caps(&["hjt-full-line", "pvd", "pecvd"]), ScarceOverride::Auto);
+        assert!(a.scarce);
+        assert_eq!(a.reasons, ["hjt-full-line", "pvd"]);
+        assert_eq!(a.alternatives, Some(1));
+        let plain = s.assess(&caps(&["pecvd", "wet-bench"]), ScarceOverride::Auto);
+        assert!(!plain.scarce);
+        assert!(plain.reasons.is_empty());
+    }
+
+    #[test]
+    fn the_override_says_yes_or_wins_with_no() {
+        let market = market();
+        let s = Scarcity::new(3, market.iter().map(Vec::as_slice));
+        let forced = s.assess(&caps(&["pecvd"]), ScarceOverride::Yes);
+        assert!(forced.scarce);
+        assert_eq!(forced.reasons, ["override"]);
+        assert_eq!(forced.alternatives, Some(3));
+        let refused = s.assess(&caps(&["hjt-full-line"]), ScarceOverride::No);
+        assert!(!refused.scarce, "no wins over the computed value");
+        let nothing = s.assess(&[], ScarceOverride::Yes);
+        assert_eq!(nothing.alternatives, None);
+        let scarce_anyway = s.assess(&caps(&["pvd"]), ScarceOverride::Yes);
+        assert_eq!(scarce_anyway.reasons, ["pvd"], "the capability is the reason when there is one");
+    }
+}
