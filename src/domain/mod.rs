@@ -5,4 +5,5 @@ pub mod dates;
 pub mod names;
 pub mod scarcity;
 pub mod status;
+pub mod timeline;
 pub mod values;
