@@ -68,6 +68,9 @@ pub enum Command {
     /// Deals between a buyer and a supplier, with their dated history
     #[command(subcommand)]
     Deal(DealCommand),
+    /// Status and gaps reports, as of any day
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// The audit trail: every change, who made it and when
     History(HistoryArgs),
     /// Bring records in from files
@@ -356,6 +359,39 @@ pub enum ImportCommand {
     All {
         /// The backup file, or - for standard input
         file: String,
+    },
+}
+
+/// Options every report takes.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Evaluate deals, visits and findings as they stood at the end of this day [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// A capability offered by this many active suppliers or fewer is scarce
+    #[arg(long, value_name = "N", default_value_t = crate::domain::scarcity::DEFAULT_THRESHOLD)]
+    pub threshold: usize,
+    /// Write the report to this file instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Every active supplier: capabilities, scarcity, deals by buyer, visits, open findings
+    Status {
+        /// Only this buyer's deals and visits
+        #[arg(long)]
+        buyer: Option<String>,
+        #[command(flatten)]
+        args: ReportArgs,
+    },
+    /// Scarce suppliers a buyer has no signed deal with, most urgent first
+    Gaps {
+        #[arg(long)]
+        buyer: String,
+        #[command(flatten)]
+        args: ReportArgs,
     },
 }
 

@@ -6,4 +6,5 @@ pub mod domain;
 pub mod error;
 pub mod io;
 pub mod output;
+pub mod report;
 pub mod store;

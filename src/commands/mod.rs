@@ -9,6 +9,7 @@ mod history;
 mod import;
 mod meta;
 mod note;
+mod report;
 mod site;
 mod supplier;
 mod visit;
@@ -105,6 +106,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Visit(cmd) => visit::run(&ctx, cmd).await,
         Command::Note(cmd) => note::run(&ctx, cmd).await,
         Command::Deal(cmd) => deal::run(&ctx, cmd).await,
+        Command::Report(cmd) => report::run(&ctx, cmd).await,
         Command::History(args) => history::run(&ctx, args).await,
         Command::Import(cmd) => import::run(&ctx, cmd).await,
         Command::Export(args) => export::run(&ctx, args).await,

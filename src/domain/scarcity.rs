@@ -43,7 +43,9 @@ impl Scarcity {
 
     /// Every capability with the number of active suppliers offering it, by name.
     pub fn capabilities(&self) -> impl Iterator<Item = (&str, usize, bool)> {
-        self.counts.iter().map(|(name, n)| (name.as_str(), *n, *n <= self.threshold))
+        self.counts
+            .iter()
+            .map(|(name, n)| (name.as_str(), *n, *n <= self.threshold))
     }
 
     pub fn suppliers_offering(&self, capability: &str) -> usize {
@@ -111,7 +113,12 @@ mod tests {
         let table: Vec<(&str, usize, bool)> = s.capabilities().collect();
         assert_eq!(
             table,
-            [("hjt-full-line", 2, true), ("pecvd", 4, false), ("pvd", 2, true), ("wet-bench", 4, false)],
+            [
+                ("hjt-full-line", 2, true),
+                ("pecvd", 4, false),
+                ("pvd", 2, true),
+                ("wet-bench", 4, false)
+            ],
             "a capability listed twice by one supplier counts once"
         );
         // Ties at the threshold are scarce; one more is not.
@@ -147,6 +154,10 @@ mod tests {
         let nothing = s.assess(&[], ScarceOverride::Yes);
         assert_eq!(nothing.alternatives, None);
         let scarce_anyway = s.assess(&caps(&["pvd"]), ScarceOverride::Yes);
-        assert_eq!(scarce_anyway.reasons, ["pvd"], "the capability is the reason when there is one");
+        assert_eq!(
+            scarce_anyway.reasons,
+            ["pvd"],
+            "the capability is the reason when there is one"
+        );
     }
 }

@@ -52,25 +52,46 @@ mod tests {
             change("2026-03-01", 2, Signed),
             change("2026-06-15", 3, Terminated),
         ];
-        assert_eq!(deal_status_on(&history, d("2026-01-09")), None, "before its first change there is no deal");
-        assert_eq!(deal_status_on(&history, d("2026-01-10")), Some(Evaluating), "the end of the day counts");
+        assert_eq!(
+            deal_status_on(&history, d("2026-01-09")),
+            None,
+            "before its first change there is no deal"
+        );
+        assert_eq!(
+            deal_status_on(&history, d("2026-01-10")),
+            Some(Evaluating),
+            "the end of the day counts"
+        );
         assert_eq!(deal_status_on(&history, d("2026-05-31")), Some(Signed));
-        assert_eq!(deal_status_on(&history, d("2026-06-15")), Some(Terminated), "signed, then terminated");
+        assert_eq!(
+            deal_status_on(&history, d("2026-06-15")),
+            Some(Terminated),
+            "signed, then terminated"
+        );
     }
 
     #[test]
     fn a_deal_signed_after_the_day_is_not_signed_on_it() {
-        let history = [change("2026-02-01", 1, Negotiating), change("2026-04-20", 2, Signed)];
+        let history = [
+            change("2026-02-01", 1, Negotiating),
+            change("2026-04-20", 2, Signed),
+        ];
         assert_eq!(deal_status_on(&history, d("2026-04-19")), Some(Negotiating));
     }
 
     #[test]
     fn changes_recorded_late_take_their_date_and_same_day_ties_go_to_the_later_record() {
         // Recorded in this order: signed in June, then (late) negotiating in March.
-        let history = [change("2026-06-01", 1, Signed), change("2026-03-01", 2, Negotiating)];
+        let history = [
+            change("2026-06-01", 1, Signed),
+            change("2026-03-01", 2, Negotiating),
+        ];
         assert_eq!(deal_status_on(&history, d("2026-04-01")), Some(Negotiating));
         assert_eq!(deal_status_on(&history, d("2026-07-01")), Some(Signed));
-        let same_day = [change("2026-05-05", 1, Negotiating), change("2026-05-05", 2, Signed)];
+        let same_day = [
+            change("2026-05-05", 1, Negotiating),
+            change("2026-05-05", 2, Signed),
+        ];
         assert_eq!(deal_status_on(&same_day, d("2026-05-05")), Some(Signed));
     }
 
@@ -79,6 +100,9 @@ mod tests {
         assert!(!open_on(d("2026-03-04"), None, d("2026-03-03")));
         assert!(open_on(d("2026-03-04"), None, d("2026-03-04")));
         assert!(open_on(d("2026-03-04"), Some(d("2026-04-02")), d("2026-04-01")));
-        assert!(!open_on(d("2026-03-04"), Some(d("2026-04-02")), d("2026-04-02")), "resolved by the end of that day");
+        assert!(
+            !open_on(d("2026-03-04"), Some(d("2026-04-02")), d("2026-04-02")),
+            "resolved by the end of that day"
+        );
     }
 }

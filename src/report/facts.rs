@@ -1,0 +1,212 @@
+//! What the reports need from the store, as of the end of a day: active suppliers with their
+//! capabilities, buyers, deal statuses from the dated events, visit tallies and open findings.
+//! Tallies are aggregated by the database, not loaded row by row.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::{BySupplier, FindingCounts, VisitTally};
+use crate::domain::status::{DealStatus, ScarceOverride, Severity};
+use crate::domain::timeline::{self, DealChange};
+use crate::error::Result;
+use crate::store::entities::{buyer, deal, deal_event, note, supplier, supplier_capability, visit};
+
+#[derive(Debug, Clone)]
+pub struct ActiveSupplier {
+    pub id: i32,
+    pub name: String,
+    pub native_name: Option<String>,
+    pub scarce_override: ScarceOverride,
+    pub capabilities: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Buyer {
+    pub id: i32,
+    pub name: String,
+    pub external: bool,
+}
+
+/// Active (not archived) suppliers in name order, with their capabilities.
+pub async fn active_suppliers(conn: &impl ConnectionTrait) -> Result<Vec<ActiveSupplier>> {
+    let rows: Vec<(i32, String, Option<String>, String)> = supplier::Entity::find()
+        .select_only()
+        .columns([
+            supplier::Column::Id,
+            supplier::Column::Name,
+            supplier::Column::NativeName,
+            supplier::Column::ScarceOverride,
+        ])
+        .filter(supplier::Column::Archived.eq(false))
+        .order_by_asc(supplier::Column::NameNorm)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut capabilities: BTreeMap<i32, Vec<String>> = BTreeMap::new();
+    let caps: Vec<(i32, String)> = supplier_capability::Entity::find()
+        .select_only()
+        .columns([
+            supplier_capability::Column::SupplierId,
+            supplier_capability::Column::Capability,
+        ])
+        .order_by_asc(supplier_capability::Column::SupplierId)
+        .order_by_asc(supplier_capability::Column::Capability)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for (id, cap) in caps {
+        capabilities.entry(id).or_default().push(cap);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, native_name, scarce)| ActiveSupplier {
+            capabilities: capabilities.remove(&id).unwrap_or_default(),
+            id,
+            name,
+            native_name,
+            scarce_override: ScarceOverride::parse(&scarce).unwrap_or(ScarceOverride::Auto),
+        })
+        .collect())
+}
+
+/// Buyers, ours first, by name.
+pub async fn buyers(conn: &impl ConnectionTrait) -> Result<Vec<Buyer>> {
+    Ok(buyer::Entity::find()
+        .order_by_asc(buyer::Column::External)
+        .order_by_asc(buyer::Column::Name)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|b| Buyer {
+            id: b.id,
+            name: b.name,
+            external: b.external,
+        })
+        .collect())
+}
+
+/// Every deal's status at the end of `day`: (buyer id, supplier id) → status. When nothing has
+/// been recorded after `day`, each deal's stored status is already that.
+pub async fn deal_statuses(
+    conn: &impl ConnectionTrait,
+    day: NaiveDate,
+) -> Result<BTreeMap<(i32, i32), DealStatus>> {
+    let later: u64 = deal_event::Entity::find()
+        .filter(deal_event::Column::EventDate.gt(day))
+        .limit(1)
+        .select_only()
+        .column(deal_event::Column::Id)
+        .into_tuple::<i32>()
+        .all(conn)
+        .await?
+        .len() as u64;
+    let deals: Vec<(i32, i32, i32, String)> = deal::Entity::find()
+        .select_only()
+        .columns([
+            deal::Column::Id,
+            deal::Column::BuyerId,
+            deal::Column::SupplierId,
+            deal::Column::Status,
+        ])
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut statuses = BTreeMap::new();
+    if later == 0 {
+        for (_, buyer, supplier, status) in deals {
+            if let Ok(status) = DealStatus::parse(&status) {
+                statuses.insert((buyer, supplier), status);
+            }
+        }
+        return Ok(statuses);
+    }
+    let mut changes: BTreeMap<i32, Vec<DealChange>> = BTreeMap::new();
+    let events: Vec<(i32, NaiveDate, i32, String)> = deal_event::Entity::find()
+        .select_only()
+        .columns([
+            deal_event::Column::DealId,
+            deal_event::Column::EventDate,
+            deal_event::Column::Id,
+            deal_event::Column::Status,
+        ])
+        .filter(deal_event::Column::EventDate.lte(day))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for (deal_id, date, id, status) in events {
+        if let Ok(status) = DealStatus::parse(&status) {
+            changes.entry(deal_id).or_default().push(DealChange {
+                date,
+                seq: i64::from(id),
+                status,
+            });
+        }
+    }
+    for (id, buyer, supplier, _) in deals {
+        if let Some(status) = changes.get(&id).and_then(|c| timeline::deal_status_on(c, day)) {
+            statuses.insert((buyer, supplier), status);
+        }
+    }
+    Ok(statuses)
+}
+
+/// Visits on or before `day` per supplier, for one buyer or all.
+pub async fn visit_tallies(
+    conn: &impl ConnectionTrait,
+    day: NaiveDate,
+    buyer: Option<i32>,
+) -> Result<BySupplier<VisitTally>> {
+    let mut query = visit::Entity::find()
+        .select_only()
+        .column(visit::Column::SupplierId)
+        .expr(Expr::col(visit::Column::Id).count())
+        .expr(Expr::col(visit::Column::VisitDate).max())
+        .filter(visit::Column::VisitDate.lte(day))
+        .group_by(visit::Column::SupplierId);
+    if let Some(buyer) = buyer {
+        query = query.filter(visit::Column::BuyerId.eq(buyer));
+    }
+    let rows: Vec<(i32, i64, Option<NaiveDate>)> = query.into_tuple().all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(supplier, visits, last)| {
+            (
+                supplier,
+                VisitTally {
+                    visits: visits as u64,
+                    last,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Findings open at the end of `day`, per supplier and severity.
+pub async fn open_findings(conn: &impl ConnectionTrait, day: NaiveDate) -> Result<BySupplier<FindingCounts>> {
+    let rows: Vec<(i32, String, i64)> = note::Entity::find()
+        .select_only()
+        .column(note::Column::SupplierId)
+        .column(note::Column::Severity)
+        .expr(Expr::col(note::Column::Id).count())
+        .filter(note::Column::NotedOn.lte(day))
+        .filter(
+            note::Column::ResolvedOn
+                .is_null()
+                .or(note::Column::ResolvedOn.gt(day)),
+        )
+        .group_by(note::Column::SupplierId)
+        .group_by(note::Column::Severity)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut counts: BySupplier<FindingCounts> = BTreeMap::new();
+    for (supplier, severity, n) in rows {
+        if let Ok(severity) = Severity::parse(&severity) {
+            counts.entry(supplier).or_default().add(severity, n as u64);
+        }
+    }
+    Ok(counts)
+}

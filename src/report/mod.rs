@@ -1,0 +1,64 @@
+//! Reports: the status of every active supplier and the gaps one buyer has among scarce ones,
+//! as of any day, built from the store and rendered for people and machines.
+
+pub mod facts;
+pub mod gaps;
+pub mod render;
+pub mod status;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::domain::status::Severity;
+
+/// Open findings by severity; always all four keys.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FindingCounts {
+    pub info: u64,
+    pub minor: u64,
+    pub major: u64,
+    pub critical: u64,
+}
+
+impl FindingCounts {
+    pub fn add(&mut self, severity: Severity, n: u64) {
+        match severity {
+            Severity::Info => self.info += n,
+            Severity::Minor => self.minor += n,
+            Severity::Major => self.major += n,
+            Severity::Critical => self.critical += n,
+        }
+    }
+
+    /// "2 critical, 1 major" for people; empty when nothing is open.
+    pub fn summary(&self) -> String {
+        [
+            (self.critical, "critical"),
+            (self.major, "major"),
+            (self.minor, "minor"),
+            (self.info, "info"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, s)| format!("{n} {s}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
+}
+
+/// Visits to one supplier: how many, and the latest.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VisitTally {
+    pub visits: u64,
+    pub last: Option<chrono::NaiveDate>,
+}
+
+impl VisitTally {
+    pub fn merge(&mut self, other: VisitTally) {
+        self.visits += other.visits;
+        self.last = self.last.max(other.last);
+    }
+}
+
+pub type BySupplier<T> = BTreeMap<i32, T>;

@@ -1,0 +1,198 @@
+//! Reports for people (a heading and aligned tables, or Markdown) and for machines (JSON, or CSV
+//! with one row per supplier and findings in four columns, ready to paste into a spreadsheet).
+
+use serde::Serialize;
+
+use super::FindingCounts;
+use super::gaps::GapsReport;
+use super::status::StatusReport;
+use crate::output::{Format, Output};
+
+/// A gap as a flat row: lists joined, findings summarised for people or split for CSV.
+#[derive(Serialize)]
+struct GapRow<'a> {
+    rank: usize,
+    id: i32,
+    name: &'a str,
+    native_name: Option<&'a str>,
+    scarce_reasons: String,
+    alternatives: Option<usize>,
+    deal_status: Option<&'a str>,
+    signed_with: String,
+    last_visit: Option<chrono::NaiveDate>,
+    visits: u64,
+    #[serde(flatten)]
+    findings: Findings,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Findings {
+    Summary {
+        open_findings: String,
+    },
+    Counts {
+        open_info: u64,
+        open_minor: u64,
+        open_major: u64,
+        open_critical: u64,
+    },
+}
+
+fn findings(counts: &FindingCounts, format: Format) -> Findings {
+    match format {
+        Format::Csv => Findings::Counts {
+            open_info: counts.info,
+            open_minor: counts.minor,
+            open_major: counts.major,
+            open_critical: counts.critical,
+        },
+        _ => Findings::Summary {
+            open_findings: counts.summary(),
+        },
+    }
+}
+
+#[derive(Serialize)]
+struct SupplierRow<'a> {
+    id: i32,
+    name: &'a str,
+    capabilities: String,
+    scarce: String,
+    deals: String,
+    last_visit: Option<chrono::NaiveDate>,
+    visits: u64,
+    #[serde(flatten)]
+    findings: Findings,
+}
+
+fn heading(output: &Output, text: &str) -> String {
+    match output.format {
+        Format::Md => format!("## {text}\n\n"),
+        _ => format!("{text}\n"),
+    }
+}
+
+fn json<T: Serialize>(report: &T) -> String {
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(report).expect("reports serialise")
+    )
+}
+
+pub fn gaps(output: &Output, report: &GapsReport) -> String {
+    if output.format == Format::Json {
+        return json(report);
+    }
+    let rows: Vec<GapRow> = report
+        .suppliers
+        .iter()
+        .enumerate()
+        .map(|(i, g)| GapRow {
+            rank: i + 1,
+            id: g.id,
+            name: &g.name,
+            native_name: g.native_name.as_deref(),
+            scarce_reasons: g.scarce_reasons.join(", "),
+            alternatives: g.alternatives,
+            deal_status: g.deal_status.as_deref(),
+            signed_with: g.signed_with.join(", "),
+            last_visit: g.last_visit,
+            visits: g.visits,
+            findings: findings(&g.open_findings, output.format),
+        })
+        .collect();
+    if output.format == Format::Csv {
+        return output.list(&rows, &[]);
+    }
+    let mut out = heading(
+        output,
+        &format!(
+            "Scarce suppliers {} has no signed deal with, as of {} (scarce: offered by {} or fewer active suppliers)",
+            report.buyer, report.as_of, report.threshold
+        ),
+    );
+    if output.format == Format::Md {
+        out.push_str(&output.list(&rows, &[]));
+        return out;
+    }
+    if rows.is_empty() {
+        out.push_str("None: every scarce supplier is signed.\n");
+        return out;
+    }
+    out.push_str(&output.list(
+        &rows,
+        &[
+            "rank",
+            "name",
+            "scarce_reasons",
+            "alternatives",
+            "deal_status",
+            "signed_with",
+            "last_visit",
+            "visits",
+            "open_findings",
+        ],
+    ));
+    out
+}
+
+pub fn status(output: &Output, report: &StatusReport) -> String {
+    if output.format == Format::Json {
+        return json(report);
+    }
+    let rows: Vec<SupplierRow> = report
+        .suppliers
+        .iter()
+        .map(|s| SupplierRow {
+            id: s.id,
+            name: &s.name,
+            capabilities: s.capabilities.join(", "),
+            scarce: if s.scarce {
+                s.scarce_reasons.join(", ")
+            } else {
+                String::new()
+            },
+            deals: s
+                .deals
+                .iter()
+                .map(|(b, d)| format!("{b}: {d}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+            last_visit: s.last_visit,
+            visits: s.visits,
+            findings: findings(&s.open_findings, output.format),
+        })
+        .collect();
+    if output.format == Format::Csv {
+        return output.list(&rows, &[]);
+    }
+    let mut out = heading(
+        output,
+        &format!(
+            "Supplier status as of {} (scarce: offered by {} or fewer active suppliers)",
+            report.as_of, report.threshold
+        ),
+    );
+    out.push_str(&output.list(&rows, &[]));
+    out.push('\n');
+    out.push_str(&heading(output, "Capabilities"));
+    out.push_str(&output.list(&report.capabilities, &[]));
+    out.push('\n');
+    out.push_str(&heading(output, "Deal pipeline"));
+    let pipeline: Vec<serde_json::Value> = report
+        .buyers
+        .iter()
+        .map(|b| {
+            let mut row = serde_json::Map::new();
+            row.insert("buyer".into(), b.name.clone().into());
+            row.insert("kind".into(), b.kind.into());
+            for (status, n) in &b.deals {
+                row.insert(status.clone(), (*n).into());
+            }
+            serde_json::Value::Object(row)
+        })
+        .collect();
+    out.push_str(&output.list(&pipeline, &[]));
+    out
+}

@@ -1,0 +1,137 @@
+//! `report status`: every active supplier with its capabilities, scarcity, deals by buyer, visits
+//! and open findings, plus capability coverage and each buyer's deal pipeline.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use sea_orm::ConnectionTrait;
+use serde::Serialize;
+
+use super::{FindingCounts, VisitTally, facts};
+use crate::domain::scarcity::Scarcity;
+use crate::domain::status::DealStatus;
+use crate::error::Result;
+use crate::store::lookup;
+
+#[derive(Debug, Serialize)]
+pub struct StatusReport {
+    pub as_of: NaiveDate,
+    pub threshold: usize,
+    pub buyers: Vec<BuyerPipeline>,
+    pub capabilities: Vec<CapabilityCoverage>,
+    pub suppliers: Vec<SupplierStatus>,
+}
+
+/// A buyer and how many of its deals stood in each status on the day.
+#[derive(Debug, Serialize)]
+pub struct BuyerPipeline {
+    pub name: String,
+    pub kind: &'static str,
+    pub deals: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CapabilityCoverage {
+    pub name: String,
+    pub suppliers: usize,
+    pub scarce: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SupplierStatus {
+    pub id: i32,
+    pub name: String,
+    pub native_name: Option<String>,
+    pub capabilities: Vec<String>,
+    pub scarce: bool,
+    pub scarce_reasons: Vec<String>,
+    /// Buyer name → deal status on the day.
+    pub deals: BTreeMap<String, String>,
+    pub last_visit: Option<NaiveDate>,
+    pub visits: u64,
+    pub open_findings: FindingCounts,
+}
+
+pub async fn build(
+    conn: &impl ConnectionTrait,
+    buyer_ref: Option<&str>,
+    threshold: usize,
+    as_of: NaiveDate,
+) -> Result<StatusReport> {
+    let only = match buyer_ref {
+        Some(reference) => Some(lookup::buyer(conn, reference).await?.id),
+        None => None,
+    };
+    let suppliers = facts::active_suppliers(conn).await?;
+    let scarcity = Scarcity::new(threshold, suppliers.iter().map(|s| s.capabilities.as_slice()));
+    let buyers: Vec<facts::Buyer> = facts::buyers(conn)
+        .await?
+        .into_iter()
+        .filter(|b| only.is_none_or(|id| id == b.id))
+        .collect();
+    let deals = facts::deal_statuses(conn, as_of).await?;
+    let mut visits = facts::visit_tallies(conn, as_of, only).await?;
+    let mut findings = facts::open_findings(conn, as_of).await?;
+    let active: std::collections::BTreeSet<i32> = suppliers.iter().map(|s| s.id).collect();
+
+    let pipelines = buyers
+        .iter()
+        .map(|b| {
+            let mut counts: BTreeMap<String, u64> = DealStatus::ALL
+                .iter()
+                .map(|s| (s.as_str().to_string(), 0))
+                .collect();
+            for ((buyer, supplier), status) in &deals {
+                if *buyer == b.id && active.contains(supplier) {
+                    *counts.entry(status.as_str().to_string()).or_default() += 1;
+                }
+            }
+            BuyerPipeline {
+                name: b.name.clone(),
+                kind: if b.external { "external" } else { "internal" },
+                deals: counts,
+            }
+        })
+        .collect();
+    let capabilities = scarcity
+        .capabilities()
+        .map(|(name, suppliers, scarce)| CapabilityCoverage {
+            name: name.to_string(),
+            suppliers,
+            scarce,
+        })
+        .collect();
+    let suppliers = suppliers
+        .into_iter()
+        .map(|s| {
+            let assessment = scarcity.assess(&s.capabilities, s.scarce_override);
+            let tally: VisitTally = visits.remove(&s.id).unwrap_or_default();
+            SupplierStatus {
+                deals: buyers
+                    .iter()
+                    .filter_map(|b| {
+                        deals
+                            .get(&(b.id, s.id))
+                            .map(|d| (b.name.clone(), d.as_str().to_string()))
+                    })
+                    .collect(),
+                id: s.id,
+                name: s.name,
+                native_name: s.native_name,
+                capabilities: s.capabilities,
+                scarce: assessment.scarce,
+                scarce_reasons: assessment.reasons,
+                last_visit: tally.last,
+                visits: tally.visits,
+                open_findings: findings.remove(&s.id).unwrap_or_default(),
+            }
+        })
+        .collect();
+    Ok(StatusReport {
+        as_of,
+        threshold,
+        buyers: pipelines,
+        capabilities,
+        suppliers,
+    })
+}
