@@ -120,7 +120,7 @@ mod tests {
 
     #[test]
     fn locked_up_first_then_fewest_alternatives_then_longest_unvisited() {
-        let mut gaps = vec![
+        let mut gaps = [
             gap("visited recently", &[], Some(1), Some("2026-10-01")),
             gap("many alternatives", &[], Some(2), None),
             gap("signed elsewhere", &["Helios"], Some(2), Some("2026-11-01")),
@@ -145,7 +145,7 @@ mod tests {
 
     #[test]
     fn ties_fall_back_to_the_name() {
-        let mut gaps = vec![gap("b", &[], Some(1), None), gap("a", &[], Some(1), None)];
+        let mut gaps = [gap("b", &[], Some(1), None), gap("a", &[], Some(1), None)];
         gaps.sort_by(urgency);
         assert_eq!(gaps[0].name, "a");
     }
