@@ -6,26 +6,30 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use super::Context;
+use crate::domain::scarcity::DEFAULT_THRESHOLD;
 use crate::domain::status::{DealStatus, Severity};
 use crate::domain::values;
 use crate::error::{Error, Result};
+use crate::io::supplier_csv::SupplierCsv;
 use crate::output::Format;
+use crate::report::{gaps, render, status};
 use crate::store::buyers::{self, NewBuyer};
 use crate::store::connect::Location;
-use crate::store::deals::{self, DealChange, DealFilter};
-use crate::store::notes::{self, NoteFilter};
+use crate::store::deals::{self, DealChange};
+use crate::store::import::{self, ImportOptions, OnExisting};
 use crate::store::sites::{self, NewSite};
-use crate::store::suppliers::{self, SupplierChanges, SupplierFilter};
 use crate::store::visits::{self, NewVisit};
 use crate::store::{OnOpen, Store};
 
-/// The bundled sample: three buyers, HJT equipment makers, their factories, visits and deals.
+/// The bundled sample: three buyers, their factories, visits and deals.
 const FIXTURE: &str = include_str!("../../fixtures/demo.json");
+/// HJT equipment makers, as a supplier list a colleague would send: it goes through the import.
+const SUPPLIERS_CSV: &str = include_str!("../../fixtures/suppliers.csv");
 
 #[derive(Deserialize)]
 struct Fixture {
     buyers: Vec<FixtureBuyer>,
-    suppliers: Vec<FixtureSupplier>,
+    sites: Vec<FixtureSite>,
     visits: Vec<FixtureVisit>,
     deal_events: Vec<FixtureDealEvent>,
 }
@@ -39,24 +43,8 @@ struct FixtureBuyer {
 }
 
 #[derive(Deserialize)]
-struct FixtureSupplier {
-    name: String,
-    native_name: Option<String>,
-    #[serde(default)]
-    aliases: Vec<String>,
-    country: Option<String>,
-    province: Option<String>,
-    city: Option<String>,
-    website: Option<String>,
-    #[serde(default)]
-    capabilities: Vec<String>,
-    note: Option<String>,
-    #[serde(default)]
-    sites: Vec<FixtureSite>,
-}
-
-#[derive(Deserialize)]
 struct FixtureSite {
+    supplier: String,
     name: String,
     city: Option<String>,
     province: Option<String>,
@@ -136,46 +124,28 @@ async fn load(store: &Store, fixture: Fixture) -> Result<()> {
         )
         .await?;
     }
-    for s in fixture.suppliers {
-        let country = s
-            .country
-            .as_deref()
-            .map(|c| values::parse_country("country", c))
-            .transpose()?;
-        let supplier = suppliers::add(
+    let mut csv = SupplierCsv::open(SUPPLIERS_CSV.as_bytes(), &[])
+        .map_err(|e| Error::Other(format!("the bundled supplier list is broken: {}", e.0)))?;
+    let options = ImportOptions {
+        source: "fixtures/suppliers.csv".into(),
+        dry_run: false,
+        skip_invalid: false,
+        on_existing: OnExisting::Update,
+    };
+    import::import_suppliers(store, &mut csv, &options, |_, _| Ok(()), |_| {}).await?;
+    for site in fixture.sites {
+        sites::add(
             store,
-            SupplierChanges {
-                name: Some(s.name),
-                native_name: Some(s.native_name),
-                country: Some(country),
-                province: Some(s.province),
-                city: Some(s.city),
-                website: Some(s.website),
-                note: Some(s.note),
-                add_aliases: s.aliases,
-                add_capabilities: s
-                    .capabilities
-                    .iter()
-                    .map(|c| values::parse_capability("capability", c))
-                    .collect::<Result<_, _>>()?,
-                ..Default::default()
+            NewSite {
+                supplier: site.supplier,
+                name: site.name,
+                city: site.city,
+                province: site.province,
+                country: None,
+                lines: site.lines,
             },
         )
         .await?;
-        for site in s.sites {
-            sites::add(
-                store,
-                NewSite {
-                    supplier: supplier.id.to_string(),
-                    name: site.name,
-                    city: site.city,
-                    province: site.province,
-                    country: None,
-                    lines: site.lines,
-                },
-            )
-            .await?;
-        }
     }
     // Visits and deal events interleave by date, as they would have been recorded.
     enum Step {
@@ -248,6 +218,21 @@ async fn load(store: &Store, fixture: Fixture) -> Result<()> {
     Ok(())
 }
 
+fn fixture_first_buyer() -> Result<String> {
+    let fixture: Fixture = parse_fixture()?;
+    fixture
+        .buyers
+        .into_iter()
+        .next()
+        .map(|b| b.name)
+        .ok_or_else(|| Error::Other("the bundled demo fixture has no buyers".into()))
+}
+
+fn parse_fixture() -> Result<Fixture> {
+    serde_json::from_str(FIXTURE)
+        .map_err(|e| Error::Other(format!("the bundled demo fixture is broken: {e}")))
+}
+
 pub async fn run(ctx: &Context) -> Result<()> {
     let fixture: Fixture = serde_json::from_str(FIXTURE)
         .map_err(|e| Error::Other(format!("the bundled demo fixture is broken: {e}")))?;
@@ -256,60 +241,26 @@ pub async fn run(ctx: &Context) -> Result<()> {
     let store = Store::open(&location, "demo".to_string(), ctx.today, OnOpen::Migrate).await?;
     load(&store, fixture).await?;
 
-    let heading = |title: &str| match ctx.output.format {
-        Format::Md => format!("## {title}\n\n"),
-        Format::Table => format!("{title}\n"),
-        _ => String::new(),
-    };
-    let suppliers = suppliers::list(&store, SupplierFilter::default()).await?;
-    let deals = deals::list(
-        &store,
-        DealFilter {
-            buyer: None,
-            status: None,
-        },
-    )
-    .await?;
-    let findings = notes::list(
-        &store,
-        NoteFilter {
-            supplier: None,
-            open_only: true,
-            min_severity: Some(Severity::Major),
-        },
-    )
-    .await?;
+    let first_buyer = fixture_first_buyer()?;
+    let status = status::build(&store.db, None, DEFAULT_THRESHOLD, store.today).await?;
+    let gaps = gaps::build(&store.db, &first_buyer, DEFAULT_THRESHOLD, store.today).await?;
     if ctx.output.format == Format::Json {
-        let all = serde_json::json!({ "suppliers": suppliers, "deals": deals, "open_findings": findings });
+        let both = serde_json::json!({ "database": path, "status": status, "gaps": gaps });
         return ctx.print(&format!(
             "{}\n",
-            serde_json::to_string_pretty(&all).expect("JSON")
+            serde_json::to_string_pretty(&both).expect("JSON")
         ));
     }
     let mut out = String::new();
-    if !ctx.quiet {
+    if !ctx.quiet && ctx.output.format == Format::Table {
         out.push_str(&format!(
-            "Demo database: {}\n(use it with: vetted --db {} supplier list)\n\n",
+            "Demo database: {}\n(explore it with: vetted --db {} supplier list)\n\n",
             path.display(),
             path.display()
         ));
     }
-    out.push_str(&heading("Suppliers"));
-    out.push_str(&ctx.output.list(
-        &suppliers,
-        &["id", "name", "native_name", "country", "city", "capabilities"],
-    ));
+    out.push_str(&render::status(&ctx.output, &status));
     out.push('\n');
-    out.push_str(&heading("Deals"));
-    out.push_str(&ctx.output.list(
-        &deals,
-        &["buyer", "supplier", "status", "since", "value", "currency"],
-    ));
-    out.push('\n');
-    out.push_str(&heading("Open major and critical findings"));
-    out.push_str(&ctx.output.list(
-        &findings,
-        &["id", "date", "supplier", "visit_id", "severity", "text"],
-    ));
+    out.push_str(&render::gaps(&ctx.output, &gaps));
     ctx.print(&out)
 }

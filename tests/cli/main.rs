@@ -14,6 +14,7 @@ mod import;
 mod notes;
 mod output;
 mod references;
+mod reports;
 mod sites;
 mod storage;
 mod suppliers;

@@ -1,0 +1,415 @@
+//! `report status` and `report gaps`: scarcity, ordering, point in time, every format; and the demo.
+
+use crate::support::{Db, array_len, vetted};
+
+/// Three HJT line makers (scarce), one PVD maker (scarce), plenty of wet benches (not scarce).
+fn market() -> Db {
+    let db = Db::new();
+    db.ok(&["buyer", "add", "Aurora Solar"]);
+    db.ok(&["buyer", "add", "Borealis PV"]);
+    db.ok(&["buyer", "add", "Helios Energy", "--external"]);
+    for (name, caps) in [
+        ("Lumina HJT", &["hjt-full-line", "pecvd"][..]),
+        ("Qiantang PV", &["hjt-full-line", "rpd"][..]),
+        ("Zhicheng Equipment", &["hjt-full-line"][..]),
+        ("Maxwell PVD", &["pvd", "wet-bench"][..]),
+        ("Kestrel Wet", &["wet-bench"][..]),
+        ("Ningbo Clean", &["wet-bench"][..]),
+        ("Wuxi Benches", &["wet-bench"][..]),
+        ("Gone Tools", &["pvd"][..]),
+    ] {
+        let mut args = vec!["supplier", "add", name];
+        for cap in caps {
+            args.extend(["--capability", cap]);
+        }
+        db.ok(&args);
+    }
+    db.ok(&["supplier", "archive", "Gone Tools"]);
+    db.ok(&["supplier", "edit", "Kestrel Wet", "--scarce", "yes"]);
+    db.ok(&["supplier", "edit", "Zhicheng Equipment", "--scarce", "no"]);
+    // Helios locks up Qiantang in March; Aurora signs Lumina in May, Borealis signs Maxwell and
+    // terminates it.
+    for (supplier, buyer, status, date) in [
+        ("Qiantang", "Helios", "negotiating", "2026-02-01"),
+        ("Qiantang", "Helios", "signed", "2026-03-15"),
+        ("Lumina", "Aurora", "evaluating", "2026-01-10"),
+        ("Lumina", "Aurora", "signed", "2026-05-20"),
+        ("Maxwell", "Borealis", "signed", "2026-02-01"),
+        ("Maxwell", "Borealis", "terminated", "2026-04-01"),
+        ("Maxwell", "Aurora", "negotiating", "2026-03-01"),
+    ] {
+        db.ok(&[
+            "deal", "set", supplier, "--buyer", buyer, "--status", status, "--date", date,
+        ]);
+    }
+    db.ok(&[
+        "visit",
+        "log",
+        "Maxwell",
+        "--buyer",
+        "Aurora",
+        "--date",
+        "2026-02-20",
+        "--finding",
+        "critical:no interlock",
+    ]);
+    db.ok(&[
+        "visit",
+        "log",
+        "Kestrel",
+        "--buyer",
+        "Aurora",
+        "--date",
+        "2026-01-05",
+        "--finding",
+        "major:bath drift",
+    ]);
+    db.ok(&[
+        "visit",
+        "log",
+        "Kestrel",
+        "--buyer",
+        "Borealis",
+        "--date",
+        "2026-03-05",
+    ]);
+    db.ok(&["note", "resolve", "1", "--date", "2026-04-15"]);
+    db
+}
+
+fn names(report: &serde_json::Value) -> Vec<String> {
+    report["suppliers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn gaps_list_scarce_unsigned_suppliers_most_urgent_first() {
+    let db = market();
+    let gaps = db.json(&["report", "gaps", "--buyer", "Aurora", "--as-of", "2026-06-30"]);
+    assert_eq!(gaps["buyer"], "Aurora Solar");
+    assert_eq!(gaps["as_of"], "2026-06-30");
+    assert_eq!(gaps["threshold"], 3);
+    // Lumina is signed by Aurora; Zhicheng's override says no; Gone Tools is archived, which
+    // leaves Maxwell the only active PVD maker.
+    assert_eq!(names(&gaps), ["Qiantang PV", "Maxwell PVD", "Kestrel Wet"]);
+    let qiantang = &gaps["suppliers"][0];
+    assert_eq!(qiantang["signed_with"], serde_json::json!(["Helios Energy"]));
+    assert_eq!(
+        qiantang["scarce_reasons"],
+        serde_json::json!(["hjt-full-line", "rpd"])
+    );
+    assert_eq!(qiantang["alternatives"], 0, "rpd: nobody else");
+    assert_eq!(qiantang["deal_status"], serde_json::Value::Null);
+    assert_eq!(qiantang["last_visit"], serde_json::Value::Null);
+    let maxwell = &gaps["suppliers"][1];
+    assert_eq!(maxwell["deal_status"], "negotiating");
+    assert_eq!(
+        maxwell["signed_with"],
+        serde_json::json!([]),
+        "Borealis terminated"
+    );
+    assert_eq!(maxwell["last_visit"], "2026-02-20");
+    assert_eq!(maxwell["visits"], 1);
+    assert_eq!(
+        maxwell["open_findings"],
+        serde_json::json!({"info": 0, "minor": 0, "major": 0, "critical": 0})
+    );
+    let kestrel = &gaps["suppliers"][2];
+    assert_eq!(kestrel["scarce_reasons"], serde_json::json!(["override"]));
+    assert_eq!(kestrel["visits"], 1, "only this buyer's visits");
+    assert_eq!(kestrel["open_findings"]["major"], 1);
+}
+
+#[test]
+fn as_of_reads_the_dated_history() {
+    let db = market();
+    // On 1 March Helios had not signed Qiantang, Lumina was still being evaluated, and the
+    // interlock finding was open; Borealis still held Maxwell.
+    let early = db.json(&["report", "gaps", "--buyer", "Aurora", "--as-of", "2026-03-01"]);
+    let early_names = names(&early);
+    assert!(early_names.contains(&"Lumina HJT".to_string()), "{early_names:?}");
+    assert_eq!(
+        early["suppliers"][0]["name"], "Maxwell PVD",
+        "signed with Borealis then"
+    );
+    assert_eq!(
+        early["suppliers"][0]["signed_with"],
+        serde_json::json!(["Borealis PV"])
+    );
+    assert_eq!(early["suppliers"][0]["open_findings"]["critical"], 1);
+    let lumina = early["suppliers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Lumina HJT")
+        .unwrap();
+    assert_eq!(lumina["deal_status"], "evaluating");
+    let qiantang = early["suppliers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Qiantang PV")
+        .unwrap();
+    assert_eq!(
+        qiantang["signed_with"],
+        serde_json::json!([]),
+        "signed after the day"
+    );
+
+    // Adding history after the day does not change the report for that day.
+    let before = db.ok(&["report", "status", "--as-of", "2026-03-01", "--format", "json"]);
+    db.ok(&[
+        "deal",
+        "set",
+        "Kestrel",
+        "--buyer",
+        "Borealis",
+        "--status",
+        "signed",
+        "--date",
+        "2026-05-01",
+    ]);
+    db.ok(&[
+        "visit",
+        "log",
+        "Lumina",
+        "--buyer",
+        "Helios",
+        "--date",
+        "2026-04-01",
+    ]);
+    assert_eq!(
+        db.ok(&["report", "status", "--as-of", "2026-03-01", "--format", "json"]),
+        before
+    );
+}
+
+#[test]
+fn status_covers_every_active_supplier_capability_and_buyer() {
+    let db = market();
+    let status = db.json(&["report", "status", "--as-of", "2026-06-30"]);
+    assert_eq!(
+        array_len(&status["suppliers"]),
+        7,
+        "the archived supplier drops out"
+    );
+    let caps: Vec<(String, u64, bool)> = status["capabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().into(),
+                c["suppliers"].as_u64().unwrap(),
+                c["scarce"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert!(caps.contains(&("hjt-full-line".into(), 3, true)));
+    assert!(caps.contains(&("wet-bench".into(), 4, false)));
+    assert!(caps.contains(&("pvd".into(), 1, true)));
+    let maxwell = status["suppliers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Maxwell PVD")
+        .unwrap();
+    assert_eq!(
+        maxwell["deals"],
+        serde_json::json!({"Aurora Solar": "negotiating", "Borealis PV": "terminated"})
+    );
+    assert_eq!(maxwell["scarce"], true);
+    let zhicheng = status["suppliers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Zhicheng Equipment")
+        .unwrap();
+    assert_eq!(zhicheng["scarce"], false);
+    let helios = status["buyers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["name"] == "Helios Energy")
+        .unwrap();
+    assert_eq!(helios["kind"], "external");
+    assert_eq!(helios["deals"]["signed"], 1);
+    let kestrel = status["suppliers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Kestrel Wet")
+        .unwrap();
+    assert_eq!(kestrel["visits"], 2);
+    let only_aurora = db.json(&["report", "status", "--buyer", "Aurora", "--as-of", "2026-06-30"]);
+    assert_eq!(array_len(&only_aurora["buyers"]), 1);
+    let kestrel = only_aurora["suppliers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Kestrel Wet")
+        .unwrap();
+    assert_eq!(kestrel["visits"], 1);
+}
+
+#[test]
+fn the_threshold_decides_what_is_scarce() {
+    let db = market();
+    let strict = db.json(&[
+        "report",
+        "gaps",
+        "--buyer",
+        "Aurora",
+        "--threshold",
+        "1",
+        "--as-of",
+        "2026-06-30",
+    ]);
+    assert_eq!(names(&strict), ["Qiantang PV", "Maxwell PVD", "Kestrel Wet"]);
+    let loose = db.json(&[
+        "report",
+        "gaps",
+        "--buyer",
+        "Aurora",
+        "--threshold",
+        "4",
+        "--as-of",
+        "2026-06-30",
+    ]);
+    assert!(
+        names(&loose).contains(&"Ningbo Clean".to_string()),
+        "wet-bench (4 makers) is scarce at 4"
+    );
+    db.fails(&["report", "gaps", "--buyer", "Aurora", "--threshold", "0"], 65);
+    db.fails(&["report", "gaps", "--buyer", "Nobody"], 65);
+    db.fails(
+        &["report", "gaps", "--buyer", "Aurora", "--as-of", "2026-02-31"],
+        65,
+    );
+}
+
+#[test]
+fn reports_paste_as_csv_and_markdown_and_read_as_tables() {
+    let db = market();
+    let csv_text = db.ok(&[
+        "report",
+        "gaps",
+        "--buyer",
+        "Aurora",
+        "--as-of",
+        "2026-06-30",
+        "--format",
+        "csv",
+    ]);
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    for column in [
+        "rank",
+        "name",
+        "scarce_reasons",
+        "alternatives",
+        "signed_with",
+        "open_critical",
+    ] {
+        assert!(header.contains(&column.to_string()), "{column} in {header:?}");
+    }
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(
+        &rows[0][header.iter().position(|h| h == "signed_with").unwrap()],
+        "Helios Energy"
+    );
+    let status_csv = db.ok(&["report", "status", "--format", "csv"]);
+    assert_eq!(
+        csv::Reader::from_reader(status_csv.as_bytes()).records().count(),
+        7
+    );
+
+    let md = db.ok(&[
+        "report",
+        "gaps",
+        "--buyer",
+        "Aurora",
+        "--as-of",
+        "2026-06-30",
+        "--format",
+        "md",
+    ]);
+    assert!(
+        md.starts_with("## Scarce suppliers Aurora Solar has no signed deal with, as of 2026-06-30"),
+        "{md}"
+    );
+    assert!(md.contains("| rank | id | name |"), "{md}");
+    assert!(md.contains("| --- |"));
+    let table = db.ok(&["report", "status", "--as-of", "2026-06-30"]);
+    for heading in [
+        "Supplier status as of 2026-06-30",
+        "Capabilities",
+        "Deal pipeline",
+    ] {
+        assert!(table.contains(heading), "{heading}:\n{table}");
+    }
+    let out = db.path.with_file_name("gaps.json");
+    db.ok(&[
+        "report",
+        "gaps",
+        "--buyer",
+        "Aurora",
+        "--format",
+        "json",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(written["buyer"], "Aurora Solar");
+}
+
+#[test]
+fn the_demo_builds_a_fresh_database_and_prints_both_reports_the_same_each_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = || {
+        let out = vetted()
+            .env("HOME", dir.path())
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .args(["-q", "demo"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let first = run();
+    assert!(first.contains("Supplier status as of"), "{first}");
+    assert!(
+        first.contains("Scarce suppliers Aurora Solar has no signed deal with"),
+        "{first}"
+    );
+    assert_eq!(run(), first, "the demo rebuilds from scratch");
+    let demo_db = dir.path().join("data/vetted/demo.db");
+    let suppliers = vetted()
+        .arg("--db")
+        .arg(&demo_db)
+        .args(["supplier", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    let suppliers: serde_json::Value = serde_json::from_slice(&suppliers.stdout).unwrap();
+    assert!(array_len(&suppliers) >= 12);
+    let history = vetted()
+        .arg("--db")
+        .arg(&demo_db)
+        .args(["history", "--format", "json"])
+        .output()
+        .unwrap();
+    let history: serde_json::Value = serde_json::from_slice(&history.stdout).unwrap();
+    assert!(
+        history
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "import.suppliers"),
+        "suppliers came through the import"
+    );
+}
