@@ -28,7 +28,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "VETTED_ACTOR", value_name = "NAME")]
     pub actor: Option<String>,
 
-    /// Output format
+    /// Output format (html: reports only)
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 

@@ -11,6 +11,8 @@ pub enum Format {
     Json,
     Csv,
     Md,
+    /// Reports only: a self-contained dashboard page.
+    Html,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -181,7 +183,7 @@ impl Output {
                     rows.into_iter().map(|(k, v)| vec![k, v]).collect(),
                 )
             }
-            Format::Table | Format::Md => {
+            Format::Table | Format::Md | Format::Html => {
                 let mut sections = Vec::new();
                 self.sections(title, &value, omit, &mut sections);
                 sections.join("\n")

@@ -106,14 +106,14 @@ fn write_rows<T: Serialize>(ctx: &Context, args: &ExportArgs, rows: &[T]) -> Res
             let (header, cells) = output::csv_cells(rows);
             output::write_csv(&mut out, &header, cells, !args.raw)?;
         }
-        Format::Md => return Err(Error::invalid("format", "export writes csv or json")),
+        Format::Md | Format::Html => return Err(Error::invalid("format", "export writes csv or json")),
     }
     out.flush()?;
     Ok(())
 }
 
 pub async fn run(ctx: &Context, args: ExportArgs) -> Result<()> {
-    if ctx.output.format == Format::Md {
+    if matches!(ctx.output.format, Format::Md | Format::Html) {
         return Err(Error::invalid("format", "export writes csv or json"));
     }
     let store = ctx.store().await?;

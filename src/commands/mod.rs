@@ -99,6 +99,12 @@ impl Context {
 
 pub async fn run(cli: Cli) -> Result<()> {
     let ctx = Context::from_cli(&cli);
+    if ctx.output.format == Format::Html && !matches!(cli.command, Command::Report(_)) {
+        return Err(crate::error::Error::invalid(
+            "format",
+            "html is for reports; lists and records come as table, json, csv or md",
+        ));
+    }
     match cli.command {
         Command::Buyer(cmd) => buyer::run(&ctx, cmd).await,
         Command::Supplier(cmd) => supplier::run(&ctx, cmd).await,

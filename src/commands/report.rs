@@ -3,7 +3,10 @@
 use super::Context;
 use crate::cli::{ReportArgs, ReportCommand};
 use crate::error::{Error, Result};
-use crate::report::{gaps, render, status};
+use crate::output::Format;
+use crate::report::html::{self, Dashboard};
+use crate::report::{facts, gaps, render, status};
+use crate::store::{Store, lookup};
 
 pub async fn run(ctx: &Context, cmd: ReportCommand) -> Result<()> {
     let (text, args) = match cmd {
@@ -11,13 +14,41 @@ pub async fn run(ctx: &Context, cmd: ReportCommand) -> Result<()> {
             let as_of = as_of(ctx, &args)?;
             let store = ctx.store().await?;
             let report = status::build(&store.db, buyer.as_deref(), threshold(&args)?, as_of).await?;
-            (render::status(&ctx.output, &report), args)
+            let text = if ctx.output.format == Format::Html {
+                let buyer_id = match &buyer {
+                    Some(reference) => Some(lookup::buyer(&store.db, reference).await?.id),
+                    None => None,
+                };
+                let (visits, findings) = dashboard_lists(&store, as_of, buyer_id).await?;
+                let dashboard = Dashboard {
+                    status: &report,
+                    recent_visits: &visits,
+                    findings: &findings,
+                };
+                html::status(&report, &dashboard)
+            } else {
+                render::status(&ctx.output, &report)
+            };
+            (text, args)
         }
         ReportCommand::Gaps { buyer, args } => {
             let as_of = as_of(ctx, &args)?;
             let store = ctx.store().await?;
-            let report = gaps::build(&store.db, &buyer, threshold(&args)?, as_of).await?;
-            (render::gaps(&ctx.output, &report), args)
+            let threshold = threshold(&args)?;
+            let report = gaps::build(&store.db, &buyer, threshold, as_of).await?;
+            let text = if ctx.output.format == Format::Html {
+                let status = status::build(&store.db, None, threshold, as_of).await?;
+                let (visits, findings) = dashboard_lists(&store, as_of, None).await?;
+                let dashboard = Dashboard {
+                    status: &status,
+                    recent_visits: &visits,
+                    findings: &findings,
+                };
+                html::gaps(&report, &dashboard)
+            } else {
+                render::gaps(&ctx.output, &report)
+            };
+            (text, args)
         }
     };
     match &args.out {
@@ -25,6 +56,18 @@ pub async fn run(ctx: &Context, cmd: ReportCommand) -> Result<()> {
             .map_err(|e| Error::invalid("out", format!("cannot write {}: {e}", path.display()))),
         None => ctx.print(&text),
     }
+}
+
+/// The dashboard's lists: the latest visits and the open critical and major findings.
+async fn dashboard_lists(
+    store: &Store,
+    as_of: chrono::NaiveDate,
+    buyer: Option<i32>,
+) -> Result<(Vec<facts::RecentVisit>, Vec<facts::SeriousFinding>)> {
+    Ok((
+        facts::recent_visits(&store.db, as_of, buyer, 12).await?,
+        facts::serious_open_findings(&store.db, as_of, 20).await?,
+    ))
 }
 
 fn as_of(ctx: &Context, args: &ReportArgs) -> Result<chrono::NaiveDate> {

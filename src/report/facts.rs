@@ -210,3 +210,90 @@ pub async fn open_findings(conn: &impl ConnectionTrait, day: NaiveDate) -> Resul
     }
     Ok(counts)
 }
+
+/// A visit for the dashboard's "recent visits".
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RecentVisit {
+    pub date: NaiveDate,
+    pub supplier: String,
+    pub buyer: String,
+    pub summary: Option<String>,
+}
+
+/// The latest visits on or before `day`, newest first.
+pub async fn recent_visits(
+    conn: &impl ConnectionTrait,
+    day: NaiveDate,
+    buyer: Option<i32>,
+    limit: u64,
+) -> Result<Vec<RecentVisit>> {
+    let mut query = visit::Entity::find()
+        .filter(visit::Column::VisitDate.lte(day))
+        .order_by_desc(visit::Column::VisitDate)
+        .order_by_desc(visit::Column::Id)
+        .limit(limit);
+    if let Some(buyer) = buyer {
+        query = query.filter(visit::Column::BuyerId.eq(buyer));
+    }
+    let visits = query.all(conn).await?;
+    let suppliers = crate::store::lookup::supplier_names(conn, visits.iter().map(|v| v.supplier_id)).await?;
+    let buyers = crate::store::lookup::buyer_names(conn).await?;
+    Ok(visits
+        .into_iter()
+        .map(|v| RecentVisit {
+            date: v.visit_date,
+            supplier: suppliers.get(&v.supplier_id).cloned().unwrap_or_default(),
+            buyer: buyers.get(&v.buyer_id).cloned().unwrap_or_default(),
+            summary: v.summary,
+        })
+        .collect())
+}
+
+/// An open finding for the dashboard's "open critical and major findings".
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SeriousFinding {
+    pub date: NaiveDate,
+    pub supplier: String,
+    pub severity: String,
+    pub text: String,
+}
+
+/// Critical and major findings open at the end of `day`: critical first, oldest first.
+pub async fn serious_open_findings(
+    conn: &impl ConnectionTrait,
+    day: NaiveDate,
+    limit: u64,
+) -> Result<Vec<SeriousFinding>> {
+    let mut found = Vec::new();
+    for severity in [Severity::Critical, Severity::Major] {
+        let remaining = limit.saturating_sub(found.len() as u64);
+        if remaining == 0 {
+            break;
+        }
+        found.extend(
+            note::Entity::find()
+                .filter(note::Column::Severity.eq(severity.as_str()))
+                .filter(note::Column::NotedOn.lte(day))
+                .filter(
+                    note::Column::ResolvedOn
+                        .is_null()
+                        .or(note::Column::ResolvedOn.gt(day)),
+                )
+                .order_by_asc(note::Column::NotedOn)
+                .order_by_asc(note::Column::Id)
+                .limit(remaining)
+                .all(conn)
+                .await?,
+        );
+    }
+    let suppliers = crate::store::lookup::supplier_names(conn, found.iter().map(|n| n.supplier_id)).await?;
+    Ok(found
+        .into_iter()
+        .map(|n| SeriousFinding {
+            date: n.noted_on,
+            supplier: suppliers.get(&n.supplier_id).cloned().unwrap_or_default(),
+            severity: n.severity,
+            text: n.body,
+        })
+        .collect())
+}

@@ -3,6 +3,7 @@
 
 pub mod facts;
 pub mod gaps;
+pub mod html;
 pub mod render;
 pub mod status;
 

@@ -10,6 +10,7 @@ mod deals;
 mod export;
 mod external_csv;
 mod history;
+mod html;
 mod import;
 mod notes;
 mod output;

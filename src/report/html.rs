@@ -1,0 +1,355 @@
+//! The dashboard a team puts on a screen: one self-contained HTML file (inline CSS and SVG, no
+//! scripts, no external requests) with the main table, capability coverage against the scarcity
+//! threshold, each buyer's deal pipeline, recent visits and open critical and major findings.
+
+use std::fmt::Write;
+
+use super::facts::{RecentVisit, SeriousFinding};
+use super::gaps::GapsReport;
+use super::status::StatusReport;
+
+/// Everything on the page besides the main table.
+pub struct Dashboard<'a> {
+    pub status: &'a StatusReport,
+    pub recent_visits: &'a [RecentVisit],
+    pub findings: &'a [SeriousFinding],
+}
+
+/// Deal statuses in pipeline order, with their colours.
+const STATUS_COLOURS: &[(&str, &str)] = &[
+    ("prospect", "#9aa5b1"),
+    ("evaluating", "#5b8def"),
+    ("negotiating", "#f0a202"),
+    ("signed", "#2e9e5b"),
+    ("declined", "#b0413e"),
+    ("terminated", "#6b2737"),
+];
+
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "
+:root { color-scheme: light; }
+body { font: 15px/1.45 system-ui, -apple-system, 'Segoe UI', 'Noto Sans', 'Noto Sans CJK SC', sans-serif;
+       margin: 0; background: #f4f6f8; color: #1f2933; }
+header { background: #1f2933; color: #fff; padding: 18px 28px; }
+header h1 { margin: 0; font-size: 22px; }
+header p { margin: 4px 0 0; color: #cbd2d9; }
+main { display: grid; grid-template-columns: 1fr 1fr; gap: 18px; padding: 18px 28px; }
+section { background: #fff; border-radius: 8px; padding: 14px 18px; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
+section.wide { grid-column: 1 / -1; }
+h2 { font-size: 17px; margin: 0 0 10px; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid #e4e7eb; vertical-align: top; }
+td:first-child { white-space: nowrap; }
+th { font-size: 13px; color: #52606d; text-transform: uppercase; letter-spacing: .03em; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.native { color: #616e7c; font-size: 13px; }
+.pill { display: inline-block; border-radius: 10px; padding: 0 8px; font-size: 12px; color: #fff; }
+.critical { background: #b0413e; } .major { background: #d9822b; } .minor { background: #9aa5b1; } .info { background: #cbd2d9; color: #1f2933; }
+.locked { color: #b0413e; font-weight: 600; }
+.empty { color: #616e7c; font-style: italic; }
+.legend span { display: inline-block; margin-right: 12px; font-size: 13px; }
+.legend i { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 4px; vertical-align: -1px; }
+";
+
+fn page(title: &str, subtitle: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n\
+         <style>{STYLE}</style>\n</head>\n<body>\n<header><h1>{}</h1><p>{}</p></header>\n<main>\n{body}</main>\n</body>\n</html>\n",
+        esc(title),
+        esc(title),
+        esc(subtitle)
+    )
+}
+
+fn findings_cell(counts: &super::FindingCounts) -> String {
+    let mut out = String::new();
+    for (n, class) in [
+        (counts.critical, "critical"),
+        (counts.major, "major"),
+        (counts.minor, "minor"),
+        (counts.info, "info"),
+    ] {
+        if n > 0 {
+            let _ = write!(out, "<span class=\"pill {class}\">{n} {class}</span> ");
+        }
+    }
+    out
+}
+
+/// Horizontal bars: suppliers per capability, with the threshold as a dashed line.
+fn coverage_chart(status: &StatusReport) -> String {
+    let caps = &status.capabilities;
+    if caps.is_empty() {
+        return "<p class=\"empty\">No capabilities recorded.</p>".into();
+    }
+    let max = caps
+        .iter()
+        .map(|c| c.suppliers)
+        .max()
+        .unwrap_or(1)
+        .max(status.threshold)
+        .max(1) as f64;
+    let (label_w, bar_w, row_h) = (150.0, 380.0, 24.0);
+    let height = row_h * caps.len() as f64 + 30.0;
+    let x = |n: f64| label_w + n / max * bar_w;
+    let mut svg = format!(
+        "<svg role=\"img\" aria-label=\"Suppliers per capability\" viewBox=\"0 0 {} {height}\" width=\"100%\">",
+        label_w + bar_w + 50.0
+    );
+    for (i, c) in caps.iter().enumerate() {
+        let y = i as f64 * row_h + 4.0;
+        let colour = if c.scarce { "#b0413e" } else { "#5b8def" };
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"13\">{}</text>\
+             <rect x=\"{label_w}\" y=\"{y}\" width=\"{:.1}\" height=\"{}\" fill=\"{colour}\" rx=\"2\"><title>{}: {} suppliers{}</title></rect>\
+             <text x=\"{:.1}\" y=\"{}\" font-size=\"12\">{}</text>",
+            label_w - 8.0,
+            y + 14.0,
+            esc(&c.name),
+            (x(c.suppliers as f64) - label_w).max(1.0),
+            row_h - 8.0,
+            esc(&c.name),
+            c.suppliers,
+            if c.scarce { " (scarce)" } else { "" },
+            x(c.suppliers as f64) + 4.0,
+            y + 13.0,
+            c.suppliers
+        );
+    }
+    let tx = x(status.threshold as f64 + 0.5);
+    let _ = write!(
+        svg,
+        "<line x1=\"{tx:.1}\" y1=\"0\" x2=\"{tx:.1}\" y2=\"{:.1}\" stroke=\"#1f2933\" stroke-dasharray=\"4 3\"/>\
+         <text x=\"{tx:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\">scarce at {} or fewer</text></svg>",
+        height - 18.0,
+        height - 4.0,
+        status.threshold
+    );
+    svg
+}
+
+/// One stacked bar per buyer: its deals by status.
+fn pipeline_chart(status: &StatusReport) -> String {
+    if status.buyers.is_empty() {
+        return "<p class=\"empty\">No buyers.</p>".into();
+    }
+    let max = status
+        .buyers
+        .iter()
+        .map(|b| b.deals.values().sum::<u64>())
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let (label_w, bar_w, row_h) = (150.0, 380.0, 26.0);
+    let height = row_h * status.buyers.len() as f64 + 6.0;
+    let mut svg = format!(
+        "<svg role=\"img\" aria-label=\"Deals by buyer and status\" viewBox=\"0 0 {} {height}\" width=\"100%\">",
+        label_w + bar_w + 50.0
+    );
+    for (i, b) in status.buyers.iter().enumerate() {
+        let y = i as f64 * row_h + 4.0;
+        let label = if b.kind == "external" {
+            format!("{} (ext.)", b.name)
+        } else {
+            b.name.clone()
+        };
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"13\">{}</text>",
+            label_w - 8.0,
+            y + 14.0,
+            esc(&label)
+        );
+        let mut offset = label_w;
+        for (name, colour) in STATUS_COLOURS {
+            let n = b.deals.get(*name).copied().unwrap_or(0);
+            if n == 0 {
+                continue;
+            }
+            let w = n as f64 / max * bar_w;
+            let _ = write!(
+                svg,
+                "<rect x=\"{offset:.1}\" y=\"{y}\" width=\"{w:.1}\" height=\"{}\" fill=\"{colour}\"><title>{}: {n} {name}</title></rect>",
+                row_h - 10.0,
+                esc(&b.name)
+            );
+            offset += w;
+        }
+        let total: u64 = b.deals.values().sum();
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{}\" font-size=\"12\">{total}</text>",
+            offset + 4.0,
+            y + 13.0
+        );
+    }
+    svg.push_str("</svg><div class=\"legend\">");
+    for (name, colour) in STATUS_COLOURS {
+        let _ = write!(svg, "<span><i style=\"background:{colour}\"></i>{name}</span>");
+    }
+    svg.push_str("</div>");
+    svg
+}
+
+fn side_panels(d: &Dashboard) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<section><h2>Capability coverage</h2>{}</section>\n<section><h2>Deal pipeline by buyer</h2>{}</section>\n",
+        coverage_chart(d.status),
+        pipeline_chart(d.status)
+    );
+    out.push_str("<section><h2>Recent visits</h2>");
+    if d.recent_visits.is_empty() {
+        out.push_str("<p class=\"empty\">No visits yet.</p>");
+    } else {
+        out.push_str("<table><thead><tr><th>Date</th><th>Supplier</th><th>Buyer</th><th>Summary</th></tr></thead><tbody>");
+        for v in d.recent_visits {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                v.date,
+                esc(&v.supplier),
+                esc(&v.buyer),
+                esc(v.summary.as_deref().unwrap_or(""))
+            );
+        }
+        out.push_str("</tbody></table>");
+    }
+    out.push_str("</section>\n<section><h2>Open critical and major findings</h2>");
+    if d.findings.is_empty() {
+        out.push_str("<p class=\"empty\">None open.</p>");
+    } else {
+        out.push_str("<table><thead><tr><th>Since</th><th>Supplier</th><th>Severity</th><th>Finding</th></tr></thead><tbody>");
+        for f in d.findings {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td><span class=\"pill {}\">{}</span></td><td>{}</td></tr>",
+                f.date,
+                esc(&f.supplier),
+                esc(&f.severity),
+                esc(&f.severity),
+                esc(&f.text)
+            );
+        }
+        out.push_str("</tbody></table>");
+    }
+    out.push_str("</section>\n");
+    out
+}
+
+pub fn gaps(report: &GapsReport, dashboard: &Dashboard) -> String {
+    let mut body =
+        String::from("<section class=\"wide\" id=\"gaps\"><h2>Scarce suppliers with no signed deal</h2>");
+    if report.suppliers.is_empty() {
+        body.push_str("<p class=\"empty\">None: every scarce supplier is signed.</p>");
+    } else {
+        body.push_str(
+            "<table><thead><tr><th>#</th><th>Supplier</th><th>Scarce for</th><th>Alternatives</th><th>Our deal</th>\
+             <th>Signed with</th><th>Last visit</th><th>Visits</th><th>Open findings</th></tr></thead><tbody>",
+        );
+        for (i, g) in report.suppliers.iter().enumerate() {
+            let native = g
+                .native_name
+                .as_deref()
+                .map(|n| format!("<div class=\"native\">{}</div>", esc(n)))
+                .unwrap_or_default();
+            let _ = write!(
+                body,
+                "<tr><td class=\"num\">{}</td><td>{}{native}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td>\
+                 <td class=\"locked\">{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                i + 1,
+                esc(&g.name),
+                esc(&g.scarce_reasons.join(", ")),
+                g.alternatives.map_or("–".to_string(), |a| a.to_string()),
+                esc(g.deal_status.as_deref().unwrap_or("none")),
+                esc(&g.signed_with.join(", ")),
+                g.last_visit.map_or("never".to_string(), |d| d.to_string()),
+                g.visits,
+                findings_cell(&g.open_findings)
+            );
+        }
+        body.push_str("</tbody></table>");
+    }
+    body.push_str("</section>\n");
+    body.push_str(&side_panels(dashboard));
+    page(
+        &format!("Gaps for {}", report.buyer),
+        &format!(
+            "Scarce suppliers {} has no signed deal with, as of {} — scarce: offered by {} or fewer active suppliers",
+            report.buyer, report.as_of, report.threshold
+        ),
+        &body,
+    )
+}
+
+pub fn status(report: &StatusReport, dashboard: &Dashboard) -> String {
+    let mut body = String::from("<section class=\"wide\" id=\"suppliers\"><h2>Active suppliers</h2>");
+    if report.suppliers.is_empty() {
+        body.push_str("<p class=\"empty\">No active suppliers.</p>");
+    } else {
+        body.push_str(
+            "<table><thead><tr><th>Supplier</th><th>Capabilities</th><th>Scarce</th><th>Deals</th><th>Last visit</th>\
+             <th>Visits</th><th>Open findings</th></tr></thead><tbody>",
+        );
+        for s in &report.suppliers {
+            let deals: Vec<String> = s
+                .deals
+                .iter()
+                .map(|(b, d)| format!("{}: {}", esc(b), esc(d)))
+                .collect();
+            let _ = write!(
+                body,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                esc(&s.name),
+                esc(&s.capabilities.join(", ")),
+                if s.scarce {
+                    esc(&s.scarce_reasons.join(", "))
+                } else {
+                    String::new()
+                },
+                deals.join("<br>"),
+                s.last_visit.map_or("never".to_string(), |d| d.to_string()),
+                s.visits,
+                findings_cell(&s.open_findings)
+            );
+        }
+        body.push_str("</tbody></table>");
+    }
+    body.push_str("</section>\n");
+    body.push_str(&side_panels(dashboard));
+    page(
+        "Supplier status",
+        &format!(
+            "As of {} — scarce: offered by {} or fewer active suppliers",
+            report.as_of, report.threshold
+        ),
+        &body,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::esc;
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(esc("<b>A & 'B'</b>"), "&lt;b&gt;A &amp; &#39;B&#39;&lt;/b&gt;");
+    }
+}

@@ -1,0 +1,235 @@
+//! The HTML dashboard: its structure, parsed; and, where Chromium is installed (CI installs it),
+//! that it loads without errors and renders a non-blank page.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::Db;
+
+fn demo_like() -> Db {
+    let db = Db::seeded();
+    db.ok(&[
+        "supplier",
+        "add",
+        "Qiantang PV",
+        "--native-name",
+        "杭州钱塘光伏机械股份有限公司",
+        "--capability",
+        "hjt-full-line",
+    ]);
+    db.ok(&[
+        "deal",
+        "set",
+        "Qiantang",
+        "--buyer",
+        "Helios",
+        "--status",
+        "signed",
+        "--date",
+        "2026-03-01",
+    ]);
+    db.ok(&[
+        "deal",
+        "set",
+        "Lumina",
+        "--buyer",
+        "Aurora",
+        "--status",
+        "evaluating",
+        "--date",
+        "2026-02-01",
+    ]);
+    db.ok(&[
+        "visit",
+        "log",
+        "Lumina",
+        "--buyer",
+        "Aurora",
+        "--date",
+        "2026-02-03",
+        "--summary",
+        "<b>Stable</b> & clean",
+        "--finding",
+        "critical:no interlock",
+    ]);
+    db
+}
+
+fn gaps_html(db: &Db) -> String {
+    let out = db.path.with_file_name("gaps.html");
+    db.ok(&[
+        "report",
+        "gaps",
+        "--buyer",
+        "Aurora",
+        "--format",
+        "html",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    std::fs::read_to_string(out).unwrap()
+}
+
+#[test]
+fn the_dashboard_is_one_self_contained_page_with_every_part() {
+    let db = demo_like();
+    let page = gaps_html(&db);
+    let dom = tl::parse(&page, tl::ParserOptions::default()).expect("parseable HTML");
+    let parser = dom.parser();
+    let count = |selector: &str| dom.query_selector(selector).map_or(0, |found| found.count());
+    assert_eq!(count("script"), 0, "no scripts");
+    assert_eq!(count("link"), 0, "no external stylesheets");
+    assert_eq!(count("style"), 1, "inline CSS");
+    assert_eq!(count("svg"), 2, "coverage chart and pipeline chart");
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "no external requests"
+    );
+    let section = dom
+        .get_element_by_id("gaps")
+        .expect("a gaps section")
+        .get(parser)
+        .unwrap()
+        .as_tag()
+        .unwrap();
+    let rows = section.query_selector(parser, "tr").unwrap().count() - 1; // less the header row
+    let gaps = db.json(&["report", "gaps", "--buyer", "Aurora"]);
+    assert_eq!(
+        rows,
+        gaps["suppliers"].as_array().unwrap().len(),
+        "one row per gap"
+    );
+    assert!(rows > 0);
+    let headings: Vec<String> = dom
+        .query_selector("h2")
+        .unwrap()
+        .filter_map(|h| h.get(parser))
+        .map(|h| h.inner_text(parser).to_string())
+        .collect();
+    for expected in [
+        "Scarce suppliers with no signed deal",
+        "Capability coverage",
+        "Deal pipeline by buyer",
+        "Recent visits",
+        "Open critical and major findings",
+    ] {
+        assert!(
+            headings.iter().any(|h| h == expected),
+            "{expected} in {headings:?}"
+        );
+    }
+    assert!(page.contains("scarce at 3 or fewer"), "the threshold is drawn");
+    assert!(
+        page.contains("&lt;b&gt;Stable&lt;/b&gt; &amp; clean"),
+        "user text is escaped"
+    );
+    assert!(page.contains("杭州钱塘光伏机械股份有限公司"));
+    let status = db.path.with_file_name("status.html");
+    db.ok(&[
+        "report",
+        "status",
+        "--format",
+        "html",
+        "--out",
+        status.to_str().unwrap(),
+    ]);
+    let status = std::fs::read_to_string(status).unwrap();
+    assert!(status.contains("<h2>Active suppliers</h2>"));
+    db.fails(&["supplier", "list", "--format", "html"], 65);
+}
+
+fn chromium() -> Option<String> {
+    let candidates = [
+        std::env::var("CHROMIUM").ok(),
+        Some("chromium".into()),
+        Some("chromium-browser".into()),
+    ];
+    candidates.into_iter().flatten().find(|c| {
+        Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
+fn headless(chrome: &str, profile: &Path) -> Command {
+    let mut cmd = Command::new(chrome);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--enable-logging=stderr",
+        "--v=0",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    cmd
+}
+
+#[test]
+fn chromium_loads_the_dashboard_and_draws_it() {
+    let Some(chrome) = chromium() else {
+        eprintln!("skipped: chromium is not installed (CI installs it)");
+        return;
+    };
+    let db = demo_like();
+    gaps_html(&db);
+    let page = db.path.with_file_name("gaps.html");
+    let url = format!("file://{}", page.display());
+    let profile = db.path.with_file_name("chrome-profile");
+
+    let dom = headless(&chrome, &profile)
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
+    let loaded = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        loaded.contains("Scarce suppliers with no signed deal"),
+        "the page loaded"
+    );
+    let log = String::from_utf8_lossy(&dom.stderr);
+    for bad in [
+        "Uncaught",
+        "Failed to load resource",
+        "ERR_FILE_NOT_FOUND",
+        "Refused to",
+    ] {
+        assert!(!log.contains(bad), "Chromium reported '{bad}':\n{log}");
+    }
+
+    let shot = db.path.with_file_name("gaps.png");
+    let out = headless(&chrome, &profile)
+        .arg("--window-size=1280,1000")
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut pixels).unwrap();
+    let bytes = &pixels[..frame.buffer_size()];
+    let channels = frame.color_type.samples();
+    let total = bytes.len() / channels;
+    let distinct: std::collections::HashSet<&[u8]> = bytes.chunks(channels).collect();
+    let light = bytes
+        .chunks(channels)
+        .filter(|p| p[..3].iter().all(|c| *c > 235))
+        .count();
+    assert!(
+        distinct.len() > 20,
+        "a blank screenshot has few colours: {}",
+        distinct.len()
+    );
+    assert!(
+        light < total * 95 / 100,
+        "mostly white: {light} of {total} pixels"
+    );
+}
