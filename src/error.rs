@@ -116,3 +116,13 @@ impl From<crate::domain::values::Invalid> for Error {
         }
     }
 }
+
+impl From<serde_json::Error> for Error {
+    /// A JSON writer's I/O error stays an I/O error (so a closed pipe is still recognised).
+    fn from(e: serde_json::Error) -> Self {
+        match e.io_error_kind() {
+            Some(kind) => Error::Io(std::io::Error::new(kind, e)),
+            None => Error::Other(e.to_string()),
+        }
+    }
+}

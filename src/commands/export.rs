@@ -99,7 +99,7 @@ fn write_rows<T: Serialize>(ctx: &Context, args: &ExportArgs, rows: &[T]) -> Res
     let mut out = open_out(args)?;
     match ctx.output.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, rows).map_err(|e| Error::Other(e.to_string()))?;
+            serde_json::to_writer_pretty(&mut out, rows)?;
             out.write_all(b"\n")?;
         }
         Format::Csv | Format::Table => {
@@ -156,7 +156,7 @@ pub async fn run(ctx: &Context, args: ExportArgs) -> Result<()> {
         ExportWhat::All => {
             let backup = backup::export_all(&store).await?;
             let mut out = open_out(&args)?;
-            serde_json::to_writer_pretty(&mut out, &backup).map_err(|e| Error::Other(e.to_string()))?;
+            serde_json::to_writer_pretty(&mut out, &backup)?;
             out.write_all(b"\n")?;
             out.flush()?;
             Ok(())

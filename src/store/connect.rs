@@ -89,18 +89,25 @@ pub async fn connect(location: &Location) -> Result<DatabaseConnection> {
                     .busy_timeout(Duration::from_secs(30))
                     .foreign_keys(true)
             });
-            options.max_connections(2).min_connections(1);
+            // A writer may wait its turn behind others for the busy timeout.
+            options
+                .max_connections(2)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(35));
             options
         }
         Location::Server(url) => {
+            // An unreachable server is reported within seconds, not after a long retry.
             let mut options = ConnectOptions::new(url.clone());
-            options.max_connections(4).min_connections(1);
+            options
+                .max_connections(4)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(3));
             options
         }
     };
     options
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(35))
+        .connect_timeout(Duration::from_secs(3))
         .sqlx_logging(false);
     Database::connect(options).await.map_err(|e| {
         Error::Unavailable(format!(
