@@ -4,6 +4,10 @@ use crate::support::Db;
 
 #[test]
 fn impossible_and_malformed_dates() {
+    crate::support::each_backend(impossible_and_malformed_dates_on);
+}
+
+fn impossible_and_malformed_dates_on() {
     let db = Db::seeded();
     let err = db.refuses(
         &[
@@ -67,6 +71,10 @@ fn impossible_and_malformed_dates() {
 
 #[test]
 fn unknown_status_severity_country_currency_and_scarcity() {
+    crate::support::each_backend(unknown_status_severity_country_currency_and_scarcity_on);
+}
+
+fn unknown_status_severity_country_currency_and_scarcity_on() {
     let db = Db::seeded();
     let err = db.refuses(
         &[
@@ -155,6 +163,10 @@ fn unknown_status_severity_country_currency_and_scarcity() {
 
 #[test]
 fn negative_and_malformed_counts() {
+    crate::support::each_backend(negative_and_malformed_counts_on);
+}
+
+fn negative_and_malformed_counts_on() {
     let db = Db::seeded();
     let err = db.refuses(
         &[
@@ -187,6 +199,10 @@ fn negative_and_malformed_counts() {
 
 #[test]
 fn malformed_amounts() {
+    crate::support::each_backend(malformed_amounts_on);
+}
+
+fn malformed_amounts_on() {
     let db = Db::seeded();
     for amount in ["12,34", "1e6", "ten", "5.", "1.23456"] {
         db.refuses(
@@ -211,6 +227,10 @@ fn malformed_amounts() {
 
 #[test]
 fn unknown_buyer_or_supplier() {
+    crate::support::each_backend(unknown_buyer_or_supplier_on);
+}
+
+fn unknown_buyer_or_supplier_on() {
     let db = Db::seeded();
     db.refuses(
         &["visit", "log", "Nobody Ltd", "--buyer", "Aurora Solar"],
@@ -232,6 +252,10 @@ fn unknown_buyer_or_supplier() {
 
 #[test]
 fn usage_errors_exit_2() {
+    crate::support::each_backend(usage_errors_exit_2_on);
+}
+
+fn usage_errors_exit_2_on() {
     let db = Db::seeded();
     db.fails(&["visit", "log", "Lumina"], 2);
     db.fails(&["deal", "set", "Lumina", "--buyer", "Aurora Solar"], 2);

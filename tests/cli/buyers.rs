@@ -2,6 +2,10 @@ use crate::support::{Db, array_len};
 
 #[test]
 fn buyers_are_added_and_listed_internal_first() {
+    crate::support::each_backend(buyers_are_added_and_listed_internal_first_on);
+}
+
+fn buyers_are_added_and_listed_internal_first_on() {
     let db = Db::new();
     assert!(
         db.ok(&["buyer", "add", "Helios Energy", "--external"])
@@ -18,6 +22,10 @@ fn buyers_are_added_and_listed_internal_first() {
 
 #[test]
 fn a_buyer_name_is_taken_whatever_its_case_or_suffix() {
+    crate::support::each_backend(a_buyer_name_is_taken_whatever_its_case_or_suffix_on);
+}
+
+fn a_buyer_name_is_taken_whatever_its_case_or_suffix_on() {
     let db = Db::new();
     db.ok(&["buyer", "add", "Aurora Solar Co., Ltd."]);
     let err = db.refuses(&["buyer", "add", "AURORA SOLAR"], 65, "already exists");
@@ -26,6 +34,10 @@ fn a_buyer_name_is_taken_whatever_its_case_or_suffix() {
 
 #[test]
 fn an_empty_buyer_name_is_refused() {
+    crate::support::each_backend(an_empty_buyer_name_is_refused_on);
+}
+
+fn an_empty_buyer_name_is_refused_on() {
     let db = Db::new();
     db.refuses(&["buyer", "add", "  "], 65, "name");
 }

@@ -9,7 +9,7 @@ fn processes_opening_a_new_file_at_once_all_succeed() {
     let db = Db::new();
     let handles: Vec<_> = (0..8)
         .map(|i| {
-            let path = db.path.clone();
+            let path = db.target();
             thread::spawn(move || {
                 crate::support::vetted()
                     .arg("--db")
@@ -29,10 +29,14 @@ fn processes_opening_a_new_file_at_once_all_succeed() {
 
 #[test]
 fn eight_writers_logging_forty_visits_each_lose_nothing() {
+    crate::support::each_backend(eight_writers_logging_forty_visits_each_lose_nothing_on);
+}
+
+fn eight_writers_logging_forty_visits_each_lose_nothing_on() {
     let db = Db::seeded();
     let handles: Vec<_> = (0..8)
         .map(|writer| {
-            let path = db.path.clone();
+            let path = db.target();
             thread::spawn(move || {
                 for visit in 0..40 {
                     let out = crate::support::vetted()

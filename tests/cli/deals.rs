@@ -2,6 +2,10 @@ use crate::support::{Db, array_len};
 
 #[test]
 fn a_deal_keeps_its_dated_history() {
+    crate::support::each_backend(a_deal_keeps_its_dated_history_on);
+}
+
+fn a_deal_keeps_its_dated_history_on() {
     let db = Db::seeded();
     db.ok(&[
         "deal",
@@ -66,6 +70,10 @@ fn a_deal_keeps_its_dated_history() {
 
 #[test]
 fn repeating_the_status_in_force_records_nothing() {
+    crate::support::each_backend(repeating_the_status_in_force_records_nothing_on);
+}
+
+fn repeating_the_status_in_force_records_nothing_on() {
     let db = Db::seeded();
     db.ok(&[
         "deal",
@@ -109,6 +117,10 @@ fn repeating_the_status_in_force_records_nothing() {
 
 #[test]
 fn only_a_signed_deal_is_terminated_and_a_signed_one_is_not_declined() {
+    crate::support::each_backend(only_a_signed_deal_is_terminated_and_a_signed_one_is_not_declined_on);
+}
+
+fn only_a_signed_deal_is_terminated_and_a_signed_one_is_not_declined_on() {
     let db = Db::seeded();
     db.refuses(
         &[
@@ -174,6 +186,12 @@ fn only_a_signed_deal_is_terminated_and_a_signed_one_is_not_declined() {
 
 #[test]
 fn a_back_dated_event_is_judged_by_the_status_then_and_keeps_the_latest_current() {
+    crate::support::each_backend(
+        a_back_dated_event_is_judged_by_the_status_then_and_keeps_the_latest_current_on,
+    );
+}
+
+fn a_back_dated_event_is_judged_by_the_status_then_and_keeps_the_latest_current_on() {
     let db = Db::seeded();
     db.ok(&[
         "deal",
@@ -253,6 +271,10 @@ fn a_back_dated_event_is_judged_by_the_status_then_and_keeps_the_latest_current(
 
 #[test]
 fn deals_are_listed_by_buyer_and_status() {
+    crate::support::each_backend(deals_are_listed_by_buyer_and_status_on);
+}
+
+fn deals_are_listed_by_buyer_and_status_on() {
     let db = Db::seeded();
     db.ok(&[
         "deal",
@@ -290,6 +312,10 @@ fn deals_are_listed_by_buyer_and_status() {
 
 #[test]
 fn value_and_currency_come_together_and_are_checked() {
+    crate::support::each_backend(value_and_currency_come_together_and_are_checked_on);
+}
+
+fn value_and_currency_come_together_and_are_checked_on() {
     let db = Db::seeded();
     let set = [
         "deal",

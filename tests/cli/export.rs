@@ -57,6 +57,10 @@ fn populated() -> Db {
 
 #[test]
 fn an_exported_supplier_csv_imports_back_to_the_same_suppliers() {
+    crate::support::each_backend(an_exported_supplier_csv_imports_back_to_the_same_suppliers_on);
+}
+
+fn an_exported_supplier_csv_imports_back_to_the_same_suppliers_on() {
     let db = populated();
     let exported = db.ok(&["export", "suppliers", "--raw"]);
     assert!(
@@ -90,6 +94,10 @@ fn an_exported_supplier_csv_imports_back_to_the_same_suppliers() {
 
 #[test]
 fn formula_like_cells_are_neutralised_unless_raw() {
+    crate::support::each_backend(formula_like_cells_are_neutralised_unless_raw_on);
+}
+
+fn formula_like_cells_are_neutralised_unless_raw_on() {
     let db = populated();
     let safe = db.ok(&["export", "suppliers"]);
     let mut reader = csv::Reader::from_reader(safe.as_bytes());
@@ -104,6 +112,10 @@ fn formula_like_cells_are_neutralised_unless_raw() {
 
 #[test]
 fn every_kind_exports_as_csv_and_json() {
+    crate::support::each_backend(every_kind_exports_as_csv_and_json_on);
+}
+
+fn every_kind_exports_as_csv_and_json_on() {
     let db = populated();
     for (kind, rows) in [
         ("suppliers", 3),
@@ -132,6 +144,10 @@ fn every_kind_exports_as_csv_and_json() {
 
 #[test]
 fn a_backup_restores_into_an_empty_database_and_round_trips() {
+    crate::support::each_backend(a_backup_restores_into_an_empty_database_and_round_trips_on);
+}
+
+fn a_backup_restores_into_an_empty_database_and_round_trips_on() {
     let db = populated();
     let backup = db.path.with_file_name("backup.json");
     let backup = backup.to_str().unwrap();
@@ -157,6 +173,10 @@ fn a_backup_restores_into_an_empty_database_and_round_trips() {
 
 #[test]
 fn a_backup_is_refused_where_it_does_not_belong() {
+    crate::support::each_backend(a_backup_is_refused_where_it_does_not_belong_on);
+}
+
+fn a_backup_is_refused_where_it_does_not_belong_on() {
     let db = populated();
     let backup = db.path.with_file_name("backup.json");
     db.ok(&["export", "all", "--out", backup.to_str().unwrap()]);

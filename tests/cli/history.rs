@@ -4,6 +4,10 @@ use crate::support::{Db, array_len};
 
 #[test]
 fn every_change_is_audited_with_actor_and_before_after() {
+    crate::support::each_backend(every_change_is_audited_with_actor_and_before_after_on);
+}
+
+fn every_change_is_audited_with_actor_and_before_after_on() {
     let db = Db::new();
     db.ok(&["--actor", "maria", "buyer", "add", "Aurora Solar"]);
     db.ok(&[
@@ -70,6 +74,10 @@ fn every_change_is_audited_with_actor_and_before_after() {
 
 #[test]
 fn history_filters_by_supplier_and_day() {
+    crate::support::each_backend(history_filters_by_supplier_and_day_on);
+}
+
+fn history_filters_by_supplier_and_day_on() {
     let db = Db::seeded();
     db.ok(&["visit", "log", "Maxwell", "--buyer", "Aurora Solar"]);
     let maxwell = db.json(&["history", "--supplier", "maxwell"]);
@@ -80,7 +88,7 @@ fn history_filters_by_supplier_and_day() {
     let env_actor = crate::support::vetted()
         .env("VETTED_ACTOR", "li.wei")
         .arg("--db")
-        .arg(&db.path)
+        .arg(db.target())
         .args(["buyer", "add", "Cirrus"])
         .output()
         .unwrap();

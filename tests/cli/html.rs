@@ -72,6 +72,10 @@ fn gaps_html(db: &Db) -> String {
 
 #[test]
 fn the_dashboard_is_one_self_contained_page_with_every_part() {
+    crate::support::each_backend(the_dashboard_is_one_self_contained_page_with_every_part_on);
+}
+
+fn the_dashboard_is_one_self_contained_page_with_every_part_on() {
     let db = demo_like();
     let page = gaps_html(&db);
     let dom = tl::parse(&page, tl::ParserOptions::default()).expect("parseable HTML");

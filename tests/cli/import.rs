@@ -34,6 +34,10 @@ Maxwell PVD GmbH,,,pvd,Germany,,Dresden,,,,
 
 #[test]
 fn a_canonical_list_imports_with_every_field() {
+    crate::support::each_backend(a_canonical_list_imports_with_every_field_on);
+}
+
+fn a_canonical_list_imports_with_every_field_on() {
     let db = Db::new();
     let file = db.file("list.csv", LIST);
     let summary = import(&db, &[&file]);
@@ -63,6 +67,10 @@ fn a_canonical_list_imports_with_every_field() {
 
 #[test]
 fn reimporting_changes_nothing_and_matching_rows_merge() {
+    crate::support::each_backend(reimporting_changes_nothing_and_matching_rows_merge_on);
+}
+
+fn reimporting_changes_nothing_and_matching_rows_merge_on() {
     let db = Db::seeded();
     let file = db.file("list.csv", LIST);
     let out = db.ok(&["import", "suppliers", &file, "--format", "json"]);
@@ -97,6 +105,10 @@ fn reimporting_changes_nothing_and_matching_rows_merge() {
 
 #[test]
 fn on_existing_skip_leaves_stored_suppliers_alone() {
+    crate::support::each_backend(on_existing_skip_leaves_stored_suppliers_alone_on);
+}
+
+fn on_existing_skip_leaves_stored_suppliers_alone_on() {
     let db = Db::seeded();
     let file = db.file("list.csv", "name,city\nLumina,Wuxi\nNew Co,Xi'an\n");
     assert_eq!(
@@ -117,6 +129,10 @@ fn on_existing_skip_leaves_stored_suppliers_alone() {
 
 #[test]
 fn a_dry_run_counts_and_writes_nothing() {
+    crate::support::each_backend(a_dry_run_counts_and_writes_nothing_on);
+}
+
+fn a_dry_run_counts_and_writes_nothing_on() {
     let db = Db::seeded();
     let file = db.file("list.csv", LIST);
     let before = db.snapshot();
@@ -131,6 +147,10 @@ fn a_dry_run_counts_and_writes_nothing() {
 
 #[test]
 fn bad_rows_are_reported_by_line_and_nothing_is_written() {
+    crate::support::each_backend(bad_rows_are_reported_by_line_and_nothing_is_written_on);
+}
+
+fn bad_rows_are_reported_by_line_and_nothing_is_written_on() {
     let db = Db::seeded();
     let file = db.file(
         "bad.csv",
@@ -150,6 +170,10 @@ fn bad_rows_are_reported_by_line_and_nothing_is_written() {
 
 #[test]
 fn skip_invalid_imports_the_rest_and_writes_rejects_verbatim() {
+    crate::support::each_backend(skip_invalid_imports_the_rest_and_writes_rejects_verbatim_on);
+}
+
+fn skip_invalid_imports_the_rest_and_writes_rejects_verbatim_on() {
     let db = Db::new();
     let file = db.file(
         "bad.csv",
@@ -177,6 +201,10 @@ fn skip_invalid_imports_the_rest_and_writes_rejects_verbatim() {
 
 #[test]
 fn file_level_problems_are_clear() {
+    crate::support::each_backend(file_level_problems_are_clear_on);
+}
+
+fn file_level_problems_are_clear_on() {
     let db = Db::seeded();
     let empty = db.file("empty.csv", "");
     assert!(
@@ -215,6 +243,10 @@ fn file_level_problems_are_clear() {
 
 #[test]
 fn a_row_matching_two_suppliers_is_refused() {
+    crate::support::each_backend(a_row_matching_two_suppliers_is_refused_on);
+}
+
+fn a_row_matching_two_suppliers_is_refused_on() {
     let db = Db::seeded();
     let file = db.file("both.csv", "name,aliases\nLumina,Maxwell PVD\n");
     let err = db.refuses(
@@ -227,10 +259,14 @@ fn a_row_matching_two_suppliers_is_refused() {
 
 #[test]
 fn standard_input_is_read_with_a_dash() {
+    crate::support::each_backend(standard_input_is_read_with_a_dash_on);
+}
+
+fn standard_input_is_read_with_a_dash_on() {
     let db = Db::new();
     let mut child = vetted()
         .arg("--db")
-        .arg(&db.path)
+        .arg(db.target())
         .args(["import", "suppliers", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -250,6 +286,10 @@ fn standard_input_is_read_with_a_dash() {
 
 #[test]
 fn an_import_killed_midway_leaves_all_or_nothing() {
+    crate::support::each_backend(an_import_killed_midway_leaves_all_or_nothing_on);
+}
+
+fn an_import_killed_midway_leaves_all_or_nothing_on() {
     let db = Db::seeded();
     let mut csv = String::from("name,native_name,capabilities,note\n");
     let rows = 60_000;
@@ -263,7 +303,7 @@ fn an_import_killed_midway_leaves_all_or_nothing() {
     for delay_ms in [150, 400, 900] {
         let mut child = vetted()
             .arg("--db")
-            .arg(&db.path)
+            .arg(db.target())
             .args(["import", "suppliers", &file])
             .stdout(Stdio::null())
             .stderr(Stdio::null())

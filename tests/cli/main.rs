@@ -3,6 +3,7 @@
 
 mod support;
 
+mod backends;
 mod bad_input;
 mod buyers;
 mod concurrency;

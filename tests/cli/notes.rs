@@ -2,6 +2,10 @@ use crate::support::{Db, array_len};
 
 #[test]
 fn notes_on_visits_and_suppliers_are_resolved_once() {
+    crate::support::each_backend(notes_on_visits_and_suppliers_are_resolved_once_on);
+}
+
+fn notes_on_visits_and_suppliers_are_resolved_once_on() {
     let db = Db::seeded();
     db.ok(&[
         "visit",
@@ -60,6 +64,10 @@ fn notes_on_visits_and_suppliers_are_resolved_once() {
 
 #[test]
 fn a_note_cannot_predate_its_visit_or_be_resolved_before_it_was_made() {
+    crate::support::each_backend(a_note_cannot_predate_its_visit_or_be_resolved_before_it_was_made_on);
+}
+
+fn a_note_cannot_predate_its_visit_or_be_resolved_before_it_was_made_on() {
     let db = Db::seeded();
     db.ok(&[
         "visit",
@@ -81,6 +89,10 @@ fn a_note_cannot_predate_its_visit_or_be_resolved_before_it_was_made() {
 
 #[test]
 fn a_note_needs_a_target_and_text() {
+    crate::support::each_backend(a_note_needs_a_target_and_text_on);
+}
+
+fn a_note_needs_a_target_and_text_on() {
     let db = Db::seeded();
     db.fails(&["note", "add", "just text"], 2);
     db.refuses(&["note", "add", "--visit", "9", "x"], 65, "visit '9' not found");

@@ -11,6 +11,10 @@ fn supplier_id(db: &Db, reference: &str) -> i64 {
 
 #[test]
 fn every_spelling_of_a_supplier_finds_it() {
+    crate::support::each_backend(every_spelling_of_a_supplier_finds_it_on);
+}
+
+fn every_spelling_of_a_supplier_finds_it_on() {
     let db = Db::seeded();
     for reference in [
         "1",
@@ -33,6 +37,10 @@ fn every_spelling_of_a_supplier_finds_it() {
 
 #[test]
 fn an_unknown_supplier_lists_the_closest_names() {
+    crate::support::each_backend(an_unknown_supplier_lists_the_closest_names_on);
+}
+
+fn an_unknown_supplier_lists_the_closest_names_on() {
     let db = Db::seeded();
     let err = db.fails(&["supplier", "show", "Lumnia Heterojunction"], 65);
     assert!(
@@ -49,6 +57,10 @@ fn an_unknown_supplier_lists_the_closest_names() {
 
 #[test]
 fn an_ambiguous_reference_lists_every_match() {
+    crate::support::each_backend(an_ambiguous_reference_lists_every_match_on);
+}
+
+fn an_ambiguous_reference_lists_every_match_on() {
     let db = Db::seeded();
     db.ok(&["supplier", "add", "Lumina Wet Bench Ltd"]);
     // A longer run of leading words is unique.
@@ -67,6 +79,10 @@ fn an_ambiguous_reference_lists_every_match() {
 
 #[test]
 fn buyers_are_found_by_id_name_or_leading_words() {
+    crate::support::each_backend(buyers_are_found_by_id_name_or_leading_words_on);
+}
+
+fn buyers_are_found_by_id_name_or_leading_words_on() {
     let db = Db::seeded();
     for reference in ["1", "Aurora Solar", "AURORA SOLAR CO., LTD.", "aurora"] {
         db.ok(&["visit", "log", "Lumina", "--buyer", reference]);

@@ -88,6 +88,10 @@ fn names(report: &serde_json::Value) -> Vec<String> {
 
 #[test]
 fn gaps_list_scarce_unsigned_suppliers_most_urgent_first() {
+    crate::support::each_backend(gaps_list_scarce_unsigned_suppliers_most_urgent_first_on);
+}
+
+fn gaps_list_scarce_unsigned_suppliers_most_urgent_first_on() {
     let db = market();
     let gaps = db.json(&["report", "gaps", "--buyer", "Aurora", "--as-of", "2026-06-30"]);
     assert_eq!(gaps["buyer"], "Aurora Solar");
@@ -126,6 +130,10 @@ fn gaps_list_scarce_unsigned_suppliers_most_urgent_first() {
 
 #[test]
 fn as_of_reads_the_dated_history() {
+    crate::support::each_backend(as_of_reads_the_dated_history_on);
+}
+
+fn as_of_reads_the_dated_history_on() {
     let db = market();
     // On 1 March Helios had not signed Qiantang, Lumina was still being evaluated, and the
     // interlock finding was open; Borealis still held Maxwell.
@@ -190,6 +198,10 @@ fn as_of_reads_the_dated_history() {
 
 #[test]
 fn status_covers_every_active_supplier_capability_and_buyer() {
+    crate::support::each_backend(status_covers_every_active_supplier_capability_and_buyer_on);
+}
+
+fn status_covers_every_active_supplier_capability_and_buyer_on() {
     let db = market();
     let status = db.json(&["report", "status", "--as-of", "2026-06-30"]);
     assert_eq!(
@@ -258,6 +270,10 @@ fn status_covers_every_active_supplier_capability_and_buyer() {
 
 #[test]
 fn the_threshold_decides_what_is_scarce() {
+    crate::support::each_backend(the_threshold_decides_what_is_scarce_on);
+}
+
+fn the_threshold_decides_what_is_scarce_on() {
     let db = market();
     let strict = db.json(&[
         "report",
@@ -294,6 +310,10 @@ fn the_threshold_decides_what_is_scarce() {
 
 #[test]
 fn reports_paste_as_csv_and_markdown_and_read_as_tables() {
+    crate::support::each_backend(reports_paste_as_csv_and_markdown_and_read_as_tables_on);
+}
+
+fn reports_paste_as_csv_and_markdown_and_read_as_tables_on() {
     let db = market();
     let csv_text = db.ok(&[
         "report",

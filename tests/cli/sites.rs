@@ -2,6 +2,10 @@ use crate::support::{Db, array_len};
 
 #[test]
 fn sites_belong_to_their_supplier() {
+    crate::support::each_backend(sites_belong_to_their_supplier_on);
+}
+
+fn sites_belong_to_their_supplier_on() {
     let db = Db::seeded();
     db.ok(&[
         "site",
@@ -26,6 +30,10 @@ fn sites_belong_to_their_supplier() {
 
 #[test]
 fn a_site_name_is_unique_per_supplier() {
+    crate::support::each_backend(a_site_name_is_unique_per_supplier_on);
+}
+
+fn a_site_name_is_unique_per_supplier_on() {
     let db = Db::seeded();
     db.refuses(
         &["site", "add", "Lumina", "SUZHOU PLANT 2"],
@@ -37,6 +45,10 @@ fn a_site_name_is_unique_per_supplier() {
 
 #[test]
 fn a_site_needs_a_sane_line_count() {
+    crate::support::each_backend(a_site_needs_a_sane_line_count_on);
+}
+
+fn a_site_needs_a_sane_line_count_on() {
     let db = Db::seeded();
     db.refuses(&["site", "add", "Lumina", "Wuxi", "--lines", "-2"], 65, "lines");
     db.refuses(&["site", "add", "Lumina", "Wuxi", "--lines", "two"], 65, "lines");

@@ -42,7 +42,7 @@ fn vetted_db_names_the_database_and_db_overrides_it() {
 }
 
 fn sql(db: &Db, statement: &str) -> Vec<sea_orm::QueryResult> {
-    let url = format!("sqlite://{}", db.path.display());
+    let url = db.url();
     let statement = statement.to_string();
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -73,6 +73,10 @@ fn sqlite_runs_in_wal_mode_with_the_schema_applied() {
 
 #[test]
 fn a_database_from_a_newer_vetted_is_refused() {
+    crate::support::each_backend(a_database_from_a_newer_vetted_is_refused_on);
+}
+
+fn a_database_from_a_newer_vetted_is_refused_on() {
     let db = Db::seeded();
     sql(
         &db,

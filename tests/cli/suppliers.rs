@@ -2,6 +2,10 @@ use crate::support::{Db, array_len};
 
 #[test]
 fn a_supplier_keeps_its_whole_profile() {
+    crate::support::each_backend(a_supplier_keeps_its_whole_profile_on);
+}
+
+fn a_supplier_keeps_its_whole_profile_on() {
     let db = Db::new();
     let out = db.ok(&[
         "supplier",
@@ -53,6 +57,10 @@ fn a_supplier_keeps_its_whole_profile() {
 
 #[test]
 fn edit_changes_fields_aliases_and_capabilities() {
+    crate::support::each_backend(edit_changes_fields_aliases_and_capabilities_on);
+}
+
+fn edit_changes_fields_aliases_and_capabilities_on() {
     let db = Db::seeded();
     db.ok(&[
         "supplier",
@@ -86,6 +94,10 @@ fn edit_changes_fields_aliases_and_capabilities() {
 
 #[test]
 fn an_edit_that_fails_half_way_changes_nothing() {
+    crate::support::each_backend(an_edit_that_fails_half_way_changes_nothing_on);
+}
+
+fn an_edit_that_fails_half_way_changes_nothing_on() {
     let db = Db::seeded();
     // The city would be set before the unknown alias is found: the transaction must undo it.
     db.refuses(
@@ -109,6 +121,10 @@ fn an_edit_that_fails_half_way_changes_nothing() {
 
 #[test]
 fn an_edit_that_changes_nothing_records_nothing() {
+    crate::support::each_backend(an_edit_that_changes_nothing_records_nothing_on);
+}
+
+fn an_edit_that_changes_nothing_records_nothing_on() {
     let db = Db::seeded();
     let before = db.json(&["history"]);
     db.ok(&["supplier", "edit", "Lumina", "--city", "Suzhou"]);
@@ -117,6 +133,10 @@ fn an_edit_that_changes_nothing_records_nothing() {
 
 #[test]
 fn names_aliases_and_native_names_are_unique_across_suppliers() {
+    crate::support::each_backend(names_aliases_and_native_names_are_unique_across_suppliers_on);
+}
+
+fn names_aliases_and_native_names_are_unique_across_suppliers_on() {
     let db = Db::seeded();
     db.refuses(
         &["supplier", "add", "LUMINA HETEROJUNCTION EQUIPMENT CO LTD"],
@@ -144,6 +164,10 @@ fn names_aliases_and_native_names_are_unique_across_suppliers() {
 
 #[test]
 fn list_filters_by_capability_country_and_text() {
+    crate::support::each_backend(list_filters_by_capability_country_and_text_on);
+}
+
+fn list_filters_by_capability_country_and_text_on() {
     let db = Db::seeded();
     db.ok(&[
         "supplier",
@@ -172,6 +196,10 @@ fn list_filters_by_capability_country_and_text() {
 
 #[test]
 fn archiving_hides_a_supplier_but_keeps_its_evidence() {
+    crate::support::each_backend(archiving_hides_a_supplier_but_keeps_its_evidence_on);
+}
+
+fn archiving_hides_a_supplier_but_keeps_its_evidence_on() {
     let db = Db::seeded();
     db.ok(&[
         "visit",
@@ -216,6 +244,10 @@ fn archiving_hides_a_supplier_but_keeps_its_evidence() {
 
 #[test]
 fn show_gives_the_whole_file() {
+    crate::support::each_backend(show_gives_the_whole_file_on);
+}
+
+fn show_gives_the_whole_file_on() {
     let db = Db::seeded();
     db.ok(&[
         "visit",

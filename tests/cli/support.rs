@@ -1,15 +1,174 @@
 //! A fresh database per test and helpers to run the binary against it.
 
+use std::cell::RefCell;
 use std::path::PathBuf;
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
 
+use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::Value;
 use tempfile::TempDir;
+
+/// Which database the tests of this thread run against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    /// A server URL naming an existing database the tests may create databases from.
+    Postgres(String),
+    Mysql(String),
+}
+
+thread_local! {
+    static BACKEND: RefCell<Backend> = const { RefCell::new(Backend::Sqlite) };
+}
+
+/// Runs a scenario on SQLite, then on PostgreSQL and MariaDB when `VETTED_TEST_POSTGRES_URL` /
+/// `VETTED_TEST_MYSQL_URL` name a server; says once per backend when it skips one.
+pub fn each_backend(scenario: fn()) {
+    let mut backends = vec![Backend::Sqlite];
+    for (var, make) in [
+        (
+            "VETTED_TEST_POSTGRES_URL",
+            Backend::Postgres as fn(String) -> Backend,
+        ),
+        ("VETTED_TEST_MYSQL_URL", Backend::Mysql as fn(String) -> Backend),
+    ] {
+        match std::env::var(var) {
+            Ok(url) if !url.is_empty() => backends.push(make(url)),
+            _ => skipped_once(var),
+        }
+    }
+    for backend in backends {
+        BACKEND.with(|b| *b.borrow_mut() = backend.clone());
+        let outcome = std::panic::catch_unwind(scenario);
+        BACKEND.with(|b| *b.borrow_mut() = Backend::Sqlite);
+        if let Err(panic) = outcome {
+            eprintln!("failed on {backend:?}");
+            std::panic::resume_unwind(panic);
+        }
+    }
+}
+
+fn skipped_once(var: &str) {
+    static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
+    if !said.iter().any(|v| v == var) {
+        said.push(var.to_string());
+        let name = if var.contains("POSTGRES") {
+            "PostgreSQL"
+        } else {
+            "MariaDB/MySQL"
+        };
+        eprintln!("skipped: {name} runs of the integration suite ({var} is not set)");
+    }
+}
+
+pub fn backend() -> Backend {
+    BACKEND.with(|b| b.borrow().clone())
+}
+
+/// Runs SQL on a server (test set-up only: creating and dropping test databases).
+pub fn server_sql(url: &str, statement: &str) -> Vec<sea_orm::QueryResult> {
+    let url = url.to_string();
+    let statement = statement.to_string();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async move {
+            let conn = Database::connect(url.as_str())
+                .await
+                .expect("connect to the test server");
+            let backend = conn.get_database_backend();
+            let rows = conn
+                .query_all_raw(Statement::from_string(backend, statement))
+                .await
+                .expect("test SQL");
+            conn.close().await.ok();
+            rows
+        })
+}
+
+/// `scheme://user@host:port/db` with its database replaced.
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let cut = base.rfind('/').expect("a database in the URL");
+    let mut out = format!("{}/{database}", &base[..cut]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+/// A database on a server, created for one test and dropped after it.
+pub struct ServerDb {
+    admin: String,
+    name: String,
+    pub url: String,
+    postgres: bool,
+}
+
+impl Drop for ServerDb {
+    fn drop(&mut self) {
+        let drop = if self.postgres {
+            format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)
+        } else {
+            format!("DROP DATABASE IF EXISTS `{}`", self.name)
+        };
+        server_sql(&self.admin, &drop);
+    }
+}
+
+impl ServerDb {
+    /// Another new, empty database on the same server.
+    pub fn create_like(other: &ServerDb) -> ServerDb {
+        let backend = if other.postgres {
+            Backend::Postgres(other.admin.clone())
+        } else {
+            Backend::Mysql(other.admin.clone())
+        };
+        create_server_db(&backend).expect("a server backend")
+    }
+}
+
+fn create_server_db(backend: &Backend) -> Option<ServerDb> {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let (admin, postgres) = match backend {
+        Backend::Sqlite => return None,
+        Backend::Postgres(url) => (url.clone(), true),
+        Backend::Mysql(url) => (url.clone(), false),
+    };
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let name = format!(
+        "vetted_test_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
+    let create = if postgres {
+        format!("CREATE DATABASE \"{name}\" ENCODING 'UTF8'")
+    } else {
+        format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+    };
+    server_sql(&admin, &create);
+    let url = with_database(&admin, &name);
+    Some(ServerDb {
+        admin,
+        name,
+        url,
+        postgres,
+    })
+}
 
 pub struct Db {
     /// Kept so the folder lives as long as the test's database.
     _dir: TempDir,
+    /// The SQLite file; on a server backend, a place for the test's other files.
     pub path: PathBuf,
+    pub server: Option<ServerDb>,
 }
 
 pub fn vetted() -> Command {
@@ -25,7 +184,33 @@ impl Db {
     pub fn new() -> Db {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("vetted.db");
-        Db { _dir: dir, path }
+        let server = create_server_db(&backend());
+        let db = Db {
+            _dir: dir,
+            path,
+            server,
+        };
+        if db.server.is_some() {
+            // Server schemas change only when someone says so.
+            db.ok(&["db", "migrate"]);
+        }
+        db
+    }
+
+    /// What `--db` names: the SQLite file, or the server database's URL.
+    pub fn target(&self) -> std::ffi::OsString {
+        match &self.server {
+            Some(server) => server.url.clone().into(),
+            None => self.path.clone().into(),
+        }
+    }
+
+    /// A URL sea-orm can open, for tests that look beneath the CLI.
+    pub fn url(&self) -> String {
+        match &self.server {
+            Some(server) => server.url.clone(),
+            None => format!("sqlite://{}", self.path.display()),
+        }
     }
 
     /// Writes a file next to the database and returns its path.
@@ -39,7 +224,7 @@ impl Db {
     pub fn run(&self, args: &[&str]) -> Output {
         vetted()
             .arg("--db")
-            .arg(&self.path)
+            .arg(self.target())
             .args(args)
             .output()
             .expect("run vetted")

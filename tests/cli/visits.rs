@@ -2,6 +2,10 @@ use crate::support::{Db, array_len};
 
 #[test]
 fn logging_a_visit_records_everything_said() {
+    crate::support::each_backend(logging_a_visit_records_everything_said_on);
+}
+
+fn logging_a_visit_records_everything_said_on() {
     let db = Db::seeded();
     let out = db.ok(&[
         "visit",
@@ -51,6 +55,10 @@ fn logging_a_visit_records_everything_said() {
 
 #[test]
 fn a_visit_defaults_to_today_and_accepts_yesterday() {
+    crate::support::each_backend(a_visit_defaults_to_today_and_accepts_yesterday_on);
+}
+
+fn a_visit_defaults_to_today_and_accepts_yesterday_on() {
     let db = Db::seeded();
     let today = chrono::Local::now().date_naive();
     db.ok(&["visit", "log", "Lumina", "--buyer", "Aurora Solar"]);
@@ -70,6 +78,10 @@ fn a_visit_defaults_to_today_and_accepts_yesterday() {
 
 #[test]
 fn visits_are_listed_by_date_with_filters() {
+    crate::support::each_backend(visits_are_listed_by_date_with_filters_on);
+}
+
+fn visits_are_listed_by_date_with_filters_on() {
     let db = Db::seeded();
     for (supplier, buyer, date) in [
         ("Lumina", "Aurora Solar", "2026-03-01"),
@@ -106,6 +118,10 @@ fn visits_are_listed_by_date_with_filters() {
 
 #[test]
 fn inspected_lines_cannot_exceed_the_site() {
+    crate::support::each_backend(inspected_lines_cannot_exceed_the_site_on);
+}
+
+fn inspected_lines_cannot_exceed_the_site_on() {
     let db = Db::seeded();
     db.refuses(
         &[
@@ -126,6 +142,10 @@ fn inspected_lines_cannot_exceed_the_site() {
 
 #[test]
 fn an_unknown_site_is_named_with_its_supplier() {
+    crate::support::each_backend(an_unknown_site_is_named_with_its_supplier_on);
+}
+
+fn an_unknown_site_is_named_with_its_supplier_on() {
     let db = Db::seeded();
     let err = db.refuses(
         &[
@@ -148,6 +168,10 @@ fn an_unknown_site_is_named_with_its_supplier() {
 
 #[test]
 fn an_unknown_visit_is_reported() {
+    crate::support::each_backend(an_unknown_visit_is_reported_on);
+}
+
+fn an_unknown_visit_is_reported_on() {
     let db = Db::seeded();
     let err = db.fails(&["visit", "show", "42"], 65);
     assert!(err.contains("visit '42' not found"), "{err}");

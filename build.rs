@@ -1,0 +1,15 @@
+//! Tells the test suite which database servers it was built to run against, so that `cargo test`
+//! lists the server runs it skips (as ignored tests with a reason) instead of passing silently.
+
+fn main() {
+    for (var, cfg) in [
+        ("VETTED_TEST_POSTGRES_URL", "vetted_test_postgres"),
+        ("VETTED_TEST_MYSQL_URL", "vetted_test_mysql"),
+    ] {
+        println!("cargo::rerun-if-env-changed={var}");
+        println!("cargo::rustc-check-cfg=cfg({cfg})");
+        if std::env::var(var).is_ok_and(|url| !url.is_empty()) {
+            println!("cargo::rustc-cfg={cfg}");
+        }
+    }
+}
