@@ -7,12 +7,16 @@ pub use sea_orm_migration::prelude::*;
 pub use sea_orm_migration::seaql_migrations;
 
 mod m20261129_000001_core_record;
+mod m20261129_000002_report_indexes;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261129_000001_core_record::Migration)]
+        vec![
+            Box::new(m20261129_000001_core_record::Migration),
+            Box::new(m20261129_000002_report_indexes::Migration),
+        ]
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{BySupplier, FindingCounts, VisitTally};
@@ -30,39 +30,114 @@ pub struct Buyer {
     pub external: bool,
 }
 
-/// Active (not archived) suppliers in name order, with their capabilities.
-pub async fn active_suppliers(conn: &impl ConnectionTrait) -> Result<Vec<ActiveSupplier>> {
-    let rows: Vec<(i32, String, Option<String>, String)> = supplier::Entity::find()
-        .select_only()
-        .columns([
-            supplier::Column::Id,
-            supplier::Column::Name,
-            supplier::Column::NativeName,
-            supplier::Column::ScarceOverride,
-        ])
-        .filter(supplier::Column::Archived.eq(false))
-        .order_by_asc(supplier::Column::NameNorm)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let mut capabilities: BTreeMap<i32, Vec<String>> = BTreeMap::new();
-    let caps: Vec<(i32, String)> = supplier_capability::Entity::find()
-        .select_only()
-        .columns([
-            supplier_capability::Column::SupplierId,
-            supplier_capability::Column::Capability,
-        ])
-        .order_by_asc(supplier_capability::Column::SupplierId)
-        .order_by_asc(supplier_capability::Column::Capability)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    for (id, cap) in caps {
-        capabilities.entry(id).or_default().push(cap);
+/// Values per `IN (...)` list, well under every backend's bound-parameter limit.
+const IN_CHUNK: usize = 1_000;
+
+/// The chunks of a supplier subset to query, or one pass over everything (`None`).
+fn chunks(subset: Option<&[i32]>) -> Vec<Option<&[i32]>> {
+    match subset {
+        Some(ids) => ids.chunks(IN_CHUNK).map(Some).collect(),
+        None => vec![None],
     }
+}
+
+/// How many active suppliers offer each capability, counted by the database.
+pub async fn capability_counts(conn: &impl ConnectionTrait) -> Result<BTreeMap<String, usize>> {
+    use supplier_capability::Column as C;
+    let query = Query::select()
+        .column((supplier_capability::Entity, C::Capability))
+        .expr(Expr::col((supplier_capability::Entity, C::SupplierId)).count())
+        .from(supplier_capability::Entity)
+        .inner_join(
+            supplier::Entity,
+            Expr::col((supplier::Entity, supplier::Column::Id))
+                .equals((supplier_capability::Entity, C::SupplierId)),
+        )
+        .and_where(Expr::col((supplier::Entity, supplier::Column::Archived)).eq(false))
+        .group_by_col((supplier_capability::Entity, C::Capability))
+        .to_owned();
+    let mut counts = BTreeMap::new();
+    for row in conn.query_all(&query).await? {
+        let capability: String = row.try_get_by_index(0)?;
+        let n: i64 = row.try_get_by_index(1)?;
+        counts.insert(capability, n as usize);
+    }
+    Ok(counts)
+}
+
+/// Ids of active suppliers that offer any of `capabilities` or are marked scarce by override:
+/// the only ones a gaps report can list.
+pub async fn scarce_candidates(conn: &impl ConnectionTrait, capabilities: &[String]) -> Result<Vec<i32>> {
+    let mut ids: std::collections::BTreeSet<i32> = std::collections::BTreeSet::new();
+    for chunk in capabilities.chunks(IN_CHUNK) {
+        ids.extend(
+            supplier_capability::Entity::find()
+                .select_only()
+                .column(supplier_capability::Column::SupplierId)
+                .filter(supplier_capability::Column::Capability.is_in(chunk.iter().map(String::as_str)))
+                .into_tuple::<i32>()
+                .all(conn)
+                .await?,
+        );
+    }
+    ids.extend(
+        supplier::Entity::find()
+            .select_only()
+            .column(supplier::Column::Id)
+            .filter(supplier::Column::ScarceOverride.eq(ScarceOverride::Yes.as_str()))
+            .into_tuple::<i32>()
+            .all(conn)
+            .await?,
+    );
+    Ok(ids.into_iter().collect())
+}
+
+/// Active (not archived) suppliers in name order, with their capabilities: all, or a subset.
+pub async fn active_suppliers(
+    conn: &impl ConnectionTrait,
+    subset: Option<&[i32]>,
+) -> Result<Vec<ActiveSupplier>> {
+    let mut rows: Vec<(i32, String, String, Option<String>, String)> = Vec::new();
+    let mut capabilities: BTreeMap<i32, Vec<String>> = BTreeMap::new();
+    for chunk in chunks(subset) {
+        let mut query = supplier::Entity::find()
+            .select_only()
+            .columns([
+                supplier::Column::Id,
+                supplier::Column::NameNorm,
+                supplier::Column::Name,
+                supplier::Column::NativeName,
+                supplier::Column::ScarceOverride,
+            ])
+            .filter(supplier::Column::Archived.eq(false));
+        let mut caps = supplier_capability::Entity::find()
+            .select_only()
+            .columns([
+                supplier_capability::Column::SupplierId,
+                supplier_capability::Column::Capability,
+            ])
+            .order_by_asc(supplier_capability::Column::SupplierId)
+            .order_by_asc(supplier_capability::Column::Capability);
+        if let Some(ids) = chunk {
+            query = query.filter(supplier::Column::Id.is_in(ids.iter().copied()));
+            caps = caps.filter(supplier_capability::Column::SupplierId.is_in(ids.iter().copied()));
+        }
+        rows.extend(
+            query
+                .into_tuple::<(i32, String, String, Option<String>, String)>()
+                .all(conn)
+                .await?,
+        );
+        for (id, cap) in caps.into_tuple::<(i32, String)>().all(conn).await? {
+            capabilities.entry(id).or_default().push(cap);
+        }
+    }
+    // Sorted here rather than by the database: an ORDER BY on the name index costs a row
+    // lookup per supplier.
+    rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
     Ok(rows
         .into_iter()
-        .map(|(id, name, native_name, scarce)| ActiveSupplier {
+        .map(|(id, _, name, native_name, scarce)| ActiveSupplier {
             capabilities: capabilities.remove(&id).unwrap_or_default(),
             id,
             name,
@@ -88,34 +163,44 @@ pub async fn buyers(conn: &impl ConnectionTrait) -> Result<Vec<Buyer>> {
         .collect())
 }
 
-/// Every deal's status at the end of `day`: (buyer id, supplier id) → status. When nothing has
-/// been recorded after `day`, each deal's stored status is already that.
+/// Each deal's status at the end of `day`, for all suppliers or a subset: (buyer id, supplier id)
+/// → status. When nothing has been recorded after `day`, each deal's stored status is already
+/// that; otherwise the dated events are replayed.
 pub async fn deal_statuses(
     conn: &impl ConnectionTrait,
     day: NaiveDate,
+    subset: Option<&[i32]>,
 ) -> Result<BTreeMap<(i32, i32), DealStatus>> {
-    let later: u64 = deal_event::Entity::find()
-        .filter(deal_event::Column::EventDate.gt(day))
-        .limit(1)
-        .select_only()
-        .column(deal_event::Column::Id)
-        .into_tuple::<i32>()
-        .all(conn)
-        .await?
-        .len() as u64;
-    let deals: Vec<(i32, i32, i32, String)> = deal::Entity::find()
-        .select_only()
-        .columns([
+    let mut deals: Vec<(i32, i32, i32, String)> = Vec::new();
+    for chunk in chunks(subset) {
+        let mut query = deal::Entity::find().select_only().columns([
             deal::Column::Id,
             deal::Column::BuyerId,
             deal::Column::SupplierId,
             deal::Column::Status,
-        ])
-        .into_tuple()
-        .all(conn)
-        .await?;
+        ]);
+        if let Some(ids) = chunk {
+            query = query.filter(deal::Column::SupplierId.is_in(ids.iter().copied()));
+        }
+        deals.extend(query.into_tuple::<(i32, i32, i32, String)>().all(conn).await?);
+    }
+    let deal_ids: Vec<i32> = deals.iter().map(|d| d.0).collect();
+    let deal_subset = subset.map(|_| deal_ids.as_slice());
+    let mut events: Vec<(i32, NaiveDate, i32, String)> = Vec::new();
+    let mut later = false;
+    for chunk in chunks(deal_subset) {
+        let mut probe = deal_event::Entity::find()
+            .select_only()
+            .column(deal_event::Column::Id)
+            .filter(deal_event::Column::EventDate.gt(day))
+            .limit(1);
+        if let Some(ids) = chunk {
+            probe = probe.filter(deal_event::Column::DealId.is_in(ids.iter().copied()));
+        }
+        later |= !probe.into_tuple::<i32>().all(conn).await?.is_empty();
+    }
     let mut statuses = BTreeMap::new();
-    if later == 0 {
+    if !later {
         for (_, buyer, supplier, status) in deals {
             if let Ok(status) = DealStatus::parse(&status) {
                 statuses.insert((buyer, supplier), status);
@@ -123,19 +208,27 @@ pub async fn deal_statuses(
         }
         return Ok(statuses);
     }
+    for chunk in chunks(deal_subset) {
+        let mut query = deal_event::Entity::find()
+            .select_only()
+            .columns([
+                deal_event::Column::DealId,
+                deal_event::Column::EventDate,
+                deal_event::Column::Id,
+                deal_event::Column::Status,
+            ])
+            .filter(deal_event::Column::EventDate.lte(day));
+        if let Some(ids) = chunk {
+            query = query.filter(deal_event::Column::DealId.is_in(ids.iter().copied()));
+        }
+        events.extend(
+            query
+                .into_tuple::<(i32, NaiveDate, i32, String)>()
+                .all(conn)
+                .await?,
+        );
+    }
     let mut changes: BTreeMap<i32, Vec<DealChange>> = BTreeMap::new();
-    let events: Vec<(i32, NaiveDate, i32, String)> = deal_event::Entity::find()
-        .select_only()
-        .columns([
-            deal_event::Column::DealId,
-            deal_event::Column::EventDate,
-            deal_event::Column::Id,
-            deal_event::Column::Status,
-        ])
-        .filter(deal_event::Column::EventDate.lte(day))
-        .into_tuple()
-        .all(conn)
-        .await?;
     for (deal_id, date, id, status) in events {
         if let Ok(status) = DealStatus::parse(&status) {
             changes.entry(deal_id).or_default().push(DealChange {
@@ -158,18 +251,30 @@ pub async fn visit_tallies(
     conn: &impl ConnectionTrait,
     day: NaiveDate,
     buyer: Option<i32>,
+    subset: Option<&[i32]>,
 ) -> Result<BySupplier<VisitTally>> {
-    let mut query = visit::Entity::find()
-        .select_only()
-        .column(visit::Column::SupplierId)
-        .expr(Expr::col(visit::Column::Id).count())
-        .expr(Expr::col(visit::Column::VisitDate).max())
-        .filter(visit::Column::VisitDate.lte(day))
-        .group_by(visit::Column::SupplierId);
-    if let Some(buyer) = buyer {
-        query = query.filter(visit::Column::BuyerId.eq(buyer));
+    let mut rows: Vec<(i32, i64, Option<NaiveDate>)> = Vec::new();
+    for chunk in chunks(subset) {
+        let mut query = visit::Entity::find()
+            .select_only()
+            .column(visit::Column::SupplierId)
+            .expr(Expr::col(visit::Column::Id).count())
+            .expr(Expr::col(visit::Column::VisitDate).max())
+            .filter(visit::Column::VisitDate.lte(day))
+            .group_by(visit::Column::SupplierId);
+        if let Some(buyer) = buyer {
+            query = query.filter(visit::Column::BuyerId.eq(buyer));
+        }
+        if let Some(ids) = chunk {
+            query = query.filter(visit::Column::SupplierId.is_in(ids.iter().copied()));
+        }
+        rows.extend(
+            query
+                .into_tuple::<(i32, i64, Option<NaiveDate>)>()
+                .all(conn)
+                .await?,
+        );
     }
-    let rows: Vec<(i32, i64, Option<NaiveDate>)> = query.into_tuple().all(conn).await?;
     Ok(rows
         .into_iter()
         .map(|(supplier, visits, last)| {
@@ -184,24 +289,32 @@ pub async fn visit_tallies(
         .collect())
 }
 
-/// Findings open at the end of `day`, per supplier and severity.
-pub async fn open_findings(conn: &impl ConnectionTrait, day: NaiveDate) -> Result<BySupplier<FindingCounts>> {
-    let rows: Vec<(i32, String, i64)> = note::Entity::find()
-        .select_only()
-        .column(note::Column::SupplierId)
-        .column(note::Column::Severity)
-        .expr(Expr::col(note::Column::Id).count())
-        .filter(note::Column::NotedOn.lte(day))
-        .filter(
-            note::Column::ResolvedOn
-                .is_null()
-                .or(note::Column::ResolvedOn.gt(day)),
-        )
-        .group_by(note::Column::SupplierId)
-        .group_by(note::Column::Severity)
-        .into_tuple()
-        .all(conn)
-        .await?;
+/// Findings open at the end of `day`, per supplier and severity: all suppliers or a subset.
+pub async fn open_findings(
+    conn: &impl ConnectionTrait,
+    day: NaiveDate,
+    subset: Option<&[i32]>,
+) -> Result<BySupplier<FindingCounts>> {
+    let mut rows: Vec<(i32, String, i64)> = Vec::new();
+    for chunk in chunks(subset) {
+        let mut query = note::Entity::find()
+            .select_only()
+            .column(note::Column::SupplierId)
+            .column(note::Column::Severity)
+            .expr(Expr::col(note::Column::Id).count())
+            .filter(note::Column::NotedOn.lte(day))
+            .filter(
+                note::Column::ResolvedOn
+                    .is_null()
+                    .or(note::Column::ResolvedOn.gt(day)),
+            )
+            .group_by(note::Column::SupplierId)
+            .group_by(note::Column::Severity);
+        if let Some(ids) = chunk {
+            query = query.filter(note::Column::SupplierId.is_in(ids.iter().copied()));
+        }
+        rows.extend(query.into_tuple::<(i32, String, i64)>().all(conn).await?);
+    }
     let mut counts: BySupplier<FindingCounts> = BTreeMap::new();
     for (supplier, severity, n) in rows {
         if let Ok(severity) = Severity::parse(&severity) {

@@ -58,12 +58,20 @@ pub async fn build(
     as_of: NaiveDate,
 ) -> Result<GapsReport> {
     let buyer = lookup::buyer(conn, buyer_ref).await?;
-    let suppliers = facts::active_suppliers(conn).await?;
-    let scarcity = Scarcity::new(threshold, suppliers.iter().map(|s| s.capabilities.as_slice()));
+    // Scarcity first, from counts the database makes; then only the few suppliers it can list.
+    let scarcity = Scarcity::from_counts(threshold, facts::capability_counts(conn).await?);
+    let scarce: Vec<String> = scarcity
+        .capabilities()
+        .filter(|(_, _, scarce)| *scarce)
+        .map(|(name, _, _)| name.to_string())
+        .collect();
+    let candidates = facts::scarce_candidates(conn, &scarce).await?;
+    let subset = Some(candidates.as_slice());
+    let suppliers = facts::active_suppliers(conn, subset).await?;
     let buyers = facts::buyers(conn).await?;
-    let deals = facts::deal_statuses(conn, as_of).await?;
-    let visits = facts::visit_tallies(conn, as_of, Some(buyer.id)).await?;
-    let mut findings = facts::open_findings(conn, as_of).await?;
+    let deals = facts::deal_statuses(conn, as_of, subset).await?;
+    let visits = facts::visit_tallies(conn, as_of, Some(buyer.id), subset).await?;
+    let mut findings = facts::open_findings(conn, as_of, subset).await?;
     let mut gaps: Vec<Gap> = Vec::new();
     for s in suppliers {
         let assessment = scarcity.assess(&s.capabilities, s.scarce_override);

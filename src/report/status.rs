@@ -62,16 +62,16 @@ pub async fn build(
         Some(reference) => Some(lookup::buyer(conn, reference).await?.id),
         None => None,
     };
-    let suppliers = facts::active_suppliers(conn).await?;
+    let suppliers = facts::active_suppliers(conn, None).await?;
     let scarcity = Scarcity::new(threshold, suppliers.iter().map(|s| s.capabilities.as_slice()));
     let buyers: Vec<facts::Buyer> = facts::buyers(conn)
         .await?
         .into_iter()
         .filter(|b| only.is_none_or(|id| id == b.id))
         .collect();
-    let deals = facts::deal_statuses(conn, as_of).await?;
-    let mut visits = facts::visit_tallies(conn, as_of, only).await?;
-    let mut findings = facts::open_findings(conn, as_of).await?;
+    let deals = facts::deal_statuses(conn, as_of, None).await?;
+    let mut visits = facts::visit_tallies(conn, as_of, only, None).await?;
+    let mut findings = facts::open_findings(conn, as_of, None).await?;
     let active: std::collections::BTreeSet<i32> = suppliers.iter().map(|s| s.id).collect();
 
     let pipelines = buyers
