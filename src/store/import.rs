@@ -212,6 +212,12 @@ pub async fn import_suppliers<R: Read>(
     mut progress: impl FnMut(u64),
 ) -> Result<ImportSummary> {
     let txn = store.begin_write().await?;
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // The planner's statistics describe the tables as they were before this import; as the
+        // import grows them inside its transaction, it would keep choosing sequential scans for
+        // the per-batch lookups (quadratic time). The lookups are all index-shaped.
+        txn.execute_unprepared("SET LOCAL enable_seqscan = off").await?;
+    }
     let max_id_before: i32 = supplier::Entity::find()
         .select_only()
         .expr(Expr::col(supplier::Column::Id).max())
