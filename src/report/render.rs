@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::FindingCounts;
 use super::gaps::GapsReport;
 use super::status::StatusReport;
+use crate::domain::status::DealStatus;
 use crate::output::{Format, Output};
 
 /// A gap as a flat row: lists joined, findings summarised for people or split for CSV.
@@ -187,8 +188,10 @@ pub fn status(output: &Output, report: &StatusReport) -> String {
             let mut row = serde_json::Map::new();
             row.insert("buyer".into(), b.name.clone().into());
             row.insert("kind".into(), b.kind.into());
-            for (status, n) in &b.deals {
-                row.insert(status.clone(), (*n).into());
+            // Pipeline order, not alphabetical.
+            for status in DealStatus::ALL {
+                let n = b.deals.get(status.as_str()).copied().unwrap_or(0);
+                row.insert(status.as_str().to_string(), n.into());
             }
             serde_json::Value::Object(row)
         })
