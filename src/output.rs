@@ -138,7 +138,9 @@ impl Output {
             .map(|o| o.keys().cloned().collect())
             .unwrap_or_default();
         let header: Vec<String> = match (self.format, columns.is_empty()) {
-            (Format::Csv, _) | (_, true) => all_keys,
+            // An empty CSV still has its header row (the columns people see, at least).
+            (Format::Csv, _) if !all_keys.is_empty() => all_keys,
+            (_, true) => all_keys,
             _ => columns.iter().map(|c| c.to_string()).collect(),
         };
         if header.is_empty() {

@@ -50,6 +50,11 @@ fn csv_lists_parse_back_with_every_field_on() {
         "commas survive quoting"
     );
     assert_eq!(&rows[0][caps], "hjt-full-line; pecvd");
+    let empty = db.ok(&["visit", "list", "--format", "csv"]);
+    assert!(
+        empty.starts_with("id,date,supplier,buyer"),
+        "an empty list keeps its header: {empty:?}"
+    );
 }
 
 #[test]
