@@ -124,15 +124,16 @@ async fn load(store: &Store, fixture: Fixture) -> Result<()> {
         )
         .await?;
     }
-    let mut csv = SupplierCsv::open(SUPPLIERS_CSV.as_bytes(), &[])
+    let csv = SupplierCsv::open(SUPPLIERS_CSV.as_bytes(), &[])
         .map_err(|e| Error::Other(format!("the bundled supplier list is broken: {}", e.0)))?;
     let options = ImportOptions {
         source: "fixtures/suppliers.csv".into(),
         dry_run: false,
         skip_invalid: false,
         on_existing: OnExisting::Update,
+        size_hint: Some(SUPPLIERS_CSV.len() as u64),
     };
-    import::import_suppliers(store, &mut csv, &options, |_, _| Ok(()), |_| {}).await?;
+    import::import_suppliers(store, csv, &options, |_, _| Ok(()), |_| {}).await?;
     for site in fixture.sites {
         sites::add(
             store,

@@ -25,8 +25,8 @@ pub async fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
             on_existing,
         } => {
             let maps: Vec<Mapping> = maps.iter().map(|m| m.parse()).collect::<Result<_, Invalid>>()?;
-            let (input, size): (Box<dyn Read>, Option<u64>) = if file == "-" {
-                (Box::new(std::io::stdin().lock()), None)
+            let (input, size): (Box<dyn Read + Send>, Option<u64>) = if file == "-" {
+                (Box::new(std::io::stdin()), None)
             } else {
                 let opened = File::open(&file).map_err(|source| Error::MissingFile {
                     path: file.clone(),
@@ -40,7 +40,7 @@ pub async fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
             } else {
                 file.clone()
             };
-            let mut csv = SupplierCsv::open(BufReader::with_capacity(1 << 16, input), &maps)
+            let csv = SupplierCsv::open(BufReader::with_capacity(1 << 16, input), &maps)
                 .map_err(|e| Error::invalid(&source, e.0))?;
 
             let mut rejects = match &reject_file {
@@ -64,15 +64,16 @@ pub async fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
                     OnExistingChoice::Update => OnExisting::Update,
                     OnExistingChoice::Skip => OnExisting::Skip,
                 },
+                size_hint: size,
             };
             let store = ctx.store().await?;
             let result = import::import_suppliers(
                 &store,
-                &mut csv,
+                csv,
                 &options,
                 |raw, errors| {
                     if let Some(writer) = rejects.as_mut() {
-                        let mut record = raw.clone();
+                        let mut record = raw.fields();
                         record.push(
                             errors
                                 .iter()

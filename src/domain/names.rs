@@ -2,6 +2,8 @@
 //! `Lumina Heterojunction Equipment Co., Ltd.` and `LUMINA HETEROJUNCTION EQUIPMENT CO LTD` are the
 //! same supplier.
 
+use std::borrow::Cow;
+
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
@@ -63,45 +65,54 @@ const CJK_SUFFIXES: &[&str] = &[
 /// becomes a space, spaces collapsed, legal suffixes removed from the end repeatedly. Never
 /// returns an empty string for a name that had any letter or digit: the last word stays.
 pub fn normalise(name: &str) -> String {
-    let folded = fold(name);
-    let cleaned: String = folded
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || is_combining_mark(c) {
-                c
-            } else {
-                ' '
+    // ASCII is lower-cased on the way; anything else is folded first.
+    let folded = if name.is_ascii() {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(fold(name))
+    };
+    // Runs of letters, digits and combining marks, one space between them.
+    let mut out = String::with_capacity(folded.len());
+    let mut gap = false;
+    for c in folded.chars() {
+        if c.is_alphanumeric() || is_combining_mark(c) {
+            if gap && !out.is_empty() {
+                out.push(' ');
             }
-        })
-        .collect();
-    let mut words: Vec<&str> = cleaned.split_whitespace().collect();
-    while let Some(&last) = words.last() {
-        if words.len() > 1 && LATIN_SUFFIXES.contains(&last) {
-            words.pop();
+            gap = false;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            gap = true;
+        }
+    }
+    loop {
+        let start = out.rfind(' ').map_or(0, |space| space + 1);
+        let last = &out[start..];
+        let more_words = start > 0;
+        if more_words && LATIN_SUFFIXES.contains(&last) {
+            out.truncate(start - 1);
             continue;
         }
         if let Some(stem) = CJK_SUFFIXES.iter().find_map(|suffix| last.strip_suffix(suffix)) {
             if !stem.is_empty() {
-                *words.last_mut().expect("a last word") = stem;
+                out.truncate(start + stem.len());
                 continue;
             }
-            if words.len() > 1 {
-                words.pop();
+            if more_words {
+                out.truncate(start - 1);
                 continue;
             }
         }
         break;
     }
-    words.join(" ")
+    out
 }
 
 /// NFKC, lower case, NFKC again (lower-casing may decompose, and the function must be
-/// idempotent). Imports normalise every name, so text that is already normal skips the work:
-/// ASCII always is, and the quick check answers for most other text.
+/// idempotent). Imports normalise every name, so text that is already normal skips the work: the
+/// quick check answers for most text, and the second pass is needed only if lower-casing changed
+/// something.
 fn fold(name: &str) -> String {
-    if name.is_ascii() {
-        return name.to_ascii_lowercase();
-    }
     let nfkc = |text: &str| -> String {
         if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
             text.to_string()
@@ -109,7 +120,9 @@ fn fold(name: &str) -> String {
             text.nfkc().collect()
         }
     };
-    nfkc(&nfkc(name).to_lowercase())
+    let once = nfkc(name);
+    let lower = once.to_lowercase();
+    if lower == once { lower } else { nfkc(&lower) }
 }
 
 #[cfg(test)]

@@ -157,8 +157,30 @@ pub struct SupplierRow {
     pub alias_norms: Vec<String>,
 }
 
-/// A record as read, for a reject file: its fields as they were.
-pub type RawRecord = Vec<String>;
+/// A record as read, for a reject file: its fields as they were. Kept as bytes (one allocation)
+/// and turned into text only for a row that is rejected.
+#[derive(Debug, Clone)]
+pub struct RawRecord(ByteRecord);
+
+impl RawRecord {
+    /// The fields as text; bytes that are not UTF-8 become U+FFFD.
+    pub fn fields(&self) -> Vec<String> {
+        self.0
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect()
+    }
+}
+
+/// Records read ahead on their own thread (see [`SupplierCsv::read_ahead`]).
+pub struct Batch {
+    pub records: Vec<Record>,
+    /// Bytes consumed after this batch, for a progress bar.
+    pub position: u64,
+    /// The file ends with this batch. A channel that closes before a last batch means the reading
+    /// thread died, which is an error, never a short file.
+    pub last: bool,
+}
 
 /// What reading one record gives.
 pub enum Record {
@@ -356,12 +378,57 @@ impl<R: Read> SupplierCsv<R> {
         }
     }
 
+    /// Reads the rest of the file on its own thread, `size` records a batch, so that reading and
+    /// checking rows overlaps with whatever the caller does with the batch before. At most two
+    /// batches wait in the channel: memory stays flat however long the file is. Dropping the
+    /// receiver stops the thread.
+    pub fn read_ahead(mut self, size: usize) -> tokio::sync::mpsc::Receiver<Result<Batch, FileError>>
+    where
+        R: Send + 'static,
+    {
+        let (sender, receiver) = tokio::sync::mpsc::channel(2);
+        let reader = std::thread::Builder::new().name("csv-reader".into());
+        let spawned = reader.spawn(move || {
+            loop {
+                let mut records = Vec::with_capacity(size);
+                let read = loop {
+                    match self.next_record() {
+                        Ok(Some(record)) => {
+                            records.push(record);
+                            if records.len() == size {
+                                break Ok(false);
+                            }
+                        }
+                        Ok(None) => break Ok(true),
+                        Err(e) => break Err(e),
+                    }
+                };
+                let (message, done) = match read {
+                    Ok(last) => {
+                        let position = self.position;
+                        (
+                            Ok(Batch {
+                                records,
+                                position,
+                                last,
+                            }),
+                            last,
+                        )
+                    }
+                    Err(e) => (Err(e), true),
+                };
+                if sender.blocking_send(message).is_err() || done {
+                    return;
+                }
+            }
+        });
+        // Without a thread the sender is gone and the caller sees the file end early: an error.
+        drop(spawned);
+        receiver
+    }
+
     fn convert(&self, line: u64) -> Record {
-        let raw: RawRecord = self
-            .record
-            .iter()
-            .map(|f| String::from_utf8_lossy(f).into_owned())
-            .collect();
+        let raw = RawRecord(self.record.clone());
         let mut errors = Vec::new();
         let fields = self.record.len();
         let expected = self.headers.len();
@@ -454,6 +521,21 @@ impl<R: Read> SupplierCsv<R> {
 /// Trims a cell (no-break and other Unicode spaces too) and collapses inner runs of spaces.
 /// Empty cells and the literal `NULL` that database exports write mean "no value".
 fn clean(text: &str) -> Option<String> {
+    // Most cells are tidy already: copy them as they are.
+    let odd_space = |c: char| c.is_whitespace() && c != ' ';
+    let tidy = !text.starts_with(' ')
+        && !text.ends_with(' ')
+        && !text.contains("  ")
+        && if text.is_ascii() {
+            !text
+                .bytes()
+                .any(|b| (b.is_ascii_whitespace() || b == 0x0b) && b != b' ')
+        } else {
+            !text.chars().any(odd_space)
+        };
+    if tidy {
+        return (!text.is_empty() && text != "NULL" && text != "\\N").then(|| text.to_string());
+    }
     let words: Vec<&str> = text
         .split(|c: char| c.is_whitespace())
         .filter(|w| !w.is_empty())

@@ -1,0 +1,185 @@
+//! A supplier as the import sees it while matching and merging rows.
+
+use std::collections::BTreeSet;
+
+use super::super::entities::supplier;
+use super::super::suppliers::SupplierView;
+use crate::domain::status::ScarceOverride;
+use crate::io::supplier_csv::SupplierRow;
+
+/// A supplier as the import sees it: the row (or stored record) plus its aliases and capabilities.
+#[derive(Debug, Clone)]
+pub(super) struct Draft {
+    /// Stored id, or `None` for a supplier this batch creates.
+    pub(super) id: Option<i32>,
+    pub(super) model: Option<supplier::Model>,
+    pub(super) name: String,
+    pub(super) native_name: Option<String>,
+    pub(super) country: Option<String>,
+    pub(super) province: Option<String>,
+    pub(super) city: Option<String>,
+    pub(super) address: Option<String>,
+    pub(super) website: Option<String>,
+    pub(super) scarce: String,
+    pub(super) note: Option<String>,
+    pub(super) aliases: Vec<String>,
+    pub(super) capabilities: BTreeSet<String>,
+    pub(super) name_norm: String,
+    pub(super) native_norm: Option<String>,
+    pub(super) alias_norms: Vec<String>,
+    /// Whether anything changed since it was loaded.
+    pub(super) changed: bool,
+    /// Created by this import (in this batch or an earlier one): rows only fill its gaps.
+    pub(super) new_in_import: bool,
+    pub(super) before: Option<SupplierView>,
+}
+
+impl Draft {
+    pub(super) fn from_row(row: SupplierRow) -> Draft {
+        let mut draft = Draft {
+            id: None,
+            model: None,
+            name: row.name.clone(),
+            name_norm: row.name_norm.clone(),
+            native_norm: None,
+            alias_norms: Vec::new(),
+            native_name: None,
+            country: None,
+            province: None,
+            city: None,
+            address: None,
+            website: None,
+            scarce: ScarceOverride::Auto.as_str().to_string(),
+            note: None,
+            aliases: Vec::new(),
+            capabilities: BTreeSet::new(),
+            changed: true,
+            new_in_import: true,
+            before: None,
+        };
+        draft.merge(row, false);
+        draft.changed = true;
+        draft
+    }
+
+    /// A supplier as stored, with its aliases (name, normalised) and capabilities.
+    pub(super) fn stored(
+        m: supplier::Model,
+        aliases: Vec<(String, String)>,
+        capabilities: BTreeSet<String>,
+    ) -> Draft {
+        let (alias_names, alias_norms) = aliases.into_iter().unzip();
+        let mut draft = Draft {
+            id: Some(m.id),
+            name: m.name.clone(),
+            name_norm: m.name_norm.clone(),
+            native_norm: m.native_norm.clone(),
+            alias_norms,
+            native_name: m.native_name.clone(),
+            country: m.country.clone(),
+            province: m.province.clone(),
+            city: m.city.clone(),
+            address: m.address.clone(),
+            website: m.website.clone(),
+            scarce: m.scarce_override.clone(),
+            note: m.note.clone(),
+            aliases: alias_names,
+            capabilities,
+            changed: false,
+            new_in_import: false,
+            before: None,
+            model: Some(m),
+        };
+        draft.before = Some(draft.view());
+        draft
+    }
+
+    pub(super) fn view(&self) -> SupplierView {
+        SupplierView {
+            id: self.id.unwrap_or_default(),
+            name: self.name.clone(),
+            native_name: self.native_name.clone(),
+            aliases: self.aliases.clone(),
+            country: self.country.clone(),
+            province: self.province.clone(),
+            city: self.city.clone(),
+            address: self.address.clone(),
+            website: self.website.clone(),
+            capabilities: self.capabilities.iter().cloned().collect(),
+            scarce: self.scarce.clone(),
+            note: self.note.clone(),
+            archived: self.model.as_ref().is_some_and(|m| m.archived),
+        }
+    }
+
+    /// Every normalised key this supplier answers to.
+    pub(super) fn keys(&self) -> impl Iterator<Item = &String> {
+        std::iter::once(&self.name_norm)
+            .chain(&self.native_norm)
+            .chain(&self.alias_norms)
+    }
+
+    pub(super) fn knows(&self, norm: &str) -> bool {
+        self.keys().any(|k| k == norm)
+    }
+
+    /// Merges a row in. `overwrite`: the row's values replace stored ones (an update of a
+    /// supplier that existed before the import); otherwise they only fill empty fields.
+    pub(super) fn merge(&mut self, row: SupplierRow, overwrite: bool) {
+        pub(super) fn put(
+            slot: &mut Option<String>,
+            value: Option<String>,
+            overwrite: bool,
+            changed: &mut bool,
+        ) {
+            if let Some(v) = value
+                && (slot.is_none() || (overwrite && slot.as_ref() != Some(&v)))
+            {
+                *slot = Some(v);
+                *changed = true;
+            }
+        }
+        let mut changed = false;
+        put(&mut self.country, row.country, overwrite, &mut changed);
+        put(&mut self.province, row.province, overwrite, &mut changed);
+        put(&mut self.city, row.city, overwrite, &mut changed);
+        put(&mut self.address, row.address, overwrite, &mut changed);
+        put(&mut self.website, row.website, overwrite, &mut changed);
+        put(&mut self.note, row.note, overwrite, &mut changed);
+        if let Some(scarce) = row.scarce {
+            let scarce = scarce.as_str().to_string();
+            if self.scarce != scarce && (overwrite || self.scarce == ScarceOverride::Auto.as_str()) {
+                self.scarce = scarce;
+                changed = true;
+            }
+        }
+        // A native name fills the slot; a different one becomes an alias, as does a different name.
+        let mut alias_candidates: Vec<(String, String)> = Vec::new();
+        match (&self.native_name, row.native_name, row.native_norm) {
+            (None, Some(native), native_norm) => {
+                self.native_name = Some(native);
+                self.native_norm = native_norm;
+                changed = true;
+            }
+            (Some(_), Some(native), Some(norm)) if self.native_norm.as_ref() != Some(&norm) => {
+                alias_candidates.push((native, norm))
+            }
+            _ => {}
+        }
+        if row.name_norm != self.name_norm {
+            alias_candidates.push((row.name, row.name_norm));
+        }
+        alias_candidates.extend(row.aliases.into_iter().zip(row.alias_norms));
+        for (alias, norm) in alias_candidates {
+            if !self.knows(&norm) {
+                self.aliases.push(alias);
+                self.alias_norms.push(norm);
+                changed = true;
+            }
+        }
+        for capability in row.capabilities {
+            changed |= self.capabilities.insert(capability);
+        }
+        self.changed |= changed;
+    }
+}

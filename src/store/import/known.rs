@@ -1,0 +1,96 @@
+//! Which normalised keys the database may already hold, so that an import asks the database only
+//! about keys it might know. A Bloom filter (the `bloomfilter` crate) of every stored name, native
+//! name and alias, kept up to date with what the import writes: a key it has never seen cannot
+//! match, and most rows of a large import are new suppliers. A "maybe" is checked in the database
+//! as before, so a false positive costs a lookup, never a wrong match.
+
+use bloomfilter::Bloom;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::super::entities::{supplier, supplier_alias};
+use crate::error::Result;
+
+/// Up to this many stored suppliers, their keys are always loaded (a few milliseconds).
+const ALWAYS_LOAD: u64 = 50_000;
+/// Keys read per query while loading.
+const PAGE: u64 = 10_000;
+/// Keys a row adds, on average, with room to spare (name, native name, one or two aliases).
+const KEYS_PER_ROW: u64 = 4;
+/// Filter size bounds, in keys: 1 % false positives up to the upper one (about 19 MiB).
+const MIN_KEYS: u64 = 100_000;
+const MAX_KEYS: u64 = 16_000_000;
+
+pub(super) struct KnownKeys(Option<Bloom<str>>);
+
+impl KnownKeys {
+    /// Loads the stored keys when that is cheap next to the import: few stored suppliers, or a
+    /// file expected to add at least as many rows as are stored. Otherwise every key is looked
+    /// up in the database.
+    pub(super) async fn load(
+        conn: &impl ConnectionTrait,
+        stored_suppliers: u64,
+        expected_rows: Option<u64>,
+    ) -> Result<KnownKeys> {
+        let expected_rows = expected_rows.unwrap_or(0);
+        if stored_suppliers > ALWAYS_LOAD.max(expected_rows) {
+            return Ok(KnownKeys(None));
+        }
+        let capacity = ((stored_suppliers + expected_rows) * KEYS_PER_ROW).clamp(MIN_KEYS, MAX_KEYS);
+        let mut bloom = Bloom::new_for_fp_rate(capacity as usize, 0.01)
+            .map_err(|e| crate::error::Error::Other(format!("key filter: {e}")))?;
+        let mut after = 0;
+        loop {
+            let page: Vec<(i32, String, Option<String>)> = supplier::Entity::find()
+                .select_only()
+                .columns([
+                    supplier::Column::Id,
+                    supplier::Column::NameNorm,
+                    supplier::Column::NativeNorm,
+                ])
+                .filter(supplier::Column::Id.gt(after))
+                .order_by_asc(supplier::Column::Id)
+                .limit(PAGE)
+                .into_tuple()
+                .all(conn)
+                .await?;
+            let Some(last) = page.last() else { break };
+            after = last.0;
+            for (_, name, native) in &page {
+                bloom.set(name.as_str());
+                if let Some(native) = native {
+                    bloom.set(native.as_str());
+                }
+            }
+        }
+        let mut after = 0;
+        loop {
+            let page: Vec<(i32, String)> = supplier_alias::Entity::find()
+                .select_only()
+                .columns([supplier_alias::Column::Id, supplier_alias::Column::AliasNorm])
+                .filter(supplier_alias::Column::Id.gt(after))
+                .order_by_asc(supplier_alias::Column::Id)
+                .limit(PAGE)
+                .into_tuple()
+                .all(conn)
+                .await?;
+            let Some(last) = page.last() else { break };
+            after = last.0;
+            for (_, alias) in &page {
+                bloom.set(alias.as_str());
+            }
+        }
+        Ok(KnownKeys(Some(bloom)))
+    }
+
+    /// Whether the database may hold `key` (always, without a filter).
+    pub(super) fn may_hold(&self, key: &str) -> bool {
+        self.0.as_ref().is_none_or(|bloom| bloom.check(key))
+    }
+
+    /// Records a key the import has written.
+    pub(super) fn add(&mut self, key: &str) {
+        if let Some(bloom) = self.0.as_mut() {
+            bloom.set(key);
+        }
+    }
+}

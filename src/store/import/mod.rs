@@ -1,0 +1,525 @@
+//! Importing a supplier CSV: rows are matched to suppliers by normalised name, native name or
+//! alias (in the database, or earlier in the same file), merged, and written in batches inside one
+//! transaction, so an interrupted import leaves all of it or none. Memory stays flat: one batch of
+//! rows is held at a time, and earlier batches are found again through the database.
+
+mod draft;
+mod known;
+mod write;
+
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::BuildHasher;
+use std::io::Read;
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
+    QueryFilter, QuerySelect, Set,
+};
+use serde::Serialize;
+
+use super::Store;
+use super::audit::{self, Change};
+use super::entities::{supplier, supplier_alias, supplier_capability};
+use crate::error::{Error, Result};
+use crate::io::supplier_csv::{RawRecord, Record, RowError, SupplierCsv, SupplierRow};
+use draft::Draft;
+use known::KnownKeys;
+use write::{Children, Writer};
+
+/// Rows matched and written together (and read ahead, two batches at most).
+const BATCH: usize = 2_000;
+/// Values per `IN (...)` list.
+const IN_CHUNK: usize = 1_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnExisting {
+    /// The file's non-empty values replace stored ones; aliases and capabilities are united.
+    Update,
+    /// Suppliers already stored are left as they are.
+    Skip,
+}
+
+pub struct ImportOptions {
+    /// Where the rows came from, for the audit trail.
+    pub source: String,
+    pub dry_run: bool,
+    pub skip_invalid: bool,
+    pub on_existing: OnExisting,
+    /// The file's size in bytes, when known: a large file is worth loading every stored key
+    /// into a filter first (see `known`).
+    pub size_hint: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportSummary {
+    pub rows: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+    pub dry_run: bool,
+}
+
+/// Imports every record the reader yields; the file is read on its own thread, a batch ahead.
+/// Rejected rows go to `on_reject`; `progress` hears the bytes read so far after each batch.
+pub async fn import_suppliers<R: Read + Send + 'static>(
+    store: &Store,
+    csv: SupplierCsv<R>,
+    options: &ImportOptions,
+    mut on_reject: impl FnMut(&RawRecord, &[RowError]) -> Result<()>,
+    mut progress: impl FnMut(u64),
+) -> Result<ImportSummary> {
+    let txn = store.begin_write().await?;
+    match txn.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            // The planner's statistics describe the tables as they were before this import; as
+            // the import grows them inside its transaction, it would keep choosing sequential
+            // scans for the per-batch lookups (quadratic time). The lookups are all index-shaped.
+            txn.execute_unprepared("SET LOCAL enable_seqscan = off").await?;
+        }
+        sea_orm::DbBackend::Sqlite => {
+            // A bigger page cache for this connection: index pages stay in memory instead of
+            // being spilled to the WAL and read back (32 MiB, within the import's memory budget).
+            txn.execute_unprepared("PRAGMA cache_size = -32768").await?;
+        }
+        _ => {}
+    }
+    let max_id_before = write::max_supplier_id(&txn).await?;
+    // A byte count over-estimates rows by about two, which errs towards loading the filter.
+    let expected_rows = options.size_hint.map(|bytes| bytes / 128);
+    let known = KnownKeys::load(&txn, max_id_before.max(0) as u64, expected_rows).await?;
+    let mut state = ImportState {
+        options,
+        max_id_before,
+        summary: ImportSummary {
+            dry_run: options.dry_run,
+            ..Default::default()
+        },
+        touched: HashMap::new(),
+        errors: Vec::new(),
+        actor: &store.actor,
+        known,
+        writer: Writer::new(&txn).await?,
+    };
+    let mut batches = csv.read_ahead(BATCH);
+    // Statements built for the last batch, run while the next one is matched.
+    let mut pending = Vec::new();
+    let mut writing = true;
+    let mut finished = false;
+    while let Some(batch) = batches.recv().await {
+        let batch = batch.map_err(|e| Error::invalid("file", e.0))?;
+        let mut rows: Vec<(SupplierRow, RawRecord)> = Vec::with_capacity(batch.records.len());
+        for record in batch.records {
+            state.summary.rows += 1;
+            match record {
+                Record::Valid(row, raw) => rows.push((*row, raw)),
+                Record::Invalid(errors, raw) => {
+                    state.reject(&raw, errors, &mut on_reject)?;
+                    writing &= options.skip_invalid;
+                }
+            }
+        }
+        if writing && !rows.is_empty() {
+            let now = Utc::now();
+            let keys = state.keys_to_look_up(&rows);
+            if keys.is_empty() && state.writer.defers() {
+                // Nothing to look up: every row is new to the database, so this batch is matched
+                // and its statements built while the previous batch's run.
+                state.writer.reserve(&txn, rows.len()).await?;
+                let previous = std::mem::take(&mut pending);
+                let (written, prepared) = tokio::join!(write::execute(&txn, previous), async {
+                    let drafts = state.match_rows(Vec::new(), rows, &mut on_reject)?;
+                    state.summary.created += drafts.len() as u64;
+                    Ok::<_, Error>(state.writer.prepare(&drafts, now))
+                });
+                written?;
+                pending = prepared?;
+            } else {
+                write::execute(&txn, std::mem::take(&mut pending)).await?;
+                let found = load_matching(&txn, &keys).await?;
+                let drafts = state.match_rows(found, rows, &mut on_reject)?;
+                let (new, stored): (Vec<Draft>, Vec<Draft>) =
+                    drafts.into_iter().partition(|d| d.id.is_none());
+                state.summary.created += new.len() as u64;
+                state.update_stored(&txn, stored).await?;
+                if state.writer.defers() {
+                    state.writer.reserve(&txn, new.len()).await?;
+                    pending = state.writer.prepare(&new, now);
+                } else {
+                    state.writer.create_now(&txn, &new, now).await?;
+                }
+            }
+            writing &= options.skip_invalid || state.errors.is_empty();
+        }
+        progress(batch.position);
+        if batch.last {
+            finished = true;
+            break;
+        }
+    }
+    if !finished {
+        return Err(Error::Other(
+            "reading the file stopped before its end; nothing was imported".into(),
+        ));
+    }
+    write::execute(&txn, pending).await?;
+    if !state.errors.is_empty() && !options.skip_invalid {
+        // Dropping the transaction rolls back whatever earlier batches wrote.
+        drop(txn);
+        return Err(Error::InvalidRows {
+            rejected: state.summary.rejected,
+            rows: state.summary.rows,
+            errors: state.errors.iter().map(ToString::to_string).collect(),
+        });
+    }
+    let (updated, unchanged) =
+        state.touched.values().fold(
+            (0, 0),
+            |(u, n), changed| {
+                if *changed { (u + 1, n) } else { (u, n + 1) }
+            },
+        );
+    state.summary.updated = updated;
+    state.summary.unchanged = unchanged;
+    let summary = state.summary;
+    if summary.created + summary.updated > 0 {
+        audit::record(
+            &txn,
+            &store.actor,
+            Change {
+                action: "import.suppliers",
+                entity: "import",
+                entity_id: 0,
+                supplier_id: None,
+                summary: format!(
+                    "imported {}: {} created, {} updated, {} unchanged, {} rejected",
+                    options.source, summary.created, summary.updated, summary.unchanged, summary.rejected
+                ),
+                before: None,
+                after: Some(serde_json::to_value(&summary).expect("summary serialises")),
+            },
+        )
+        .await?;
+    }
+    if options.dry_run {
+        txn.rollback().await?;
+    } else {
+        txn.commit().await?;
+    }
+    Ok(summary)
+}
+
+/// How many row errors an import keeps to show (the count is always exact).
+const ERRORS_KEPT: usize = 1_000;
+
+struct ImportState<'a> {
+    options: &'a ImportOptions,
+    max_id_before: i32,
+    summary: ImportSummary,
+    /// Suppliers stored before this import that rows matched, and whether they changed.
+    touched: HashMap<i32, bool>,
+    errors: Vec<RowError>,
+    actor: &'a str,
+    /// Keys the database may hold; the others are not looked up.
+    known: KnownKeys,
+    writer: Writer,
+}
+
+impl ImportState<'_> {
+    fn reject(
+        &mut self,
+        raw: &RawRecord,
+        errors: Vec<RowError>,
+        on_reject: &mut impl FnMut(&RawRecord, &[RowError]) -> Result<()>,
+    ) -> Result<()> {
+        self.summary.rejected += 1;
+        on_reject(raw, &errors)?;
+        for e in errors {
+            if self.errors.len() < ERRORS_KEPT {
+                self.errors.push(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Keys of `rows` that the database may hold (see `known`).
+    fn keys_to_look_up(&self, rows: &[(SupplierRow, RawRecord)]) -> BTreeSet<String> {
+        let mut keys = BTreeSet::new();
+        for (row, _) in rows {
+            let row_keys = std::iter::once(&row.name_norm)
+                .chain(&row.native_norm)
+                .chain(&row.alias_norms);
+            keys.extend(row_keys.filter(|k| self.known.may_hold(k)).cloned());
+        }
+        keys
+    }
+
+    /// Matches a batch's rows to the stored suppliers `found` for their keys and to each other,
+    /// merging rows into drafts. Rows that match more than one supplier are rejected.
+    fn match_rows(
+        &mut self,
+        mut found: Vec<Draft>,
+        rows: Vec<(SupplierRow, RawRecord)>,
+        on_reject: &mut impl FnMut(&RawRecord, &[RowError]) -> Result<()>,
+    ) -> Result<Vec<Draft>> {
+        // Stored suppliers first, by id, then drafts in file order: the order of a "matches more
+        // than one" message.
+        found.sort_by_key(|d| d.id);
+        let mut drafts = found;
+        let mut index = KeyIndex::default();
+        for (i, draft) in drafts.iter_mut().enumerate() {
+            draft.new_in_import = draft.id.is_some_and(|id| id > self.max_id_before);
+            for key in draft.keys() {
+                index.insert(key, i);
+            }
+        }
+        for (row, raw) in rows {
+            let mut matches: Vec<usize> = Vec::new();
+            for key in std::iter::once(&row.name_norm)
+                .chain(&row.native_norm)
+                .chain(&row.alias_norms)
+            {
+                for &slot in index.get(key) {
+                    if !matches.contains(&slot) && drafts[slot].knows(key) {
+                        matches.push(slot);
+                    }
+                }
+            }
+            matches.sort_unstable();
+            let i = match matches[..] {
+                [] => {
+                    drafts.push(Draft::from_row(row));
+                    drafts.len() - 1
+                }
+                [i] => {
+                    let draft = &mut drafts[i];
+                    match draft.id {
+                        Some(id) if !draft.new_in_import => {
+                            // Only the first row of the file that matches a stored supplier
+                            // replaces its values; later ones only fill gaps, as rows of one file
+                            // do among themselves. So duplicate rows with different values cannot
+                            // flip a field back and forth.
+                            let first_match = !self.touched.contains_key(&id);
+                            self.touched.entry(id).or_insert(false);
+                            if self.options.on_existing == OnExisting::Skip {
+                                continue;
+                            }
+                            draft.merge(row, first_match);
+                        }
+                        _ => draft.merge(row, false),
+                    }
+                    i
+                }
+                _ => {
+                    let names: Vec<String> = matches
+                        .iter()
+                        .map(|&slot| {
+                            let d = &drafts[slot];
+                            match d.id {
+                                Some(id) => format!("{} (#{id})", d.name),
+                                None => format!("{} (earlier in this file)", d.name),
+                            }
+                        })
+                        .collect();
+                    let error = RowError {
+                        line: row.line,
+                        column: "name".into(),
+                        problem: format!("matches more than one supplier: {}", names.join(", ")),
+                    };
+                    self.reject(&raw, vec![error], on_reject)?;
+                    continue;
+                }
+            };
+            for key in drafts[i].keys() {
+                index.insert(key, i);
+            }
+        }
+        for draft in &drafts {
+            for key in draft.keys() {
+                self.known.add(key);
+            }
+        }
+        Ok(drafts)
+    }
+
+    /// Writes what matching changed in stored suppliers: update, add what is new, and audit.
+    async fn update_stored(&mut self, txn: &DatabaseTransaction, stored: Vec<Draft>) -> Result<()> {
+        let now = Utc::now();
+        for draft in stored.into_iter().filter(|d| d.changed) {
+            let id = draft.id.expect("stored");
+            let model = draft.model.clone().expect("stored model");
+            let before = draft.before.clone().expect("stored view");
+            if draft.view() == before {
+                continue;
+            }
+            let mut active = model.into_active_model();
+            active.native_name = Set(draft.native_name.clone());
+            active.native_norm = Set(draft.native_norm.clone());
+            active.country = Set(draft.country.clone());
+            active.province = Set(draft.province.clone());
+            active.city = Set(draft.city.clone());
+            active.address = Set(draft.address.clone());
+            active.website = Set(draft.website.clone());
+            active.scarce_override = Set(draft.scarce.clone());
+            active.note = Set(draft.note.clone());
+            active.updated_at = Set(now);
+            active.update(txn).await?;
+            let children = Children {
+                aliases: draft
+                    .aliases
+                    .iter()
+                    .zip(&draft.alias_norms)
+                    .filter(|(a, _)| !before.aliases.contains(a))
+                    .map(|(a, n)| (id, a.as_str(), n.as_str()))
+                    .collect(),
+                capabilities: draft
+                    .capabilities
+                    .iter()
+                    .filter(|c| !before.capabilities.contains(c))
+                    .map(|c| (id, c.as_str()))
+                    .collect(),
+            };
+            self.writer.add_children(txn, &children).await?;
+            if id > self.max_id_before {
+                continue; // created by this import: already counted and audited with it
+            }
+            self.touched.insert(id, true);
+            audit::record(
+                txn,
+                self.actor,
+                Change {
+                    action: "supplier.import",
+                    entity: "supplier",
+                    entity_id: id,
+                    supplier_id: Some(id),
+                    summary: format!("updated supplier {} from {}", draft.name, self.options.source),
+                    before: Some(serde_json::to_value(&before).expect("supplier serialises")),
+                    after: Some(serde_json::to_value(draft.view()).expect("supplier serialises")),
+                },
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Normalised keys of a batch's drafts -> the drafts that answer to them. Keys are held as 64-bit
+/// hashes, and a hit is confirmed against the draft's own keys, so no key is copied.
+#[derive(Default)]
+struct KeyIndex {
+    hasher: std::hash::RandomState,
+    slots: HashMap<u64, Slots>,
+}
+
+enum Slots {
+    One(usize),
+    Many(Vec<usize>),
+}
+
+impl KeyIndex {
+    fn insert(&mut self, key: &str, slot: usize) {
+        match self.slots.entry(self.hasher.hash_one(key)) {
+            Entry::Vacant(vacant) => {
+                vacant.insert(Slots::One(slot));
+            }
+            Entry::Occupied(mut occupied) => match occupied.get_mut() {
+                Slots::One(one) if *one != slot => {
+                    let first = *one;
+                    occupied.insert(Slots::Many(vec![first, slot]));
+                }
+                Slots::Many(many) if !many.contains(&slot) => many.push(slot),
+                _ => {}
+            },
+        }
+    }
+
+    /// Drafts that may answer to `key` (confirm with `Draft::knows`).
+    fn get(&self, key: &str) -> &[usize] {
+        match self.slots.get(&self.hasher.hash_one(key)) {
+            None => &[],
+            Some(Slots::One(one)) => std::slice::from_ref(one),
+            Some(Slots::Many(many)) => many,
+        }
+    }
+}
+
+/// Stored suppliers any of `keys` names, with their aliases and capabilities.
+async fn load_matching(conn: &impl ConnectionTrait, keys: &BTreeSet<String>) -> Result<Vec<Draft>> {
+    let keys: Vec<&String> = keys.iter().collect();
+    let mut ids: BTreeSet<i32> = BTreeSet::new();
+    for chunk in keys.chunks(IN_CHUNK) {
+        let chunk: Vec<&str> = chunk.iter().map(|k| k.as_str()).collect();
+        ids.extend(
+            supplier::Entity::find()
+                .select_only()
+                .column(supplier::Column::Id)
+                .filter(supplier::Column::NameNorm.is_in(chunk.clone()))
+                .into_tuple::<i32>()
+                .all(conn)
+                .await?,
+        );
+        ids.extend(
+            supplier::Entity::find()
+                .select_only()
+                .column(supplier::Column::Id)
+                .filter(supplier::Column::NativeNorm.is_in(chunk.clone()))
+                .into_tuple::<i32>()
+                .all(conn)
+                .await?,
+        );
+        ids.extend(
+            supplier_alias::Entity::find()
+                .select_only()
+                .column(supplier_alias::Column::SupplierId)
+                .filter(supplier_alias::Column::AliasNorm.is_in(chunk))
+                .into_tuple::<i32>()
+                .all(conn)
+                .await?,
+        );
+    }
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i32> = ids.into_iter().collect();
+    let mut models = Vec::new();
+    let mut aliases: BTreeMap<i32, Vec<(String, String)>> = BTreeMap::new();
+    let mut capabilities: BTreeMap<i32, BTreeSet<String>> = BTreeMap::new();
+    for chunk in ids.chunks(IN_CHUNK) {
+        models.extend(
+            supplier::Entity::find()
+                .filter(supplier::Column::Id.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?,
+        );
+        for a in supplier_alias::Entity::find()
+            .filter(supplier_alias::Column::SupplierId.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?
+        {
+            aliases
+                .entry(a.supplier_id)
+                .or_default()
+                .push((a.alias, a.alias_norm));
+        }
+        for c in supplier_capability::Entity::find()
+            .filter(supplier_capability::Column::SupplierId.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?
+        {
+            capabilities
+                .entry(c.supplier_id)
+                .or_default()
+                .insert(c.capability);
+        }
+    }
+    Ok(models
+        .into_iter()
+        .map(|m| {
+            let aliases = aliases.remove(&m.id).unwrap_or_default();
+            let capabilities = capabilities.remove(&m.id).unwrap_or_default();
+            Draft::stored(m, aliases, capabilities)
+        })
+        .collect())
+}

@@ -1,0 +1,339 @@
+//! Writing the suppliers an import creates, with their aliases and capabilities, in bulk.
+//!
+//! SQLite and PostgreSQL take each batch as one JSON parameter that the database unpacks into
+//! rows: one statement and one bound value per table per batch, where a multi-row INSERT would
+//! bind 15 values a row (and build them through sea-query one by one). MariaDB takes sea-orm
+//! multi-row INSERTs. Ids: on SQLite the import holds the write lock from its first statement, so
+//! it numbers new suppliers itself; PostgreSQL hands them out from the table's sequence; on
+//! MariaDB they are read back by normalised name (unique) after the insert.
+
+use std::collections::{HashMap, VecDeque};
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter, QuerySelect, Set,
+    Statement, Value,
+};
+
+use super::super::entities::{supplier, supplier_alias, supplier_capability};
+use super::draft::Draft;
+use crate::error::Result;
+
+/// Rows per multi-row INSERT on MariaDB: 15 bound values each stays under its 65,535.
+const INSERT_CHUNK: usize = 1_000;
+
+/// Supplier columns a JSON row carries, in order, and their PostgreSQL types.
+const SUPPLIER_COLUMNS: [(&str, &str); 12] = [
+    ("id", "int4"),
+    ("name", "text"),
+    ("name_norm", "text"),
+    ("native_name", "text"),
+    ("native_norm", "text"),
+    ("country", "text"),
+    ("province", "text"),
+    ("city", "text"),
+    ("address", "text"),
+    ("website", "text"),
+    ("scarce_override", "text"),
+    ("note", "text"),
+];
+const ALIAS_COLUMNS: [(&str, &str); 3] = [("supplier_id", "int4"), ("alias", "text"), ("alias_norm", "text")];
+const CAPABILITY_COLUMNS: [(&str, &str); 2] = [("supplier_id", "int4"), ("capability", "text")];
+
+/// Ids PostgreSQL hands out at a time.
+const ID_BLOCK: usize = 10_000;
+
+pub(super) struct Writer {
+    backend: DbBackend,
+    /// SQLite: the next id to give.
+    next_id: i32,
+    /// PostgreSQL: ids drawn from the sequence and not used yet.
+    reserved: VecDeque<i32>,
+}
+
+impl Writer {
+    pub(super) async fn new(txn: &DatabaseTransaction) -> Result<Writer> {
+        let backend = txn.get_database_backend();
+        let mut next_id = 0;
+        if backend == DbBackend::Sqlite {
+            // AUTOINCREMENT never reuses an id, even one whose row is gone: start after both.
+            let row = txn
+                .query_one_raw(Statement::from_string(
+                    backend,
+                    "SELECT max(coalesce((SELECT max(id) FROM supplier), 0), \
+                     coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'supplier'), 0)) AS last",
+                ))
+                .await?
+                .expect("an aggregate gives a row");
+            next_id = row.try_get::<i32>("", "last")? + 1;
+        }
+        Ok(Writer {
+            backend,
+            next_id,
+            reserved: VecDeque::new(),
+        })
+    }
+
+    /// Whether new suppliers are written by statements that `prepare` builds without asking the
+    /// database (after `reserve`), so that they can run while the next batch is matched.
+    pub(super) fn defers(&self) -> bool {
+        matches!(self.backend, DbBackend::Sqlite | DbBackend::Postgres)
+    }
+
+    /// Makes sure `prepare` has ids for `count` new suppliers.
+    pub(super) async fn reserve(&mut self, txn: &DatabaseTransaction, count: usize) -> Result<()> {
+        if self.backend != DbBackend::Postgres || self.reserved.len() >= count {
+            return Ok(());
+        }
+        let rows = txn
+            .query_all_raw(Statement::from_sql_and_values(
+                self.backend,
+                "SELECT nextval(pg_get_serial_sequence('supplier', 'id'))::int4 AS id \
+                 FROM generate_series(1, $1)",
+                [Value::from(count.max(ID_BLOCK) as i32)],
+            ))
+            .await?;
+        for row in rows {
+            self.reserved.push_back(row.try_get::<i32>("", "id")?);
+        }
+        Ok(())
+    }
+
+    /// The statements that insert new suppliers with their aliases and capabilities (SQLite and
+    /// PostgreSQL, after `reserve`).
+    pub(super) fn prepare(&mut self, drafts: &[Draft], now: DateTime<Utc>) -> Vec<Statement> {
+        if drafts.is_empty() {
+            return Vec::new();
+        }
+        let ids: Vec<i32> = match self.backend {
+            DbBackend::Postgres => {
+                assert!(self.reserved.len() >= drafts.len(), "ids reserved before prepare");
+                self.reserved.drain(..drafts.len()).collect()
+            }
+            _ => {
+                let first = self.next_id;
+                self.next_id += drafts.len() as i32;
+                (first..self.next_id).collect()
+            }
+        };
+        let rows: Vec<_> = drafts
+            .iter()
+            .zip(&ids)
+            .map(|(d, id)| {
+                (
+                    id,
+                    &d.name,
+                    &d.name_norm,
+                    &d.native_name,
+                    &d.native_norm,
+                    &d.country,
+                    &d.province,
+                    &d.city,
+                    &d.address,
+                    &d.website,
+                    &d.scarce,
+                    &d.note,
+                )
+            })
+            .collect();
+        let sql = self.json_insert(
+            "supplier",
+            &SUPPLIER_COLUMNS,
+            ", archived, created_at, updated_at",
+            ", FALSE, {2}, {2}",
+        );
+        let json = serde_json::to_string(&rows).expect("rows serialise");
+        let mut statements = vec![Statement::from_sql_and_values(
+            self.backend,
+            sql,
+            [Value::from(json), Value::from(now)],
+        )];
+        statements.extend(self.children_statements(&children(drafts, &ids)));
+        statements
+    }
+
+    /// MariaDB: inserts new suppliers with their aliases and capabilities now.
+    pub(super) async fn create_now(
+        &self,
+        txn: &DatabaseTransaction,
+        drafts: &[Draft],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if !drafts.is_empty() {
+            self.create_row_by_row(txn, drafts, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Adds aliases and capabilities to stored suppliers, now.
+    pub(super) async fn add_children(
+        &self,
+        txn: &DatabaseTransaction,
+        children: &Children<'_>,
+    ) -> Result<()> {
+        if self.defers() {
+            execute(txn, self.children_statements(children)).await
+        } else {
+            add_children_row_by_row(txn, children).await
+        }
+    }
+
+    fn children_statements(&self, children: &Children<'_>) -> Vec<Statement> {
+        [
+            ("supplier_alias", &ALIAS_COLUMNS[..], json_rows(&children.aliases)),
+            (
+                "supplier_capability",
+                &CAPABILITY_COLUMNS[..],
+                json_rows(&children.capabilities),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(table, columns, json)| {
+            let sql = self.json_insert(table, columns, "", "");
+            json.map(|json| Statement::from_sql_and_values(self.backend, sql, [Value::from(json)]))
+        })
+        .collect()
+    }
+
+    /// `INSERT INTO table (columns..., extra) SELECT <each element of the JSON array in parameter
+    /// 1>, extra_values`. `{2}` in `extra_values` stands for parameter 2.
+    fn json_insert(&self, table: &str, columns: &[(&str, &str)], extra: &str, extra_values: &str) -> String {
+        let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+        let (fields, source, second): (Vec<String>, &str, &str) = match self.backend {
+            DbBackend::Postgres => (
+                columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (_, ty))| format!("(r->>{i})::{ty}"))
+                    .collect(),
+                "jsonb_array_elements($1::jsonb) AS r",
+                "$2",
+            ),
+            _ => (
+                (0..columns.len()).map(|i| format!("value->>{i}")).collect(),
+                "jsonb_each(?1)",
+                "?2",
+            ),
+        };
+        format!(
+            "INSERT INTO {table} ({}{extra}) SELECT {}{} FROM {source}",
+            names.join(", "),
+            fields.join(", "),
+            extra_values.replace("{2}", second)
+        )
+    }
+
+    /// MariaDB: multi-row INSERTs, then the ids by normalised name.
+    async fn create_row_by_row(
+        &self,
+        txn: &DatabaseTransaction,
+        drafts: &[Draft],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut ids = Vec::with_capacity(drafts.len());
+        for chunk in drafts.chunks(INSERT_CHUNK) {
+            supplier::Entity::insert_many(chunk.iter().map(|d| supplier::ActiveModel {
+                name: Set(d.name.clone()),
+                name_norm: Set(d.name_norm.clone()),
+                native_name: Set(d.native_name.clone()),
+                native_norm: Set(d.native_norm.clone()),
+                country: Set(d.country.clone()),
+                province: Set(d.province.clone()),
+                city: Set(d.city.clone()),
+                address: Set(d.address.clone()),
+                website: Set(d.website.clone()),
+                scarce_override: Set(d.scarce.clone()),
+                note: Set(d.note.clone()),
+                archived: Set(false),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }))
+            .exec_without_returning(txn)
+            .await?;
+            let norms: Vec<&str> = chunk.iter().map(|d| d.name_norm.as_str()).collect();
+            let by_norm: HashMap<String, i32> = supplier::Entity::find()
+                .select_only()
+                .columns([supplier::Column::NameNorm, supplier::Column::Id])
+                .filter(supplier::Column::NameNorm.is_in(norms))
+                .into_tuple::<(String, i32)>()
+                .all(txn)
+                .await?
+                .into_iter()
+                .collect();
+            ids.extend(chunk.iter().map(|d| by_norm[&d.name_norm]));
+        }
+        add_children_row_by_row(txn, &children(drafts, &ids)).await
+    }
+}
+
+/// Aliases (supplier id, alias, normalised) and capabilities (supplier id, tag) to add.
+#[derive(Default)]
+pub(super) struct Children<'a> {
+    pub(super) aliases: Vec<(i32, &'a str, &'a str)>,
+    pub(super) capabilities: Vec<(i32, &'a str)>,
+}
+
+fn children<'a>(drafts: &'a [Draft], ids: &[i32]) -> Children<'a> {
+    let mut children = Children::default();
+    for (d, &id) in drafts.iter().zip(ids) {
+        for (alias, norm) in d.aliases.iter().zip(&d.alias_norms) {
+            children.aliases.push((id, alias, norm));
+        }
+        for capability in &d.capabilities {
+            children.capabilities.push((id, capability));
+        }
+    }
+    children
+}
+
+fn json_rows<T: serde::Serialize>(rows: &[T]) -> Option<String> {
+    (!rows.is_empty()).then(|| serde_json::to_string(rows).expect("rows serialise"))
+}
+
+async fn add_children_row_by_row(txn: &DatabaseTransaction, children: &Children<'_>) -> Result<()> {
+    for chunk in children.aliases.chunks(INSERT_CHUNK * 5) {
+        supplier_alias::Entity::insert_many(chunk.iter().map(|&(supplier_id, alias, alias_norm)| {
+            supplier_alias::ActiveModel {
+                supplier_id: Set(supplier_id),
+                alias: Set(alias.to_string()),
+                alias_norm: Set(alias_norm.to_string()),
+                ..Default::default()
+            }
+        }))
+        .exec_without_returning(txn)
+        .await?;
+    }
+    for chunk in children.capabilities.chunks(INSERT_CHUNK * 5) {
+        supplier_capability::Entity::insert_many(chunk.iter().map(|&(supplier_id, capability)| {
+            supplier_capability::ActiveModel {
+                supplier_id: Set(supplier_id),
+                capability: Set(capability.to_string()),
+            }
+        }))
+        .exec_without_returning(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Runs statements in order.
+pub(super) async fn execute(txn: &DatabaseTransaction, statements: Vec<Statement>) -> Result<()> {
+    for statement in statements {
+        txn.execute_raw(statement).await?;
+    }
+    Ok(())
+}
+
+/// The largest supplier id stored before the import began.
+pub(super) async fn max_supplier_id(txn: &DatabaseTransaction) -> Result<i32> {
+    Ok(supplier::Entity::find()
+        .select_only()
+        .expr(Expr::col(supplier::Column::Id).max())
+        .into_tuple::<Option<i32>>()
+        .one(txn)
+        .await?
+        .flatten()
+        .unwrap_or(0))
+}
