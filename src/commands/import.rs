@@ -41,7 +41,8 @@ pub async fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
                 file.clone()
             };
             let csv = SupplierCsv::open(BufReader::with_capacity(1 << 16, input), &maps)
-                .map_err(|e| Error::invalid(&source, e.0))?;
+                .map_err(|e| Error::invalid(&source, e.0))?
+                .keep_raw(reject_file.is_some());
 
             let mut rejects = match &reject_file {
                 Some(path) => {

@@ -157,8 +157,8 @@ pub struct SupplierRow {
     pub alias_norms: Vec<String>,
 }
 
-/// A record as read, for a reject file: its fields as they were. Kept as bytes (one allocation)
-/// and turned into text only for a row that is rejected.
+/// A record as read, for a reject file: its fields as they were. Kept as bytes, and turned into
+/// text only for a row that is rejected; empty unless the reader was asked to keep records.
 #[derive(Debug, Clone)]
 pub struct RawRecord(ByteRecord);
 
@@ -244,6 +244,8 @@ pub struct SupplierCsv<R: Read> {
     headers: Vec<String>,
     targets: Vec<Target>,
     record: ByteRecord,
+    /// Whether records keep their raw fields (for a reject file).
+    keep_raw: bool,
     /// Bytes consumed so far, for a progress bar.
     pub position: u64,
 }
@@ -349,8 +351,15 @@ impl<R: Read> SupplierCsv<R> {
             headers,
             targets,
             record: ByteRecord::new(),
+            keep_raw: true,
             position: 0,
         })
+    }
+
+    /// Whether records keep their fields as read (for a reject file); they do unless told not.
+    pub fn keep_raw(mut self, keep: bool) -> Self {
+        self.keep_raw = keep;
+        self
     }
 
     pub fn headers(&self) -> &[String] {
@@ -428,7 +437,11 @@ impl<R: Read> SupplierCsv<R> {
     }
 
     fn convert(&self, line: u64) -> Record {
-        let raw = RawRecord(self.record.clone());
+        let raw = RawRecord(if self.keep_raw {
+            self.record.clone()
+        } else {
+            ByteRecord::new()
+        });
         let mut errors = Vec::new();
         let fields = self.record.len();
         let expected = self.headers.len();

@@ -35,30 +35,53 @@ pub(super) struct Draft {
 }
 
 impl Draft {
+    /// A new supplier from its first row (what `merge` into an empty draft would give, without
+    /// copying the row's text).
     pub(super) fn from_row(row: SupplierRow) -> Draft {
+        let SupplierRow {
+            name,
+            native_name,
+            aliases,
+            capabilities,
+            country,
+            province,
+            city,
+            address,
+            website,
+            scarce,
+            note,
+            name_norm,
+            native_norm,
+            alias_norms,
+            ..
+        } = row;
         let mut draft = Draft {
             id: None,
             model: None,
-            name: row.name.clone(),
-            name_norm: row.name_norm.clone(),
-            native_norm: None,
-            alias_norms: Vec::new(),
-            native_name: None,
-            country: None,
-            province: None,
-            city: None,
-            address: None,
-            website: None,
-            scarce: ScarceOverride::Auto.as_str().to_string(),
-            note: None,
-            aliases: Vec::new(),
-            capabilities: BTreeSet::new(),
+            name,
+            name_norm,
+            native_norm: native_name.as_ref().and(native_norm),
+            native_name,
+            alias_norms: Vec::with_capacity(alias_norms.len()),
+            aliases: Vec::with_capacity(aliases.len()),
+            country,
+            province,
+            city,
+            address,
+            website,
+            scarce: scarce.unwrap_or(ScarceOverride::Auto).as_str().to_string(),
+            note,
+            capabilities: capabilities.into_iter().collect(),
             changed: true,
             new_in_import: true,
             before: None,
         };
-        draft.merge(row, false);
-        draft.changed = true;
+        for (alias, norm) in aliases.into_iter().zip(alias_norms) {
+            if !draft.knows(&norm) {
+                draft.aliases.push(alias);
+                draft.alias_norms.push(norm);
+            }
+        }
         draft
     }
 

@@ -104,8 +104,8 @@ pub async fn import_suppliers<R: Read + Send + 'static>(
         writer: Writer::new(&txn).await?,
     };
     let mut batches = csv.read_ahead(BATCH);
-    // Statements built for the last batch, run while the next one is matched.
-    let mut pending = Vec::new();
+    // The statement built for the last batch, run while the next one is matched.
+    let mut pending = None;
     let mut writing = true;
     let mut finished = false;
     while let Some(batch) = batches.recv().await {
@@ -128,7 +128,7 @@ pub async fn import_suppliers<R: Read + Send + 'static>(
                 // Nothing to look up: every row is new to the database, so this batch is matched
                 // and its statements built while the previous batch's run.
                 state.writer.reserve(&txn, rows.len()).await?;
-                let previous = std::mem::take(&mut pending);
+                let previous = pending.take();
                 let (written, prepared) = tokio::join!(write::execute(&txn, previous), async {
                     let drafts = state.match_rows(Vec::new(), rows, &mut on_reject)?;
                     state.summary.created += drafts.len() as u64;
@@ -137,7 +137,7 @@ pub async fn import_suppliers<R: Read + Send + 'static>(
                 written?;
                 pending = prepared?;
             } else {
-                write::execute(&txn, std::mem::take(&mut pending)).await?;
+                write::execute(&txn, pending.take()).await?;
                 let found = load_matching(&txn, &keys).await?;
                 let drafts = state.match_rows(found, rows, &mut on_reject)?;
                 let (new, stored): (Vec<Draft>, Vec<Draft>) =
