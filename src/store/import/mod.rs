@@ -15,7 +15,7 @@ use std::io::Read;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    QueryFilter, QuerySelect, Set,
+    QueryFilter, QuerySelect, Set, Statement,
 };
 use serde::Serialize;
 
@@ -92,6 +92,7 @@ pub async fn import_suppliers<R: Read + Send + 'static>(
     let known = KnownKeys::load(&txn, max_id_before.max(0) as u64, expected_rows).await?;
     let mut state = ImportState {
         options,
+        writing: true,
         max_id_before,
         summary: ImportSummary {
             dry_run: options.dry_run,
@@ -104,65 +105,35 @@ pub async fn import_suppliers<R: Read + Send + 'static>(
         writer: Writer::new(&txn).await?,
     };
     let mut batches = csv.read_ahead(BATCH);
-    // The statement built for the last batch, run while the next one is matched.
+    // The statement built for the last batch: it runs while the next batch is received, checked
+    // and (when none of its keys needs looking up) matched and built.
     let mut pending = None;
-    let mut writing = true;
     let mut finished = false;
-    while let Some(batch) = batches.recv().await {
-        let batch = batch.map_err(|e| Error::invalid("file", e.0))?;
-        let mut rows: Vec<(SupplierRow, RawRecord)> = Vec::with_capacity(batch.records.len());
-        for record in batch.records {
-            state.summary.rows += 1;
-            match record {
-                Record::Valid(row, raw) => rows.push((*row, raw)),
-                Record::Invalid(errors, raw) => {
-                    state.reject(&raw, errors, &mut on_reject)?;
-                    writing &= options.skip_invalid;
-                }
-            }
-        }
-        if writing && !rows.is_empty() {
-            let now = Utc::now();
-            let keys = state.keys_to_look_up(&rows);
-            if keys.is_empty() && state.writer.defers() {
-                // Nothing to look up: every row is new to the database, so this batch is matched
-                // and its statements built while the previous batch's run.
-                state.writer.reserve(&txn, rows.len()).await?;
-                let previous = pending.take();
-                let (written, prepared) = tokio::join!(write::execute(&txn, previous), async {
-                    let drafts = state.match_rows(Vec::new(), rows, &mut on_reject)?;
-                    state.summary.created += drafts.len() as u64;
-                    Ok::<_, Error>(state.writer.prepare(&drafts, now))
-                });
-                written?;
-                pending = prepared?;
-            } else {
-                write::execute(&txn, pending.take()).await?;
-                let found = load_matching(&txn, &keys).await?;
-                let drafts = state.match_rows(found, rows, &mut on_reject)?;
-                let (new, stored): (Vec<Draft>, Vec<Draft>) =
-                    drafts.into_iter().partition(|d| d.id.is_none());
-                state.summary.created += new.len() as u64;
-                state.update_stored(&txn, stored).await?;
-                if state.writer.defers() {
-                    state.writer.reserve(&txn, new.len()).await?;
-                    pending = state.writer.prepare(&new, now);
-                } else {
-                    state.writer.create_now(&txn, &new, now).await?;
-                }
-            }
-            writing &= options.skip_invalid || state.errors.is_empty();
-        }
-        progress(batch.position);
-        if batch.last {
-            finished = true;
-            break;
-        }
-    }
-    if !finished {
-        return Err(Error::Other(
-            "reading the file stopped before its end; nothing was imported".into(),
-        ));
+    while !finished {
+        let previous = pending.take();
+        let (written, next) = tokio::join!(write::execute(&txn, previous), async {
+            let Some(batch) = batches.recv().await else {
+                return Ok(None);
+            };
+            let batch = batch.map_err(|e| Error::invalid("file", e.0))?;
+            let rows = state.sort_records(batch.records, &mut on_reject)?;
+            state.writer.reserve(&txn, rows.len()).await?;
+            let step = state.plan(rows, &mut on_reject)?;
+            Ok::<_, Error>(Some((step, batch.position, batch.last)))
+        });
+        written?;
+        let Some((step, position, last)) = next? else {
+            return Err(Error::Other(
+                "reading the file stopped before its end; nothing was imported".into(),
+            ));
+        };
+        pending = match step {
+            Step::Nothing => None,
+            Step::Prepared(statement) => statement,
+            Step::LookUp(rows, keys) => state.write_looked_up(&txn, rows, keys, &mut on_reject).await?,
+        };
+        progress(position);
+        finished = last;
     }
     write::execute(&txn, pending).await?;
     if !state.errors.is_empty() && !options.skip_invalid {
@@ -214,8 +185,20 @@ pub async fn import_suppliers<R: Read + Send + 'static>(
 /// How many row errors an import keeps to show (the count is always exact).
 const ERRORS_KEPT: usize = 1_000;
 
+/// What receiving one batch left to do.
+enum Step {
+    /// Nothing to write: no valid rows, or writing stopped at a bad row.
+    Nothing,
+    /// The statement that creates the batch's suppliers (none of its keys was known).
+    Prepared(Option<Statement>),
+    /// Rows with keys the database may hold: looked up, matched and written in turn.
+    LookUp(Vec<(SupplierRow, RawRecord)>, BTreeSet<String>),
+}
+
 struct ImportState<'a> {
     options: &'a ImportOptions,
+    /// Rows are still written: no bad row yet, or bad rows are skipped.
+    writing: bool,
     max_id_before: i32,
     summary: ImportSummary,
     /// Suppliers stored before this import that rows matched, and whether they changed.
@@ -242,6 +225,72 @@ impl ImportState<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Counts a batch's records and rejects the invalid ones; the valid rows, while writing.
+    fn sort_records(
+        &mut self,
+        records: Vec<Record>,
+        on_reject: &mut impl FnMut(&RawRecord, &[RowError]) -> Result<()>,
+    ) -> Result<Vec<(SupplierRow, RawRecord)>> {
+        let mut rows = Vec::with_capacity(records.len());
+        for record in records {
+            self.summary.rows += 1;
+            match record {
+                Record::Valid(row, raw) => rows.push((*row, raw)),
+                Record::Invalid(errors, raw) => {
+                    self.reject(&raw, errors, on_reject)?;
+                    self.writing &= self.options.skip_invalid;
+                }
+            }
+        }
+        if !self.writing {
+            rows.clear();
+        }
+        Ok(rows)
+    }
+
+    /// Matches a batch and builds its statement when nothing needs looking up; otherwise leaves
+    /// it to `write_looked_up`.
+    fn plan(
+        &mut self,
+        rows: Vec<(SupplierRow, RawRecord)>,
+        on_reject: &mut impl FnMut(&RawRecord, &[RowError]) -> Result<()>,
+    ) -> Result<Step> {
+        if rows.is_empty() {
+            return Ok(Step::Nothing);
+        }
+        let keys = self.keys_to_look_up(&rows);
+        if !keys.is_empty() || !self.writer.defers() {
+            return Ok(Step::LookUp(rows, keys));
+        }
+        let drafts = self.match_rows(Vec::new(), rows, on_reject)?;
+        self.summary.created += drafts.len() as u64;
+        Ok(Step::Prepared(self.writer.prepare(&drafts, Utc::now())))
+    }
+
+    /// Looks up the stored suppliers a batch's keys name, matches, updates the stored ones and
+    /// creates the new ones (or returns the statement that will).
+    async fn write_looked_up(
+        &mut self,
+        txn: &DatabaseTransaction,
+        rows: Vec<(SupplierRow, RawRecord)>,
+        keys: BTreeSet<String>,
+        on_reject: &mut impl FnMut(&RawRecord, &[RowError]) -> Result<()>,
+    ) -> Result<Option<Statement>> {
+        let now = Utc::now();
+        let found = load_matching(txn, &keys).await?;
+        let drafts = self.match_rows(found, rows, on_reject)?;
+        let (new, stored): (Vec<Draft>, Vec<Draft>) = drafts.into_iter().partition(|d| d.id.is_none());
+        self.summary.created += new.len() as u64;
+        self.update_stored(txn, stored).await?;
+        if self.writer.defers() {
+            self.writer.reserve(txn, new.len()).await?;
+            Ok(self.writer.prepare(&new, now))
+        } else {
+            self.writer.create_now(txn, &new, now).await?;
+            Ok(None)
+        }
     }
 
     /// Keys of `rows` that the database may hold (see `known`).
@@ -341,6 +390,7 @@ impl ImportState<'_> {
                 self.known.add(key);
             }
         }
+        self.writing &= self.options.skip_invalid || self.errors.is_empty();
         Ok(drafts)
     }
 
