@@ -322,3 +322,43 @@ fn an_import_killed_midway_leaves_all_or_nothing_on() {
         }
     }
 }
+
+#[test]
+fn rows_match_across_batches_and_a_second_import_of_a_long_file() {
+    crate::support::each_backend(rows_match_across_batches_and_a_second_import_of_a_long_file_on);
+}
+
+/// The import reads, matches and writes a long file in batches of 2,000 rows and skips looking up
+/// names it has never seen: a row far down the file must still find the supplier an early row
+/// created, and a second import must find every supplier the first stored.
+fn rows_match_across_batches_and_a_second_import_of_a_long_file_on() {
+    let db = Db::new();
+    let mut csv = String::from("name,aliases,capabilities,city\n");
+    for i in 1..=4_500 {
+        csv.push_str(&format!("Supplier {i:05} Co Ltd,S{i:05},pecvd,\n"));
+    }
+    // Far past the first batch: the same supplier by its alias, and by another spelling.
+    csv.push_str("S00007,Seven,laser,Wuxi\n");
+    csv.push_str("SUPPLIER 00008 LIMITED,,pvd,Hefei\n");
+    let file = db.file("long.csv", &csv);
+    let first = import(&db, &[&file]);
+    assert_eq!(counts(&first), [4_500, 0, 0, 0], "{first}");
+    assert_eq!(first["rows"], 4_502);
+    let seven = &db.json(&["supplier", "show", "S00007"])["supplier"];
+    assert_eq!(seven["name"], "Supplier 00007 Co Ltd");
+    assert_eq!(seven["aliases"], serde_json::json!(["S00007", "Seven"]));
+    assert_eq!(seven["capabilities"], serde_json::json!(["laser", "pecvd"]));
+    assert_eq!(seven["city"], "Wuxi");
+    let eight = &db.json(&["supplier", "show", "Supplier 00008"])["supplier"];
+    assert_eq!(eight["capabilities"], serde_json::json!(["pecvd", "pvd"]));
+
+    let before = db.snapshot();
+    let again = import(&db, &[&file]);
+    assert_eq!(counts(&again), [0, 0, 4_500, 0], "{again}");
+    assert_eq!(
+        db.snapshot(),
+        before,
+        "a re-import of the long file writes nothing"
+    );
+    assert_eq!(array_len(&db.json(&["supplier", "list", "--all"])), 4_500);
+}
