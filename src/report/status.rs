@@ -1,7 +1,7 @@
 //! `report status`: every active supplier with its capabilities, scarcity, deals by buyer, visits
 //! and open findings, plus capability coverage and each buyer's deal pipeline.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use sea_orm::ConnectionTrait;
@@ -62,35 +62,49 @@ pub async fn build(
         Some(reference) => Some(lookup::buyer(conn, reference).await?.id),
         None => None,
     };
-    let suppliers = facts::active_suppliers(conn, None).await?;
+    // Independent reads: on a connection pool they run side by side.
+    let (suppliers, buyers, deals, mut visits, mut findings) = tokio::try_join!(
+        facts::active_suppliers(conn, None),
+        facts::buyers(conn),
+        facts::deal_statuses(conn, as_of, None),
+        facts::visit_tallies(conn, as_of, only, None),
+        facts::open_findings(conn, as_of, None),
+    )?;
     let scarcity = Scarcity::new(threshold, suppliers.iter().map(|s| s.capabilities.as_slice()));
-    let buyers: Vec<facts::Buyer> = facts::buyers(conn)
-        .await?
+    let buyers: Vec<facts::Buyer> = buyers
         .into_iter()
         .filter(|b| only.is_none_or(|id| id == b.id))
         .collect();
-    let deals = facts::deal_statuses(conn, as_of, None).await?;
-    let mut visits = facts::visit_tallies(conn, as_of, only, None).await?;
-    let mut findings = facts::open_findings(conn, as_of, None).await?;
-    let active: std::collections::BTreeSet<i32> = suppliers.iter().map(|s| s.id).collect();
+    let active: HashSet<i32> = suppliers.iter().map(|s| s.id).collect();
 
-    let pipelines = buyers
+    // One pass over the deals: each buyer's pipeline, and each supplier's deals by buyer.
+    let buyer_slot: HashMap<i32, usize> = buyers.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
+    let mut counts: Vec<BTreeMap<String, u64>> = buyers
         .iter()
-        .map(|b| {
-            let mut counts: BTreeMap<String, u64> = DealStatus::ALL
+        .map(|_| {
+            DealStatus::ALL
                 .iter()
                 .map(|s| (s.as_str().to_string(), 0))
-                .collect();
-            for ((buyer, supplier), status) in &deals {
-                if *buyer == b.id && active.contains(supplier) {
-                    *counts.entry(status.as_str().to_string()).or_default() += 1;
-                }
-            }
-            BuyerPipeline {
-                name: b.name.clone(),
-                kind: if b.external { "external" } else { "internal" },
-                deals: counts,
-            }
+                .collect()
+        })
+        .collect();
+    let mut deals_of: HashMap<i32, Vec<(usize, DealStatus)>> = HashMap::new();
+    for (&(buyer, supplier), &status) in &deals {
+        let Some(&slot) = buyer_slot.get(&buyer) else {
+            continue;
+        };
+        if active.contains(&supplier) {
+            *counts[slot].entry(status.as_str().to_string()).or_default() += 1;
+        }
+        deals_of.entry(supplier).or_default().push((slot, status));
+    }
+    let pipelines = buyers
+        .iter()
+        .zip(counts)
+        .map(|(b, deals)| BuyerPipeline {
+            name: b.name.clone(),
+            kind: if b.external { "external" } else { "internal" },
+            deals,
         })
         .collect();
     let capabilities = scarcity
@@ -107,13 +121,11 @@ pub async fn build(
             let assessment = scarcity.assess(&s.capabilities, s.scarce_override);
             let tally: VisitTally = visits.remove(&s.id).unwrap_or_default();
             SupplierStatus {
-                deals: buyers
-                    .iter()
-                    .filter_map(|b| {
-                        deals
-                            .get(&(b.id, s.id))
-                            .map(|d| (b.name.clone(), d.as_str().to_string()))
-                    })
+                deals: deals_of
+                    .remove(&s.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(slot, status)| (buyers[slot].name.clone(), status.as_str().to_string()))
                     .collect(),
                 id: s.id,
                 name: s.name,
