@@ -38,9 +38,8 @@ impl KnownKeys {
         let capacity = ((stored_suppliers + expected_rows) * KEYS_PER_ROW).clamp(MIN_KEYS, MAX_KEYS);
         let mut bloom = Bloom::new_for_fp_rate(capacity as usize, 0.01)
             .map_err(|e| crate::error::Error::Other(format!("key filter: {e}")))?;
-        let mut after = 0;
-        loop {
-            let page: Vec<(i32, String, Option<String>)> = supplier::Entity::find()
+        let suppliers = |after: i32| {
+            supplier::Entity::find()
                 .select_only()
                 .columns([
                     supplier::Column::Id,
@@ -50,35 +49,27 @@ impl KnownKeys {
                 .filter(supplier::Column::Id.gt(after))
                 .order_by_asc(supplier::Column::Id)
                 .limit(PAGE)
-                .into_tuple()
+                .into_tuple::<(i32, String, Option<String>)>()
                 .all(conn)
-                .await?;
-            let Some(last) = page.last() else { break };
-            after = last.0;
-            for (_, name, native) in &page {
-                bloom.set(name.as_str());
-                if let Some(native) = native {
-                    bloom.set(native.as_str());
-                }
+        };
+        each_page(suppliers, |(_, name, native)| {
+            bloom.set(name.as_str());
+            if let Some(native) = native {
+                bloom.set(native.as_str());
             }
-        }
-        let mut after = 0;
-        loop {
-            let page: Vec<(i32, String)> = supplier_alias::Entity::find()
+        })
+        .await?;
+        let aliases = |after: i32| {
+            supplier_alias::Entity::find()
                 .select_only()
                 .columns([supplier_alias::Column::Id, supplier_alias::Column::AliasNorm])
                 .filter(supplier_alias::Column::Id.gt(after))
                 .order_by_asc(supplier_alias::Column::Id)
                 .limit(PAGE)
-                .into_tuple()
+                .into_tuple::<(i32, String)>()
                 .all(conn)
-                .await?;
-            let Some(last) = page.last() else { break };
-            after = last.0;
-            for (_, alias) in &page {
-                bloom.set(alias.as_str());
-            }
-        }
+        };
+        each_page(aliases, |(_, alias)| bloom.set(alias.as_str())).await?;
         Ok(KnownKeys(Some(bloom)))
     }
 
@@ -92,5 +83,43 @@ impl KnownKeys {
         if let Some(bloom) = self.0.as_mut() {
             bloom.set(key);
         }
+    }
+}
+
+/// Reads a table in id order, a page at a time (`fetch` gives the page after an id; the id is
+/// each row's first field), and hands every row to `take`.
+async fn each_page<Row, Page>(
+    fetch: impl Fn(i32) -> Page,
+    mut take: impl FnMut(&Row),
+) -> Result<(), sea_orm::DbErr>
+where
+    Row: FirstId,
+    Page: Future<Output = Result<Vec<Row>, sea_orm::DbErr>>,
+{
+    let mut after = 0;
+    loop {
+        let page = fetch(after).await?;
+        let Some(last) = page.last() else {
+            return Ok(());
+        };
+        after = last.first_id();
+        page.iter().for_each(&mut take);
+    }
+}
+
+/// A row whose first field is its id.
+trait FirstId {
+    fn first_id(&self) -> i32;
+}
+
+impl<A> FirstId for (i32, A) {
+    fn first_id(&self) -> i32 {
+        self.0
+    }
+}
+
+impl<A, B> FirstId for (i32, A, B) {
+    fn first_id(&self) -> i32 {
+        self.0
     }
 }
