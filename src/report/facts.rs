@@ -6,7 +6,11 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    Select, Statement, TryGetableMany,
+};
+use serde::de::DeserializeOwned;
 
 use super::{BySupplier, FindingCounts, VisitTally};
 use crate::domain::status::{DealStatus, ScarceOverride, Severity};
@@ -39,6 +43,35 @@ fn chunks(subset: Option<&[i32]>) -> Vec<Option<&[i32]>> {
         Some(ids) => ids.chunks(IN_CHUNK).map(Some).collect(),
         None => vec![None],
     }
+}
+
+/// Runs `query` and reads its rows. On SQLite and PostgreSQL the database hands them over as one
+/// JSON array it builds: one value crosses instead of a row at a time (a status report over
+/// 100,000 suppliers reads some 600,000 rows, and handing each over separately costs more than
+/// the query). MariaDB's JSON aggregate is cut off at `group_concat_max_len`, so there the rows
+/// come one by one. `columns` are the query's result columns, in the order of `T`'s fields.
+async fn read_rows<E, T>(conn: &impl ConnectionTrait, query: Select<E>, columns: &[&str]) -> Result<Vec<T>>
+where
+    E: EntityTrait,
+    T: DeserializeOwned + TryGetableMany,
+{
+    let backend = conn.get_database_backend();
+    let quote = |c: &&str| format!("q.\"{c}\"");
+    let list = columns.iter().map(quote).collect::<Vec<_>>().join(", ");
+    let aggregate = match backend {
+        DbBackend::Postgres => format!("coalesce(json_agg(json_build_array({list})), '[]')::text"),
+        DbBackend::Sqlite => format!("json_group_array(json_array({list}))"),
+        _ => return Ok(query.into_tuple::<T>().all(conn).await?),
+    };
+    let inner = query.build(backend);
+    let sql = format!("SELECT {aggregate} AS json_rows FROM ({}) AS q", inner.sql);
+    let values = inner.values.map(|v| v.0).unwrap_or_default();
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?
+        .expect("an aggregate gives a row");
+    let json: String = row.try_get("", "json_rows")?;
+    serde_json::from_str(&json).map_err(|e| crate::error::Error::Other(format!("reading report rows: {e}")))
 }
 
 /// How many active suppliers offer each capability, counted by the database.
@@ -123,18 +156,23 @@ pub async fn active_suppliers(
             caps = caps.filter(supplier_capability::Column::SupplierId.is_in(ids.iter().copied()));
         }
         rows.extend(
-            query
-                .into_tuple::<(i32, String, String, Option<String>, String)>()
-                .all(conn)
-                .await?,
+            read_rows::<_, (i32, String, String, Option<String>, String)>(
+                conn,
+                query,
+                &["id", "name_norm", "name", "native_name", "scarce_override"],
+            )
+            .await?,
         );
-        for (id, cap) in caps.into_tuple::<(i32, String)>().all(conn).await? {
+        for (id, cap) in read_rows::<_, (i32, String)>(conn, caps, &["supplier_id", "capability"]).await? {
             capabilities.entry(id).or_default().push(cap);
         }
     }
     // Sorted here rather than by the database: an ORDER BY on the name index costs a row
     // lookup per supplier.
     rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    for list in capabilities.values_mut() {
+        list.sort(); // the aggregate need not keep the query's order
+    }
     Ok(rows
         .into_iter()
         .map(|(id, _, name, native_name, scarce)| ActiveSupplier {
@@ -182,7 +220,7 @@ pub async fn deal_statuses(
         if let Some(ids) = chunk {
             query = query.filter(deal::Column::SupplierId.is_in(ids.iter().copied()));
         }
-        deals.extend(query.into_tuple::<(i32, i32, i32, String)>().all(conn).await?);
+        deals.extend(read_rows(conn, query, &["id", "buyer_id", "supplier_id", "status"]).await?);
     }
     let deal_ids: Vec<i32> = deals.iter().map(|d| d.0).collect();
     let deal_subset = subset.map(|_| deal_ids.as_slice());
@@ -221,12 +259,7 @@ pub async fn deal_statuses(
         if let Some(ids) = chunk {
             query = query.filter(deal_event::Column::DealId.is_in(ids.iter().copied()));
         }
-        events.extend(
-            query
-                .into_tuple::<(i32, NaiveDate, i32, String)>()
-                .all(conn)
-                .await?,
-        );
+        events.extend(read_rows(conn, query, &["deal_id", "event_date", "id", "status"]).await?);
     }
     let mut changes: BTreeMap<i32, Vec<DealChange>> = BTreeMap::new();
     for (deal_id, date, id, status) in events {
@@ -258,8 +291,8 @@ pub async fn visit_tallies(
         let mut query = visit::Entity::find()
             .select_only()
             .column(visit::Column::SupplierId)
-            .expr(Expr::col(visit::Column::Id).count())
-            .expr(Expr::col(visit::Column::VisitDate).max())
+            .expr_as(Expr::col(visit::Column::Id).count(), "visits")
+            .expr_as(Expr::col(visit::Column::VisitDate).max(), "last_visit")
             .filter(visit::Column::VisitDate.lte(day))
             .group_by(visit::Column::SupplierId);
         if let Some(buyer) = buyer {
@@ -269,10 +302,12 @@ pub async fn visit_tallies(
             query = query.filter(visit::Column::SupplierId.is_in(ids.iter().copied()));
         }
         rows.extend(
-            query
-                .into_tuple::<(i32, i64, Option<NaiveDate>)>()
-                .all(conn)
-                .await?,
+            read_rows::<_, (i32, i64, Option<NaiveDate>)>(
+                conn,
+                query,
+                &["supplier_id", "visits", "last_visit"],
+            )
+            .await?,
         );
     }
     Ok(rows
@@ -308,10 +343,11 @@ pub async fn open_findings(
             Severity::Major,
             Severity::Critical,
         ] {
-            query = query.expr(
+            query = query.expr_as(
                 Expr::case(note::Column::Severity.eq(severity.as_str()), Expr::val(1))
                     .finally(Expr::null())
                     .count(),
+                severity.as_str(),
             );
         }
         let mut query = query
@@ -326,7 +362,14 @@ pub async fn open_findings(
         if let Some(ids) = chunk {
             query = query.filter(note::Column::SupplierId.is_in(ids.iter().copied()));
         }
-        rows.extend(query.into_tuple::<(i32, i64, i64, i64, i64)>().all(conn).await?);
+        rows.extend(
+            read_rows::<_, (i32, i64, i64, i64, i64)>(
+                conn,
+                query,
+                &["supplier_id", "info", "minor", "major", "critical"],
+            )
+            .await?,
+        );
     }
     Ok(rows
         .into_iter()
