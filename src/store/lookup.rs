@@ -55,28 +55,37 @@ pub async fn supplier(conn: &impl ConnectionTrait, reference: &str) -> Result<su
 
 /// Ids of suppliers whose normalised name, native name or alias is exactly `norm` (indexed).
 async fn matching_supplier_ids(conn: &impl ConnectionTrait, norm: &str) -> Result<BTreeSet<i32>> {
-    let mut ids: BTreeSet<i32> = supplier::Entity::find()
-        .select_only()
-        .column(supplier::Column::Id)
-        .filter(
-            Condition::any()
-                .add(supplier::Column::NameNorm.eq(norm))
-                .add(supplier::Column::NativeNorm.eq(norm)),
-        )
-        .into_tuple::<i32>()
-        .all(conn)
-        .await?
-        .into_iter()
-        .collect();
-    ids.extend(
-        supplier_alias::Entity::find()
-            .select_only()
-            .column(supplier_alias::Column::SupplierId)
-            .filter(supplier_alias::Column::AliasNorm.eq(norm))
-            .into_tuple::<i32>()
-            .all(conn)
-            .await?,
-    );
+    supplier_ids_named(conn, &[norm]).await
+}
+
+/// Ids of suppliers whose normalised name, native name or alias is any of `norms` (indexed; in
+/// chunks that stay under every backend's bound-parameter limit).
+pub async fn supplier_ids_named(conn: &impl ConnectionTrait, norms: &[&str]) -> Result<BTreeSet<i32>> {
+    let mut ids = BTreeSet::new();
+    for chunk in norms.chunks(1_000) {
+        ids.extend(
+            supplier::Entity::find()
+                .select_only()
+                .column(supplier::Column::Id)
+                .filter(
+                    Condition::any()
+                        .add(supplier::Column::NameNorm.is_in(chunk.iter().copied()))
+                        .add(supplier::Column::NativeNorm.is_in(chunk.iter().copied())),
+                )
+                .into_tuple::<i32>()
+                .all(conn)
+                .await?,
+        );
+        ids.extend(
+            supplier_alias::Entity::find()
+                .select_only()
+                .column(supplier_alias::Column::SupplierId)
+                .filter(supplier_alias::Column::AliasNorm.is_in(chunk.iter().copied()))
+                .into_tuple::<i32>()
+                .all(conn)
+                .await?,
+        );
+    }
     Ok(ids)
 }
 

@@ -99,7 +99,11 @@ async fn strings_by_supplier<E: EntityTrait>(
     Ok(map)
 }
 
-async fn views(conn: &impl ConnectionTrait, models: Vec<supplier::Model>) -> Result<Vec<SupplierView>> {
+/// Suppliers as users see them, with their aliases (in the order added) and capabilities (sorted).
+pub(crate) async fn views(
+    conn: &impl ConnectionTrait,
+    models: Vec<supplier::Model>,
+) -> Result<Vec<SupplierView>> {
     let ids: Vec<i32> = models.iter().map(|s| s.id).collect();
     use {supplier_alias::Column as A, supplier_capability::Column as C};
     let mut aliases =

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use super::super::entities::supplier;
 use super::super::suppliers::SupplierView;
+use crate::domain::names::normalise;
 use crate::domain::status::ScarceOverride;
 use crate::io::supplier_csv::SupplierRow;
 
@@ -85,19 +86,14 @@ impl Draft {
         draft
     }
 
-    /// A supplier as stored, with its aliases (name, normalised) and capabilities.
-    pub(super) fn stored(
-        m: supplier::Model,
-        aliases: Vec<(String, String)>,
-        capabilities: BTreeSet<String>,
-    ) -> Draft {
-        let (alias_names, alias_norms) = aliases.into_iter().unzip();
-        let mut draft = Draft {
+    /// A supplier as stored, and as users see it (with its aliases and capabilities).
+    pub(super) fn stored(m: supplier::Model, view: SupplierView) -> Draft {
+        Draft {
             id: Some(m.id),
             name: m.name.clone(),
             name_norm: m.name_norm.clone(),
             native_norm: m.native_norm.clone(),
-            alias_norms,
+            alias_norms: view.aliases.iter().map(|a| normalise(a)).collect(),
             native_name: m.native_name.clone(),
             country: m.country.clone(),
             province: m.province.clone(),
@@ -106,15 +102,13 @@ impl Draft {
             website: m.website.clone(),
             scarce: m.scarce_override.clone(),
             note: m.note.clone(),
-            aliases: alias_names,
-            capabilities,
+            aliases: view.aliases.clone(),
+            capabilities: view.capabilities.iter().cloned().collect(),
             changed: false,
             new_in_import: false,
-            before: None,
+            before: Some(view),
             model: Some(m),
-        };
-        draft.before = Some(draft.view());
-        draft
+        }
     }
 
     pub(super) fn view(&self) -> SupplierView {

@@ -38,38 +38,10 @@ impl KnownKeys {
         let capacity = ((stored_suppliers + expected_rows) * KEYS_PER_ROW).clamp(MIN_KEYS, MAX_KEYS);
         let mut bloom = Bloom::new_for_fp_rate(capacity as usize, 0.01)
             .map_err(|e| crate::error::Error::Other(format!("key filter: {e}")))?;
-        let suppliers = |after: i32| {
-            supplier::Entity::find()
-                .select_only()
-                .columns([
-                    supplier::Column::Id,
-                    supplier::Column::NameNorm,
-                    supplier::Column::NativeNorm,
-                ])
-                .filter(supplier::Column::Id.gt(after))
-                .order_by_asc(supplier::Column::Id)
-                .limit(PAGE)
-                .into_tuple::<(i32, String, Option<String>)>()
-                .all(conn)
-        };
-        each_page(suppliers, |(_, name, native)| {
-            bloom.set(name.as_str());
-            if let Some(native) = native {
-                bloom.set(native.as_str());
-            }
-        })
-        .await?;
-        let aliases = |after: i32| {
-            supplier_alias::Entity::find()
-                .select_only()
-                .columns([supplier_alias::Column::Id, supplier_alias::Column::AliasNorm])
-                .filter(supplier_alias::Column::Id.gt(after))
-                .order_by_asc(supplier_alias::Column::Id)
-                .limit(PAGE)
-                .into_tuple::<(i32, String)>()
-                .all(conn)
-        };
-        each_page(aliases, |(_, alias)| bloom.set(alias.as_str())).await?;
+        use {supplier::Column as S, supplier_alias::Column as A};
+        add_column::<supplier::Entity>(conn, &mut bloom, S::Id, S::NameNorm).await?;
+        add_column::<supplier::Entity>(conn, &mut bloom, S::Id, S::NativeNorm).await?;
+        add_column::<supplier_alias::Entity>(conn, &mut bloom, A::Id, A::AliasNorm).await?;
         Ok(KnownKeys(Some(bloom)))
     }
 
@@ -86,40 +58,31 @@ impl KnownKeys {
     }
 }
 
-/// Reads a table in id order, a page at a time (`fetch` gives the page after an id; the id is
-/// each row's first field), and hands every row to `take`.
-async fn each_page<Row, Page>(
-    fetch: impl Fn(i32) -> Page,
-    mut take: impl FnMut(&Row),
-) -> Result<(), sea_orm::DbErr>
-where
-    Row: FirstId,
-    Page: Future<Output = Result<Vec<Row>, sea_orm::DbErr>>,
-{
+/// Adds every value of one key column to the filter, reading the table in id order a page at a
+/// time (memory stays flat however many suppliers are stored).
+async fn add_column<E: EntityTrait>(
+    conn: &impl ConnectionTrait,
+    bloom: &mut Bloom<str>,
+    id: E::Column,
+    key: E::Column,
+) -> Result<()> {
     let mut after = 0;
     loop {
-        let page = fetch(after).await?;
-        let Some(last) = page.last() else {
+        let page: Vec<(i32, Option<String>)> = E::find()
+            .select_only()
+            .columns([id, key])
+            .filter(id.gt(after))
+            .order_by_asc(id)
+            .limit(PAGE)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        let Some(&(last, _)) = page.last() else {
             return Ok(());
         };
-        after = last.first_id();
-        page.iter().for_each(&mut take);
-    }
-}
-
-/// A row whose first field is its id.
-trait FirstId {
-    fn first_id(&self) -> i32;
-}
-
-impl<A> FirstId for (i32, A) {
-    fn first_id(&self) -> i32 {
-        self.0
-    }
-}
-
-impl<A, B> FirstId for (i32, A, B) {
-    fn first_id(&self) -> i32 {
-        self.0
+        after = last;
+        for key in page.iter().filter_map(|(_, key)| key.as_deref()) {
+            bloom.set(key);
+        }
     }
 }

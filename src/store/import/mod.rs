@@ -8,20 +8,21 @@ mod known;
 mod write;
 
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::hash::BuildHasher;
 use std::io::Read;
 
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    QueryFilter, QuerySelect, Set, Statement,
+    QueryFilter, Set, Statement,
 };
 use serde::Serialize;
 
 use super::Store;
 use super::audit::{self, Change};
-use super::entities::{supplier, supplier_alias, supplier_capability};
+use super::entities::supplier;
+use super::{lookup, suppliers};
 use crate::error::{Error, Result};
 use crate::io::supplier_csv::{RawRecord, Record, RowError, SupplierCsv, SupplierRow};
 use draft::Draft;
@@ -497,45 +498,12 @@ impl KeyIndex {
 
 /// Stored suppliers any of `keys` names, with their aliases and capabilities.
 async fn load_matching(conn: &impl ConnectionTrait, keys: &BTreeSet<String>) -> Result<Vec<Draft>> {
-    let keys: Vec<&String> = keys.iter().collect();
-    let mut ids: BTreeSet<i32> = BTreeSet::new();
-    for chunk in keys.chunks(IN_CHUNK) {
-        let chunk: Vec<&str> = chunk.iter().map(|k| k.as_str()).collect();
-        ids.extend(
-            supplier::Entity::find()
-                .select_only()
-                .column(supplier::Column::Id)
-                .filter(supplier::Column::NameNorm.is_in(chunk.clone()))
-                .into_tuple::<i32>()
-                .all(conn)
-                .await?,
-        );
-        ids.extend(
-            supplier::Entity::find()
-                .select_only()
-                .column(supplier::Column::Id)
-                .filter(supplier::Column::NativeNorm.is_in(chunk.clone()))
-                .into_tuple::<i32>()
-                .all(conn)
-                .await?,
-        );
-        ids.extend(
-            supplier_alias::Entity::find()
-                .select_only()
-                .column(supplier_alias::Column::SupplierId)
-                .filter(supplier_alias::Column::AliasNorm.is_in(chunk))
-                .into_tuple::<i32>()
-                .all(conn)
-                .await?,
-        );
-    }
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<i32> = ids.into_iter().collect();
-    let mut models = Vec::new();
-    let mut aliases: BTreeMap<i32, Vec<(String, String)>> = BTreeMap::new();
-    let mut capabilities: BTreeMap<i32, BTreeSet<String>> = BTreeMap::new();
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let ids: Vec<i32> = lookup::supplier_ids_named(conn, &keys)
+        .await?
+        .into_iter()
+        .collect();
+    let mut models = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(IN_CHUNK) {
         models.extend(
             supplier::Entity::find()
@@ -543,33 +511,11 @@ async fn load_matching(conn: &impl ConnectionTrait, keys: &BTreeSet<String>) -> 
                 .all(conn)
                 .await?,
         );
-        for a in supplier_alias::Entity::find()
-            .filter(supplier_alias::Column::SupplierId.is_in(chunk.iter().copied()))
-            .all(conn)
-            .await?
-        {
-            aliases
-                .entry(a.supplier_id)
-                .or_default()
-                .push((a.alias, a.alias_norm));
-        }
-        for c in supplier_capability::Entity::find()
-            .filter(supplier_capability::Column::SupplierId.is_in(chunk.iter().copied()))
-            .all(conn)
-            .await?
-        {
-            capabilities
-                .entry(c.supplier_id)
-                .or_default()
-                .insert(c.capability);
-        }
     }
+    let views = suppliers::views(conn, models.clone()).await?;
     Ok(models
         .into_iter()
-        .map(|m| {
-            let aliases = aliases.remove(&m.id).unwrap_or_default();
-            let capabilities = capabilities.remove(&m.id).unwrap_or_default();
-            Draft::stored(m, aliases, capabilities)
-        })
+        .zip(views)
+        .map(|(m, v)| Draft::stored(m, v))
         .collect())
 }

@@ -171,19 +171,6 @@ impl Writer {
         Some(Statement::from_sql_and_values(self.backend, sql, values))
     }
 
-    /// MariaDB: inserts new suppliers with their aliases and capabilities now.
-    pub(super) async fn create_now(
-        &self,
-        txn: &DatabaseTransaction,
-        drafts: &[Draft],
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        if !drafts.is_empty() {
-            self.create_row_by_row(txn, drafts, now).await?;
-        }
-        Ok(())
-    }
-
     /// Adds aliases and capabilities to stored suppliers, now.
     pub(super) async fn add_children(
         &self,
@@ -251,8 +238,9 @@ impl Writer {
         )
     }
 
-    /// MariaDB: multi-row INSERTs, then the ids by normalised name.
-    async fn create_row_by_row(
+    /// MariaDB: inserts new suppliers with their aliases and capabilities now, by multi-row
+    /// INSERTs, reading the ids back by normalised name.
+    pub(super) async fn create_now(
         &self,
         txn: &DatabaseTransaction,
         drafts: &[Draft],
