@@ -86,6 +86,23 @@ fn names(report: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// The entry called `name` in a report's `list` (`suppliers` or `buyers`).
+fn entry<'a>(report: &'a serde_json::Value, list: &str, name: &str) -> &'a serde_json::Value {
+    report[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {list}: {report}"))
+}
+
+/// `report gaps --buyer Aurora` followed by `args`.
+fn aurora_gaps<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut all = vec!["report", "gaps", "--buyer", "Aurora"];
+    all.extend(args);
+    all
+}
+
 #[test]
 fn gaps_list_scarce_unsigned_suppliers_most_urgent_first() {
     crate::support::each_backend(gaps_list_scarce_unsigned_suppliers_most_urgent_first_on);
@@ -93,7 +110,7 @@ fn gaps_list_scarce_unsigned_suppliers_most_urgent_first() {
 
 fn gaps_list_scarce_unsigned_suppliers_most_urgent_first_on() {
     let db = market();
-    let gaps = db.json(&["report", "gaps", "--buyer", "Aurora", "--as-of", "2026-06-30"]);
+    let gaps = db.json(&aurora_gaps(&["--as-of", "2026-06-30"]));
     assert_eq!(gaps["buyer"], "Aurora Solar");
     assert_eq!(gaps["as_of"], "2026-06-30");
     assert_eq!(gaps["threshold"], 3);
@@ -137,7 +154,7 @@ fn as_of_reads_the_dated_history_on() {
     let db = market();
     // On 1 March Helios had not signed Qiantang, Lumina was still being evaluated, and the
     // interlock finding was open; Borealis still held Maxwell.
-    let early = db.json(&["report", "gaps", "--buyer", "Aurora", "--as-of", "2026-03-01"]);
+    let early = db.json(&aurora_gaps(&["--as-of", "2026-03-01"]));
     let early_names = names(&early);
     assert!(early_names.contains(&"Lumina HJT".to_string()), "{early_names:?}");
     assert_eq!(
@@ -149,19 +166,9 @@ fn as_of_reads_the_dated_history_on() {
         serde_json::json!(["Borealis PV"])
     );
     assert_eq!(early["suppliers"][0]["open_findings"]["critical"], 1);
-    let lumina = early["suppliers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "Lumina HJT")
-        .unwrap();
+    let lumina = entry(&early, "suppliers", "Lumina HJT");
     assert_eq!(lumina["deal_status"], "evaluating");
-    let qiantang = early["suppliers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "Qiantang PV")
-        .unwrap();
+    let qiantang = entry(&early, "suppliers", "Qiantang PV");
     assert_eq!(
         qiantang["signed_with"],
         serde_json::json!([]),
@@ -224,47 +231,22 @@ fn status_covers_every_active_supplier_capability_and_buyer_on() {
     assert!(caps.contains(&("hjt-full-line".into(), 3, true)));
     assert!(caps.contains(&("wet-bench".into(), 4, false)));
     assert!(caps.contains(&("pvd".into(), 1, true)));
-    let maxwell = status["suppliers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "Maxwell PVD")
-        .unwrap();
+    let maxwell = entry(&status, "suppliers", "Maxwell PVD");
     assert_eq!(
         maxwell["deals"],
         serde_json::json!({"Aurora Solar": "negotiating", "Borealis PV": "terminated"})
     );
     assert_eq!(maxwell["scarce"], true);
-    let zhicheng = status["suppliers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "Zhicheng Equipment")
-        .unwrap();
+    let zhicheng = entry(&status, "suppliers", "Zhicheng Equipment");
     assert_eq!(zhicheng["scarce"], false);
-    let helios = status["buyers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b["name"] == "Helios Energy")
-        .unwrap();
+    let helios = entry(&status, "buyers", "Helios Energy");
     assert_eq!(helios["kind"], "external");
     assert_eq!(helios["deals"]["signed"], 1);
-    let kestrel = status["suppliers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "Kestrel Wet")
-        .unwrap();
+    let kestrel = entry(&status, "suppliers", "Kestrel Wet");
     assert_eq!(kestrel["visits"], 2);
     let only_aurora = db.json(&["report", "status", "--buyer", "Aurora", "--as-of", "2026-06-30"]);
     assert_eq!(array_len(&only_aurora["buyers"]), 1);
-    let kestrel = only_aurora["suppliers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "Kestrel Wet")
-        .unwrap();
+    let kestrel = entry(&only_aurora, "suppliers", "Kestrel Wet");
     assert_eq!(kestrel["visits"], 1);
 }
 
@@ -275,37 +257,16 @@ fn the_threshold_decides_what_is_scarce() {
 
 fn the_threshold_decides_what_is_scarce_on() {
     let db = market();
-    let strict = db.json(&[
-        "report",
-        "gaps",
-        "--buyer",
-        "Aurora",
-        "--threshold",
-        "1",
-        "--as-of",
-        "2026-06-30",
-    ]);
+    let strict = db.json(&aurora_gaps(&["--threshold", "1", "--as-of", "2026-06-30"]));
     assert_eq!(names(&strict), ["Qiantang PV", "Maxwell PVD", "Kestrel Wet"]);
-    let loose = db.json(&[
-        "report",
-        "gaps",
-        "--buyer",
-        "Aurora",
-        "--threshold",
-        "4",
-        "--as-of",
-        "2026-06-30",
-    ]);
+    let loose = db.json(&aurora_gaps(&["--threshold", "4", "--as-of", "2026-06-30"]));
     assert!(
         names(&loose).contains(&"Ningbo Clean".to_string()),
         "wet-bench (4 makers) is scarce at 4"
     );
-    db.fails(&["report", "gaps", "--buyer", "Aurora", "--threshold", "0"], 65);
+    db.fails(&aurora_gaps(&["--threshold", "0"]), 65);
     db.fails(&["report", "gaps", "--buyer", "Nobody"], 65);
-    db.fails(
-        &["report", "gaps", "--buyer", "Aurora", "--as-of", "2026-02-31"],
-        65,
-    );
+    db.fails(&aurora_gaps(&["--as-of", "2026-02-31"]), 65);
 }
 
 #[test]
@@ -315,16 +276,7 @@ fn reports_paste_as_csv_and_markdown_and_read_as_tables() {
 
 fn reports_paste_as_csv_and_markdown_and_read_as_tables_on() {
     let db = market();
-    let csv_text = db.ok(&[
-        "report",
-        "gaps",
-        "--buyer",
-        "Aurora",
-        "--as-of",
-        "2026-06-30",
-        "--format",
-        "csv",
-    ]);
+    let csv_text = db.ok(&aurora_gaps(&["--as-of", "2026-06-30", "--format", "csv"]));
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
     for column in [
@@ -349,16 +301,7 @@ fn reports_paste_as_csv_and_markdown_and_read_as_tables_on() {
         7
     );
 
-    let md = db.ok(&[
-        "report",
-        "gaps",
-        "--buyer",
-        "Aurora",
-        "--as-of",
-        "2026-06-30",
-        "--format",
-        "md",
-    ]);
+    let md = db.ok(&aurora_gaps(&["--as-of", "2026-06-30", "--format", "md"]));
     assert!(
         md.starts_with("## Scarce suppliers Aurora Solar has no signed deal with, as of 2026-06-30"),
         "{md}"
@@ -374,16 +317,12 @@ fn reports_paste_as_csv_and_markdown_and_read_as_tables_on() {
         assert!(table.contains(heading), "{heading}:\n{table}");
     }
     let out = db.path.with_file_name("gaps.json");
-    db.ok(&[
-        "report",
-        "gaps",
-        "--buyer",
-        "Aurora",
+    db.ok(&aurora_gaps(&[
         "--format",
         "json",
         "--out",
         out.to_str().unwrap(),
-    ]);
+    ]));
     let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(written["buyer"], "Aurora Solar");
 }
