@@ -1,7 +1,5 @@
 //! Where the database lives and how its schema is kept in step with the binary.
 
-use sea_orm::{ConnectionTrait, Database, Statement};
-
 use crate::support::{Db, vetted};
 
 #[test]
@@ -41,28 +39,12 @@ fn vetted_db_names_the_database_and_db_overrides_it() {
     assert_eq!(buyers[0]["name"], "Aurora Solar");
 }
 
-fn sql(db: &Db, statement: &str) -> Vec<sea_orm::QueryResult> {
-    let url = db.url();
-    let statement = statement.to_string();
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async move {
-            let conn = Database::connect(url).await.unwrap();
-            let backend = conn.get_database_backend();
-            conn.query_all_raw(Statement::from_string(backend, statement))
-                .await
-                .unwrap()
-        })
-}
-
 #[test]
 fn sqlite_runs_in_wal_mode_with_the_schema_applied() {
     let db = Db::seeded();
-    let mode: String = sql(&db, "PRAGMA journal_mode")[0].try_get_by_index(0).unwrap();
+    let mode: String = db.sql("PRAGMA journal_mode")[0].try_get_by_index(0).unwrap();
     assert_eq!(mode, "wal");
-    let applied = sql(&db, "SELECT version FROM seaql_migrations");
+    let applied = db.sql("SELECT version FROM seaql_migrations");
     assert!(!applied.is_empty());
     let status = db.json(&["db", "status"]);
     assert!(
@@ -78,12 +60,11 @@ fn a_database_from_a_newer_vetted_is_refused() {
 
 fn a_database_from_a_newer_vetted_is_refused_on() {
     let db = Db::seeded();
-    sql(
-        &db,
+    db.sql(
         "INSERT INTO seaql_migrations (version, applied_at) VALUES ('m20991231_000001_from_the_future', 0)",
     );
     let count = |table: &str| -> i64 {
-        sql(&db, &format!("SELECT count(*) FROM {table}"))[0]
+        db.sql(&format!("SELECT count(*) FROM {table}"))[0]
             .try_get_by_index(0)
             .unwrap()
     };

@@ -67,7 +67,7 @@ pub fn backend() -> Backend {
     BACKEND.with(|b| b.borrow().clone())
 }
 
-/// Runs SQL on a server (test set-up only: creating and dropping test databases).
+/// Runs SQL on a test database of any backend (set-up, and checks the CLI cannot make).
 pub fn server_sql(url: &str, statement: &str) -> Vec<sea_orm::QueryResult> {
     let url = url.to_string();
     let statement = statement.to_string();
@@ -78,7 +78,7 @@ pub fn server_sql(url: &str, statement: &str) -> Vec<sea_orm::QueryResult> {
         .block_on(async move {
             let conn = Database::connect(url.as_str())
                 .await
-                .expect("connect to the test server");
+                .expect("connect to the test database");
             let backend = conn.get_database_backend();
             let rows = conn
                 .query_all_raw(Statement::from_string(backend, statement))
@@ -206,6 +206,11 @@ impl Db {
     }
 
     /// A URL sea-orm can open, for tests that look beneath the CLI.
+    /// Runs SQL on this database directly.
+    pub fn sql(&self, statement: &str) -> Vec<sea_orm::QueryResult> {
+        server_sql(&self.url(), statement)
+    }
+
     pub fn url(&self) -> String {
         match &self.server {
             Some(server) => server.url.clone(),
