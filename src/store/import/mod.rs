@@ -103,7 +103,7 @@ pub async fn import_suppliers<R: Read + Send + 'static>(
         errors: Vec::new(),
         actor: &store.actor,
         known,
-        writer: Writer::new(&txn).await?,
+        writer: Writer::new(&txn, max_id_before).await?,
     };
     let mut batches = csv.read_ahead(BATCH);
     // The statement built for the last batch: it runs while the next batch is received, checked

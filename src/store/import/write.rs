@@ -53,7 +53,8 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    pub(super) async fn new(txn: &DatabaseTransaction) -> Result<Writer> {
+    /// `max_id`: the largest supplier id stored when the import began.
+    pub(super) async fn new(txn: &DatabaseTransaction, max_id: i32) -> Result<Writer> {
         let backend = txn.get_database_backend();
         let mut next_id = 0;
         if backend == DbBackend::Sqlite {
@@ -61,12 +62,11 @@ impl Writer {
             let row = txn
                 .query_one_raw(Statement::from_string(
                     backend,
-                    "SELECT max(coalesce((SELECT max(id) FROM supplier), 0), \
-                     coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'supplier'), 0)) AS last",
+                    "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'supplier'), 0) AS seq",
                 ))
                 .await?
-                .expect("an aggregate gives a row");
-            next_id = row.try_get::<i32>("", "last")? + 1;
+                .expect("a scalar query gives a row");
+            next_id = Ord::max(row.try_get::<i32>("", "seq")?, max_id) + 1;
         }
         Ok(Writer {
             backend,
