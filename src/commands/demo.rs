@@ -1,6 +1,7 @@
 //! `vetted demo`: a fresh SQLite database built from the bundled fixtures through the same
 //! services users drive, then a look at what it holds.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use serde::Deserialize;
@@ -252,16 +253,17 @@ pub async fn run(ctx: &Context) -> Result<()> {
             serde_json::to_string_pretty(&both).expect("JSON")
         ));
     }
-    let mut out = String::new();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if !ctx.quiet && ctx.output.format == Format::Table {
-        out.push_str(&format!(
-            "Demo database: {}\n(explore it with: vetted --db {} supplier list)\n\n",
+        writeln!(
+            out,
+            "Demo database: {}\n(explore it with: vetted --db {} supplier list)\n",
             path.display(),
             path.display()
-        ));
+        )?;
     }
-    out.push_str(&render::status(&ctx.output, &status));
-    out.push('\n');
-    out.push_str(&render::gaps(&ctx.output, &gaps));
-    ctx.print(&out)
+    render::status(&ctx.output, &status, &mut out)?;
+    writeln!(out)?;
+    render::gaps(&ctx.output, &gaps, &mut out)?;
+    Ok(out.flush()?)
 }

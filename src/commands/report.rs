@@ -1,5 +1,7 @@
 //! `vetted report status|gaps`.
 
+use std::io::{BufWriter, Write};
+
 use super::Context;
 use crate::cli::{ReportArgs, ReportCommand};
 use crate::error::{Error, Result};
@@ -9,12 +11,12 @@ use crate::report::{facts, gaps, render, status};
 use crate::store::{Store, lookup};
 
 pub async fn run(ctx: &Context, cmd: ReportCommand) -> Result<()> {
-    let (text, args) = match cmd {
+    match cmd {
         ReportCommand::Status { buyer, args } => {
             let as_of = as_of(ctx, &args)?;
             let store = ctx.store().await?;
             let report = status::build(&store.db, buyer.as_deref(), threshold(&args)?, as_of).await?;
-            let text = if ctx.output.format == Format::Html {
+            if ctx.output.format == Format::Html {
                 let buyer_id = match &buyer {
                     Some(reference) => Some(lookup::buyer(&store.db, reference).await?.id),
                     None => None,
@@ -25,18 +27,18 @@ pub async fn run(ctx: &Context, cmd: ReportCommand) -> Result<()> {
                     recent_visits: &visits,
                     findings: &findings,
                 };
-                html::status(&report, &dashboard)
+                let page = html::status(&report, &dashboard);
+                emit(&args, |out| Ok(out.write_all(page.as_bytes())?))
             } else {
-                render::status(&ctx.output, &report)
-            };
-            (text, args)
+                emit(&args, |out| render::status(&ctx.output, &report, out))
+            }
         }
         ReportCommand::Gaps { buyer, args } => {
             let as_of = as_of(ctx, &args)?;
             let store = ctx.store().await?;
             let threshold = threshold(&args)?;
             let report = gaps::build(&store.db, &buyer, threshold, as_of).await?;
-            let text = if ctx.output.format == Format::Html {
+            if ctx.output.format == Format::Html {
                 let status = status::build(&store.db, None, threshold, as_of).await?;
                 let (visits, findings) = dashboard_lists(&store, as_of, None).await?;
                 let dashboard = Dashboard {
@@ -44,17 +46,27 @@ pub async fn run(ctx: &Context, cmd: ReportCommand) -> Result<()> {
                     recent_visits: &visits,
                     findings: &findings,
                 };
-                html::gaps(&report, &dashboard)
+                let page = html::gaps(&report, &dashboard);
+                emit(&args, |out| Ok(out.write_all(page.as_bytes())?))
             } else {
-                render::gaps(&ctx.output, &report)
-            };
-            (text, args)
+                emit(&args, |out| render::gaps(&ctx.output, &report, out))
+            }
         }
+    }
+}
+
+/// Writes a report to `--out FILE` or to stdout, through a buffer.
+fn emit(args: &ReportArgs, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    let Some(path) = &args.out else {
+        let mut out = BufWriter::new(std::io::stdout().lock());
+        write(&mut out)?;
+        return Ok(out.flush()?);
     };
-    match &args.out {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| Error::invalid("out", format!("cannot write {}: {e}", path.display()))),
-        None => ctx.print(&text),
+    let cannot = |e: std::io::Error| Error::invalid("out", format!("cannot write {}: {e}", path.display()));
+    let mut out = BufWriter::new(std::fs::File::create(path).map_err(cannot)?);
+    match write(&mut out).and_then(|()| Ok(out.flush()?)) {
+        Err(Error::Io(e)) => Err(cannot(e)),
+        other => other,
     }
 }
 

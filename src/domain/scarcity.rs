@@ -1,7 +1,7 @@
 //! Scarcity: a capability is scarce when at most `threshold` active suppliers offer it; a supplier
 //! is scarce when it offers a scarce capability or its override says `yes` (`no` always wins).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::status::ScarceOverride;
 
@@ -34,15 +34,16 @@ impl Scarcity {
     }
 
     pub fn new<'a>(threshold: usize, suppliers: impl IntoIterator<Item = &'a [String]>) -> Scarcity {
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        let mut counts: HashMap<&str, usize> = HashMap::new();
         for capabilities in suppliers {
-            let mut seen: Vec<&String> = capabilities.iter().collect();
-            seen.sort();
-            seen.dedup();
-            for capability in seen {
-                *counts.entry(capability.clone()).or_default() += 1;
+            for (i, capability) in capabilities.iter().enumerate() {
+                // A handful per supplier: a look back is cheaper than a set.
+                if !capabilities[..i].contains(capability) {
+                    *counts.entry(capability).or_default() += 1;
+                }
             }
         }
+        let counts = counts.into_iter().map(|(c, n)| (c.to_string(), n)).collect();
         Scarcity { threshold, counts }
     }
 

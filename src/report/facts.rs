@@ -2,10 +2,10 @@
 //! capabilities, buyers, deal statuses from the dated events, visit tallies and open findings.
 //! Tallies are aggregated by the database, not loaded row by row.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
     Select, Statement, TryGetableMany,
@@ -131,7 +131,7 @@ pub async fn active_suppliers(
     subset: Option<&[i32]>,
 ) -> Result<Vec<ActiveSupplier>> {
     let mut rows: Vec<(i32, String, String, Option<String>, String)> = Vec::new();
-    let mut capabilities: BTreeMap<i32, Vec<String>> = BTreeMap::new();
+    let mut capabilities: Vec<(i32, String)> = Vec::new();
     for chunk in chunks(subset) {
         let mut query = supplier::Entity::find()
             .select_only()
@@ -163,26 +163,36 @@ pub async fn active_suppliers(
             )
             .await?,
         );
-        for (id, cap) in read_rows::<_, (i32, String)>(conn, caps, &["supplier_id", "capability"]).await? {
-            capabilities.entry(id).or_default().push(cap);
-        }
+        capabilities.extend(read_rows::<_, (i32, String)>(conn, caps, &["supplier_id", "capability"]).await?);
     }
-    // Sorted here rather than by the database: an ORDER BY on the name index costs a row
-    // lookup per supplier.
-    rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
-    for list in capabilities.values_mut() {
-        list.sort(); // the aggregate need not keep the query's order
-    }
-    Ok(rows
+    // Suppliers and capabilities both by id (the aggregate need not keep the query's order, but
+    // it usually does, and sorting sorted rows is one pass), then matched up in one walk.
+    rows.sort_unstable_by_key(|r| r.0);
+    capabilities.sort_unstable();
+    let mut capabilities = capabilities.into_iter().peekable();
+    let mut suppliers: Vec<(String, ActiveSupplier)> = rows
         .into_iter()
-        .map(|(id, _, name, native_name, scarce)| ActiveSupplier {
-            capabilities: capabilities.remove(&id).unwrap_or_default(),
-            id,
-            name,
-            native_name,
-            scarce_override: ScarceOverride::parse(&scarce).unwrap_or(ScarceOverride::Auto),
+        .map(|(id, name_norm, name, native_name, scarce)| {
+            let mut offered = Vec::new();
+            while let Some((of, capability)) = capabilities.next_if(|(of, _)| *of <= id) {
+                if of == id {
+                    offered.push(capability); // else an archived supplier's
+                }
+            }
+            let supplier = ActiveSupplier {
+                capabilities: offered,
+                id,
+                name,
+                native_name,
+                scarce_override: ScarceOverride::parse(&scarce).unwrap_or(ScarceOverride::Auto),
+            };
+            (name_norm, supplier)
         })
-        .collect())
+        .collect();
+    // By name here rather than by the database: an ORDER BY on the name index costs a row
+    // lookup per supplier. Normalised names are unique.
+    suppliers.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
+    Ok(suppliers.into_iter().map(|(_, supplier)| supplier).collect())
 }
 
 /// Buyers, ours first, by name.
@@ -202,50 +212,47 @@ pub async fn buyers(conn: &impl ConnectionTrait) -> Result<Vec<Buyer>> {
 }
 
 /// Each deal's status at the end of `day`, for all suppliers or a subset: (buyer id, supplier id)
-/// → status. When nothing has been recorded after `day`, each deal's stored status is already
-/// that; otherwise the dated events are replayed.
+/// → status. A deal's stored status is that of its latest event and `status_date` that event's
+/// date (`store::deals` keeps both), so when no deal changed after `day` the stored statuses are
+/// the answer; otherwise the dated events are replayed.
 pub async fn deal_statuses(
     conn: &impl ConnectionTrait,
     day: NaiveDate,
     subset: Option<&[i32]>,
-) -> Result<BTreeMap<(i32, i32), DealStatus>> {
-    let mut deals: Vec<(i32, i32, i32, String)> = Vec::new();
+) -> Result<HashMap<(i32, i32), DealStatus>> {
+    let mut deals: Vec<(i32, i32, i32, String, NaiveDate)> = Vec::new();
     for chunk in chunks(subset) {
         let mut query = deal::Entity::find().select_only().columns([
             deal::Column::Id,
             deal::Column::BuyerId,
             deal::Column::SupplierId,
             deal::Column::Status,
+            deal::Column::StatusDate,
         ]);
         if let Some(ids) = chunk {
             query = query.filter(deal::Column::SupplierId.is_in(ids.iter().copied()));
         }
-        deals.extend(read_rows(conn, query, &["id", "buyer_id", "supplier_id", "status"]).await?);
+        deals.extend(
+            read_rows(
+                conn,
+                query,
+                &["id", "buyer_id", "supplier_id", "status", "status_date"],
+            )
+            .await?,
+        );
     }
-    let deal_ids: Vec<i32> = deals.iter().map(|d| d.0).collect();
-    let deal_subset = subset.map(|_| deal_ids.as_slice());
-    let mut events: Vec<(i32, NaiveDate, i32, String)> = Vec::new();
-    let mut later = false;
-    for chunk in chunks(deal_subset) {
-        let mut probe = deal_event::Entity::find()
-            .select_only()
-            .column(deal_event::Column::Id)
-            .filter(deal_event::Column::EventDate.gt(day))
-            .limit(1);
-        if let Some(ids) = chunk {
-            probe = probe.filter(deal_event::Column::DealId.is_in(ids.iter().copied()));
-        }
-        later |= !probe.into_tuple::<i32>().all(conn).await?.is_empty();
-    }
-    let mut statuses = BTreeMap::new();
-    if !later {
-        for (_, buyer, supplier, status) in deals {
+    let mut statuses = HashMap::with_capacity(deals.len());
+    if deals.iter().all(|d| d.4 <= day) {
+        for (_, buyer, supplier, status, _) in deals {
             if let Ok(status) = DealStatus::parse(&status) {
                 statuses.insert((buyer, supplier), status);
             }
         }
         return Ok(statuses);
     }
+    let deal_ids: Vec<i32> = deals.iter().map(|d| d.0).collect();
+    let deal_subset = subset.map(|_| deal_ids.as_slice());
+    let mut events: Vec<(i32, NaiveDate, i32, String)> = Vec::new();
     for chunk in chunks(deal_subset) {
         let mut query = deal_event::Entity::find()
             .select_only()
@@ -271,7 +278,7 @@ pub async fn deal_statuses(
             });
         }
     }
-    for (id, buyer, supplier, _) in deals {
+    for (id, buyer, supplier, _, _) in deals {
         if let Some(status) = changes.get(&id).and_then(|c| timeline::deal_status_on(c, day)) {
             statuses.insert((buyer, supplier), status);
         }
@@ -291,7 +298,7 @@ pub async fn visit_tallies(
         let mut query = visit::Entity::find()
             .select_only()
             .column(visit::Column::SupplierId)
-            .expr_as(Expr::col(visit::Column::Id).count(), "visits")
+            .expr_as(Expr::col(Asterisk).count(), "visits")
             .expr_as(Expr::col(visit::Column::VisitDate).max(), "last_visit")
             .filter(visit::Column::VisitDate.lte(day))
             .group_by(visit::Column::SupplierId);

@@ -4,10 +4,9 @@
 pub mod facts;
 pub mod gaps;
 pub mod html;
+pub mod json;
 pub mod render;
 pub mod status;
-
-use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -62,4 +61,5 @@ impl VisitTally {
     }
 }
 
-pub type BySupplier<T> = BTreeMap<i32, T>;
+/// Keyed by supplier id; looked up once per supplier, never walked in order.
+pub type BySupplier<T> = std::collections::HashMap<i32, T>;

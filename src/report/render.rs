@@ -1,12 +1,15 @@
 //! Reports for people (a heading and aligned tables, or Markdown) and for machines (JSON, or CSV
 //! with one row per supplier and findings in four columns, ready to paste into a spreadsheet).
 
+use std::io::Write;
+
 use serde::Serialize;
 
 use super::FindingCounts;
 use super::gaps::GapsReport;
-use super::status::StatusReport;
+use super::status::{BuyerPipeline, CapabilityCoverage, StatusReport};
 use crate::domain::status::DealStatus;
+use crate::error::Result;
 use crate::output::{Format, Output};
 
 /// A gap as a flat row: lists joined, findings summarised for people or split for CSV.
@@ -74,17 +77,17 @@ fn heading(output: &Output, text: &str) -> String {
     }
 }
 
-fn json<T: Serialize>(report: &T) -> String {
-    format!(
-        "{}\n",
-        serde_json::to_string_pretty(report).expect("reports serialise")
-    )
+pub fn gaps(output: &Output, report: &GapsReport, out: &mut dyn Write) -> Result<()> {
+    if output.format == Format::Json {
+        serde_json::to_writer_pretty(&mut *out, report)?;
+        out.write_all(b"\n")?;
+        return Ok(());
+    }
+    out.write_all(gaps_text(output, report).as_bytes())?;
+    Ok(())
 }
 
-pub fn gaps(output: &Output, report: &GapsReport) -> String {
-    if output.format == Format::Json {
-        return json(report);
-    }
+fn gaps_text(output: &Output, report: &GapsReport) -> String {
     let rows: Vec<GapRow> = report
         .suppliers
         .iter()
@@ -138,10 +141,32 @@ pub fn gaps(output: &Output, report: &GapsReport) -> String {
     out
 }
 
-pub fn status(output: &Output, report: &StatusReport) -> String {
+/// A status report without its suppliers, for `json::write_pretty` to put them in.
+#[derive(Serialize)]
+struct StatusShell<'a> {
+    as_of: chrono::NaiveDate,
+    threshold: usize,
+    buyers: &'a [BuyerPipeline],
+    capabilities: &'a [CapabilityCoverage],
+    suppliers: [(); 0],
+}
+
+pub fn status(output: &Output, report: &StatusReport, out: &mut dyn Write) -> Result<()> {
     if output.format == Format::Json {
-        return json(report);
+        let shell = StatusShell {
+            as_of: report.as_of,
+            threshold: report.threshold,
+            buyers: &report.buyers,
+            capabilities: &report.capabilities,
+            suppliers: [],
+        };
+        return super::json::write_pretty(&shell, &report.suppliers, out);
     }
+    out.write_all(status_text(output, report).as_bytes())?;
+    Ok(())
+}
+
+fn status_text(output: &Output, report: &StatusReport) -> String {
     let rows: Vec<SupplierRow> = report
         .suppliers
         .iter()

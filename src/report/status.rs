@@ -2,8 +2,10 @@
 //! and open findings, plus capability coverage and each buyer's deal pipeline.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
 
@@ -45,8 +47,8 @@ pub struct SupplierStatus {
     pub capabilities: Vec<String>,
     pub scarce: bool,
     pub scarce_reasons: Vec<String>,
-    /// Buyer name → deal status on the day.
-    pub deals: BTreeMap<String, String>,
+    /// Buyer name → deal status on the day (names shared with the other suppliers' deals).
+    pub deals: BTreeMap<Arc<str>, &'static str>,
     pub last_visit: Option<NaiveDate>,
     pub visits: u64,
     pub open_findings: FindingCounts,
@@ -62,13 +64,21 @@ pub async fn build(
         Some(reference) => Some(lookup::buyer(conn, reference).await?.id),
         None => None,
     };
-    // Independent reads: on a connection pool they run side by side.
-    let (suppliers, buyers, deals, mut visits, mut findings) = tokio::try_join!(
-        facts::active_suppliers(conn, None),
-        facts::buyers(conn),
-        facts::deal_statuses(conn, as_of, None),
-        facts::visit_tallies(conn, as_of, only, None),
-        facts::open_findings(conn, as_of, None),
+    // Independent reads in two lanes, a connection each (SQLite's pool has two): the two long
+    // aggregates apart, and the short reads first, so that their rows are handled while the
+    // aggregates run.
+    let ((suppliers, visits), (deals, buyers, findings)) = tokio::try_join!(
+        async {
+            let suppliers = facts::active_suppliers(conn, None).await?;
+            let visits = facts::visit_tallies(conn, as_of, only, None).await?;
+            Ok::<_, crate::error::Error>((suppliers, visits))
+        },
+        async {
+            let deals = facts::deal_statuses(conn, as_of, None).await?;
+            let buyers = facts::buyers(conn).await?;
+            let findings = facts::open_findings(conn, as_of, None).await?;
+            Ok((deals, buyers, findings))
+        },
     )?;
     let scarcity = Scarcity::new(threshold, suppliers.iter().map(|s| s.capabilities.as_slice()));
     let buyers: Vec<facts::Buyer> = buyers
@@ -94,10 +104,14 @@ pub async fn build(
             continue;
         };
         if active.contains(&supplier) {
-            *counts[slot].entry(status.as_str().to_string()).or_default() += 1;
+            // Every status is there already: no key to allocate.
+            if let Some(n) = counts[slot].get_mut(status.as_str()) {
+                *n += 1;
+            }
         }
         deals_of.entry(supplier).or_default().push((slot, status));
     }
+    let names: Vec<Arc<str>> = buyers.iter().map(|b| Arc::from(b.name.as_str())).collect();
     let pipelines = buyers
         .iter()
         .zip(counts)
@@ -115,17 +129,18 @@ pub async fn build(
             scarce,
         })
         .collect();
+    // Each supplier's row from the tallies, on every core (rayon keeps the order).
     let suppliers = suppliers
-        .into_iter()
+        .into_par_iter()
         .map(|s| {
             let assessment = scarcity.assess(&s.capabilities, s.scarce_override);
-            let tally: VisitTally = visits.remove(&s.id).unwrap_or_default();
+            let tally: VisitTally = visits.get(&s.id).copied().unwrap_or_default();
             SupplierStatus {
                 deals: deals_of
-                    .remove(&s.id)
-                    .unwrap_or_default()
+                    .get(&s.id)
                     .into_iter()
-                    .map(|(slot, status)| (buyers[slot].name.clone(), status.as_str().to_string()))
+                    .flatten()
+                    .map(|&(slot, status)| (names[slot].clone(), status.as_str()))
                     .collect(),
                 id: s.id,
                 name: s.name,
@@ -135,7 +150,7 @@ pub async fn build(
                 scarce_reasons: assessment.reasons,
                 last_visit: tally.last,
                 visits: tally.visits,
-                open_findings: findings.remove(&s.id).unwrap_or_default(),
+                open_findings: findings.get(&s.id).cloned().unwrap_or_default(),
             }
         })
         .collect();
