@@ -1,7 +1,7 @@
 //! `report status`: every active supplier with its capabilities, scarcity, deals by buyer, visits
 //! and open findings, plus capability coverage and each buyer's deal pipeline.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -65,30 +65,35 @@ pub async fn build(
         None => None,
     };
     // Independent reads in two lanes, a connection each (SQLite's pool has two): the two long
-    // aggregates apart, and the short reads first, so that their rows are handled while the
-    // aggregates run.
-    let ((suppliers, visits), (deals, buyers, findings)) = tokio::try_join!(
+    // aggregates apart, and the short reads first, so that their rows are worked on while the
+    // aggregates run (`biased`: the query is sent before the work starts).
+    let ((suppliers, scarcity, visits), (buyers, deals_of, findings)) = tokio::try_join!(
         async {
             let suppliers = facts::active_suppliers(conn, None).await?;
-            let visits = facts::visit_tallies(conn, as_of, only, None).await?;
-            Ok::<_, crate::error::Error>((suppliers, visits))
+            let (visits, scarcity) = tokio::join!(
+                biased;
+                facts::visit_tallies(conn, as_of, only, None),
+                async { Scarcity::new(threshold, suppliers.iter().map(|s| s.capabilities.as_slice())) },
+            );
+            Ok::<_, crate::error::Error>((suppliers, scarcity, visits?))
         },
         async {
             let deals = facts::deal_statuses(conn, as_of, None).await?;
-            let buyers = facts::buyers(conn).await?;
-            let findings = facts::open_findings(conn, as_of, None).await?;
-            Ok((deals, buyers, findings))
+            let buyers: Vec<facts::Buyer> = facts::buyers(conn)
+                .await?
+                .into_iter()
+                .filter(|b| only.is_none_or(|id| id == b.id))
+                .collect();
+            let (findings, deals_of) = tokio::join!(
+                biased;
+                facts::open_findings(conn, as_of, None),
+                async { deals_by_supplier(&buyers, &deals) },
+            );
+            Ok((buyers, deals_of, findings?))
         },
     )?;
-    let scarcity = Scarcity::new(threshold, suppliers.iter().map(|s| s.capabilities.as_slice()));
-    let buyers: Vec<facts::Buyer> = buyers
-        .into_iter()
-        .filter(|b| only.is_none_or(|id| id == b.id))
-        .collect();
-    let active: HashSet<i32> = suppliers.iter().map(|s| s.id).collect();
 
-    // One pass over the deals: each buyer's pipeline, and each supplier's deals by buyer.
-    let buyer_slot: HashMap<i32, usize> = buyers.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
+    // Each buyer's pipeline: its deals with active suppliers, by status.
     let mut counts: Vec<BTreeMap<String, u64>> = buyers
         .iter()
         .map(|_| {
@@ -98,18 +103,11 @@ pub async fn build(
                 .collect()
         })
         .collect();
-    let mut deals_of: HashMap<i32, Vec<(usize, DealStatus)>> = HashMap::new();
-    for (&(buyer, supplier), &status) in &deals {
-        let Some(&slot) = buyer_slot.get(&buyer) else {
-            continue;
-        };
-        if active.contains(&supplier) {
-            // Every status is there already: no key to allocate.
-            if let Some(n) = counts[slot].get_mut(status.as_str()) {
-                *n += 1;
-            }
+    for (slot, status) in suppliers.iter().filter_map(|s| deals_of.get(&s.id)).flatten() {
+        // Every status is there already: no key to allocate.
+        if let Some(n) = counts[*slot].get_mut(status.as_str()) {
+            *n += 1;
         }
-        deals_of.entry(supplier).or_default().push((slot, status));
     }
     let names: Vec<Arc<str>> = buyers.iter().map(|b| Arc::from(b.name.as_str())).collect();
     let pipelines = buyers
@@ -161,4 +159,20 @@ pub async fn build(
         capabilities,
         suppliers,
     })
+}
+
+/// Each supplier's deals as (the buyer's place in `buyers`, status); deals of other buyers are
+/// left out.
+fn deals_by_supplier(
+    buyers: &[facts::Buyer],
+    deals: &HashMap<(i32, i32), DealStatus>,
+) -> HashMap<i32, Vec<(usize, DealStatus)>> {
+    let slot: HashMap<i32, usize> = buyers.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
+    let mut deals_of: HashMap<i32, Vec<(usize, DealStatus)>> = HashMap::new();
+    for (&(buyer, supplier), &status) in deals {
+        if let Some(&slot) = slot.get(&buyer) {
+            deals_of.entry(supplier).or_default().push((slot, status));
+        }
+    }
+    deals_of
 }
