@@ -126,16 +126,10 @@ impl Output {
                 serde_json::to_string_pretty(&to_value(&rows)).expect("JSON")
             );
         }
-        let objects: Vec<Map<String, Value>> = rows
-            .iter()
-            .map(|r| match to_value(r) {
-                Value::Object(map) => map,
-                other => Map::from_iter([("value".to_string(), other)]),
-            })
-            .collect();
-        let all_keys: Vec<String> = objects
+        // Rows become cells one at a time: a long list never holds every row as JSON values.
+        let all_keys: Vec<String> = rows
             .first()
-            .map(|o| o.keys().cloned().collect())
+            .map(|r| object(r).keys().cloned().collect())
             .unwrap_or_default();
         let header: Vec<String> = match (self.format, columns.is_empty()) {
             // An empty CSV still has its header row (the columns people see, at least).
@@ -149,22 +143,12 @@ impl Output {
                 _ => "(none)\n".to_string(),
             };
         }
-        let render = |o: &Map<String, Value>, human: bool| -> Vec<String> {
-            header
-                .iter()
-                .map(|k| {
-                    let v = o.get(k).unwrap_or(&Value::Null);
-                    if human { human_cell(v) } else { cell_text(v) }
-                })
-                .collect()
-        };
+        let human = self.format != Format::Csv;
+        let cells: Vec<Vec<String>> = rows.iter().map(|r| cells(&header, &object(r), human)).collect();
         match self.format {
-            Format::Csv => Self::csv(&header, objects.iter().map(|o| render(o, false)).collect()),
-            Format::Md => Self::markdown(&header, objects.iter().map(|o| render(o, true)).collect()),
-            _ => format!(
-                "{}\n",
-                self.table(&header, objects.iter().map(|o| render(o, true)).collect())
-            ),
+            Format::Csv => Self::csv(&header, cells),
+            Format::Md => Self::markdown(&header, cells),
+            _ => format!("{}\n", self.table(&header, cells)),
         }
     }
 
@@ -303,31 +287,32 @@ impl Output {
     }
 }
 
-fn objects<T: Serialize>(rows: &[T]) -> Vec<Map<String, Value>> {
-    rows.iter()
-        .map(|r| match to_value(r) {
-            Value::Object(map) => map,
-            other => Map::from_iter([("value".to_string(), other)]),
+/// A row as a JSON object (a scalar row becomes `{"value": ...}`).
+fn object<T: Serialize>(row: &T) -> Map<String, Value> {
+    match to_value(row) {
+        Value::Object(map) => map,
+        other => Map::from_iter([("value".to_string(), other)]),
+    }
+}
+
+/// The row's cells under `header`: for people (`human`) or as CSV text.
+fn cells(header: &[String], row: &Map<String, Value>, human: bool) -> Vec<String> {
+    header
+        .iter()
+        .map(|k| {
+            let v = row.get(k).unwrap_or(&Value::Null);
+            if human { human_cell(v) } else { cell_text(v) }
         })
         .collect()
 }
 
 /// Every field of every row as CSV text: a header from the first row's keys, then the cells.
 pub fn csv_cells<T: Serialize>(rows: &[T]) -> (Vec<String>, Vec<Vec<String>>) {
-    let objects = objects(rows);
-    let header: Vec<String> = objects
+    let header: Vec<String> = rows
         .first()
-        .map(|o| o.keys().cloned().collect())
+        .map(|r| object(r).keys().cloned().collect())
         .unwrap_or_default();
-    let cells = objects
-        .iter()
-        .map(|o| {
-            header
-                .iter()
-                .map(|k| cell_text(o.get(k).unwrap_or(&Value::Null)))
-                .collect()
-        })
-        .collect();
+    let cells = rows.iter().map(|r| cells(&header, &object(r), false)).collect();
     (header, cells)
 }
 
