@@ -204,6 +204,51 @@ fn as_of_reads_the_dated_history_on() {
 }
 
 #[test]
+fn status_deals_follow_an_event_recorded_later_but_dated_earlier() {
+    crate::support::each_backend(status_deals_follow_an_event_recorded_later_but_dated_earlier_on);
+}
+
+fn status_deals_follow_an_event_recorded_later_but_dated_earlier_on() {
+    let db = Db::new();
+    db.ok(&["buyer", "add", "Aurora Solar"]);
+    db.ok(&["supplier", "add", "Qiantang PV", "--capability", "rpd"]);
+    db.ok(&[
+        "deal",
+        "set",
+        "Qiantang",
+        "--buyer",
+        "Aurora",
+        "--status",
+        "signed",
+        "--date",
+        "2026-05-01",
+    ]);
+    // Entered afterwards: the evaluation that came before the signature.
+    db.ok(&[
+        "deal",
+        "set",
+        "Qiantang",
+        "--buyer",
+        "Aurora",
+        "--status",
+        "evaluating",
+        "--date",
+        "2026-02-01",
+    ]);
+    let on = |day: &str| {
+        let status = db.json(&["report", "status", "--as-of", day]);
+        let deal = entry(&status, "suppliers", "Qiantang PV")["deals"]["Aurora Solar"].clone();
+        let signed = status["buyers"][0]["deals"]["signed"].clone();
+        (deal, signed)
+    };
+    assert_eq!(on("2026-01-31"), (serde_json::Value::Null, 0.into()));
+    assert_eq!(on("2026-02-01"), ("evaluating".into(), 0.into()));
+    assert_eq!(on("2026-04-30"), ("evaluating".into(), 0.into()));
+    assert_eq!(on("2026-05-01"), ("signed".into(), 1.into()));
+    assert_eq!(on("2026-11-29"), ("signed".into(), 1.into()));
+}
+
+#[test]
 fn status_covers_every_active_supplier_capability_and_buyer() {
     crate::support::each_backend(status_covers_every_active_supplier_capability_and_buyer_on);
 }
