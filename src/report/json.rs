@@ -2,9 +2,9 @@
 //! suppliers is some 45 MB), with the list's elements serialised in parts on every core (rayon).
 //!
 //! The bytes are exactly `serde_json::to_writer_pretty`'s for the whole report: the report is
-//! written with an empty list, and the elements, each pretty-printed and indented two levels, are
-//! put in its place. Splicing is safe because pretty JSON has a raw newline only between tokens
-//! (a newline inside a string is written `\n`).
+//! written with an empty list, and the elements, pretty-printed by serde_json's pretty layout
+//! starting two levels deep (`Nested`: serde_json's own formatter always starts at the left
+//! margin), are put in its place.
 
 use std::io::{self, Write};
 
@@ -15,8 +15,6 @@ use crate::error::Result;
 
 /// What the empty list looks like at the end of the pretty report.
 const EMPTY_LIST_END: &[u8] = b"[]\n}";
-/// Elements of a top-level field's list sit two levels (of two spaces) deep.
-const ELEMENT_INDENT: &[u8] = b"    ";
 /// Elements serialised by one task.
 const ELEMENTS_PER_PART: usize = 5_000;
 
@@ -63,47 +61,96 @@ where
 /// The elements as the list's pretty printer writes them: each on a new line after a comma
 /// (none before the list's first), indented.
 fn elements<E: Serialize>(chunk: &[E], starts_list: bool) -> Result<Vec<u8>> {
-    let mut out = Indented(Vec::new());
+    let mut out = Vec::new();
     for (i, element) in chunk.iter().enumerate() {
-        out.0
-            .extend_from_slice(if starts_list && i == 0 { b"\n" } else { b",\n" });
-        out.0.extend_from_slice(ELEMENT_INDENT);
-        serde_json::to_writer_pretty(&mut out, element)?;
+        Nested::new().new_line(&mut out, starts_list && i == 0)?;
+        let mut serializer = serde_json::Serializer::with_formatter(&mut out, Nested::new());
+        element.serialize(&mut serializer)?;
     }
-    Ok(out.0)
+    Ok(out)
 }
 
-/// A buffer that indents every line after the first.
-struct Indented(Vec<u8>);
+/// Spaces to indent with, a slice at a time.
+const INDENT: &[u8; 64] = &[b' '; 64];
+/// serde_json's pretty indent: two spaces a level.
+const LEVEL: usize = 2;
+/// A top-level field's list elements sit two levels deep.
+const LIST_DEPTH: usize = 2;
 
-impl Write for Indented {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        // The pretty printer writes its line breaks on their own, and strings hold none.
-        match bytes {
-            b"\n" | b",\n" => {
-                self.0.extend_from_slice(bytes);
-                self.0.extend_from_slice(ELEMENT_INDENT);
-                return Ok(bytes.len());
-            }
-            _ if !bytes.contains(&b'\n') => {
-                self.0.extend_from_slice(bytes);
-                return Ok(bytes.len());
-            }
-            _ => {}
+/// serde_json's `PrettyFormatter`, starting `LIST_DEPTH` levels deep (which it cannot).
+struct Nested {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn new() -> Nested {
+        Nested {
+            depth: LIST_DEPTH,
+            has_value: false,
         }
-        let mut lines = bytes.split(|&b| b == b'\n');
-        if let Some(first) = lines.next() {
-            self.0.extend_from_slice(first);
-        }
-        for line in lines {
-            self.0.push(b'\n');
-            self.0.extend_from_slice(ELEMENT_INDENT);
-            self.0.extend_from_slice(line);
-        }
-        Ok(bytes.len())
     }
 
-    fn flush(&mut self) -> io::Result<()> {
+    fn new_line<W: ?Sized + Write>(&self, out: &mut W, first: bool) -> io::Result<()> {
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        let mut spaces = self.depth * LEVEL;
+        while spaces > 0 {
+            let n = spaces.min(INDENT.len());
+            out.write_all(&INDENT[..n])?;
+            spaces -= n;
+        }
+        Ok(())
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.new_line(out, true)?;
+        }
+        out.write_all(bracket)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        out.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.new_line(out, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        out.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.new_line(out, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        out.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
         Ok(())
     }
 }
@@ -133,7 +180,10 @@ mod tests {
         Item {
             name: format!("line one\nline \"two\" {i}\t—"),
             tags: (0..i % 3).map(|t| format!("t{t}")).collect(),
-            counts: [("a".to_string(), i as u64), ("b".to_string(), 0)].into(),
+            counts: match i % 2 {
+                0 => [("a".to_string(), i as u64), ("b".to_string(), 0)].into(),
+                _ => BTreeMap::new(),
+            },
             none: None,
         }
     }
