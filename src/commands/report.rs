@@ -15,12 +15,13 @@ pub async fn run(ctx: &Context, cmd: ReportCommand) -> Result<()> {
         ReportCommand::Status { buyer, args } => {
             let as_of = as_of(ctx, &args)?;
             let store = ctx.store().await?;
-            let report = status::build(&store.db, buyer.as_deref(), threshold(&args)?, as_of).await?;
+            let threshold = threshold(&args)?;
+            let buyer_id = match &buyer {
+                Some(reference) => Some(lookup::buyer(&store.db, reference).await?.id),
+                None => None,
+            };
+            let report = status::build(&store.db, buyer_id, threshold, as_of).await?;
             if ctx.output.format == Format::Html {
-                let buyer_id = match &buyer {
-                    Some(reference) => Some(lookup::buyer(&store.db, reference).await?.id),
-                    None => None,
-                };
                 let (visits, findings) = dashboard_lists(&store, as_of, buyer_id).await?;
                 let dashboard = Dashboard {
                     status: &report,

@@ -13,7 +13,6 @@ use super::{FindingCounts, VisitTally, facts};
 use crate::domain::scarcity::Scarcity;
 use crate::domain::status::DealStatus;
 use crate::error::Result;
-use crate::store::lookup;
 
 #[derive(Debug, Serialize)]
 pub struct StatusReport {
@@ -54,16 +53,13 @@ pub struct SupplierStatus {
     pub open_findings: FindingCounts,
 }
 
+/// The report for every buyer, or `only` one (a buyer id).
 pub async fn build(
     conn: &impl ConnectionTrait,
-    buyer_ref: Option<&str>,
+    only: Option<i32>,
     threshold: usize,
     as_of: NaiveDate,
 ) -> Result<StatusReport> {
-    let only = match buyer_ref {
-        Some(reference) => Some(lookup::buyer(conn, reference).await?.id),
-        None => None,
-    };
     // Independent reads in two lanes, a connection each (SQLite's pool has two): the two long
     // aggregates apart, and the short reads first, so that their rows are worked on while the
     // aggregates run (`biased`: the query is sent before the work starts).
