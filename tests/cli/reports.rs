@@ -212,29 +212,14 @@ fn status_deals_follow_an_event_recorded_later_but_dated_earlier_on() {
     let db = Db::new();
     db.ok(&["buyer", "add", "Aurora Solar"]);
     db.ok(&["supplier", "add", "Qiantang PV", "--capability", "rpd"]);
-    db.ok(&[
-        "deal",
-        "set",
-        "Qiantang",
-        "--buyer",
-        "Aurora",
-        "--status",
-        "signed",
-        "--date",
-        "2026-05-01",
-    ]);
+    let deal = |status: &str, date: &str| {
+        db.ok(&[
+            "deal", "set", "Qiantang", "--buyer", "Aurora", "--status", status, "--date", date,
+        ]);
+    };
+    deal("signed", "2026-05-01");
     // Entered afterwards: the evaluation that came before the signature.
-    db.ok(&[
-        "deal",
-        "set",
-        "Qiantang",
-        "--buyer",
-        "Aurora",
-        "--status",
-        "evaluating",
-        "--date",
-        "2026-02-01",
-    ]);
+    deal("evaluating", "2026-02-01");
     let on = |day: &str| {
         let status = db.json(&["report", "status", "--as-of", day]);
         let deal = entry(&status, "suppliers", "Qiantang PV")["deals"]["Aurora Solar"].clone();
