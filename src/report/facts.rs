@@ -344,12 +344,8 @@ pub async fn open_findings(
         let mut query = note::Entity::find()
             .select_only()
             .column(note::Column::SupplierId);
-        for severity in [
-            Severity::Info,
-            Severity::Minor,
-            Severity::Major,
-            Severity::Critical,
-        ] {
+        // Columns in the order of `Severity::ALL`: info, minor, major, critical.
+        for severity in Severity::ALL {
             query = query.expr_as(
                 Expr::case(note::Column::Severity.eq(severity.as_str()), Expr::val(1))
                     .finally(Expr::null())
@@ -358,7 +354,6 @@ pub async fn open_findings(
             );
         }
         let mut query = query
-            .filter(note::Column::Severity.is_not_null())
             .filter(note::Column::NotedOn.lte(day))
             .filter(
                 note::Column::ResolvedOn

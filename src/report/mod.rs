@@ -10,8 +10,6 @@ pub mod status;
 
 use serde::Serialize;
 
-use crate::domain::status::Severity;
-
 /// Open findings by severity; always all four keys.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct FindingCounts {
@@ -22,15 +20,6 @@ pub struct FindingCounts {
 }
 
 impl FindingCounts {
-    pub fn add(&mut self, severity: Severity, n: u64) {
-        match severity {
-            Severity::Info => self.info += n,
-            Severity::Minor => self.minor += n,
-            Severity::Major => self.major += n,
-            Severity::Critical => self.critical += n,
-        }
-    }
-
     /// "2 critical, 1 major" for people; empty when nothing is open.
     pub fn summary(&self) -> String {
         [

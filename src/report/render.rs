@@ -224,3 +224,61 @@ fn status_text(output: &Output, report: &StatusReport) -> String {
     out.push_str(&output.list(&pipeline, &[]));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::status::SupplierStatus;
+
+    fn supplier(id: i32, name: &str) -> SupplierStatus {
+        SupplierStatus {
+            id,
+            name: name.into(),
+            native_name: Some("苏州\"卢米纳\"".into()),
+            capabilities: vec!["pecvd".into()],
+            scarce: true,
+            scarce_reasons: vec!["pecvd".into()],
+            deals: [("Aurora Solar".into(), "signed")].into(),
+            last_visit: "2026-05-01".parse().ok(),
+            visits: 2,
+            open_findings: FindingCounts {
+                major: 1,
+                ..Default::default()
+            },
+        }
+    }
+
+    /// The JSON is built from a shell of the report and its suppliers: it must still be the whole
+    /// report (a field added to `StatusReport` and not to `StatusShell` fails here).
+    #[test]
+    fn status_json_is_the_whole_report_as_serde_json_writes_it() {
+        let json = Output {
+            format: Format::Json,
+            color: false,
+        };
+        for suppliers in [
+            vec![],
+            vec![supplier(1, "Lumina HJT"), supplier(2, "Qiantang PV")],
+        ] {
+            let report = StatusReport {
+                as_of: "2026-06-30".parse().unwrap(),
+                threshold: 3,
+                buyers: vec![BuyerPipeline {
+                    name: "Aurora Solar".into(),
+                    kind: "internal",
+                    deals: [("signed".to_string(), 1)].into(),
+                }],
+                capabilities: vec![CapabilityCoverage {
+                    name: "pecvd".into(),
+                    suppliers: 2,
+                    scarce: true,
+                }],
+                suppliers,
+            };
+            let mut out = Vec::new();
+            status(&json, &report, &mut out).unwrap();
+            let whole = format!("{}\n", serde_json::to_string_pretty(&report).unwrap());
+            assert_eq!(String::from_utf8(out).unwrap(), whole);
+        }
+    }
+}
