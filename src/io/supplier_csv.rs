@@ -157,6 +157,15 @@ pub struct SupplierRow {
     pub alias_norms: Vec<String>,
 }
 
+impl SupplierRow {
+    /// The normalised keys the row answers to: name, native name, aliases.
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        std::iter::once(&self.name_norm)
+            .chain(&self.native_norm)
+            .chain(&self.alias_norms)
+    }
+}
+
 /// A record as read, for a reject file: its fields as they were. Kept as bytes, and turned into
 /// text only for a row that is rejected; empty unless the reader was asked to keep records.
 #[derive(Debug, Clone)]

@@ -16,6 +16,7 @@ use super::{BySupplier, FindingCounts, VisitTally};
 use crate::domain::status::{DealStatus, ScarceOverride, Severity};
 use crate::domain::timeline::{self, DealChange};
 use crate::error::Result;
+use crate::store::IN_CHUNK;
 use crate::store::entities::{buyer, deal, deal_event, note, supplier, supplier_capability, visit};
 
 #[derive(Debug, Clone)]
@@ -33,9 +34,6 @@ pub struct Buyer {
     pub name: String,
     pub external: bool,
 }
-
-/// Values per `IN (...)` list, well under every backend's bound-parameter limit.
-const IN_CHUNK: usize = 1_000;
 
 /// The chunks of a supplier subset to query, or one pass over everything (`None`).
 fn chunks(subset: Option<&[i32]>) -> Vec<Option<&[i32]>> {

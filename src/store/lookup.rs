@@ -30,7 +30,7 @@ pub async fn supplier(conn: &impl ConnectionTrait, reference: &str) -> Result<su
         return Ok(found);
     }
     let norm = normalise(reference);
-    let mut ids = matching_supplier_ids(conn, &norm).await?;
+    let mut ids = supplier_ids_named(conn, &[&norm]).await?;
     if ids.is_empty() {
         ids = word_prefix_supplier_ids(conn, &norm).await?;
     }
@@ -53,16 +53,11 @@ pub async fn supplier(conn: &impl ConnectionTrait, reference: &str) -> Result<su
     }
 }
 
-/// Ids of suppliers whose normalised name, native name or alias is exactly `norm` (indexed).
-async fn matching_supplier_ids(conn: &impl ConnectionTrait, norm: &str) -> Result<BTreeSet<i32>> {
-    supplier_ids_named(conn, &[norm]).await
-}
-
 /// Ids of suppliers whose normalised name, native name or alias is any of `norms` (indexed; in
 /// chunks that stay under every backend's bound-parameter limit).
 pub async fn supplier_ids_named(conn: &impl ConnectionTrait, norms: &[&str]) -> Result<BTreeSet<i32>> {
     let mut ids = BTreeSet::new();
-    for chunk in norms.chunks(1_000) {
+    for chunk in norms.chunks(super::IN_CHUNK) {
         ids.extend(
             supplier::Entity::find()
                 .select_only()
@@ -114,7 +109,7 @@ async fn word_prefix_supplier_ids(conn: &impl ConnectionTrait, norm: &str) -> Re
 
 /// The supplier an already normalised name names exactly, if any (the first, if several do).
 pub async fn supplier_exact(conn: &impl ConnectionTrait, norm: &str) -> Result<Option<supplier::Model>> {
-    match matching_supplier_ids(conn, norm).await?.first() {
+    match supplier_ids_named(conn, &[norm]).await?.first() {
         Some(id) => Ok(supplier::Entity::find_by_id(*id).one(conn).await?),
         None => Ok(None),
     }
@@ -295,7 +290,7 @@ pub async fn supplier_names(
 ) -> Result<BTreeMap<i32, String>> {
     let ids: Vec<i32> = ids.into_iter().collect::<BTreeSet<_>>().into_iter().collect();
     let mut names = BTreeMap::new();
-    for chunk in ids.chunks(5_000) {
+    for chunk in ids.chunks(super::IN_CHUNK) {
         let rows: Vec<(i32, String)> = supplier::Entity::find()
             .select_only()
             .columns([supplier::Column::Id, supplier::Column::Name])

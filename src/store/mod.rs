@@ -1,6 +1,10 @@
 //! Storage: opening the database a URL or path names, keeping its schema current, and every query
 //! and write of the record. Every mutation runs in one transaction with its audit entry.
 
+/// Values per `IN (...)` list in one query: well under every backend's bound-parameter limit
+/// (SQLite 32,766; PostgreSQL and MariaDB 65,535), with room for a second list in the same query.
+pub(crate) const IN_CHUNK: usize = 5_000;
+
 pub mod audit;
 pub mod backup;
 pub mod buyers;

@@ -229,7 +229,7 @@ pub async fn desk_notes(conn: &impl ConnectionTrait, supplier_id: i32) -> Result
 /// Findings of the given visits, in the order they were written.
 pub async fn of_visits(conn: &impl ConnectionTrait, visit_ids: &[i32]) -> Result<Vec<NoteView>> {
     let mut found = Vec::new();
-    for chunk in visit_ids.chunks(5_000) {
+    for chunk in visit_ids.chunks(super::IN_CHUNK) {
         found.extend(
             note::Entity::find()
                 .filter(note::Column::VisitId.is_in(chunk.iter().copied()))

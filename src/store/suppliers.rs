@@ -82,7 +82,7 @@ async fn strings_by_supplier<E: EntityTrait>(
     order_col: E::Column,
 ) -> Result<BTreeMap<i32, Vec<String>>> {
     let mut map: BTreeMap<i32, Vec<String>> = BTreeMap::new();
-    for chunk in ids.chunks(5_000) {
+    for chunk in ids.chunks(super::IN_CHUNK) {
         let rows: Vec<(i32, String)> = E::find()
             .select_only()
             .column(supplier_col)

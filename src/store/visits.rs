@@ -153,7 +153,7 @@ async fn views(conn: &impl ConnectionTrait, visits: Vec<visit::Model>) -> Result
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    for chunk in site_ids.chunks(5_000) {
+    for chunk in site_ids.chunks(super::IN_CHUNK) {
         for s in site::Entity::find()
             .filter(site::Column::Id.is_in(chunk.iter().copied()))
             .all(conn)
@@ -162,7 +162,7 @@ async fn views(conn: &impl ConnectionTrait, visits: Vec<visit::Model>) -> Result
             sites.insert(s.id, s.name);
         }
     }
-    for chunk in ids.chunks(5_000) {
+    for chunk in ids.chunks(super::IN_CHUNK) {
         for v in visit_visitor::Entity::find()
             .filter(visit_visitor::Column::VisitId.is_in(chunk.iter().copied()))
             .order_by_asc(visit_visitor::Column::Id)

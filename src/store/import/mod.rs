@@ -31,8 +31,6 @@ use write::{Children, Writer};
 
 /// Rows matched and written together (and read ahead, two batches at most).
 const BATCH: usize = 2_000;
-/// Values per `IN (...)` list.
-const IN_CHUNK: usize = 1_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnExisting {
@@ -298,10 +296,7 @@ impl ImportState<'_> {
     fn keys_to_look_up(&self, rows: &[(SupplierRow, RawRecord)]) -> BTreeSet<String> {
         let mut keys = BTreeSet::new();
         for (row, _) in rows {
-            let row_keys = std::iter::once(&row.name_norm)
-                .chain(&row.native_norm)
-                .chain(&row.alias_norms);
-            keys.extend(row_keys.filter(|k| self.known.may_hold(k)).cloned());
+            keys.extend(row.keys().filter(|k| self.known.may_hold(k)).cloned());
         }
         keys
     }
@@ -327,10 +322,7 @@ impl ImportState<'_> {
         }
         for (row, raw) in rows {
             let mut matches: Vec<usize> = Vec::new();
-            for key in std::iter::once(&row.name_norm)
-                .chain(&row.native_norm)
-                .chain(&row.alias_norms)
-            {
+            for key in row.keys() {
                 for &slot in index.get(key) {
                     if !matches.contains(&slot) && drafts[slot].knows(key) {
                         matches.push(slot);
@@ -504,7 +496,7 @@ async fn load_matching(conn: &impl ConnectionTrait, keys: &BTreeSet<String>) -> 
         .into_iter()
         .collect();
     let mut models = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(IN_CHUNK) {
+    for chunk in ids.chunks(super::IN_CHUNK) {
         models.extend(
             supplier::Entity::find()
                 .filter(supplier::Column::Id.is_in(chunk.iter().copied()))

@@ -180,7 +180,7 @@ impl Writer {
         if self.defers() {
             execute(txn, self.children_statements(children)).await
         } else {
-            add_children_row_by_row(txn, children).await
+            insert_children(txn, children).await
         }
     }
 
@@ -279,7 +279,7 @@ impl Writer {
                 .collect();
             ids.extend(chunk.iter().map(|d| by_norm[&d.name_norm]));
         }
-        add_children_row_by_row(txn, &children(drafts, &ids)).await
+        insert_children(txn, &children(drafts, &ids)).await
     }
 }
 
@@ -307,7 +307,8 @@ fn json_rows<T: serde::Serialize>(rows: &[T]) -> String {
     serde_json::to_string(rows).expect("rows serialise")
 }
 
-async fn add_children_row_by_row(txn: &DatabaseTransaction, children: &Children<'_>) -> Result<()> {
+/// Aliases and capabilities by multi-row INSERTs (MariaDB, which takes no JSON statement).
+async fn insert_children(txn: &DatabaseTransaction, children: &Children<'_>) -> Result<()> {
     for chunk in children.aliases.chunks(INSERT_CHUNK * 5) {
         supplier_alias::Entity::insert_many(chunk.iter().map(|&(supplier_id, alias, alias_norm)| {
             supplier_alias::ActiveModel {
