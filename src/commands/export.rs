@@ -1,14 +1,12 @@
 //! `vetted export WHAT`: lists as CSV (safe to open in a spreadsheet) or JSON, and `all` as a
 //! full backup.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
-
 use serde::Serialize;
 
 use super::Context;
 use crate::cli::{ExportArgs, ExportWhat};
 use crate::error::{Error, Result};
+use crate::io::out_file::OutFile;
 use crate::output::{self, Format};
 use crate::store::deals::{self, DealFilter};
 use crate::store::notes::{self, NoteFilter};
@@ -86,36 +84,33 @@ impl From<VisitView> for VisitRecord {
     }
 }
 
-fn open_out(args: &ExportArgs) -> Result<Box<dyn Write>> {
-    Ok(match &args.out {
-        Some(path) => Box::new(BufWriter::new(File::create(path).map_err(|e| {
-            Error::invalid("out", format!("cannot write {}: {e}", path.display()))
-        })?)),
-        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+fn write_rows<T: Serialize>(
+    ctx: &Context,
+    args: &ExportArgs,
+    out: Option<OutFile>,
+    rows: &[T],
+) -> Result<()> {
+    super::emit(out, |out| {
+        match ctx.output.format {
+            Format::Json => {
+                serde_json::to_writer_pretty(&mut *out, rows)?;
+                out.write_all(b"\n")?;
+            }
+            Format::Csv | Format::Table => {
+                let (header, cells) = output::csv_cells(rows);
+                output::write_csv(out, &header, cells, !args.raw)?;
+            }
+            Format::Md | Format::Html => return Err(Error::invalid("format", "export writes csv or json")),
+        }
+        Ok(())
     })
-}
-
-fn write_rows<T: Serialize>(ctx: &Context, args: &ExportArgs, rows: &[T]) -> Result<()> {
-    let mut out = open_out(args)?;
-    match ctx.output.format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, rows)?;
-            out.write_all(b"\n")?;
-        }
-        Format::Csv | Format::Table => {
-            let (header, cells) = output::csv_cells(rows);
-            output::write_csv(&mut out, &header, cells, !args.raw)?;
-        }
-        Format::Md | Format::Html => return Err(Error::invalid("format", "export writes csv or json")),
-    }
-    out.flush()?;
-    Ok(())
 }
 
 pub async fn run(ctx: &Context, args: ExportArgs) -> Result<()> {
     if matches!(ctx.output.format, Format::Md | Format::Html) {
         return Err(Error::invalid("format", "export writes csv or json"));
     }
+    let out = ctx.out(args.out.as_deref())?;
     let store = ctx.store().await?;
     match args.what {
         ExportWhat::Suppliers => {
@@ -125,18 +120,18 @@ pub async fn run(ctx: &Context, args: ExportArgs) -> Result<()> {
             };
             let list = suppliers::list(&store, all).await?;
             if ctx.output.format == Format::Json {
-                write_rows(ctx, &args, &list)
+                write_rows(ctx, &args, out, &list)
             } else {
                 let records: Vec<SupplierRecord> = list.into_iter().map(SupplierRecord::from).collect();
-                write_rows(ctx, &args, &records)
+                write_rows(ctx, &args, out, &records)
             }
         }
-        ExportWhat::Buyers => write_rows(ctx, &args, &buyers::list(&store).await?),
-        ExportWhat::Sites => write_rows(ctx, &args, &sites::list(&store, None).await?),
+        ExportWhat::Buyers => write_rows(ctx, &args, out, &buyers::list(&store).await?),
+        ExportWhat::Sites => write_rows(ctx, &args, out, &sites::list(&store, None).await?),
         ExportWhat::Visits => {
             let list = visits::list(&store, VisitFilter::default()).await?;
             let records: Vec<VisitRecord> = list.into_iter().map(VisitRecord::from).collect();
-            write_rows(ctx, &args, &records)
+            write_rows(ctx, &args, out, &records)
         }
         ExportWhat::Notes => {
             let all = NoteFilter {
@@ -144,22 +139,21 @@ pub async fn run(ctx: &Context, args: ExportArgs) -> Result<()> {
                 open_only: false,
                 min_severity: None,
             };
-            write_rows(ctx, &args, &notes::list(&store, all).await?)
+            write_rows(ctx, &args, out, &notes::list(&store, all).await?)
         }
         ExportWhat::Deals => {
             let all = DealFilter {
                 buyer: None,
                 status: None,
             };
-            write_rows(ctx, &args, &deals::list(&store, all).await?)
+            write_rows(ctx, &args, out, &deals::list(&store, all).await?)
         }
         ExportWhat::All => {
             let backup = backup::export_all(&store).await?;
-            let mut out = open_out(&args)?;
-            serde_json::to_writer_pretty(&mut out, &backup)?;
-            out.write_all(b"\n")?;
-            out.flush()?;
-            Ok(())
+            super::emit(out, |out| {
+                serde_json::to_writer_pretty(&mut *out, &backup)?;
+                Ok(out.write_all(b"\n")?)
+            })
         }
     }
 }

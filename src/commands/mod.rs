@@ -15,12 +15,14 @@ mod supplier;
 mod visit;
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 
 use chrono::NaiveDate;
 
 use crate::cli::{Cli, ColorChoice, Command};
 use crate::domain::dates;
 use crate::error::Result;
+use crate::io::out_file::{OutFile, Protected};
 use crate::output::{Format, Output};
 use crate::store::connect::Location;
 use crate::store::{OnOpen, Store};
@@ -72,6 +74,20 @@ impl Context {
         Store::open(&location, self.actor.clone(), self.today, on_open).await
     }
 
+    /// Opens `--out`/`--reject-file` `path`, refused when it is the database or `input`.
+    pub fn out_file(&self, field: &str, path: &Path, input: Option<&Path>) -> Result<OutFile> {
+        let mut protected = Protected::database(&Location::resolve(self.db.as_deref())?);
+        if let Some(input) = input {
+            protected = protected.with_input(input);
+        }
+        OutFile::create(field, path, &protected)
+    }
+
+    /// `--out FILE` when given, checked and opened before any work is done.
+    pub fn out(&self, path: Option<&Path>) -> Result<Option<OutFile>> {
+        path.map(|path| self.out_file("out", path, None)).transpose()
+    }
+
     pub fn print(&self, text: &str) -> Result<()> {
         let mut out = std::io::stdout().lock();
         out.write_all(text.as_bytes())?;
@@ -95,6 +111,21 @@ impl Context {
     pub fn past_date(&self, field: &str, input: &str) -> Result<NaiveDate> {
         Ok(dates::parse_past_date(field, input, self.today)?)
     }
+}
+
+/// Writes a report or export to its `--out` file (whole or not at all) or to stdout, through a
+/// buffer.
+fn emit(out: Option<OutFile>, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    let Some(mut out) = out else {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        write(&mut out)?;
+        return Ok(out.flush()?);
+    };
+    match write(&mut out) {
+        Err(crate::error::Error::Io(e)) => Err(out.error(e)),
+        other => other,
+    }?;
+    out.close()
 }
 
 pub async fn run(cli: Cli) -> Result<()> {

@@ -1,7 +1,5 @@
 //! `vetted report status|gaps`.
 
-use std::io::{BufWriter, Write};
-
 use super::Context;
 use crate::cli::{ReportArgs, ReportCommand};
 use crate::error::{Error, Result};
@@ -14,6 +12,7 @@ pub async fn run(ctx: &Context, cmd: ReportCommand) -> Result<()> {
     match cmd {
         ReportCommand::Status { buyer, args } => {
             let as_of = as_of(ctx, &args)?;
+            let out = ctx.out(args.out.as_deref())?;
             let store = ctx.store().await?;
             let threshold = threshold(&args)?;
             let buyer_id = match &buyer {
@@ -29,13 +28,14 @@ pub async fn run(ctx: &Context, cmd: ReportCommand) -> Result<()> {
                     findings: &findings,
                 };
                 let page = html::status(&report, &dashboard);
-                emit(&args, |out| Ok(out.write_all(page.as_bytes())?))
+                super::emit(out, |out| Ok(out.write_all(page.as_bytes())?))
             } else {
-                emit(&args, |out| render::status(&ctx.output, &report, out))
+                super::emit(out, |out| render::status(&ctx.output, &report, out))
             }
         }
         ReportCommand::Gaps { buyer, args } => {
             let as_of = as_of(ctx, &args)?;
+            let out = ctx.out(args.out.as_deref())?;
             let store = ctx.store().await?;
             let threshold = threshold(&args)?;
             let report = gaps::build(&store.db, &buyer, threshold, as_of).await?;
@@ -48,26 +48,11 @@ pub async fn run(ctx: &Context, cmd: ReportCommand) -> Result<()> {
                     findings: &findings,
                 };
                 let page = html::gaps(&report, &dashboard);
-                emit(&args, |out| Ok(out.write_all(page.as_bytes())?))
+                super::emit(out, |out| Ok(out.write_all(page.as_bytes())?))
             } else {
-                emit(&args, |out| render::gaps(&ctx.output, &report, out))
+                super::emit(out, |out| render::gaps(&ctx.output, &report, out))
             }
         }
-    }
-}
-
-/// Writes a report to `--out FILE` or to stdout, through a buffer.
-fn emit(args: &ReportArgs, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
-    let Some(path) = &args.out else {
-        let mut out = BufWriter::new(std::io::stdout().lock());
-        write(&mut out)?;
-        return Ok(out.flush()?);
-    };
-    let cannot = |e: std::io::Error| Error::invalid("out", format!("cannot write {}: {e}", path.display()));
-    let mut out = BufWriter::new(std::fs::File::create(path).map_err(cannot)?);
-    match write(&mut out).and_then(|()| Ok(out.flush()?)) {
-        Err(Error::Io(e)) => Err(cannot(e)),
-        other => other,
     }
 }
 

@@ -1,3 +1,5 @@
-//! Files in and out: the supplier CSV reader (with physical line numbers) and exports.
+//! Files in and out: the supplier CSV reader (with physical line numbers), and output files that
+//! never overwrite the database or the input and are written whole or not at all.
 
+pub mod out_file;
 pub mod supplier_csv;

@@ -10,6 +10,7 @@ mod concurrency;
 mod deals;
 mod export;
 mod external_csv;
+mod files;
 mod history;
 mod html;
 mod import;

@@ -1,0 +1,81 @@
+//! Files and databases: outputs never overwrite the database, and are whole or absent.
+
+use crate::support::Db;
+
+/// `--out` naming the SQLite database or one of its companions is refused, however it is spelled,
+/// and the database keeps working.
+#[test]
+fn an_output_is_never_the_database() {
+    let db = Db::seeded();
+    let path = db.path.to_str().unwrap().to_string();
+    let folder = db.path.parent().unwrap();
+    let link = folder.join("report-link.txt");
+    std::os::unix::fs::symlink(&db.path, &link).unwrap();
+    let dotted = folder.join(".").join("vetted.db");
+    let targets = [
+        path.clone(),
+        format!("{path}-wal"),
+        format!("{path}-shm"),
+        dotted.to_str().unwrap().to_string(),
+        link.to_str().unwrap().to_string(),
+    ];
+    for target in &targets {
+        for args in [
+            vec!["report", "status", "--out", target],
+            vec!["report", "gaps", "--buyer", "Aurora Solar", "--out", target],
+            vec!["report", "status", "--format", "html", "--out", target],
+            vec!["export", "suppliers", "--out", target],
+            vec!["export", "all", "--out", target],
+        ] {
+            let stderr = db.refuses(&args, 65, "out: ");
+            assert!(stderr.contains("database"), "{stderr}");
+        }
+    }
+    db.ok(&["buyer", "add", "Cirrus"]);
+    assert_eq!(db.json(&["buyer", "list"]).as_array().unwrap().len(), 4);
+}
+
+/// A write error (here a full device) is reported as the output's error, with exit 65.
+#[test]
+fn an_output_that_cannot_be_written_is_reported() {
+    let db = Db::seeded();
+    for args in [
+        ["report", "status", "--out", "/dev/full"].as_slice(),
+        &["export", "suppliers", "--out", "/dev/full"],
+        &["export", "all", "--out", "/dev/full"],
+    ] {
+        let stderr = db.fails(args, 65);
+        assert!(stderr.contains("out: cannot write /dev/full"), "{stderr}");
+    }
+}
+
+/// A command killed while writing its output (here by the file size limit, SIGXFSZ) leaves the
+/// file it names as it was, never half a report.
+#[test]
+fn an_interrupted_output_leaves_the_old_file() {
+    let db = Db::new();
+    let rows: String = (0..20_000)
+        .map(|i| format!("Supplier number {i} of a long list of equipment makers,DE,pvd\n"))
+        .collect();
+    let csv = db.file("many.csv", format!("name,country,capabilities\n{rows}"));
+    db.ok(&["import", "suppliers", &csv]);
+    let out = db.file("suppliers.csv", "OLD\n");
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        // 256 blocks: 128 or 256 KiB depending on the shell; the export is over a megabyte.
+        .arg("ulimit -f 256 && exec \"$0\" --db \"$1\" export suppliers --out \"$2\"")
+        .arg(env!("CARGO_BIN_EXE_vetted"))
+        .arg(&db.path)
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(!status.success(), "the export was meant to be cut off");
+    let left = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        left == "OLD\n",
+        "the old file was replaced by {} bytes",
+        left.len()
+    );
+    db.ok(&["export", "suppliers", "--out", &out]);
+    assert!(std::fs::read_to_string(&out).unwrap().lines().count() > 20_000);
+}
