@@ -45,6 +45,10 @@ pub enum Error {
     #[error("cannot read {path}: {source}")]
     MissingFile { path: String, source: std::io::Error },
 
+    /// A command that only reads named a SQLite file that does not exist (it is not created).
+    #[error("no database at {0}")]
+    NoDatabase(String),
+
     /// The database cannot be opened or used by this binary.
     #[error("{0}")]
     Unavailable(String),
@@ -74,7 +78,7 @@ impl Error {
             | Error::Ambiguous { .. }
             | Error::Conflict(_)
             | Error::InvalidRows { .. } => 65,
-            Error::MissingFile { .. } => 66,
+            Error::MissingFile { .. } | Error::NoDatabase(_) => 66,
             Error::Unavailable(_) => 69,
             Error::Database(_) | Error::Io(_) | Error::Other(_) => 1,
         }

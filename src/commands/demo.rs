@@ -246,6 +246,7 @@ pub async fn run(ctx: &Context) -> Result<()> {
     let first_buyer = fixture_first_buyer()?;
     let status = status::build(&store.db, None, DEFAULT_THRESHOLD, store.today).await?;
     let gaps = gaps::build(&store.db, &first_buyer, DEFAULT_THRESHOLD, store.today).await?;
+    store.close().await;
     if ctx.output.format == Format::Json {
         let both = serde_json::json!({ "database": path, "status": status, "gaps": gaps });
         return ctx.print(&format!(

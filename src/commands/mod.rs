@@ -18,10 +18,11 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use chrono::NaiveDate;
+use tokio::sync::OnceCell;
 
 use crate::cli::{Cli, ColorChoice, Command};
 use crate::domain::dates;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::io::out_file::{OutFile, Protected};
 use crate::output::{Format, Output};
 use crate::store::connect::Location;
@@ -34,6 +35,10 @@ pub struct Context {
     pub today: NaiveDate,
     pub output: Output,
     pub quiet: bool,
+    /// The command only reads: a SQLite file that does not exist is refused, never created.
+    only_reads: bool,
+    /// The command's one database session, opened on first use and closed by `run`.
+    store: OnceCell<Store>,
 }
 
 impl Context {
@@ -62,16 +67,43 @@ impl Context {
                 color,
             },
             quiet: g.quiet,
+            only_reads: only_reads(&cli.command),
+            store: OnceCell::new(),
         }
     }
 
+    /// The command's database session (a handle sharing one pool, closed by `run`).
     pub async fn store(&self) -> Result<Store> {
-        self.open(OnOpen::Migrate).await
+        Ok(self.open(OnOpen::Migrate).await?.clone())
     }
 
-    async fn open(&self, on_open: OnOpen) -> Result<Store> {
-        let location = Location::resolve(self.db.as_deref())?;
-        Store::open(&location, self.actor.clone(), self.today, on_open).await
+    /// Opens the database once per command. A SQLite file that does not exist is created by a
+    /// command that writes (and said so) and refused by one that only reads.
+    async fn open(&self, on_open: OnOpen) -> Result<&Store> {
+        self.store
+            .get_or_try_init(|| async {
+                let location = Location::resolve(self.db.as_deref())?;
+                let new_file = match &location {
+                    Location::Sqlite(path) if !path.exists() => Some(path),
+                    _ => None,
+                };
+                if let (Some(path), true) = (new_file, self.only_reads) {
+                    return Err(Error::NoDatabase(path.display().to_string()));
+                }
+                let store = Store::open(&location, self.actor.clone(), self.today, on_open).await?;
+                if let (Some(path), false) = (new_file, self.quiet) {
+                    eprintln!("created database at {}", path.display());
+                }
+                Ok(store)
+            })
+            .await
+    }
+
+    /// Ends the command's database session, if it opened one.
+    async fn close(&mut self) {
+        if let Some(store) = self.store.take() {
+            store.close().await;
+        }
     }
 
     /// Opens `--out`/`--reject-file` `path`, refused when it is the database or `input`.
@@ -122,34 +154,61 @@ fn emit(out: Option<OutFile>, write: impl FnOnce(&mut dyn Write) -> Result<()>) 
         return Ok(out.flush()?);
     };
     match write(&mut out) {
-        Err(crate::error::Error::Io(e)) => Err(out.error(e)),
+        Err(Error::Io(e)) => Err(out.error(e)),
         other => other,
     }?;
     out.close()
 }
 
+/// Whether a command only reads the record (lists, shows, reports, exports, history, `db
+/// status`): those never create a database.
+fn only_reads(command: &Command) -> bool {
+    use crate::cli::{
+        BuyerCommand, DbCommand, DealCommand, NoteCommand, SiteCommand, SupplierCommand, VisitCommand,
+    };
+    match command {
+        Command::Buyer(c) => matches!(c, BuyerCommand::List),
+        Command::Supplier(c) => matches!(c, SupplierCommand::List { .. } | SupplierCommand::Show { .. }),
+        Command::Site(c) => matches!(c, SiteCommand::List { .. }),
+        Command::Visit(c) => matches!(c, VisitCommand::List { .. } | VisitCommand::Show { .. }),
+        Command::Note(c) => matches!(c, NoteCommand::List { .. }),
+        Command::Deal(c) => matches!(c, DealCommand::List { .. } | DealCommand::History { .. }),
+        Command::Db(c) => matches!(c, DbCommand::Status),
+        Command::Report(_) | Command::History(_) | Command::Export(_) => true,
+        Command::Import(_) | Command::Demo | Command::Completions { .. } | Command::Man => false,
+    }
+}
+
 pub async fn run(cli: Cli) -> Result<()> {
-    let ctx = Context::from_cli(&cli);
+    let mut ctx = Context::from_cli(&cli);
+    // Boxed: the future of every command in one enum is too deep for the compiler to lay out
+    // inline.
+    let result = Box::pin(run_command(&ctx, cli)).await;
+    ctx.close().await;
+    result
+}
+
+async fn run_command(ctx: &Context, cli: Cli) -> Result<()> {
     if ctx.output.format == Format::Html && !matches!(cli.command, Command::Report(_)) {
-        return Err(crate::error::Error::invalid(
+        return Err(Error::invalid(
             "format",
             "html is for reports; lists and records come as table, json, csv or md",
         ));
     }
     match cli.command {
-        Command::Buyer(cmd) => buyer::run(&ctx, cmd).await,
-        Command::Supplier(cmd) => supplier::run(&ctx, cmd).await,
-        Command::Site(cmd) => site::run(&ctx, cmd).await,
-        Command::Visit(cmd) => visit::run(&ctx, cmd).await,
-        Command::Note(cmd) => note::run(&ctx, cmd).await,
-        Command::Deal(cmd) => deal::run(&ctx, cmd).await,
-        Command::Report(cmd) => report::run(&ctx, cmd).await,
-        Command::History(args) => history::run(&ctx, args).await,
-        Command::Import(cmd) => import::run(&ctx, cmd).await,
-        Command::Export(args) => export::run(&ctx, args).await,
-        Command::Db(cmd) => db::run(&ctx, cmd).await,
-        Command::Demo => demo::run(&ctx).await,
-        Command::Completions { shell } => meta::completions(&ctx, shell),
-        Command::Man => meta::man(&ctx),
+        Command::Buyer(cmd) => buyer::run(ctx, cmd).await,
+        Command::Supplier(cmd) => supplier::run(ctx, cmd).await,
+        Command::Site(cmd) => site::run(ctx, cmd).await,
+        Command::Visit(cmd) => visit::run(ctx, cmd).await,
+        Command::Note(cmd) => note::run(ctx, cmd).await,
+        Command::Deal(cmd) => deal::run(ctx, cmd).await,
+        Command::Report(cmd) => report::run(ctx, cmd).await,
+        Command::History(args) => history::run(ctx, args).await,
+        Command::Import(cmd) => import::run(ctx, cmd).await,
+        Command::Export(args) => export::run(ctx, args).await,
+        Command::Db(cmd) => db::run(ctx, cmd).await,
+        Command::Demo => demo::run(ctx).await,
+        Command::Completions { shell } => meta::completions(ctx, shell),
+        Command::Man => meta::man(ctx),
     }
 }

@@ -20,7 +20,14 @@ pub enum Location {
 impl Location {
     /// Reads `--db` (clap has already fallen back to `VETTED_DB`), else the default file.
     pub fn resolve(db: Option<&str>) -> Result<Location> {
-        match db.map(str::trim).filter(|s| !s.is_empty()) {
+        let db = db.map(str::trim);
+        if db.is_some_and(|db| db.is_empty() || db == "sqlite://") {
+            return Err(Error::invalid(
+                "db",
+                "is empty; name a database file or a postgres:// or mysql:// URL",
+            ));
+        }
+        match db {
             Some(url)
                 if url.starts_with("postgres://")
                     || url.starts_with("postgresql://")
@@ -157,6 +164,10 @@ mod tests {
             Location::Server(_)
         ));
         assert!(Location::resolve(Some("redis://h")).is_err());
+        for empty in ["", "  ", "sqlite://"] {
+            let err = Location::resolve(Some(empty)).unwrap_err();
+            assert!(err.to_string().starts_with("db: "), "{err}");
+        }
     }
 
     #[test]

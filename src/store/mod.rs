@@ -22,14 +22,15 @@ pub mod visits;
 
 use chrono::NaiveDate;
 use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 
 use crate::error::{Error, Result};
 use connect::Location;
 
-/// An open database plus who is acting and what day it is for them.
+/// An open database plus who is acting and what day it is for them. Clones share one pool.
+#[derive(Clone)]
 pub struct Store {
     pub db: DatabaseConnection,
     /// Recorded on every audit entry and deal event.
@@ -90,5 +91,16 @@ impl Store {
             }
         }
         Ok(Store { db, actor, today })
+    }
+
+    /// Ends the session. SQLite's write-ahead log is checkpointed into the database file first,
+    /// so the file alone is a complete copy. PASSIVE never waits for other processes (their
+    /// last connection to close checkpoints the rest). Best effort: whatever this command wrote
+    /// is already committed, so a failure here must not turn its success into an error.
+    pub async fn close(self) {
+        if self.backend() == DbBackend::Sqlite {
+            let _ = self.db.execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)").await;
+        }
+        let _ = self.db.close().await;
     }
 }

@@ -1,6 +1,6 @@
 //! Files and databases: outputs never overwrite the database, and are whole or absent.
 
-use crate::support::Db;
+use crate::support::{Db, vetted};
 
 /// `--out` naming the SQLite database or one of its companions is refused, however it is spelled,
 /// and the database keeps working.
@@ -78,4 +78,113 @@ fn an_interrupted_output_leaves_the_old_file() {
     );
     db.ok(&["export", "suppliers", "--out", &out]);
     assert!(std::fs::read_to_string(&out).unwrap().lines().count() > 20_000);
+}
+
+/// Every command that only reads, on a SQLite file that does not exist.
+const READS: &[&[&str]] = &[
+    &["buyer", "list"],
+    &["supplier", "list"],
+    &["supplier", "show", "Lumina"],
+    &["site", "list"],
+    &["visit", "list"],
+    &["visit", "show", "1"],
+    &["note", "list"],
+    &["deal", "list"],
+    &["deal", "history", "Lumina", "--buyer", "Aurora Solar"],
+    &["report", "status"],
+    &["report", "gaps", "--buyer", "Aurora Solar"],
+    &["export", "all"],
+    &["export", "suppliers"],
+    &["history"],
+    &["db", "status"],
+];
+
+/// A command that only reads never creates a database: 66, `no database at PATH`, no file and no
+/// folder made. A command that writes creates it and says so, once.
+#[test]
+fn only_a_command_that_writes_creates_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new/vetted.db");
+    let db = path.to_str().unwrap();
+    for args in READS {
+        let out = vetted().args(["--db", db]).args(*args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(66), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("no database at {db}")),
+            "{args:?}: {stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(!path.parent().unwrap().exists(), "{args:?} created something");
+    }
+    let out = vetted()
+        .args(["--db", db, "buyer", "add", "Aurora Solar"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains(&format!("created database at {db}")), "{stderr}");
+    let out = vetted()
+        .args(["--db", db, "buyer", "add", "Borealis PV"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = vetted().args(["--db", db, "buyer", "list"]).output().unwrap();
+    assert!(out.status.success());
+}
+
+/// `--db ''` is a mistake, not the default database.
+#[test]
+fn an_empty_db_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    for empty in ["", " "] {
+        for args in [["buyer", "add", "Aurora Solar"], ["buyer", "list", "--quiet"]] {
+            let out = vetted()
+                .env("HOME", home.path())
+                .env("XDG_DATA_HOME", home.path().join("data"))
+                .args(["--db", empty])
+                .args(args)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(65), "{stderr}");
+            assert!(stderr.contains("db: "), "{stderr}");
+        }
+    }
+    assert!(
+        !home.path().join("data").exists(),
+        "the default database was created"
+    );
+}
+
+/// After any command, the SQLite file alone (without its -wal) holds everything.
+#[test]
+fn the_database_file_alone_is_complete_after_each_command() {
+    let db = Db::seeded();
+    let copy_dir = tempfile::tempdir().unwrap();
+    let copy = copy_dir.path().join("copy.db");
+    let check = |buyers: usize| {
+        std::fs::copy(&db.path, &copy).unwrap();
+        for companion in ["copy.db-wal", "copy.db-shm"] {
+            let _ = std::fs::remove_file(copy_dir.path().join(companion));
+        }
+        let out = vetted()
+            .args([
+                "--db",
+                copy.to_str().unwrap(),
+                "buyer",
+                "list",
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(listed.as_array().unwrap().len(), buyers, "{listed}");
+    };
+    check(3);
+    db.ok(&["buyer", "add", "Cirrus"]);
+    check(4);
 }

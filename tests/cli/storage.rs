@@ -89,7 +89,7 @@ fn an_unusable_database_path_exits_69() {
     let out = vetted()
         .arg("--db")
         .arg(&db)
-        .args(["buyer", "list"])
+        .args(["buyer", "add", "Aurora Solar"])
         .output()
         .unwrap();
     assert_eq!(
