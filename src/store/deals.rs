@@ -5,7 +5,7 @@ use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 
@@ -133,9 +133,13 @@ async fn set_in(store: &Store, txn: &DatabaseTransaction, change: &DealChange) -
     let supplier = lookup::supplier(txn, &change.supplier).await?;
     sites::ensure_active(&supplier)?;
     let buyer = lookup::buyer(txn, &change.buyer).await?;
+    // Writers of one deal take turns (the row lock; SQLite's write lock serialises anyway), so
+    // each reads the events the others committed before it projects the deal row. A first deal
+    // has no row to lock: concurrent firsts collide on the unique key, and the loser is rerun.
     let existing = deal::Entity::find()
         .filter(deal::Column::BuyerId.eq(buyer.id))
         .filter(deal::Column::SupplierId.eq(supplier.id))
+        .lock_exclusive()
         .one(txn)
         .await?;
     let events = match &existing {

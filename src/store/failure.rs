@@ -68,7 +68,7 @@ impl fmt::Display for Failure {
                 f,
                 "database busy: other writers kept changing the same records; try again"
             ),
-            Failure::Duplicate { what } => write!(f, "{what} exists already"),
+            Failure::Duplicate { what } => write!(f, "{what} already exists"),
             Failure::ReadOnly => write!(
                 f,
                 "the database is read-only: vetted cannot write to it (check the file's and its \
@@ -359,7 +359,7 @@ mod tests {
             ),
             expected
         );
-        assert_eq!(expected.to_string(), "a buyer with this name exists already");
+        assert_eq!(expected.to_string(), "a buyer with this name already exists");
         assert_eq!(expected.exit_code(), 65);
         assert_eq!(
             classify_code(Driver::Postgres, "23505", "buyer_pkey"),

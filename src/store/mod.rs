@@ -25,8 +25,8 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    DatabaseConnection, DatabaseTransaction, DbBackend, IsolationLevel, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 
 use crate::error::{Error, Result};
@@ -84,6 +84,10 @@ impl Store {
         let options = TransactionOptions {
             sqlite_transaction_mode: (self.backend() == DbBackend::Sqlite)
                 .then_some(SqliteTransactionMode::Immediate),
+            // Each statement of a write sees what other writers committed before it, as on
+            // PostgreSQL, instead of InnoDB's snapshot from the transaction's first read: a write
+            // that waited for a row lock then reads the rows the lock holder wrote.
+            isolation_level: (self.backend() == DbBackend::MySql).then_some(IsolationLevel::ReadCommitted),
             ..Default::default()
         };
         Ok(self.db.begin_with_options(options).await?)

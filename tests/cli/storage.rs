@@ -104,3 +104,116 @@ fn an_unusable_database_path_exits_69() {
         .unwrap();
     assert_eq!(out.status.code(), Some(65));
 }
+
+/// Fails when a message carries a driver's own words rather than vetted's.
+fn assert_plain(stderr: &str) {
+    for raw in [
+        "error returned from database",
+        "(code:",
+        "Execution Error",
+        "Query Error",
+        "Connection Error",
+        "malformed",
+        "locked",
+    ] {
+        assert!(!stderr.contains(raw), "a raw driver message: {stderr}");
+    }
+}
+
+/// Bytes that are no database: a fixed pseudo-random pattern.
+fn garbage(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i.wrapping_mul(7919) % 251) as u8).collect()
+}
+
+/// The SQLite file alone, with the write-ahead log folded in.
+fn checkpointed(db: &Db) -> Vec<u8> {
+    db.sql("PRAGMA wal_checkpoint(TRUNCATE)");
+    std::fs::read(&db.path).unwrap()
+}
+
+/// A database SQLite may only read. The tests run as root, whom file permissions do not stop,
+/// so the file's header says it instead: a write version above 2 makes SQLite open the file
+/// read-only, as it does a file the user may not write (`SQLITE_READONLY` either way).
+#[test]
+fn a_write_to_a_read_only_sqlite_file_is_refused_plainly() {
+    let db = Db::seeded();
+    let mut bytes = checkpointed(&db);
+    bytes[18] = 3;
+    std::fs::write(&db.path, bytes).unwrap();
+    let before = db.json(&["buyer", "list"]);
+    let stderr = db.fails(&["buyer", "add", "Nova Cells"], 69);
+    assert!(stderr.contains("read-only"), "{stderr}");
+    assert_plain(&stderr);
+    let stderr = db.fails(
+        &[
+            "deal",
+            "set",
+            "Lumina",
+            "--buyer",
+            "Aurora Solar",
+            "--status",
+            "prospect",
+        ],
+        69,
+    );
+    assert!(stderr.contains("read-only"), "{stderr}");
+    assert_eq!(db.json(&["buyer", "list"]), before);
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_reported_plainly() {
+    let db = Db::new();
+    std::fs::write(&db.path, garbage(64 * 1024)).unwrap();
+    for args in [&["buyer", "add", "Nova Cells"][..], &["buyer", "list"]] {
+        let stderr = db.fails(args, 69);
+        assert!(stderr.contains("not a vetted database"), "{stderr}");
+        assert_plain(&stderr);
+    }
+    assert_eq!(std::fs::read(&db.path).unwrap(), garbage(64 * 1024));
+}
+
+#[test]
+fn a_damaged_sqlite_file_is_reported_plainly() {
+    let db = Db::seeded();
+    let mut bytes = checkpointed(&db);
+    // The first page (the schema) stays; every table's pages are overwritten.
+    let damaged = bytes.len() - 4096;
+    bytes[4096..].copy_from_slice(&garbage(damaged));
+    std::fs::write(&db.path, bytes).unwrap();
+    for args in [
+        &["visit", "log", "Lumina", "--buyer", "Aurora Solar"][..],
+        &["buyer", "list"],
+    ] {
+        let stderr = db.fails(args, 69);
+        assert!(stderr.contains("damaged"), "{stderr}");
+        assert_plain(&stderr);
+    }
+}
+
+/// While another process holds the write lock past every retry, a writer gives up with 69 and
+/// says why; once the lock is gone, the same command succeeds.
+#[test]
+fn a_writer_kept_waiting_past_the_retries_hears_the_database_is_busy() {
+    use sea_orm::{Database, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    let db = Db::seeded();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let conn = Database::connect(db.url()).await.unwrap();
+            let lock = conn
+                .begin_with_options(TransactionOptions {
+                    sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            let stderr = db.fails(&["buyer", "add", "Nova Cells"], 69);
+            assert!(stderr.contains("database busy"), "{stderr}");
+            assert_plain(&stderr);
+            lock.rollback().await.unwrap();
+            conn.close().await.unwrap();
+        });
+    db.ok(&["buyer", "add", "Nova Cells"]);
+}
