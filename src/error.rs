@@ -1,5 +1,6 @@
 //! The one error type of the library. Every error knows the exit code the binary returns for it,
-//! following sysexits: 65 bad input data, 66 missing input file, 69 database unavailable.
+//! following sysexits: 65 bad input data, 66 missing input file, 69 database unavailable, 70 a
+//! database error vetted did not expect (a bug).
 
 use std::fmt;
 

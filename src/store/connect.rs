@@ -76,7 +76,7 @@ pub fn redact(url: &str) -> String {
 }
 
 /// How long one SQLite statement waits for another process's write lock before it fails busy.
-/// `Store::write` reruns a busy transaction (`store::RETRIES` times), so a writer waits for a
+/// `transaction::write` reruns a busy transaction (`RETRIES` times), so a writer waits for a
 /// long write (an import's) about half a minute in all, and a short one costs it milliseconds.
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(3);
 

@@ -88,10 +88,9 @@ impl fmt::Display for Failure {
                 f,
                 "the database server cannot be reached or closed the connection"
             ),
-            Failure::AccessDenied => write!(
-                f,
-                "the database server refused the login (user, password or rights)"
-            ),
+            Failure::AccessDenied => {
+                write!(f, "the database server refused access (user, password or rights)")
+            }
             Failure::ValueRefused => write!(
                 f,
                 "the database refused a value as too long, out of range or invalid"

@@ -1,6 +1,6 @@
 //! Where the database lives and how its schema is kept in step with the binary.
 
-use crate::support::{Db, vetted};
+use crate::support::{Backend, Db, vetted};
 
 #[test]
 fn the_default_database_is_created_in_the_data_directory() {
@@ -131,15 +131,36 @@ fn checkpointed(db: &Db) -> Vec<u8> {
     std::fs::read(&db.path).unwrap()
 }
 
-/// A database SQLite may only read. The tests run as root, whom file permissions do not stop,
-/// so the file's header says it instead: a write version above 2 makes SQLite open the file
-/// read-only, as it does a file the user may not write (`SQLITE_READONLY` either way).
+/// A database vetted may only read: a SQLite file SQLite opens read-only, a PostgreSQL database
+/// whose transactions are read-only (as on a standby). The tests run as root, whom file
+/// permissions do not stop, so the SQLite file's header says it instead: a write version above 2
+/// makes SQLite open the file read-only, as it does a file the user may not write
+/// (`SQLITE_READONLY` either way). MariaDB has no read-only database (its read-only mode is the
+/// whole server's), so that run is skipped.
 #[test]
-fn a_write_to_a_read_only_sqlite_file_is_refused_plainly() {
+fn a_write_to_a_read_only_database_is_refused_plainly() {
+    crate::support::each_backend(a_write_to_a_read_only_database_is_refused_plainly_on);
+}
+
+fn a_write_to_a_read_only_database_is_refused_plainly_on() {
     let db = Db::seeded();
-    let mut bytes = checkpointed(&db);
-    bytes[18] = 3;
-    std::fs::write(&db.path, bytes).unwrap();
+    match &db.server {
+        None => {
+            let mut bytes = checkpointed(&db);
+            bytes[18] = 3;
+            std::fs::write(&db.path, bytes).unwrap();
+        }
+        Some(_) if matches!(crate::support::backend(), Backend::Postgres(_)) => {
+            let name = db.url().rsplit('/').next().unwrap().to_string();
+            db.sql(&format!(
+                "ALTER DATABASE \"{name}\" SET default_transaction_read_only = on"
+            ));
+        }
+        Some(_) => {
+            eprintln!("skipped: MariaDB has no read-only database");
+            return;
+        }
+    }
     let before = db.json(&["buyer", "list"]);
     let stderr = db.fails(&["buyer", "add", "Nova Cells"], 69);
     assert!(stderr.contains("read-only"), "{stderr}");
