@@ -144,7 +144,8 @@ fn classify_sqlx(error: &sqlx::Error) -> Failure {
         sqlx::Error::Io(_) | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) => {
             Failure::Unreachable
         }
-        sqlx::Error::Decode(_) | sqlx::Error::ColumnDecode { .. } => Failure::Unreadable(error.to_string()),
+        sqlx::Error::ColumnDecode { index, .. } => Failure::Unreadable(format!("column {index}")),
+        sqlx::Error::Decode(_) => Failure::Unreadable("a value".into()),
         _ => Failure::Other { code: None },
     }
 }
