@@ -84,10 +84,7 @@ impl fmt::Display for Failure {
                 f,
                 "the database could not read or write its files (disk I/O error)"
             ),
-            Failure::Unreachable => write!(
-                f,
-                "the database server cannot be reached or closed the connection"
-            ),
+            Failure::Unreachable => write!(f, "the database cannot be reached, or it closed the connection"),
             Failure::AccessDenied => {
                 write!(f, "the database server refused access (user, password or rights)")
             }
@@ -116,8 +113,11 @@ pub fn classify(error: &DbErr) -> Failure {
         DbErr::Conn(RuntimeErr::SqlxError(e))
         | DbErr::Exec(RuntimeErr::SqlxError(e))
         | DbErr::Query(RuntimeErr::SqlxError(e)) => classify_sqlx(e),
-        DbErr::ConnectionAcquire(ConnAcquireErr::Timeout) => Failure::Busy,
-        DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed) => Failure::Unreachable,
+        // No connection came free in time: the server does not answer (a pool is never used up
+        // by one command's own work).
+        DbErr::ConnectionAcquire(ConnAcquireErr::Timeout | ConnAcquireErr::ConnectionClosed) => {
+            Failure::Unreachable
+        }
         DbErr::Type(message) | DbErr::Json(message) => Failure::Unreadable(message.clone()),
         DbErr::TryIntoErr { .. } => Failure::Unreadable(error.to_string()),
         DbErr::AccessDenied { .. } => Failure::AccessDenied,
@@ -139,11 +139,11 @@ fn classify_sqlx(error: &sqlx::Error) -> Failure {
             let key = e.constraint().unwrap_or_else(|| e.message());
             classify_code(driver, &code, key)
         }
-        // A pool that hands out no connection in time: on SQLite another process holds it.
-        sqlx::Error::PoolTimedOut => Failure::Busy,
-        sqlx::Error::Io(_) | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) => {
-            Failure::Unreachable
-        }
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_) => Failure::Unreachable,
         sqlx::Error::ColumnDecode { index, .. } => Failure::Unreadable(format!("column {index}")),
         sqlx::Error::Decode(_) => Failure::Unreadable("a value".into()),
         _ => Failure::Other { code: None },
@@ -208,7 +208,8 @@ fn classify_code(driver: Driver, code: &str, key: &str) -> Failure {
             1021 | 1114 => Failure::Full,            // disk full, table full
             1034 | 1194 | 1195 => Failure::Corrupt,  // bad index file, crashed table
             1044 | 1045 | 1142 | 1227 => Failure::AccessDenied,
-            1040 | 1053 | 1152 | 1158..=1161 | 2002 | 2003 | 2006 | 2013 => Failure::Unreachable,
+            // 1047: a Galera node that is not synced with its cluster.
+            1040 | 1047 | 1053 | 1152 | 1158..=1161 | 2002 | 2003 | 2006 | 2013 => Failure::Unreachable,
             1048 | 1216 | 1217 | 1264 | 1292 | 1366 | 1406 | 1451 | 1452 | 3819 | 4025 => {
                 Failure::ValueRefused
             }
