@@ -31,6 +31,8 @@ pub enum Failure {
     Unreachable,
     /// The server refused the login.
     AccessDenied,
+    /// The server has no database of that name.
+    NoSuchDatabase,
     /// A value does not fit the column (too long, out of range) or breaks a constraint.
     ValueRefused,
     /// A stored value this vetted cannot read (sea-orm's message, not a driver's).
@@ -85,6 +87,10 @@ impl fmt::Display for Failure {
                 "the database could not read or write its files (disk I/O error)"
             ),
             Failure::Unreachable => write!(f, "the database cannot be reached, or it closed the connection"),
+            Failure::NoSuchDatabase => write!(
+                f,
+                "the server has no such database; create it, then run `vetted db migrate`"
+            ),
             Failure::AccessDenied => {
                 write!(f, "the database server refused access (user, password or rights)")
             }
@@ -192,6 +198,7 @@ fn classify_code(driver: Driver, code: &str, key: &str) -> Failure {
             "58030" => Failure::DiskIo,   // io_error
             "XX001" | "XX002" => Failure::Corrupt,
             "28000" | "28P01" | "42501" => Failure::AccessDenied,
+            "3D000" => Failure::NoSuchDatabase,
             c if c.starts_with("08") || c.starts_with("57P") || c.starts_with("53") => Failure::Unreachable,
             c if c.starts_with("22") || c.starts_with("23") => Failure::ValueRefused,
             _ => Failure::Other {
@@ -208,6 +215,7 @@ fn classify_code(driver: Driver, code: &str, key: &str) -> Failure {
             1021 | 1114 => Failure::Full,            // disk full, table full
             1034 | 1194 | 1195 => Failure::Corrupt,  // bad index file, crashed table
             1044 | 1045 | 1142 | 1227 => Failure::AccessDenied,
+            1049 => Failure::NoSuchDatabase,
             // 1047: a Galera node that is not synced with its cluster.
             1040 | 1047 | 1053 | 1152 | 1158..=1161 | 2002 | 2003 | 2006 | 2013 => Failure::Unreachable,
             1048 | 1216 | 1217 | 1264 | 1292 | 1366 | 1406 | 1451 | 1452 | 3819 | 4025 => {
@@ -324,12 +332,21 @@ mod tests {
         assert_eq!(classify_code(Driver::Postgres, "53100", ""), Failure::Full);
         assert_eq!(classify_code(Driver::Postgres, "25006", ""), Failure::ReadOnly);
         assert_eq!(classify_code(Driver::MySql(1290), "HY000", ""), Failure::ReadOnly);
+        assert_eq!(
+            classify_code(Driver::Postgres, "3D000", ""),
+            Failure::NoSuchDatabase
+        );
+        assert_eq!(
+            classify_code(Driver::MySql(1049), "42000", ""),
+            Failure::NoSuchDatabase
+        );
         for failure in [
             Failure::ReadOnly,
             Failure::Corrupt,
             Failure::NotADatabase,
             Failure::Full,
             Failure::Busy,
+            Failure::NoSuchDatabase,
         ] {
             assert_eq!(failure.exit_code(), 69, "{failure}");
         }
