@@ -238,3 +238,25 @@ fn a_writer_kept_waiting_past_the_retries_hears_the_database_is_busy() {
         });
     db.ok(&["buyer", "add", "Nova Cells"]);
 }
+
+/// A database error vetted has no class for (here a table dropped by hand) is reported as a bug
+/// with the driver's code only (exit 70), never with the driver's message.
+#[test]
+fn an_unexpected_database_error_shows_its_code_not_the_driver_message() {
+    crate::support::each_backend(an_unexpected_database_error_shows_its_code_not_the_driver_message_on);
+}
+
+fn an_unexpected_database_error_shows_its_code_not_the_driver_message_on() {
+    let db = Db::seeded();
+    db.sql("DROP TABLE note");
+    let stderr = db.fails(&["note", "list"], 70);
+    assert!(stderr.contains("please report it"), "{stderr}");
+    let code = match crate::support::backend() {
+        Backend::Sqlite => "SQLite 1",
+        Backend::Postgres(_) => "SQLSTATE 42P01",
+        Backend::Mysql(_) => "MySQL 1146",
+    };
+    assert!(stderr.contains(code), "{stderr}");
+    assert!(!stderr.contains("note"), "{stderr}");
+    assert_plain(&stderr);
+}
