@@ -1,5 +1,6 @@
 //! The one error type of the library. Every error knows the exit code the binary returns for it,
-//! following sysexits: 65 bad input data, 66 missing input file, 69 database unavailable.
+//! following sysexits: 65 bad input data, 66 missing input file, 69 database unavailable, 70 a
+//! database error vetted did not expect (a bug).
 
 use std::fmt;
 
@@ -53,7 +54,8 @@ pub enum Error {
     #[error("{0}")]
     Unavailable(String),
 
-    #[error("database error: {0}")]
+    /// A database error, shown as its class (`store::failure`), never as the driver's message.
+    #[error("{}", crate::store::failure::classify(.0))]
     Database(#[from] sea_orm::DbErr),
 
     #[error(transparent)]
@@ -80,7 +82,8 @@ impl Error {
             | Error::InvalidRows { .. } => 65,
             Error::MissingFile { .. } | Error::NoDatabase(_) => 66,
             Error::Unavailable(_) => 69,
-            Error::Database(_) | Error::Io(_) | Error::Other(_) => 1,
+            Error::Database(e) => crate::store::failure::classify(e).exit_code(),
+            Error::Io(_) | Error::Other(_) => 1,
         }
     }
 }

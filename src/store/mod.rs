@@ -11,6 +11,7 @@ pub mod buyers;
 pub mod connect;
 pub mod deals;
 pub mod entities;
+pub mod failure;
 pub mod import;
 pub mod lookup;
 pub mod money;
@@ -18,13 +19,11 @@ pub mod notes;
 pub mod schema;
 pub mod sites;
 pub mod suppliers;
+pub mod transaction;
 pub mod visits;
 
 use chrono::NaiveDate;
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend};
 
 use crate::error::{Error, Result};
 use connect::Location;
@@ -44,15 +43,15 @@ impl Store {
         self.db.get_database_backend()
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
-    /// so concurrent writers wait on the busy timeout instead of failing on lock upgrade.
+    /// Runs `body` as one write transaction and commits it, rerunning it when it collides with
+    /// another writer (see `transaction::write`). Every change of the record goes through here.
+    pub async fn write<T>(&self, body: impl AsyncFnMut(&DatabaseTransaction) -> Result<T>) -> Result<T> {
+        transaction::write(&self.db, body).await
+    }
+
+    /// Starts a write transaction (prefer `write`, which also reruns collisions).
     pub async fn begin_write(&self) -> Result<DatabaseTransaction> {
-        let options = TransactionOptions {
-            sqlite_transaction_mode: (self.backend() == DbBackend::Sqlite)
-                .then_some(SqliteTransactionMode::Immediate),
-            ..Default::default()
-        };
-        Ok(self.db.begin_with_options(options).await?)
+        transaction::begin_write(&self.db).await
     }
 }
 

@@ -3,10 +3,7 @@
 
 use migrations::seaql_migrations;
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryOrder, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryOrder};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -109,17 +106,13 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
         return Ok(());
     }
     if db.get_database_backend() == DbBackend::Sqlite {
-        let txn = db
-            .begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                ..Default::default()
-            })
-            .await?;
-        if pending(&txn).await? > 0 {
-            Migrator::up(&txn, None).await?;
-        }
-        txn.commit().await?;
-        return Ok(());
+        return super::transaction::write(db, async |txn| {
+            if pending(txn).await? > 0 {
+                Migrator::up(txn, None).await?;
+            }
+            Ok(())
+        })
+        .await;
     }
     Migrator::up(db, None).await?;
     Ok(())

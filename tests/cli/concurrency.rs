@@ -57,3 +57,104 @@ fn eight_writers_logging_forty_visits_each_lose_nothing_on() {
     assert_eq!(array_len(&db.json(&["visit", "list"])), 320);
     assert_eq!(array_len(&db.json(&["note", "list"])), 320);
 }
+
+/// Runs `vetted --db <db> args(i)` for i in 0..n, all at once; returns their outputs in order.
+fn at_once(db: &Db, n: usize, args: impl Fn(usize) -> Vec<String>) -> Vec<std::process::Output> {
+    let handles: Vec<_> = (0..n)
+        .map(|i| {
+            let path = db.target();
+            let args = args(i);
+            thread::spawn(move || {
+                crate::support::vetted()
+                    .arg("--db")
+                    .arg(&path)
+                    .args(&args)
+                    .output()
+                    .unwrap()
+            })
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
+#[test]
+fn eight_first_deal_sets_for_one_pair_make_one_deal() {
+    crate::support::each_backend(eight_first_deal_sets_for_one_pair_make_one_deal_on);
+}
+
+fn eight_first_deal_sets_for_one_pair_make_one_deal_on() {
+    let db = Db::seeded();
+    let outs = at_once(&db, 8, |i| {
+        [
+            "-q",
+            "deal",
+            "set",
+            "Lumina",
+            "--buyer",
+            "Aurora Solar",
+            "--status",
+            "evaluating",
+        ]
+        .into_iter()
+        .map(String::from)
+        .chain([
+            "--value".into(),
+            format!("{}000", i + 1),
+            "--currency".into(),
+            "USD".into(),
+        ])
+        .chain(["--note".into(), format!("writer {i}")])
+        .collect()
+    });
+    for out in &outs {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    }
+    let deals = db.json(&["deal", "list"]);
+    assert_eq!(array_len(&deals), 1, "{deals}");
+    let history = db.json(&["deal", "history", "Lumina", "--buyer", "Aurora Solar"]);
+    assert_eq!(array_len(&history), 8, "{history}");
+    // The deal reads what its latest event says, whichever writer that was.
+    let latest = history.as_array().unwrap().last().unwrap();
+    assert_eq!(deals[0]["status"], "evaluating");
+    assert_eq!(deals[0]["value"], latest["value"], "{deals}\n{history}");
+    let mut notes: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["note"].as_str().unwrap())
+        .collect();
+    notes.sort();
+    assert_eq!(notes, (0..8).map(|i| format!("writer {i}")).collect::<Vec<_>>());
+}
+
+/// Adding a buyer that exists is refused (exit 65) whether the other add came before or at the
+/// same moment: `add` promises a new record, and a script that adds twice should hear so.
+#[test]
+fn eight_adds_of_one_new_buyer_at_once_make_one() {
+    crate::support::each_backend(eight_adds_of_one_new_buyer_at_once_make_one_on);
+}
+
+fn eight_adds_of_one_new_buyer_at_once_make_one_on() {
+    let db = Db::seeded();
+    let outs = at_once(&db, 8, |_| {
+        ["-q", "buyer", "add", "Nova Cells"].map(String::from).to_vec()
+    });
+    let added = outs.iter().filter(|o| o.status.success()).count();
+    assert_eq!(added, 1, "{outs:?}");
+    for out in outs.iter().filter(|o| !o.status.success()) {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(65), "{stderr}");
+        assert!(stderr.contains("buyer 'Nova Cells' already exists"), "{stderr}");
+    }
+    let buyers = db.json(&["buyer", "list"]);
+    assert_eq!(array_len(&buyers), 4, "{buyers}");
+    let history = db.json(&["history"]);
+    let adds = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["summary"].as_str().is_some_and(|s| s.contains("Nova Cells")))
+        .count();
+    assert_eq!(adds, 1, "{history}");
+}

@@ -1,6 +1,6 @@
 //! Where the database lives and how its schema is kept in step with the binary.
 
-use crate::support::{Db, vetted};
+use crate::support::{Backend, Db, vetted};
 
 #[test]
 fn the_default_database_is_created_in_the_data_directory() {
@@ -103,4 +103,160 @@ fn an_unusable_database_path_exits_69() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(65));
+}
+
+/// Fails when a message carries a driver's own words rather than vetted's.
+fn assert_plain(stderr: &str) {
+    for raw in [
+        "error returned from database",
+        "(code:",
+        "Execution Error",
+        "Query Error",
+        "Connection Error",
+        "malformed",
+        "locked",
+    ] {
+        assert!(!stderr.contains(raw), "a raw driver message: {stderr}");
+    }
+}
+
+/// Bytes that are no database: a fixed pseudo-random pattern.
+fn garbage(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i.wrapping_mul(7919) % 251) as u8).collect()
+}
+
+/// The SQLite file alone, with the write-ahead log folded in.
+fn checkpointed(db: &Db) -> Vec<u8> {
+    db.sql("PRAGMA wal_checkpoint(TRUNCATE)");
+    std::fs::read(&db.path).unwrap()
+}
+
+/// A database vetted may only read: a SQLite file SQLite opens read-only, a PostgreSQL database
+/// whose transactions are read-only (as on a standby). The tests run as root, whom file
+/// permissions do not stop, so the SQLite file's header says it instead: a write version above 2
+/// makes SQLite open the file read-only, as it does a file the user may not write
+/// (`SQLITE_READONLY` either way). MariaDB has no read-only database (its read-only mode is the
+/// whole server's), so that run is skipped.
+#[test]
+fn a_write_to_a_read_only_database_is_refused_plainly() {
+    crate::support::each_backend(a_write_to_a_read_only_database_is_refused_plainly_on);
+}
+
+fn a_write_to_a_read_only_database_is_refused_plainly_on() {
+    let db = Db::seeded();
+    match &db.server {
+        None => {
+            let mut bytes = checkpointed(&db);
+            bytes[18] = 3;
+            std::fs::write(&db.path, bytes).unwrap();
+        }
+        Some(_) if matches!(crate::support::backend(), Backend::Postgres(_)) => {
+            let name = db.url().rsplit('/').next().unwrap().to_string();
+            db.sql(&format!(
+                "ALTER DATABASE \"{name}\" SET default_transaction_read_only = on"
+            ));
+        }
+        Some(_) => {
+            eprintln!("skipped: MariaDB has no read-only database");
+            return;
+        }
+    }
+    let before = db.json(&["buyer", "list"]);
+    let stderr = db.fails(&["buyer", "add", "Nova Cells"], 69);
+    assert!(stderr.contains("read-only"), "{stderr}");
+    assert_plain(&stderr);
+    let stderr = db.fails(
+        &[
+            "deal",
+            "set",
+            "Lumina",
+            "--buyer",
+            "Aurora Solar",
+            "--status",
+            "prospect",
+        ],
+        69,
+    );
+    assert!(stderr.contains("read-only"), "{stderr}");
+    assert_eq!(db.json(&["buyer", "list"]), before);
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_reported_plainly() {
+    let db = Db::new();
+    std::fs::write(&db.path, garbage(64 * 1024)).unwrap();
+    for args in [&["buyer", "add", "Nova Cells"][..], &["buyer", "list"]] {
+        let stderr = db.fails(args, 69);
+        assert!(stderr.contains("not a vetted database"), "{stderr}");
+        assert_plain(&stderr);
+    }
+    assert_eq!(std::fs::read(&db.path).unwrap(), garbage(64 * 1024));
+}
+
+#[test]
+fn a_damaged_sqlite_file_is_reported_plainly() {
+    let db = Db::seeded();
+    let mut bytes = checkpointed(&db);
+    // The first page (the schema) stays; every table's pages are overwritten.
+    let damaged = bytes.len() - 4096;
+    bytes[4096..].copy_from_slice(&garbage(damaged));
+    std::fs::write(&db.path, bytes).unwrap();
+    for args in [
+        &["visit", "log", "Lumina", "--buyer", "Aurora Solar"][..],
+        &["buyer", "list"],
+    ] {
+        let stderr = db.fails(args, 69);
+        assert!(stderr.contains("damaged"), "{stderr}");
+        assert_plain(&stderr);
+    }
+}
+
+/// While another process holds the write lock past every retry, a writer gives up with 69 and
+/// says why; once the lock is gone, the same command succeeds.
+#[test]
+fn a_writer_kept_waiting_past_the_retries_hears_the_database_is_busy() {
+    use sea_orm::{Database, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    let db = Db::seeded();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let conn = Database::connect(db.url()).await.unwrap();
+            let lock = conn
+                .begin_with_options(TransactionOptions {
+                    sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            let stderr = db.fails(&["buyer", "add", "Nova Cells"], 69);
+            assert!(stderr.contains("database busy"), "{stderr}");
+            assert_plain(&stderr);
+            lock.rollback().await.unwrap();
+            conn.close().await.unwrap();
+        });
+    db.ok(&["buyer", "add", "Nova Cells"]);
+}
+
+/// A database error vetted has no class for (here a table dropped by hand) is reported as a bug
+/// with the driver's code only (exit 70), never with the driver's message.
+#[test]
+fn an_unexpected_database_error_shows_its_code_not_the_driver_message() {
+    crate::support::each_backend(an_unexpected_database_error_shows_its_code_not_the_driver_message_on);
+}
+
+fn an_unexpected_database_error_shows_its_code_not_the_driver_message_on() {
+    let db = Db::seeded();
+    db.sql("DROP TABLE note");
+    let stderr = db.fails(&["note", "list"], 70);
+    assert!(stderr.contains("please report it"), "{stderr}");
+    let code = match crate::support::backend() {
+        Backend::Sqlite => "SQLite 1",
+        Backend::Postgres(_) => "SQLSTATE 42P01",
+        Backend::Mysql(_) => "MySQL 1146",
+    };
+    assert!(stderr.contains(code), "{stderr}");
+    assert!(!stderr.contains("note"), "{stderr}");
+    assert_plain(&stderr);
 }

@@ -1,0 +1,83 @@
+//! Write transactions: begun the same way on every path, and run again when they collide with
+//! another writer.
+
+use std::time::{Duration, Instant};
+
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, DbBackend, IsolationLevel, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
+
+use super::failure;
+use crate::error::{Error, Result};
+
+/// How many times `write` runs a colliding transaction again. With SQLite's busy timeout
+/// (`connect::SQLITE_BUSY_TIMEOUT`) per attempt, a writer waits about half a minute in all
+/// before it reports the database busy.
+pub const RETRIES: u32 = 8;
+
+/// No rerun starts after this long: a server's own lock wait (MariaDB's is 50 s) may already
+/// have used it up, and a user waits this long at most for a collision to clear.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// Runs `body` as one write transaction and commits it. When the transaction collides with
+/// another writer (SQLite busy, a unique key a concurrent transaction took, a serialization
+/// failure or deadlock, a Galera certification conflict) it is rolled back and the whole body
+/// runs again, up to `RETRIES` times and while `PATIENCE` lasts, after a jittered, growing
+/// pause; a collision that outlasts them is reported as it is classified (`database busy`,
+/// exit 69). Whatever else fails is returned at once, the transaction rolled back. The body
+/// reads everything it decides on through the transaction it is given, so a rerun decides
+/// afresh (and a `buyer add` that lost the race finds the buyer the winner added).
+pub async fn write<T>(
+    db: &DatabaseConnection,
+    mut body: impl AsyncFnMut(&DatabaseTransaction) -> Result<T>,
+) -> Result<T> {
+    let started = Instant::now();
+    let mut attempt = 0;
+    loop {
+        let outcome = match begin_write(db).await {
+            Ok(txn) => match body(&txn).await {
+                Ok(value) => txn.commit().await.map(|()| value).map_err(Error::from),
+                Err(e) => {
+                    // Rolled back now, not on drop, so the lock is free while we wait.
+                    let _ = txn.rollback().await;
+                    Err(e)
+                }
+            },
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Err(e)
+                if attempt < RETRIES
+                    && started.elapsed() < PATIENCE
+                    && failure::of(&e).is_some_and(|f| f.is_collision()) =>
+            {
+                attempt += 1;
+                tokio::time::sleep(backoff(attempt)).await;
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+/// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
+/// so concurrent writers wait on the busy timeout instead of failing on lock upgrade.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction> {
+    let backend = db.get_database_backend();
+    let options = TransactionOptions {
+        sqlite_transaction_mode: (backend == DbBackend::Sqlite).then_some(SqliteTransactionMode::Immediate),
+        // Each statement of a write sees what other writers committed before it, as on
+        // PostgreSQL, instead of InnoDB's snapshot from the transaction's first read: a write
+        // that waited for a row lock then reads the rows the lock holder wrote.
+        isolation_level: (backend == DbBackend::MySql).then_some(IsolationLevel::ReadCommitted),
+        ..Default::default()
+    };
+    Ok(db.begin_with_options(options).await?)
+}
+
+/// The pause before rerun `attempt` (1-based): 50 ms doubling up to 1 s, each drawn at random
+/// from its upper half, so that writers that collided once do not collide again in step.
+fn backoff(attempt: u32) -> Duration {
+    let ceiling = (25u64 << attempt.min(6)).min(1_000);
+    Duration::from_millis(fastrand::u64(ceiling / 2..=ceiling))
+}
