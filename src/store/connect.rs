@@ -166,5 +166,18 @@ mod tests {
             "postgres://bob:***@db:5432/x"
         );
         assert_eq!(redact("postgres://bob@db/x"), "postgres://bob@db/x");
+        assert_eq!(
+            redact("postgres://bob@db/x?sslmode=require&password=s3cret&application_name=v"),
+            "postgres://bob@db/x?sslmode=require&password=***&application_name=v"
+        );
+        assert_eq!(
+            redact("mysql://a:p@ss@db/x?SSLPassword=k3y"),
+            "mysql://a:***@db/x?SSLPassword=***"
+        );
+        assert_eq!(
+            redact("postgres://db/x?db_password=1#frag"),
+            "postgres://db/x?db_password=***#frag"
+        );
+        assert_eq!(redact("vetted.db"), "vetted.db");
     }
 }

@@ -21,3 +21,4 @@ mod sites;
 mod storage;
 mod suppliers;
 mod visits;
+mod what_gets_out;
