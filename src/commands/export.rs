@@ -104,7 +104,7 @@ fn write_rows<T: Serialize>(ctx: &Context, args: &ExportArgs, rows: &[T]) -> Res
         }
         Format::Csv | Format::Table => {
             let (header, cells) = output::csv_cells(rows);
-            output::write_csv(&mut out, &header, cells, !args.raw)?;
+            ctx.output.write_csv(&mut out, &header, cells)?;
         }
         Format::Md | Format::Html => return Err(Error::invalid("format", "export writes csv or json")),
     }

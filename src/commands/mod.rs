@@ -58,6 +58,7 @@ impl Context {
             output: Output {
                 format: g.format,
                 color,
+                raw: g.raw,
             },
             quiet: g.quiet,
         }
@@ -83,7 +84,7 @@ impl Context {
     pub fn done<T: serde::Serialize>(&self, message: &str, title: &str, record: &T) -> Result<()> {
         match self.output.format {
             Format::Table if self.quiet => Ok(()),
-            Format::Table => self.print(&format!("{message}\n")),
+            Format::Table => self.print(&format!("{}\n", self.output.text(message))),
             _ => self.print(&self.output.document(title, record, &[])),
         }
     }

@@ -289,24 +289,32 @@ fn random_names_are_refused_or_round_trip() {
 }
 
 fn random_names_are_refused_or_round_trip_on() {
+    // Whitespace other than single spaces is left out: the import tidies a cell's whitespace
+    // (runs become one space, line breaks too) where `supplier add` only trims, a rule of input
+    // cleaning, not of the formula guard.
     const CHARS: &[char] = &[
-        'a', 'Z', '7', ' ', ' ', '=', '+', '-', '@', '＝', '＋', '－', '＠', '\'', '"', ',', '\n', '\r',
-        '\t', '\u{1b}', '\u{7}', '\u{202e}', '\u{85}', '苏', '州', '卢', 'é', '\\', '|', '<',
+        'a', 'Z', '7', ' ', ' ', '=', '+', '-', '@', '＝', '＋', '－', '＠', '\'', '"', ',', '\u{1b}',
+        '\u{7}', '\u{202e}', '\u{9b}', '苏', '州', '卢', 'é', '\\', '|', '<', '[', ']', '`',
     ];
     let text = || {
-        prop::collection::vec(prop::sample::select(CHARS), 1..10)
-            .prop_map(|chars| chars.into_iter().collect::<String>())
+        prop::collection::vec(prop::sample::select(CHARS), 1..10).prop_map(|chars| {
+            let text: String = chars.into_iter().collect();
+            text.split(' ')
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
     };
     let mut runner = TestRunner::new(Config {
         cases: 4,
         failure_persistence: None,
         ..Config::default()
     });
-    let suppliers = prop::collection::vec((text(), text()), 5);
+    let entries = prop::collection::vec((text(), text()), 5);
     runner
-        .run(&suppliers, |suppliers| {
+        .run(&entries, |entries| {
             let db = Db::new();
-            for (name, alias) in &suppliers {
+            for (name, alias) in &entries {
                 let out = db.run(&["supplier", "add", &format!("--alias={alias}"), "--", name]);
                 prop_assert!(
                     out.status.success() || out.status.code() == Some(65),
