@@ -21,6 +21,13 @@ impl Formulas {
         self.0 += 1;
         format!("{start}HYPERLINK(\"http://evil.example\",\"{what} {}\")", self.0)
     }
+
+    /// A website that a spreadsheet would run (websites are checked, but only loosely).
+    fn website(&mut self) -> String {
+        let start = STARTS[self.0 % STARTS.len()];
+        self.0 += 1;
+        format!("{start}evil.example/{}", self.0)
+    }
 }
 
 fn csv_cells(text: &str) -> Vec<String> {
@@ -84,6 +91,7 @@ fn swept() -> Db {
                 format!("--province={}", f.next("province")),
                 format!("--city={}", f.next("city")),
                 format!("--address={}", f.next("address")),
+                format!("--website={}", f.website()),
                 format!("--note={}", f.next("supplier note")),
                 "--capability=pecvd".into(),
                 "--".into(),
@@ -393,6 +401,11 @@ fn markdown_escapes_markup_on() {
             "{args:?}:\n{out}"
         );
     }
+    let html = db.ok(&["report", "status", "--format", "html"]);
+    assert!(
+        !html.contains("<script>") && html.contains("&lt;script&gt;"),
+        "HTML escapes too"
+    );
     let list = db.ok(&["supplier", "list", "--format", "md"]);
     assert!(
         list.contains(
@@ -414,6 +427,7 @@ fn help_masks_the_password_of_the_database_in_the_environment() {
             &["supplier", "add", "--help"],
             &["report", "status", "--help"],
             &["-h"],
+            &["man"],
         ] {
             let out = vetted().env("VETTED_DB", url).args(args).output().unwrap();
             assert!(out.status.success(), "{args:?}");
