@@ -16,17 +16,21 @@ const STARTS: [&str; 8] = ["=", "+", "-", "@", "＝", "＋", "－", "＠"];
 struct Formulas(usize);
 
 impl Formulas {
-    fn next(&mut self, what: &str) -> String {
-        let start = STARTS[self.0 % STARTS.len()];
+    /// The next start and the number of the value.
+    fn start(&mut self) -> (&'static str, usize) {
         self.0 += 1;
-        format!("{start}HYPERLINK(\"http://evil.example\",\"{what} {}\")", self.0)
+        (STARTS[self.0 % STARTS.len()], self.0)
+    }
+
+    fn next(&mut self, what: &str) -> String {
+        let (start, n) = self.start();
+        format!("{start}HYPERLINK(\"http://evil.example\",\"{what} {n}\")")
     }
 
     /// A website that a spreadsheet would run (websites are checked, but only loosely).
     fn website(&mut self) -> String {
-        let start = STARTS[self.0 % STARTS.len()];
-        self.0 += 1;
-        format!("{start}evil.example/{}", self.0)
+        let (start, n) = self.start();
+        format!("{start}evil.example/{n}")
     }
 }
 
