@@ -1,7 +1,7 @@
 //! Every command-line type of vetted. The doc comments are the `--help` text, and completions and
 //! the man page are generated from these types.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::output::Format;
 
@@ -39,6 +39,11 @@ pub struct GlobalArgs {
     /// Print only what was asked for: no confirmations
     #[arg(short, long, global = true)]
     pub quiet: bool,
+
+    /// CSV: write cells as they are. Otherwise a cell a spreadsheet would run as a formula
+    /// (starting with = + - @, tab or CR, or their full-width forms) gets a leading '
+    #[arg(long, global = true)]
+    pub raw: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -403,9 +408,6 @@ pub struct ExportArgs {
     /// Write to this file instead of standard output
     #[arg(long, value_name = "FILE")]
     pub out: Option<std::path::PathBuf>,
-    /// Leave cells that a spreadsheet would run as formulas as they are
-    #[arg(long)]
-    pub raw: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -443,4 +445,24 @@ pub enum DbCommand {
     Status,
     /// Apply pending migrations
     Migrate,
+}
+
+/// The command line as clap builds it, except that `--db` shows its environment value with the
+/// password masked: clap would print `VETTED_DB` as it is in every `--help` and the man page.
+pub fn command() -> clap::Command {
+    Cli::command().mut_arg("db", |arg| {
+        let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+        let env = match std::env::var("VETTED_DB") {
+            Ok(value) if !value.is_empty() => {
+                format!("[env: VETTED_DB={}]", crate::store::connect::redact(&value))
+            }
+            _ => "[env: VETTED_DB]".to_string(),
+        };
+        arg.hide_env(true).help(format!("{help} {env}"))
+    })
+}
+
+/// Parses the command line of this process (see [`command`]); exits on `--help` or an error.
+pub fn parse() -> Cli {
+    Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit())
 }

@@ -2,10 +2,8 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = vetted::cli::Cli::parse();
+    let cli = vetted::cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -18,7 +16,7 @@ fn main() -> ExitCode {
         // A closed pipe (`vetted supplier list | head`) is the reader's choice, not a failure.
         Err(vetted::error::Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("vetted: {e}");
+            eprintln!("vetted: {}", vetted::output::visible(&e.to_string()));
             ExitCode::from(e.exit_code() as u8)
         }
     }

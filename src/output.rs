@@ -1,9 +1,14 @@
 //! Rendering lists and records for people (aligned tables, Markdown) and for machines (JSON,
 //! CSV). Every view is a `Serialize` struct; its snake_case field names are the JSON and CSV keys.
+//!
+//! Nothing a user typed gets out as anything but text: CSV cells that a spreadsheet would run as
+//! formulas are guarded (`guard`, undone on import by `unguard`), tables show control characters
+//! as escapes (`visible`), Markdown escapes its markup (`markdown_text`).
 
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, LineStyle, Table, TableStyle};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -19,6 +24,8 @@ pub enum Format {
 pub struct Output {
     pub format: Format,
     pub color: bool,
+    /// CSV cells as they are, formulas included (`--raw`).
+    pub raw: bool,
 }
 
 fn to_value<T: Serialize>(value: &T) -> Value {
@@ -77,7 +84,7 @@ impl Output {
                 cell
             }
         };
-        table.set_header(header.iter().map(|h| styled(h)));
+        table.set_header(header.iter().map(|h| styled(&visible(h))));
         for row in rows {
             table.add_row(row.into_iter().zip(header).map(|(text, column)| {
                 let colour = if self.color {
@@ -85,7 +92,7 @@ impl Output {
                 } else {
                     None
                 };
-                let cell = Cell::new(&text);
+                let cell = Cell::new(visible(&text));
                 match colour {
                     Some(c) => cell.fg(c),
                     None => cell,
@@ -96,25 +103,64 @@ impl Output {
     }
 
     fn markdown(header: &[String], rows: Vec<Vec<String>>) -> String {
-        let escape = |s: &str| s.replace('|', "\\|").replace('\n', "<br>");
         let mut out = format!(
             "| {} |\n",
-            header.iter().map(|h| escape(h)).collect::<Vec<_>>().join(" | ")
+            header
+                .iter()
+                .map(|h| markdown_text(h))
+                .collect::<Vec<_>>()
+                .join(" | ")
         );
         out.push_str(&format!("|{}\n", " --- |".repeat(header.len())));
         for row in rows {
             out.push_str(&format!(
                 "| {} |\n",
-                row.iter().map(|c| escape(c)).collect::<Vec<_>>().join(" | ")
+                row.iter()
+                    .map(|c| markdown_text(c))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
             ));
         }
         out
     }
 
-    fn csv(header: &[String], rows: Vec<Vec<String>>) -> String {
+    fn csv(&self, header: &[String], rows: Vec<Vec<String>>) -> String {
         let mut out = Vec::new();
-        write_csv(&mut out, header, rows, false).expect("writing to memory");
+        self.write_csv(&mut out, header, rows).expect("writing to memory");
         String::from_utf8(out).expect("CSV of UTF-8 text")
+    }
+
+    /// Writes CSV, every cell through `csv_cell`.
+    pub fn write_csv(
+        &self,
+        out: impl std::io::Write,
+        header: &[String],
+        rows: Vec<Vec<String>>,
+    ) -> std::io::Result<()> {
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(header.iter().map(|c| self.csv_cell(c)))?;
+        for row in rows {
+            writer.write_record(row.iter().map(|c| self.csv_cell(c)))?;
+        }
+        writer.flush()
+    }
+
+    /// A value as a CSV cell: guarded against formulas (`guard`), unless `--raw`.
+    pub fn csv_cell<'a>(&self, value: &'a str) -> CsvCell<'a> {
+        CsvCell(if self.raw {
+            Cow::Borrowed(value)
+        } else {
+            guard(value)
+        })
+    }
+
+    /// Free text said to people (a heading, a confirmation), escaped for tables or Markdown.
+    pub fn text(&self, text: &str) -> String {
+        match self.format {
+            Format::Md => markdown_text(text),
+            Format::Table => visible(text).into_owned(),
+            Format::Json | Format::Csv | Format::Html => text.to_string(),
+        }
     }
 
     /// A list. JSON and CSV carry every field; tables and Markdown show `columns`, the ones a
@@ -146,7 +192,7 @@ impl Output {
         let human = self.format != Format::Csv;
         let cells: Vec<Vec<String>> = rows.iter().map(|r| cells(&header, &object(r), human)).collect();
         match self.format {
-            Format::Csv => Self::csv(&header, cells),
+            Format::Csv => self.csv(&header, cells),
             Format::Md => Self::markdown(&header, cells),
             _ => format!("{}\n", self.table(&header, cells)),
         }
@@ -164,7 +210,7 @@ impl Output {
             Format::Csv => {
                 let mut rows = Vec::new();
                 flatten("", &value, &mut rows);
-                Self::csv(
+                self.csv(
                     &["field".to_string(), "value".to_string()],
                     rows.into_iter().map(|(k, v)| vec![k, v]).collect(),
                 )
@@ -179,7 +225,7 @@ impl Output {
 
     fn sections(&self, title: &str, value: &Value, omit: &[&str], out: &mut Vec<String>) {
         let Value::Object(map) = value else {
-            out.push(cell_text(value));
+            out.push(self.text(&cell_text(value)));
             return;
         };
         let heading = |name: &str| match self.format {
@@ -316,32 +362,89 @@ pub fn csv_cells<T: Serialize>(rows: &[T]) -> (Vec<String>, Vec<Vec<String>>) {
     (header, cells)
 }
 
-/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a
-/// leading `'`, so that opening an export cannot execute anything (OWASP "CSV injection").
-pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => std::borrow::Cow::Owned(format!("'{cell}")),
-        _ => std::borrow::Cow::Borrowed(cell),
+/// A cell for `csv::Writer::write_record`.
+pub struct CsvCell<'a>(Cow<'a, str>);
+
+impl AsRef<[u8]> for CsvCell<'_> {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
     }
 }
 
-/// Writes CSV, neutralising formula-like cells when asked.
-pub fn write_csv(
-    out: impl std::io::Write,
-    header: &[String],
-    rows: Vec<Vec<String>>,
-    neutralise_cells: bool,
-) -> std::io::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(header)?;
-    for row in rows {
-        if neutralise_cells {
-            writer.write_record(row.iter().map(|c| neutralise(c).into_owned()))?;
-        } else {
-            writer.write_record(row)?;
+/// The characters a spreadsheet takes as the start of a formula (OWASP "CSV injection"), with
+/// the full-width forms that spreadsheets normalise.
+const FORMULA_STARTS: [char; 10] = ['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠'];
+
+/// Whether a cell is a formula start behind any number of apostrophes.
+fn quotes_a_formula(cell: &str) -> bool {
+    cell.trim_start_matches('\'').starts_with(FORMULA_STARTS)
+}
+
+/// The one formula guard of every CSV vetted writes: a cell that starts with a formula character
+/// gets a leading `'`, so opening the file cannot execute anything. A cell that starts with
+/// apostrophes and then a formula character gets one more, so that `unguard` gives every value
+/// back exactly (`'=x` is written `''=x`).
+pub fn guard(cell: &str) -> Cow<'_, str> {
+    if quotes_a_formula(cell) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// Undoes `guard` on a cell read from a CSV file, and nothing else: `'=x` is `=x`, `''=x` is
+/// `'=x`, `'x` stays `'x`.
+pub fn unguard(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if quotes_a_formula(cell) => rest,
+        _ => cell,
+    }
+}
+
+/// Characters that reorder the text around them on screen (bidirectional embeddings, overrides,
+/// isolates and marks).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text for a terminal: control characters (C0 but line breaks, DEL, C1) and bidi controls shown
+/// as escapes such as `\u{1b}`, so nothing stored can move the cursor, recolour or ring the
+/// terminal. A tab is a space.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| (c.is_control() && c != '\n') || is_bidi_control(c);
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' => out.push(' '),
+            c if unsafe_char(c) => out.extend(c.escape_unicode()),
+            c => out.push(c),
         }
     }
-    writer.flush()
+    Cow::Owned(out)
+}
+
+/// Text for a Markdown document: markup characters escaped (HTML-significant ones as entities),
+/// line breaks as `<br>` so a cell stays one table row, control characters as in `visible`.
+pub fn markdown_text(text: &str) -> String {
+    let text = visible(text);
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' => out.push_str("<br>"),
+            '\\' | '|' | '[' | ']' | '`' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn singular(word: &str) -> &str {
@@ -368,5 +471,53 @@ fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
             .enumerate()
             .for_each(|(i, v)| flatten(&join(&i.to_string()), v, out)),
         other => out.push((prefix.to_string(), cell_text(other))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_guarded_and_the_guard_is_undone_exactly() {
+        for (value, cell) in [
+            ("=1+1", "'=1+1"),
+            ("+1", "'+1"),
+            ("-1", "'-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("＝1", "'＝1"),
+            ("＋1", "'＋1"),
+            ("－1", "'－1"),
+            ("＠x", "'＠x"),
+            ("'=x", "''=x"),
+            ("''＠x", "'''＠x"),
+            ("'x", "'x"),
+            ("'", "'"),
+            ("", ""),
+            ("a=b", "a=b"),
+            ("苏州", "苏州"),
+        ] {
+            assert_eq!(guard(value), cell, "{value:?}");
+            assert_eq!(unguard(cell), value, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn control_characters_are_shown_as_escapes() {
+        assert_eq!(visible("plain 苏州\nnext"), "plain 苏州\nnext");
+        assert_eq!(
+            visible("a\u{1b}[31mb\u{7}c\u{0}\u{9b}\u{202e}d\te\r"),
+            "a\\u{1b}[31mb\\u{7}c\\u{0}\\u{9b}\\u{202e}d e\\u{d}"
+        );
+    }
+
+    #[test]
+    fn markdown_markup_is_escaped() {
+        assert_eq!(
+            markdown_text("<script>&[x](y) `c` a|b \\ 1\n2"),
+            "&lt;script&gt;&amp;\\[x\\](y) \\`c\\` a\\|b \\\\ 1<br>2"
+        );
     }
 }

@@ -86,7 +86,6 @@ impl From<VisitView> for VisitRecord {
 
 fn write_rows<T: Serialize>(
     ctx: &Context,
-    args: &ExportArgs,
     out: Option<OutFile>,
     rows: &[T],
 ) -> Result<()> {
@@ -98,7 +97,7 @@ fn write_rows<T: Serialize>(
             }
             Format::Csv | Format::Table => {
                 let (header, cells) = output::csv_cells(rows);
-                output::write_csv(out, &header, cells, !args.raw)?;
+                ctx.output.write_csv(&mut *out, &header, cells)?;
             }
             Format::Md | Format::Html => return Err(Error::invalid("format", "export writes csv or json")),
         }
@@ -120,18 +119,18 @@ pub async fn run(ctx: &Context, args: ExportArgs) -> Result<()> {
             };
             let list = suppliers::list(&store, all).await?;
             if ctx.output.format == Format::Json {
-                write_rows(ctx, &args, out, &list)
+                write_rows(ctx, out, &list)
             } else {
                 let records: Vec<SupplierRecord> = list.into_iter().map(SupplierRecord::from).collect();
-                write_rows(ctx, &args, out, &records)
+                write_rows(ctx, out, &records)
             }
         }
-        ExportWhat::Buyers => write_rows(ctx, &args, out, &buyers::list(&store).await?),
-        ExportWhat::Sites => write_rows(ctx, &args, out, &sites::list(&store, None).await?),
+        ExportWhat::Buyers => write_rows(ctx, out, &buyers::list(&store).await?),
+        ExportWhat::Sites => write_rows(ctx, out, &sites::list(&store, None).await?),
         ExportWhat::Visits => {
             let list = visits::list(&store, VisitFilter::default()).await?;
             let records: Vec<VisitRecord> = list.into_iter().map(VisitRecord::from).collect();
-            write_rows(ctx, &args, out, &records)
+            write_rows(ctx, out, &records)
         }
         ExportWhat::Notes => {
             let all = NoteFilter {
@@ -139,14 +138,14 @@ pub async fn run(ctx: &Context, args: ExportArgs) -> Result<()> {
                 open_only: false,
                 min_severity: None,
             };
-            write_rows(ctx, &args, out, &notes::list(&store, all).await?)
+            write_rows(ctx, out, &notes::list(&store, all).await?)
         }
         ExportWhat::Deals => {
             let all = DealFilter {
                 buyer: None,
                 status: None,
             };
-            write_rows(ctx, &args, out, &deals::list(&store, all).await?)
+            write_rows(ctx, out, &deals::list(&store, all).await?)
         }
         ExportWhat::All => {
             let backup = backup::export_all(&store).await?;

@@ -10,7 +10,7 @@ use crate::cli::{ImportCommand, OnExistingChoice};
 use crate::domain::values::Invalid;
 use crate::error::{Error, Result};
 use crate::io::supplier_csv::{Mapping, SupplierCsv};
-use crate::output::Format;
+use crate::output::{self, Format};
 use crate::store::backup;
 use crate::store::import::{self, ImportOptions, OnExisting};
 
@@ -51,7 +51,9 @@ pub async fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
                     })?;
                     let mut header = csv.headers().to_vec();
                     header.push("error".into());
-                    writer.write_record(&header).map_err(csv_error)?;
+                    writer
+                        .write_record(header.iter().map(|c| ctx.output.csv_cell(c)))
+                        .map_err(csv_error)?;
                     Some(writer)
                 }
                 None => None,
@@ -82,7 +84,9 @@ pub async fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
                                 .collect::<Vec<_>>()
                                 .join("; "),
                         );
-                        writer.write_record(&record).map_err(csv_error)?;
+                        // The rows as read: each cell's value, guarded as every CSV is.
+                        let guarded = record.iter().map(|c| ctx.output.csv_cell(output::unguard(c)));
+                        writer.write_record(guarded).map_err(csv_error)?;
                     }
                     Ok(())
                 },

@@ -65,6 +65,7 @@ impl Context {
             output: Output {
                 format: g.format,
                 color,
+                raw: g.raw,
             },
             quiet: g.quiet,
             only_reads: only_reads(&cli.command),
@@ -131,7 +132,7 @@ impl Context {
     pub fn done<T: serde::Serialize>(&self, message: &str, title: &str, record: &T) -> Result<()> {
         match self.output.format {
             Format::Table if self.quiet => Ok(()),
-            Format::Table => self.print(&format!("{message}\n")),
+            Format::Table => self.print(&format!("{}\n", self.output.text(message))),
             _ => self.print(&self.output.document(title, record, &[])),
         }
     }

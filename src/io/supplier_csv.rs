@@ -502,6 +502,8 @@ impl<R: Read> SupplierCsv<R> {
                     continue;
                 }
             };
+            // A cell of a file vetted exported: its formula guard is not part of the value.
+            let text = crate::output::unguard(text);
             let cleaned = if field == Field::Note {
                 clean_multiline(text)
             } else {
@@ -720,6 +722,23 @@ mod tests {
     }
 
     #[test]
+    fn the_formula_guard_of_an_export_is_removed_and_nothing_else() {
+        let rows = read(
+            "name,aliases,note\n'=HYPERLINK(\"x\"),'＠a; 'b,'+1\n''-Quoted,'plain,it's\n".as_bytes(),
+            &[],
+        )
+        .unwrap();
+        let first = rows[0].as_ref().unwrap();
+        assert_eq!(first.name, "=HYPERLINK(\"x\")");
+        assert_eq!(first.aliases, ["＠a", "'b"]);
+        assert_eq!(first.note.as_deref(), Some("+1"));
+        let second = rows[1].as_ref().unwrap();
+        assert_eq!(second.name, "'-Quoted");
+        assert_eq!(second.aliases, ["'plain"]);
+        assert_eq!(second.note.as_deref(), Some("it's"));
+    }
+
+    #[test]
     fn countries_from_real_lists() {
         for country in [
             "Sri Lanka",
@@ -776,7 +795,7 @@ mod properties {
             let mut csv = SupplierCsv::open(out.as_slice(), &[]).unwrap();
             match csv.next_record().unwrap() {
                 Some(Record::Valid(row, _)) => {
-                    let expected = clean_multiline(&note.replace("\r\n", "\n").replace('\r', "\n"));
+                    let expected = clean_multiline(crate::output::unguard(&note.replace("\r\n", "\n").replace('\r', "\n")));
                     prop_assert_eq!(row.note, expected)
                 }
                 Some(Record::Invalid(errors, _)) => prop_assert!(false, "{:?}", errors),

@@ -71,6 +71,7 @@ struct SupplierRow<'a> {
 }
 
 fn heading(output: &Output, text: &str) -> String {
+    let text = output.text(text);
     match output.format {
         Format::Md => format!("## {text}\n\n"),
         _ => format!("{text}\n"),
@@ -255,6 +256,7 @@ mod tests {
         let json = Output {
             format: Format::Json,
             color: false,
+            raw: false,
         };
         for suppliers in [
             vec![],

@@ -68,18 +68,49 @@ fn default_path() -> Result<PathBuf> {
     Ok(dirs.data_dir().join("vetted.db"))
 }
 
-/// Hides the password of a `scheme://user:password@host` URL.
+/// Hides a URL's passwords: the one in its user-info part (`scheme://user:password@host`) and
+/// the value of every query parameter whose name contains `password` (`password=`,
+/// `sslpassword=`), case-insensitively. The one place where a database URL is made safe to show.
 pub fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
-    let Some((userinfo, host)) = rest.split_once('@') else {
-        return url.to_string();
+    let (before_query, query) = match rest.split_once('?') {
+        Some((before, query)) => (before, Some(query)),
+        None => (rest, None),
     };
-    match userinfo.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_string(),
+    let mut out = format!("{scheme}://");
+    // The host follows the last `@`: a password may hold an unescaped `@`.
+    match before_query.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            match userinfo.split_once(':') {
+                Some((user, _)) => out.push_str(&format!("{user}:***@")),
+                None => out.push_str(&format!("{userinfo}@")),
+            }
+            out.push_str(host);
+        }
+        None => out.push_str(before_query),
     }
+    if let Some(query) = query {
+        let (query, fragment) = match query.split_once('#') {
+            Some((q, f)) => (q, Some(f)),
+            None => (query, None),
+        };
+        let params: Vec<String> = query
+            .split('&')
+            .map(|param| match param.split_once('=') {
+                Some((key, _)) if key.to_ascii_lowercase().contains("password") => format!("{key}=***"),
+                _ => param.to_string(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&params.join("&"));
+        if let Some(fragment) = fragment {
+            out.push('#');
+            out.push_str(fragment);
+        }
+    }
+    out
 }
 
 /// How long one SQLite statement waits for another process's write lock before it fails busy.
@@ -182,5 +213,18 @@ mod tests {
             "postgres://bob:***@db:5432/x"
         );
         assert_eq!(redact("postgres://bob@db/x"), "postgres://bob@db/x");
+        assert_eq!(
+            redact("postgres://bob@db/x?sslmode=require&password=s3cret&application_name=v"),
+            "postgres://bob@db/x?sslmode=require&password=***&application_name=v"
+        );
+        assert_eq!(
+            redact("mysql://a:p@ss@db/x?SSLPassword=k3y"),
+            "mysql://a:***@db/x?SSLPassword=***"
+        );
+        assert_eq!(
+            redact("postgres://db/x?db_password=1#frag"),
+            "postgres://db/x?db_password=***#frag"
+        );
+        assert_eq!(redact("vetted.db"), "vetted.db");
     }
 }

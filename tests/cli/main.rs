@@ -22,3 +22,4 @@ mod sites;
 mod storage;
 mod suppliers;
 mod visits;
+mod what_gets_out;
