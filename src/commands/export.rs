@@ -84,11 +84,7 @@ impl From<VisitView> for VisitRecord {
     }
 }
 
-fn write_rows<T: Serialize>(
-    ctx: &Context,
-    out: Option<OutFile>,
-    rows: &[T],
-) -> Result<()> {
+fn write_rows<T: Serialize>(ctx: &Context, out: Option<OutFile>, rows: &[T]) -> Result<()> {
     super::emit(out, |out| {
         match ctx.output.format {
             Format::Json => {
