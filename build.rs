@@ -5,10 +5,12 @@ fn main() {
     for (var, cfg) in [
         ("VETTED_TEST_POSTGRES_URL", "vetted_test_postgres"),
         ("VETTED_TEST_MYSQL_URL", "vetted_test_mysql"),
+        // Set (by `.ci/run`) when that MySQL/MariaDB server serves TLS.
+        ("VETTED_TEST_MYSQL_TLS", "vetted_test_mysql_tls"),
     ] {
         println!("cargo::rerun-if-env-changed={var}");
         println!("cargo::rustc-check-cfg=cfg({cfg})");
-        if std::env::var(var).is_ok_and(|url| !url.is_empty()) {
+        if std::env::var(var).is_ok_and(|value| !value.is_empty()) {
             println!("cargo::rustc-cfg={cfg}");
         }
     }

@@ -140,6 +140,7 @@ pub async fn connect(location: &Location) -> Result<DatabaseConnection> {
             options
         }
         Location::Server(url) => {
+            check_tls_files(url)?;
             // An unreachable server is reported within seconds, not after a long retry.
             let mut options = ConnectOptions::new(url.clone());
             options
@@ -156,9 +157,48 @@ pub async fn connect(location: &Location) -> Result<DatabaseConnection> {
         Error::Unavailable(format!(
             "cannot open database {}: {}",
             location.display(),
-            redact_in(&super::failure::connect_reason(&e), location)
+            explain_tls(&redact_in(&super::failure::connect_reason(&e), location))
         ))
     })
+}
+
+/// The certificate and key files a server URL names (`sslrootcert`, `ssl-ca`, ...), checked
+/// before connecting: the driver's own message would not say which file it could not read.
+fn check_tls_files(url: &str) -> Result<()> {
+    const FILE_PARAMETERS: [&str; 6] = [
+        "sslrootcert",
+        "sslcert",
+        "sslkey",
+        "ssl-ca",
+        "ssl-cert",
+        "ssl-key",
+    ];
+    let Ok(parsed) = url::Url::parse(url) else {
+        return Ok(()); // the driver reports a malformed URL
+    };
+    for (key, file) in parsed.query_pairs() {
+        if FILE_PARAMETERS.contains(&key.as_ref())
+            && let Err(source) = std::fs::File::open(file.as_ref())
+        {
+            return Err(Error::MissingFile {
+                path: format!("{file} ({key} in --db)"),
+                source,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Says what a refused server certificate means and what to check.
+fn explain_tls(message: &str) -> String {
+    match message.split_once("invalid peer certificate: ") {
+        Some((_, why)) => format!(
+            "the server's TLS certificate was not accepted ({why}); check the root certificate \
+             (sslrootcert= for PostgreSQL, ssl-ca= for MySQL) and that the host name is the one \
+             the certificate names"
+        ),
+        None => message.to_string(),
+    }
 }
 
 fn create_parent(path: &Path) -> Result<()> {

@@ -109,13 +109,12 @@ fn a_server_database_behind_the_binary_asks_for_db_migrate_on() {
 /// The certificate the local PostgreSQL serves: self-signed, for `localhost`.
 const SNAKEOIL: &str = "/etc/ssl/certs/ssl-cert-snakeoil.pem";
 
-/// `scheme://user@host:port/db` with another host and a password.
-fn with_host_and_password(url: &str, host: &str, password: &str) -> String {
+/// `scheme://user@host:port/db` with another host.
+fn with_host(url: &str, host: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap();
     let (userinfo, location) = rest.split_once('@').unwrap();
-    let user = userinfo.split(':').next().unwrap();
     let (_, port_and_path) = location.split_once(':').unwrap();
-    format!("{scheme}://{user}:{password}@{host}:{port_and_path}")
+    format!("{scheme}://{userinfo}@{host}:{port_and_path}")
 }
 
 /// A self-signed certificate for `localhost` that no server uses: a wrong root.
@@ -151,18 +150,12 @@ fn run_on(url: &str, args: &[&str]) -> (Option<i32>, String, String) {
 }
 
 /// TLS works when asked for and verifies the server when told to; a server whose certificate
-/// does not match the given root is refused with 69, the password masked.
-fn tls_is_required_and_verified(
-    db: &Db,
-    required: &str,
-    verified: &str,
-    root_option: &str,
-    wrong_name_host: &str,
-) {
+/// does not match the given root or name is refused with 69, the password masked; a root file
+/// that does not exist is named (66).
+fn tls_is_required_and_verified(db: &Db, required: &str, verified: &str, root_option: &str) {
     let url = db.url();
-    let (base, _) = url.split_once('?').unwrap_or((&url, ""));
-    let pw = "s3cret-pw";
-    let tls = |host: &str, query: &str| format!("{}?{query}", with_host_and_password(base, host, pw));
+    let base = url.split_once('?').map_or(url.as_str(), |(base, _)| base);
+    let tls = |host: &str, query: &str| format!("{}?{query}", with_host(base, host));
     let (code, _, stderr) = run_on(&tls("127.0.0.1", required), &["buyer", "add", "Over TLS"]);
     assert_eq!(code, Some(0), "{stderr}");
     let trusted = format!("{verified}&{root_option}={SNAKEOIL}");
@@ -170,16 +163,27 @@ fn tls_is_required_and_verified(
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.contains("Over TLS"), "{stdout}");
 
+    // The certificate is refused before any password is sent; it is masked all the same.
+    let pw = "s3cret-pw";
+    let refused = |host: &str, query: &str| format!("{}?{query}", with_password(&with_host(base, host), pw));
     let dir = tempfile::tempdir().unwrap();
     let wrong_root = format!("{verified}&{root_option}={}", unrelated_root(dir.path()));
-    let wrong_name = format!("{verified}&{root_option}={SNAKEOIL}");
-    for url in [tls("localhost", &wrong_root), tls(wrong_name_host, &wrong_name)] {
+    for url in [refused("localhost", &wrong_root), refused("127.0.0.1", &trusted)] {
         let (code, stdout, stderr) = run_on(&url, &["buyer", "list"]);
         assert_eq!(code, Some(69), "{url}: {stderr}");
         assert!(stdout.is_empty());
-        assert!(stderr.contains("certificate"), "{url}: {stderr}");
+        assert!(
+            stderr.contains("TLS certificate was not accepted"),
+            "{url}: {stderr}"
+        );
+        assert!(stderr.contains(root_option), "{url}: {stderr}");
         assert!(!stderr.contains(pw), "the password was printed: {stderr}");
     }
+    let missing = format!("{verified}&{root_option}=/nowhere/root.pem");
+    let (code, _, stderr) = run_on(&refused("localhost", &missing), &["buyer", "list"]);
+    assert_eq!(code, Some(66), "{stderr}");
+    assert!(stderr.contains("/nowhere/root.pem"), "{stderr}");
+    assert!(!stderr.contains(pw), "the password was printed: {stderr}");
 }
 
 #[test]
@@ -189,11 +193,17 @@ fn tls_is_required_and_verified(
 )]
 fn postgresql_over_tls() {
     let db = Db::on(&Backend::Postgres(url("VETTED_TEST_POSTGRES_URL")));
-    tls_is_required_and_verified(
-        &db,
-        "sslmode=require",
-        "sslmode=verify-full",
-        "sslrootcert",
-        "127.0.0.1",
-    );
+    tls_is_required_and_verified(&db, "sslmode=require", "sslmode=verify-full", "sslrootcert");
+}
+
+/// `.ci/run` turns TLS on in the local MariaDB (with the same key pair as PostgreSQL's) and sets
+/// `VETTED_TEST_MYSQL_TLS`.
+#[test]
+#[cfg_attr(
+    not(all(vetted_test_mysql, vetted_test_mysql_tls)),
+    ignore = "skipped: MySQL TLS runs need VETTED_TEST_MYSQL_URL and VETTED_TEST_MYSQL_TLS (.ci/run sets it)"
+)]
+fn mysql_over_tls() {
+    let db = Db::on(&Backend::Mysql(url("VETTED_TEST_MYSQL_URL")));
+    tls_is_required_and_verified(&db, "ssl-mode=REQUIRED", "ssl-mode=VERIFY_IDENTITY", "ssl-ca");
 }

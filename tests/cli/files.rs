@@ -185,6 +185,10 @@ fn the_database_file_alone_is_complete_after_each_command() {
         assert_eq!(listed.as_array().unwrap().len(), buyers, "{listed}");
     };
     check(3);
-    db.ok(&["buyer", "add", "Cirrus"]);
-    check(4);
+    // Without a checkpoint on close, the last write's pages may stay in the -wal file (whether
+    // they do is a race at exit), so several writes are checked.
+    for n in 4..=12 {
+        db.ok(&["buyer", "add", &format!("Buyer {n}")]);
+        check(n);
+    }
 }
