@@ -19,7 +19,7 @@ use std::io::{IsTerminal, Write};
 use chrono::NaiveDate;
 
 use crate::cli::{Cli, ColorChoice, Command};
-use crate::domain::dates;
+use crate::domain::{dates, text};
 use crate::error::Result;
 use crate::output::{Format, Output};
 use crate::store::connect::Location;
@@ -68,8 +68,10 @@ impl Context {
     }
 
     async fn open(&self, on_open: OnOpen) -> Result<Store> {
+        // The actor is stored with every change, so it is held to the rules of a name.
+        let actor = text::name("actor", &self.actor)?;
         let location = Location::resolve(self.db.as_deref())?;
-        Store::open(&location, self.actor.clone(), self.today, on_open).await
+        Store::open(&location, actor, self.today, on_open).await
     }
 
     pub fn print(&self, text: &str) -> Result<()> {

@@ -1,14 +1,17 @@
 //! Reading supplier lists written elsewhere: header matching and `--map`, RFC 4180 quoting, BOM,
 //! CRLF, ragged rows, invalid UTF-8, and validation of every cell into a `SupplierRow`, each with
-//! the physical line its record starts on. It streams: one record in memory at a time.
+//! the physical line its record starts on. It streams: one record in memory at a time, and a cell
+//! over 64 KiB is refused as it is read.
 
 use std::io::Read;
 
-use csv::{ByteRecord, ReaderBuilder};
+use csv::ByteRecord;
 use unicode_normalization::UnicodeNormalization;
 
+use super::records::{Got, Records};
 use crate::domain::names::normalise;
 use crate::domain::status::ScarceOverride;
+use crate::domain::text::{self, LONG_MAX_BYTES};
 use crate::domain::values::{self, Invalid};
 
 /// A canonical supplier column.
@@ -248,8 +251,11 @@ impl<R: Read> Read for CrlfToLf<R> {
     }
 }
 
+/// A header has at most this many columns.
+const MAX_COLUMNS: usize = 4096;
+
 pub struct SupplierCsv<R: Read> {
-    reader: csv::Reader<CrlfToLf<R>>,
+    reader: Records<CrlfToLf<R>>,
     headers: Vec<String>,
     targets: Vec<Target>,
     record: ByteRecord,
@@ -267,15 +273,26 @@ impl<R: Read> SupplierCsv<R> {
             pending_cr: false,
             buf: Vec::new(),
         };
-        let mut reader = ReaderBuilder::new()
-            .flexible(true)
-            .has_headers(false)
-            .from_reader(input);
+        let mut reader = Records::new(input);
         let mut header = ByteRecord::new();
         let got = reader
-            .read_byte_record(&mut header)
+            .read(&mut header, MAX_COLUMNS, LONG_MAX_BYTES)
             .map_err(|e| FileError(format!("cannot read the header: {e}")))?;
-        if !got || header.iter().all(|h| h.iter().all(u8::is_ascii_whitespace)) {
+        match got {
+            Got::CellTooLong { field, .. } => {
+                return Err(FileError(format!(
+                    "line 1: column {}: the header is longer than 64 KiB",
+                    field + 1
+                )));
+            }
+            Got::TooManyFields { fields, .. } => {
+                return Err(FileError(format!(
+                    "line 1: the header has {fields} columns; at most {MAX_COLUMNS}"
+                )));
+            }
+            Got::Record { .. } | Got::End => {}
+        }
+        if got == Got::End || header.iter().all(|h| h.iter().all(u8::is_ascii_whitespace)) {
             return Err(FileError(
                 "the file is empty: expected a header row with at least a name column".into(),
             ));
@@ -381,17 +398,31 @@ impl<R: Read> SupplierCsv<R> {
         loop {
             let got = self
                 .reader
-                .read_byte_record(&mut self.record)
+                .read(&mut self.record, self.headers.len(), LONG_MAX_BYTES)
                 .map_err(|e| FileError(format!("cannot read the file: {e}")))?;
-            self.position = self.reader.position().byte();
-            if !got {
-                return Ok(None);
-            }
+            self.position = self.reader.position;
+            let line = match got {
+                Got::End => return Ok(None),
+                Got::CellTooLong { line, field } => return Ok(Some(self.cell_too_long(line, field))),
+                Got::TooManyFields { line, fields } => {
+                    return Ok(Some(Record::Invalid(
+                        vec![RowError {
+                            line,
+                            column: String::new(),
+                            problem: format!(
+                                "has {fields} fields but the header has {} (an unquoted comma?)",
+                                self.headers.len()
+                            ),
+                        }],
+                        self.raw(),
+                    )));
+                }
+                Got::Record { line } => line,
+            };
             // Blank lines between records are not rows.
             if self.record.len() == 1 && self.record[0].iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let line = self.record.position().map_or(0, |p| p.line());
             return Ok(Some(self.convert(line)));
         }
     }
@@ -445,23 +476,41 @@ impl<R: Read> SupplierCsv<R> {
         receiver
     }
 
-    fn convert(&self, line: u64) -> Record {
-        let raw = RawRecord(if self.keep_raw {
+    /// The record as read, for a reject file (if one is kept).
+    fn raw(&self) -> RawRecord {
+        RawRecord(if self.keep_raw {
             self.record.clone()
         } else {
             ByteRecord::new()
-        });
+        })
+    }
+
+    /// A record with a cell over 64 KiB: its other cells were not kept either (the reject file
+    /// gets the ones before it, and empty ones after).
+    fn cell_too_long(&mut self, line: u64, field: usize) -> Record {
+        let column = self
+            .headers
+            .get(field)
+            .cloned()
+            .unwrap_or_else(|| format!("column {}", field + 1));
+        while self.keep_raw && self.record.len() < self.headers.len() {
+            self.record.push_field(b"");
+        }
+        Record::Invalid(
+            vec![RowError {
+                line,
+                column,
+                problem: format!("is longer than 64 KiB ({LONG_MAX_BYTES} bytes); a cell holds at most that"),
+            }],
+            self.raw(),
+        )
+    }
+
+    fn convert(&self, line: u64) -> Record {
+        let raw = self.raw();
         let mut errors = Vec::new();
         let fields = self.record.len();
         let expected = self.headers.len();
-        if fields > expected {
-            errors.push(RowError {
-                line,
-                column: String::new(),
-                problem: format!("has {fields} fields but the header has {expected} (an unquoted comma?)"),
-            });
-            return Record::Invalid(errors, raw);
-        }
         if fields < expected {
             // Trailing columns that are ignored anyway may be missing; a field we need may not.
             let missing: Vec<&str> = self.headers[fields..]
@@ -585,15 +634,17 @@ fn split_list(text: &str) -> impl Iterator<Item = &str> {
     text.split([';', '；']).map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// Checks one cleaned cell against the field's rules (the commands' rules) and stores it.
 fn set(row: &mut SupplierRow, field: Field, text: String) -> Result<(), Invalid> {
     let f = field.as_str();
     match field {
-        Field::Name => row.name = text,
-        Field::NativeName => row.native_name = Some(text),
+        Field::Name => row.name = text::name(f, &text)?,
+        Field::NativeName => row.native_name = Some(text::name(f, &text)?),
         Field::Aliases => {
             for alias in split_list(&text) {
-                if !row.aliases.iter().any(|a| a == alias) {
-                    row.aliases.push(alias.to_string());
+                let alias = text::name(f, alias)?;
+                if !row.aliases.contains(&alias) {
+                    row.aliases.push(alias);
                 }
             }
         }
@@ -606,12 +657,12 @@ fn set(row: &mut SupplierRow, field: Field, text: String) -> Result<(), Invalid>
             }
         }
         Field::Country => row.country = Some(values::parse_country(f, &text)?),
-        Field::Province => row.province = Some(text),
-        Field::City => row.city = Some(text),
-        Field::Address => row.address = Some(text),
+        Field::Province => row.province = Some(text::line(f, &text)?),
+        Field::City => row.city = Some(text::line(f, &text)?),
+        Field::Address => row.address = Some(text::line(f, &text)?),
         Field::Website => row.website = Some(values::parse_website(f, &text)?),
         Field::Scarce => row.scarce = Some(ScarceOverride::parse(&text)?),
-        Field::Note => row.note = Some(text),
+        Field::Note => row.note = Some(text::long(f, &text)?),
     }
     Ok(())
 }
@@ -764,9 +815,9 @@ mod properties {
             }
         }
 
-        /// Quoted text of any kind survives a CSV round trip as the cell's value.
+        /// Quoted text of any kind a note may hold survives a CSV round trip as the cell's value.
         #[test]
-        fn quoted_cells_come_back(note in "[^\u{0}]{0,40}") {
+        fn quoted_cells_come_back(note in "([^\\p{Cc}\u{202a}-\u{202e}\u{2066}-\u{2069}]|\t|\n|\r){0,40}") {
             let mut out = Vec::new();
             {
                 let mut writer = csv::Writer::from_writer(&mut out);

@@ -124,6 +124,7 @@ pub async fn import_all(store: &Store, backup: Backup) -> Result<u64> {
             ),
         ));
     }
+    super::backup_check::check(&backup, store.today)?;
     let txn = store.begin_write().await?;
     let counts = [
         buyer::Entity::find().count(&txn).await?,

@@ -13,6 +13,7 @@ mod external_csv;
 mod history;
 mod html;
 mod import;
+mod limits;
 mod notes;
 mod output;
 mod references;
