@@ -251,6 +251,11 @@ impl<R: Read> Read for CrlfToLf<R> {
     }
 }
 
+/// A batch of records read ahead holds at most about this many bytes of the file (and a record
+/// more): 2,000 rows of 64 KiB notes would otherwise hold 128 MB, and make a MariaDB insert
+/// larger than its default 16 MB packet.
+pub const BATCH_BYTES: u64 = 4 << 20;
+
 /// A header has at most this many columns.
 const MAX_COLUMNS: usize = 4096;
 
@@ -428,9 +433,10 @@ impl<R: Read> SupplierCsv<R> {
     }
 
     /// Reads the rest of the file on its own thread, `size` records a batch, so that reading and
-    /// checking rows overlaps with whatever the caller does with the batch before. At most two
-    /// batches wait in the channel: memory stays flat however long the file is. Dropping the
-    /// receiver stops the thread.
+    /// checking rows overlaps with whatever the caller does with the batch before. A batch also
+    /// ends after [`BATCH_BYTES`] of input, so rows of long cells make smaller batches. At most two
+    /// batches wait in the channel: memory stays flat however long the file is and whatever its
+    /// rows hold. Dropping the receiver stops the thread.
     pub fn read_ahead(mut self, size: usize) -> tokio::sync::mpsc::Receiver<Result<Batch, FileError>>
     where
         R: Send + 'static,
@@ -440,11 +446,12 @@ impl<R: Read> SupplierCsv<R> {
         let spawned = reader.spawn(move || {
             loop {
                 let mut records = Vec::with_capacity(size);
+                let start = self.position;
                 let read = loop {
                     match self.next_record() {
                         Ok(Some(record)) => {
                             records.push(record);
-                            if records.len() == size {
+                            if records.len() == size || self.position - start >= BATCH_BYTES {
                                 break Ok(false);
                             }
                         }

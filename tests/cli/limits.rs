@@ -52,6 +52,9 @@ fn control_and_bidi_characters_are_refused_on() {
         65,
         "topic",
     );
+    // An imported file's name goes into the audit trail.
+    let file = db.file("list\u{1b}[2J.csv", "name\nNova Tools\n");
+    db.refuses(&["import", "suppliers", &file], 65, "file");
     // Long text keeps its tabs and line breaks.
     let note = db.json(&["note", "add", "--supplier", "Lumina", "first\tline\nsecond line"]);
     assert_eq!(note["text"], "first\tline\nsecond line");
@@ -385,4 +388,24 @@ fn a_backup_with_a_bad_record_is_refused_with_its_path_on() {
         "supplier_capabilities[0].capability:",
     );
     broken(&|d| d["deals"][0]["buyer_id"] = 99.into(), "deals[0].buyer_id:");
+}
+
+#[test]
+fn rows_of_long_cells_import_on_every_backend() {
+    each_backend(rows_of_long_cells_import_on_every_backend_on);
+}
+
+fn rows_of_long_cells_import_on_every_backend_on() {
+    let db = Db::new();
+    // 18 MB of notes just under the limit: more than MariaDB takes in one statement by default.
+    let note = "n".repeat(60_000);
+    let mut csv = String::from("name,note\n");
+    for i in 0..300 {
+        csv.push_str(&format!("Supplier {i},{note}\n"));
+    }
+    let file = db.file("long-notes.csv", &csv);
+    let summary = db.json(&["import", "suppliers", &file]);
+    assert_eq!(summary["created"], 300, "{summary}");
+    let shown = db.json(&["supplier", "show", "Supplier 299"]);
+    assert_eq!(shown["supplier"]["note"], note.as_str());
 }
