@@ -85,6 +85,11 @@ fn check(field: &str, text: &str, kind: Kind) -> Result<(), Invalid> {
 /// A name: trimmed, 1–200 characters, no control or bidi characters, and something left to
 /// match on once normalised (`...`, `有限公司` or zero-width spaces alone are not names).
 pub fn name(field: &str, input: &str) -> Result<String, Invalid> {
+    keyed_name(field, input).map(|(name, _)| name)
+}
+
+/// [`name`], with the normalised key it was checked by (for callers that store both).
+pub fn keyed_name(field: &str, input: &str) -> Result<(String, String), Invalid> {
     let text = input.trim();
     if text.is_empty() {
         return Err(Invalid::new(field, "must not be empty"));
@@ -103,7 +108,7 @@ pub fn name(field: &str, input: &str) -> Result<String, Invalid> {
             format!("is too long once normalised for matching; at most {NAME_KEY_MAX_CHARS} characters"),
         ));
     }
-    Ok(text.to_string())
+    Ok((text.to_string(), key))
 }
 
 /// Required one-line text: trimmed, not empty, at most 1,000 characters, no control characters.

@@ -9,7 +9,6 @@ use csv::ByteRecord;
 use unicode_normalization::UnicodeNormalization;
 
 use super::records::{Got, Records};
-use crate::domain::names::normalise;
 use crate::domain::status::ScarceOverride;
 use crate::domain::text::{self, LONG_MAX_BYTES};
 use crate::domain::values::{self, Invalid};
@@ -586,9 +585,6 @@ impl<R: Read> SupplierCsv<R> {
             });
         }
         if errors.is_empty() {
-            row.name_norm = normalise(&row.name);
-            row.native_norm = row.native_name.as_deref().map(normalise);
-            row.alias_norms = row.aliases.iter().map(|a| normalise(a)).collect();
             Record::Valid(Box::new(row), raw)
         } else {
             Record::Invalid(errors, raw)
@@ -645,13 +641,18 @@ fn split_list(text: &str) -> impl Iterator<Item = &str> {
 fn set(row: &mut SupplierRow, field: Field, text: String) -> Result<(), Invalid> {
     let f = field.as_str();
     match field {
-        Field::Name => row.name = text::name(f, &text)?,
-        Field::NativeName => row.native_name = Some(text::name(f, &text)?),
+        Field::Name => (row.name, row.name_norm) = text::keyed_name(f, &text)?,
+        Field::NativeName => {
+            let (native, key) = text::keyed_name(f, &text)?;
+            row.native_name = Some(native);
+            row.native_norm = Some(key);
+        }
         Field::Aliases => {
             for alias in split_list(&text) {
-                let alias = text::name(f, alias)?;
+                let (alias, key) = text::keyed_name(f, alias)?;
                 if !row.aliases.contains(&alias) {
                     row.aliases.push(alias);
+                    row.alias_norms.push(key);
                 }
             }
         }
