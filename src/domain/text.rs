@@ -29,9 +29,16 @@ enum Kind {
 /// feed are allowed in long text) or a bidirectional embedding, override or isolate, which
 /// would show text in another order than it is stored.
 fn forbidden_char(text: &str, kind: Kind) -> Option<char> {
+    let allowed = |c: char| kind == Kind::Long && (c == '\t' || c == '\n');
+    // Most text is ASCII, where only C0 and DEL can be wrong: a byte scan.
+    if text.is_ascii() {
+        return text
+            .bytes()
+            .map(char::from)
+            .find(|&c| c.is_ascii_control() && !allowed(c));
+    }
     text.chars().find(|&c| {
-        let allowed_control = kind == Kind::Long && (c == '\t' || c == '\n');
-        (c.is_control() && !allowed_control) || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        (c.is_control() && !allowed(c)) || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
     })
 }
 
@@ -59,7 +66,12 @@ fn check(field: &str, text: &str, kind: Kind) -> Result<(), Invalid> {
             } else {
                 LINE_MAX_CHARS
             };
-            let chars = text.chars().count();
+            // A character is at least a byte: short text needs no counting.
+            let chars = if text.len() <= max {
+                text.len()
+            } else {
+                text.chars().count()
+            };
             if chars > max {
                 return Err(Invalid::new(
                     field,
