@@ -8,6 +8,7 @@ pub use sea_orm_migration::seaql_migrations;
 
 mod m20261129_000001_core_record;
 mod m20261129_000002_report_indexes;
+mod m20261130_000003_text_limits;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_core_record::Migration),
             Box::new(m20261129_000002_report_indexes::Migration),
+            Box::new(m20261130_000003_text_limits::Migration),
         ]
     }
 }

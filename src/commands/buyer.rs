@@ -2,7 +2,7 @@
 
 use super::Context;
 use crate::cli::BuyerCommand;
-use crate::domain::values::{optional_text, required_text};
+use crate::domain::text;
 use crate::error::Result;
 use crate::store::buyers::{self, NewBuyer};
 
@@ -10,9 +10,9 @@ pub async fn run(ctx: &Context, cmd: BuyerCommand) -> Result<()> {
     match cmd {
         BuyerCommand::Add { name, external, note } => {
             let new = NewBuyer {
-                name: required_text("name", &name)?,
+                name: text::name("name", &name)?,
                 external,
-                note: optional_text(note.as_deref()),
+                note: text::optional_long("note", note.as_deref())?,
             };
             let store = ctx.store().await?;
             let buyer = buyers::add(&store, new).await?;

@@ -3,7 +3,8 @@
 use super::Context;
 use crate::cli::DealCommand;
 use crate::domain::status::DealStatus;
-use crate::domain::values::{self, Invalid, optional_text};
+use crate::domain::text;
+use crate::domain::values::{self, Invalid};
 use crate::error::Result;
 use crate::store::deals::{self, DealChange, DealFilter, DealOutcome};
 
@@ -20,10 +21,7 @@ pub async fn run(ctx: &Context, cmd: DealCommand) -> Result<()> {
             note,
         } => {
             let value = match (value, currency) {
-                (Some(v), Some(c)) => Some((
-                    values::parse_amount("value", &v)?,
-                    values::parse_currency("currency", &c)?,
-                )),
+                (Some(v), Some(c)) => Some(values::parse_money("value", &v, "currency", &c)?),
                 (Some(_), None) => {
                     return Err(
                         Invalid::new("currency", "required with --value (e.g. --currency CNY)").into(),
@@ -38,8 +36,8 @@ pub async fn run(ctx: &Context, cmd: DealCommand) -> Result<()> {
                 status: DealStatus::parse(&status)?,
                 date: ctx.past_date("date", &date)?,
                 value,
-                scope: optional_text(scope.as_deref()),
-                note: optional_text(note.as_deref()),
+                scope: text::optional_line("scope", scope.as_deref())?,
+                note: text::optional_long("note", note.as_deref())?,
             };
             let store = ctx.store().await?;
             match deals::set(&store, change).await? {

@@ -195,10 +195,7 @@ async fn load(store: &Store, fixture: Fixture) -> Result<()> {
             }
             Step::Deal(d) => {
                 let value = match (d.value, d.currency) {
-                    (Some(v), Some(c)) => Some((
-                        values::parse_amount("value", &v)?,
-                        values::parse_currency("currency", &c)?,
-                    )),
+                    (Some(v), Some(c)) => Some(values::parse_money("value", &v, "currency", &c)?),
                     _ => None,
                 };
                 deals::set(

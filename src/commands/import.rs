@@ -7,6 +7,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Context;
 use crate::cli::{ImportCommand, OnExistingChoice};
+use crate::domain::text;
 use crate::domain::values::Invalid;
 use crate::error::{Error, Result};
 use crate::io::supplier_csv::{Mapping, SupplierCsv};
@@ -35,10 +36,11 @@ pub async fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
                 let size = opened.metadata().ok().map(|m| m.len());
                 (Box::new(opened), size)
             };
+            // The file's name goes into the audit trail: it is held to the rules of one-line text.
             let source = if file == "-" {
                 "standard input".to_string()
             } else {
-                file.clone()
+                text::line("file", &file)?
             };
             let csv = SupplierCsv::open(BufReader::with_capacity(1 << 16, input), &maps)
                 .map_err(|e| Error::invalid(&source, e.0))?

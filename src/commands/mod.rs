@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 use tokio::sync::OnceCell;
 
 use crate::cli::{Cli, ColorChoice, Command};
-use crate::domain::dates;
+use crate::domain::{dates, text};
 use crate::error::{Error, Result};
 use crate::io::out_file::{OutFile, Protected};
 use crate::output::{Format, Output};
@@ -83,6 +83,8 @@ impl Context {
     async fn open(&self, on_open: OnOpen) -> Result<&Store> {
         self.store
             .get_or_try_init(|| async {
+                // The actor is stored with every change, so it is held to the rules of a name.
+                let actor = text::name("actor", &self.actor)?;
                 let location = Location::resolve(self.db.as_deref())?;
                 let new_file = match &location {
                     Location::Sqlite(path) if !path.exists() => Some(path),
@@ -91,7 +93,7 @@ impl Context {
                 if let (Some(path), true) = (new_file, self.only_reads) {
                     return Err(Error::NoDatabase(path.display().to_string()));
                 }
-                let store = Store::open(&location, self.actor.clone(), self.today, on_open).await?;
+                let store = Store::open(&location, actor, self.today, on_open).await?;
                 if let (Some(path), false) = (new_file, self.quiet) {
                     eprintln!("created database at {}", path.display());
                 }

@@ -3,7 +3,7 @@
 use super::Context;
 use crate::cli::NoteCommand;
 use crate::domain::status::Severity;
-use crate::domain::values::{optional_text, required_text};
+use crate::domain::text;
 use crate::error::Result;
 use crate::store::notes::{self, NewNote, NoteFilter, NoteTarget};
 
@@ -24,9 +24,9 @@ pub async fn run(ctx: &Context, cmd: NoteCommand) -> Result<()> {
             };
             let new = NewNote {
                 target,
-                topic: optional_text(topic.as_deref()),
+                topic: text::optional_line("topic", topic.as_deref())?,
                 severity: Severity::parse(&severity)?,
-                text: required_text("text", &text)?,
+                text: text::long("text", &text)?,
                 date: date.as_deref().map(|d| ctx.past_date("date", d)).transpose()?,
             };
             let store = ctx.store().await?;
@@ -39,8 +39,9 @@ pub async fn run(ctx: &Context, cmd: NoteCommand) -> Result<()> {
         }
         NoteCommand::Resolve { id, resolution, date } => {
             let date = ctx.past_date("date", &date)?;
+            let resolution = text::optional_long("resolution", resolution.as_deref())?;
             let store = ctx.store().await?;
-            let note = notes::resolve(&store, id, optional_text(resolution.as_deref()), date).await?;
+            let note = notes::resolve(&store, id, resolution, date).await?;
             ctx.done(&format!("Resolved note #{} on {date}", note.id), "note", &note)
         }
         NoteCommand::List {

@@ -2,7 +2,7 @@
 
 use super::Context;
 use crate::cli::SiteCommand;
-use crate::domain::values::{self, optional_text, required_text};
+use crate::domain::{text, values};
 use crate::error::Result;
 use crate::store::sites::{self, NewSite};
 
@@ -18,9 +18,9 @@ pub async fn run(ctx: &Context, cmd: SiteCommand) -> Result<()> {
         } => {
             let new = NewSite {
                 supplier,
-                name: required_text("name", &name)?,
-                city: optional_text(city.as_deref()),
-                province: optional_text(province.as_deref()),
+                name: text::name("name", &name)?,
+                city: text::optional_line("city", city.as_deref())?,
+                province: text::optional_line("province", province.as_deref())?,
                 country: country
                     .as_deref()
                     .map(|c| values::parse_country("country", c))

@@ -3,34 +3,37 @@
 use super::Context;
 use crate::cli::{SupplierCommand, SupplierFields};
 use crate::domain::status::ScarceOverride;
-use crate::domain::values::{self, Invalid, optional_text, required_text};
+use crate::domain::text;
+use crate::domain::values::{self, Invalid};
 use crate::error::Result;
 use crate::store::suppliers::{self, SupplierChanges, SupplierFilter};
 
 /// Validates the profile flags. An empty string clears a field (`Some(None)`).
 fn changes(fields: SupplierFields) -> Result<SupplierChanges, Invalid> {
-    let text = |v: Option<String>| v.map(|t| optional_text(Some(&t)));
     let checked = |field: &str, v: Option<String>, parse: fn(&str, &str) -> Result<String, Invalid>| {
-        v.map(|t| match optional_text(Some(&t)) {
-            Some(t) => parse(field, &t).map(Some),
-            None => Ok(None),
+        v.map(|t| {
+            if t.trim().is_empty() {
+                Ok(None)
+            } else {
+                parse(field, &t).map(Some)
+            }
         })
         .transpose()
     };
     Ok(SupplierChanges {
         name: None,
-        native_name: text(fields.native_name),
+        native_name: checked("native-name", fields.native_name, text::name)?,
         country: checked("country", fields.country, values::parse_country)?,
-        province: text(fields.province),
-        city: text(fields.city),
-        address: text(fields.address),
+        province: checked("province", fields.province, text::line)?,
+        city: checked("city", fields.city, text::line)?,
+        address: checked("address", fields.address, text::line)?,
         website: checked("website", fields.website, values::parse_website)?,
         scarce: fields.scarce.as_deref().map(ScarceOverride::parse).transpose()?,
-        note: text(fields.note),
+        note: checked("note", fields.note, text::long)?,
         add_aliases: fields
             .aliases
             .iter()
-            .map(|a| required_text("alias", a))
+            .map(|a| text::name("alias", a))
             .collect::<Result<_, _>>()?,
         remove_aliases: Vec::new(),
         add_capabilities: fields
@@ -46,7 +49,7 @@ pub async fn run(ctx: &Context, cmd: SupplierCommand) -> Result<()> {
     match cmd {
         SupplierCommand::Add { name, fields } => {
             let mut changes = changes(fields)?;
-            changes.name = Some(required_text("name", &name)?);
+            changes.name = Some(text::name("name", &name)?);
             let store = ctx.store().await?;
             let supplier = suppliers::add(&store, changes).await?;
             ctx.done(
@@ -63,7 +66,7 @@ pub async fn run(ctx: &Context, cmd: SupplierCommand) -> Result<()> {
             remove_capabilities,
         } => {
             let mut changes = changes(fields)?;
-            changes.name = name.as_deref().map(|n| required_text("name", n)).transpose()?;
+            changes.name = name.as_deref().map(|n| text::name("name", n)).transpose()?;
             changes.remove_aliases = remove_aliases;
             changes.remove_capabilities = remove_capabilities
                 .iter()

@@ -3,7 +3,8 @@
 use super::Context;
 use crate::cli::VisitCommand;
 use crate::domain::status::Severity;
-use crate::domain::values::{self, Invalid, optional_text, required_text};
+use crate::domain::text;
+use crate::domain::values::{self, Invalid};
 use crate::error::Result;
 use crate::store::visits::{self, NewVisit, VisitFilter};
 
@@ -16,7 +17,7 @@ fn finding(input: &str) -> Result<(Severity, String), Invalid> {
         ));
     };
     let severity = Severity::parse(severity).map_err(|e| Invalid::new("finding", e.problem))?;
-    Ok((severity, required_text("finding", text)?))
+    Ok((severity, text::long("finding", text)?))
 }
 
 pub async fn run(ctx: &Context, cmd: VisitCommand) -> Result<()> {
@@ -39,14 +40,14 @@ pub async fn run(ctx: &Context, cmd: VisitCommand) -> Result<()> {
                 date: ctx.past_date("date", &date)?,
                 visitors: visitors
                     .iter()
-                    .map(|v| required_text("visitor", v))
+                    .map(|v| text::name("visitor", v))
                     .collect::<Result<_, _>>()?,
-                purpose: optional_text(purpose.as_deref()),
+                purpose: text::optional_line("purpose", purpose.as_deref())?,
                 lines_inspected: lines_inspected
                     .as_deref()
                     .map(|n| values::parse_count("lines-inspected", n))
                     .transpose()?,
-                summary: optional_text(summary.as_deref()),
+                summary: text::optional_long("summary", summary.as_deref())?,
                 findings: findings.iter().map(|f| finding(f)).collect::<Result<_, _>>()?,
             };
             let store = ctx.store().await?;

@@ -1,10 +1,18 @@
-//! Calendar dates as users type them: `YYYY-MM-DD`, `today` or `yesterday`.
+//! Calendar dates as users type them: `YYYY-MM-DD`, `today` or `yesterday`, from 1900 to 2100.
+//! Year 0 and the like are calendar dates to chrono but not to PostgreSQL's text protocol, and
+//! nothing vetted records happened before 1900.
 
 use chrono::{Days, NaiveDate};
 
 use super::values::Invalid;
 
-/// Parses a user's date. `today` is passed in so that the rule stays pure and testable.
+/// The first day any date may be.
+pub const EARLIEST: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
+/// The last day a filter or a plan may name.
+pub const LATEST: NaiveDate = NaiveDate::from_ymd_opt(2100, 12, 31).expect("a date");
+
+/// Parses a user's date (a filter such as `--since`, `--as-of`), between 1900 and 2100. `today`
+/// is passed in so that the rule stays pure and testable.
 pub fn parse_date(field: &str, input: &str, today: NaiveDate) -> Result<NaiveDate, Invalid> {
     let text = input.trim();
     match text.to_ascii_lowercase().as_str() {
@@ -26,13 +34,36 @@ pub fn parse_date(field: &str, input: &str, today: NaiveDate) -> Result<NaiveDat
             format!("'{input}' is not a date; use YYYY-MM-DD, today or yesterday"),
         ));
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| Invalid::new(field, format!("'{input}' is not a real calendar date")))
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| Invalid::new(field, format!("'{input}' is not a real calendar date")))?;
+    check_in_range(field, date)
 }
 
-/// Parses a date for something that has already happened (a visit, a deal event, a finding).
+/// A date between 1900 and 2100.
+pub fn check_in_range(field: &str, date: NaiveDate) -> Result<NaiveDate, Invalid> {
+    if !(EARLIEST..=LATEST).contains(&date) {
+        return Err(Invalid::new(
+            field,
+            format!("{date} is out of range; dates go from {EARLIEST} to {LATEST}"),
+        ));
+    }
+    Ok(date)
+}
+
+/// Parses a date for something that has already happened (a visit, a deal event, a finding):
+/// 1900-01-01 to today.
 pub fn parse_past_date(field: &str, input: &str, today: NaiveDate) -> Result<NaiveDate, Invalid> {
-    let date = parse_date(field, input, today)?;
+    check_past(field, parse_date(field, input, today)?, today)
+}
+
+/// A stored date of something that happened (a restored backup's): 1900-01-01 to today.
+pub fn check_past(field: &str, date: NaiveDate, today: NaiveDate) -> Result<NaiveDate, Invalid> {
+    if date < EARLIEST {
+        return Err(Invalid::new(
+            field,
+            format!("{date} is before {EARLIEST}; dates go from {EARLIEST} to today"),
+        ));
+    }
     if date > today {
         return Err(Invalid::new(
             field,
@@ -77,5 +108,18 @@ mod tests {
     fn future_dates_are_refused_for_past_events() {
         assert!(parse_past_date("date", "2026-03-02", today()).is_err());
         assert!(parse_past_date("date", "2026-03-01", today()).is_ok());
+    }
+
+    #[test]
+    fn dates_go_from_1900_to_2100() {
+        for early in ["0000-01-01", "0001-01-01", "1899-12-31"] {
+            let err = parse_past_date("date", early, today()).unwrap_err();
+            assert!(err.problem.contains("1900-01-01"), "{early}: {err:?}");
+            assert!(parse_date("since", early, today()).is_err());
+        }
+        assert!(parse_past_date("date", "1900-01-01", today()).is_ok());
+        assert!(parse_date("until", "2100-12-31", today()).is_ok());
+        assert!(parse_date("until", "2101-01-01", today()).is_err());
+        assert!(parse_date("until", "9999-12-31", today()).is_err());
     }
 }

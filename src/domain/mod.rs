@@ -5,5 +5,6 @@ pub mod dates;
 pub mod names;
 pub mod scarcity;
 pub mod status;
+pub mod text;
 pub mod timeline;
 pub mod values;

@@ -108,6 +108,12 @@ pub fn normalise(name: &str) -> String {
     out
 }
 
+/// Whether a normalised name is a legal form and nothing else (`有限公司`), which `normalise`
+/// keeps rather than give an empty key, but which names no one.
+pub fn is_legal_form(key: &str) -> bool {
+    CJK_SUFFIXES.contains(&key)
+}
+
 /// NFKC, lower case, NFKC again (lower-casing may decompose, and the function must be
 /// idempotent). Imports normalise every name, so text that is already normal skips the work: the
 /// quick check answers for most text, and the second pass is needed only if lower-casing changed

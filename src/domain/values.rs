@@ -35,9 +35,63 @@ pub fn parse_count(field: &str, input: &str) -> Result<i32, Invalid> {
     }
 }
 
-/// A money amount: digits with an optional decimal point and at most 4 decimals; `,` or `_`
-/// are allowed as thousands separators. Never negative: a deal's value is what it is worth.
-pub fn parse_amount(field: &str, input: &str) -> Result<Decimal, Invalid> {
+/// At most this many digits before the decimal point: `DECIMAL(20,4)` on the servers holds 16, and
+/// a limit below that leaves room for sums in reports.
+pub const MONEY_MAX_INTEGER_DIGITS: usize = 15;
+
+/// A deal's value with its currency: an amount that fits every backend, with no more decimals
+/// than the currency has (JPY 0, USD 2, KWD 3), in a real ISO 4217 currency.
+pub fn parse_money(
+    value_field: &str,
+    value: &str,
+    currency_field: &str,
+    currency: &str,
+) -> Result<(Decimal, String), Invalid> {
+    let code = parse_currency(currency_field, currency)?;
+    let amount = parse_amount(value_field, value)?;
+    check_money(value_field, amount, &code)?;
+    Ok((amount, code))
+}
+
+/// Whether an amount fits the limits in `currency` (a code [`parse_currency`] accepted): never
+/// negative, at most 15 integer digits, no more significant decimals than the currency's minor
+/// unit (`100.00` yen is 100 yen).
+pub fn check_money(field: &str, amount: Decimal, currency: &str) -> Result<(), Invalid> {
+    if amount.is_sign_negative() && !amount.is_zero() {
+        return Err(Invalid::new(
+            field,
+            format!("{amount} is negative; a deal value is 0 or more"),
+        ));
+    }
+    let digits = amount.trunc().abs().to_string().trim_start_matches('0').len();
+    if digits > MONEY_MAX_INTEGER_DIGITS {
+        return Err(too_many_digits(field, digits));
+    }
+    let decimals = amount.normalize().scale();
+    let allowed = minor_unit(currency).unwrap_or(0);
+    if decimals > allowed {
+        return Err(Invalid::new(
+            field,
+            format!(
+                "{amount} has {decimals} decimal place{}; {currency} has {allowed}",
+                if decimals == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn too_many_digits(field: &str, digits: usize) -> Invalid {
+    Invalid::new(
+        field,
+        format!("has {digits} digits before the decimal point; at most {MONEY_MAX_INTEGER_DIGITS}"),
+    )
+}
+
+/// A money amount as written: digits with an optional decimal point; `,` or `_` are allowed as
+/// thousands separators. Never negative: a deal's value is what it is worth. How many decimals
+/// it may have depends on the currency ([`parse_money`]).
+fn parse_amount(field: &str, input: &str) -> Result<Decimal, Invalid> {
     let text = input.trim();
     let malformed = || {
         Invalid::new(
@@ -69,24 +123,19 @@ pub fn parse_amount(field: &str, input: &str) -> Result<Decimal, Invalid> {
     if whole_digits.is_empty() || !whole_digits.chars().all(|c| c.is_ascii_digit()) || !groups_ok {
         return Err(malformed());
     }
-    if let Some(f) = fraction {
-        if f.is_empty() || !f.chars().all(|c| c.is_ascii_digit()) {
-            return Err(malformed());
-        }
-        if f.len() > 4 {
-            return Err(Invalid::new(
-                field,
-                format!("'{input}' has more than 4 decimal places"),
-            ));
-        }
+    let digits = whole_digits.trim_start_matches('0').len();
+    if digits > MONEY_MAX_INTEGER_DIGITS {
+        return Err(too_many_digits(field, digits));
+    }
+    if let Some(f) = fraction
+        && (f.is_empty() || !f.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err(malformed());
     }
     let canonical = match fraction {
         Some(f) => format!("{whole_digits}.{f}"),
         None => whole_digits,
     };
-    if canonical.len() > 21 {
-        return Err(Invalid::new(field, format!("'{input}' is too large")));
-    }
     Decimal::from_str(&canonical).map_err(|_| malformed())
 }
 
@@ -129,22 +178,34 @@ pub fn parse_country(field: &str, input: &str) -> Result<String, Invalid> {
         })
 }
 
-/// A currency as its ISO 4217 code (`CNY`, `usd`).
+/// A currency as its ISO 4217 code (`CNY`, `usd`): a real currency, one with a minor unit, so
+/// not `XXX` (no currency), `XTS` (testing) nor the metals and drawing rights.
 pub fn parse_currency(field: &str, input: &str) -> Result<String, Invalid> {
     let code = input.trim().to_ascii_uppercase();
-    iso_currency::Currency::from_code(&code)
-        .map(|c| c.code().to_string())
-        .ok_or_else(|| {
-            Invalid::new(
-                field,
-                format!("'{input}' is not an ISO 4217 currency code (e.g. CNY, USD, EUR)"),
-            )
-        })
+    match iso_currency::Currency::from_code(&code) {
+        Some(c) if c.exponent().is_some() => Ok(c.code().to_string()),
+        Some(_) => Err(Invalid::new(
+            field,
+            format!("'{input}' is not a currency money is paid in (e.g. CNY, USD, EUR)"),
+        )),
+        None => Err(Invalid::new(
+            field,
+            format!("'{input}' is not an ISO 4217 currency code (e.g. CNY, USD, EUR)"),
+        )),
+    }
 }
 
-/// A website: a host name with an optional scheme and path, no spaces.
+/// How many decimals a currency has (JPY 0, USD 2, KWD 3); `None` for a code that is not one.
+fn minor_unit(code: &str) -> Option<u32> {
+    iso_currency::Currency::from_code(code)
+        .and_then(|c| c.exponent())
+        .map(u32::from)
+}
+
+/// A website: a host name with an optional scheme and path, no spaces; one line of text.
 pub fn parse_website(field: &str, input: &str) -> Result<String, Invalid> {
-    let text = input.trim();
+    let text = super::text::line(field, input)?;
+    let text = text.as_str();
     let host = text
         .strip_prefix("https://")
         .or_else(|| text.strip_prefix("http://"))
@@ -189,20 +250,6 @@ pub fn parse_capability(field: &str, input: &str) -> Result<String, Invalid> {
     Ok(tag)
 }
 
-/// Required free text: trimmed, not empty.
-pub fn required_text(field: &str, input: &str) -> Result<String, Invalid> {
-    let text = input.trim();
-    if text.is_empty() {
-        return Err(Invalid::new(field, "must not be empty"));
-    }
-    Ok(text.to_string())
-}
-
-/// Optional free text: trimmed; empty means "no value".
-pub fn optional_text(input: Option<&str>) -> Option<String> {
-    input.map(str::trim).filter(|t| !t.is_empty()).map(str::to_string)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,26 +267,48 @@ mod tests {
         assert!(parse_count("lines", "3.5").is_err());
     }
 
+    fn money(value: &str, currency: &str) -> Result<String, Invalid> {
+        parse_money("value", value, "currency", currency).map(|(v, c)| format!("{v} {c}"))
+    }
+
     #[test]
     fn amounts_are_exact_decimals() {
-        assert_eq!(
-            parse_amount("value", "1250000.50").unwrap().to_string(),
-            "1250000.50"
-        );
-        assert_eq!(parse_amount("value", "1,250,000").unwrap().to_string(), "1250000");
-        assert_eq!(
-            parse_amount("value", "0.1").unwrap() + parse_amount("value", "0.2").unwrap(),
-            Decimal::new(3, 1)
-        );
-        for bad in ["12.5.3", "abc", "1e5", "", "1,25,000", ".5", "5.", "12.34567"] {
-            assert!(parse_amount("value", bad).is_err(), "{bad}");
+        assert_eq!(money("1250000.50", "usd").unwrap(), "1250000.50 USD");
+        assert_eq!(money("1,250,000", "CNY").unwrap(), "1250000 CNY");
+        let tenth = parse_money("value", "0.1", "currency", "USD").unwrap().0;
+        let fifth = parse_money("value", "0.2", "currency", "USD").unwrap().0;
+        assert_eq!(tenth + fifth, Decimal::new(3, 1));
+        for bad in ["12.5.3", "abc", "1e5", "", "1,25,000", ".5", "5."] {
+            assert!(money(bad, "USD").is_err(), "{bad}");
         }
-        assert!(
-            parse_amount("value", "-5")
-                .unwrap_err()
-                .problem
-                .contains("negative")
+        assert!(money("-5", "USD").unwrap_err().problem.contains("negative"));
+    }
+
+    #[test]
+    fn amounts_fit_every_backend() {
+        assert!(money("999999999999999.99", "USD").is_ok());
+        assert!(money("000000999999999999999", "USD").is_ok());
+        for big in ["1000000000000000", "12345678901234567", &"9".repeat(40)] {
+            let err = money(big, "USD").unwrap_err();
+            assert_eq!(err.field, "value");
+            assert!(err.problem.contains("at most 15"), "{big}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn decimals_follow_the_currency() {
+        assert!(money("100", "JPY").is_ok());
+        assert!(money("100.00", "JPY").is_ok(), "trailing zeros add no precision");
+        assert_eq!(
+            money("100.5", "JPY").unwrap_err().problem,
+            "100.5 has 1 decimal place; JPY has 0"
         );
+        assert!(money("12.34", "USD").is_ok());
+        assert!(money("12.345", "USD").is_err());
+        assert!(money("1.234", "KWD").is_ok());
+        assert!(money("1.2345", "KWD").is_err());
+        assert!(check_money("value", Decimal::new(123_4500, 4), "USD").is_ok());
+        assert!(check_money("value", Decimal::new(-1, 0), "USD").is_err());
     }
 
     #[test]
@@ -265,6 +334,13 @@ mod tests {
     fn currencies() {
         assert_eq!(parse_currency("currency", "cny").unwrap(), "CNY");
         assert!(parse_currency("currency", "ABC").is_err());
+        for not_money in ["XXX", "XTS", "XAU", "xdr"] {
+            let err = parse_currency("currency", not_money).unwrap_err();
+            assert!(
+                err.problem.contains("not a currency money is paid in"),
+                "{not_money}"
+            );
+        }
     }
 
     #[test]

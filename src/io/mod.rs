@@ -2,4 +2,5 @@
 //! never overwrite the database or the input and are written whole or not at all.
 
 pub mod out_file;
+mod records;
 pub mod supplier_csv;

@@ -1,14 +1,16 @@
 //! Reading supplier lists written elsewhere: header matching and `--map`, RFC 4180 quoting, BOM,
 //! CRLF, ragged rows, invalid UTF-8, and validation of every cell into a `SupplierRow`, each with
-//! the physical line its record starts on. It streams: one record in memory at a time.
+//! the physical line its record starts on. It streams: one record in memory at a time, and a cell
+//! over 64 KiB is refused as it is read.
 
 use std::io::Read;
 
-use csv::{ByteRecord, ReaderBuilder};
+use csv::ByteRecord;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::domain::names::normalise;
+use super::records::{Got, Records};
 use crate::domain::status::ScarceOverride;
+use crate::domain::text::{self, LONG_MAX_BYTES};
 use crate::domain::values::{self, Invalid};
 
 /// A canonical supplier column.
@@ -248,8 +250,16 @@ impl<R: Read> Read for CrlfToLf<R> {
     }
 }
 
+/// A batch of records read ahead holds at most about this many bytes of the file (and a record
+/// more): 2,000 rows of 64 KiB notes would otherwise hold 128 MB, and make a MariaDB insert
+/// larger than its default 16 MB packet.
+pub const BATCH_BYTES: u64 = 4 << 20;
+
+/// A header has at most this many columns.
+const MAX_COLUMNS: usize = 4096;
+
 pub struct SupplierCsv<R: Read> {
-    reader: csv::Reader<CrlfToLf<R>>,
+    reader: Records<CrlfToLf<R>>,
     headers: Vec<String>,
     targets: Vec<Target>,
     record: ByteRecord,
@@ -267,15 +277,26 @@ impl<R: Read> SupplierCsv<R> {
             pending_cr: false,
             buf: Vec::new(),
         };
-        let mut reader = ReaderBuilder::new()
-            .flexible(true)
-            .has_headers(false)
-            .from_reader(input);
+        let mut reader = Records::new(input);
         let mut header = ByteRecord::new();
         let got = reader
-            .read_byte_record(&mut header)
+            .read(&mut header, MAX_COLUMNS, LONG_MAX_BYTES)
             .map_err(|e| FileError(format!("cannot read the header: {e}")))?;
-        if !got || header.iter().all(|h| h.iter().all(u8::is_ascii_whitespace)) {
+        match got {
+            Got::CellTooLong { field, .. } => {
+                return Err(FileError(format!(
+                    "line 1: column {}: the header is longer than 64 KiB",
+                    field + 1
+                )));
+            }
+            Got::TooManyFields { fields, .. } => {
+                return Err(FileError(format!(
+                    "line 1: the header has {fields} columns; at most {MAX_COLUMNS}"
+                )));
+            }
+            Got::Record { .. } | Got::End => {}
+        }
+        if got == Got::End || header.iter().all(|h| h.iter().all(u8::is_ascii_whitespace)) {
             return Err(FileError(
                 "the file is empty: expected a header row with at least a name column".into(),
             ));
@@ -381,25 +402,40 @@ impl<R: Read> SupplierCsv<R> {
         loop {
             let got = self
                 .reader
-                .read_byte_record(&mut self.record)
+                .read(&mut self.record, self.headers.len(), LONG_MAX_BYTES)
                 .map_err(|e| FileError(format!("cannot read the file: {e}")))?;
-            self.position = self.reader.position().byte();
-            if !got {
-                return Ok(None);
-            }
+            self.position = self.reader.position;
+            let line = match got {
+                Got::End => return Ok(None),
+                Got::CellTooLong { line, field } => return Ok(Some(self.cell_too_long(line, field))),
+                Got::TooManyFields { line, fields } => {
+                    return Ok(Some(Record::Invalid(
+                        vec![RowError {
+                            line,
+                            column: String::new(),
+                            problem: format!(
+                                "has {fields} fields but the header has {} (an unquoted comma?)",
+                                self.headers.len()
+                            ),
+                        }],
+                        self.raw(),
+                    )));
+                }
+                Got::Record { line } => line,
+            };
             // Blank lines between records are not rows.
             if self.record.len() == 1 && self.record[0].iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let line = self.record.position().map_or(0, |p| p.line());
             return Ok(Some(self.convert(line)));
         }
     }
 
     /// Reads the rest of the file on its own thread, `size` records a batch, so that reading and
-    /// checking rows overlaps with whatever the caller does with the batch before. At most two
-    /// batches wait in the channel: memory stays flat however long the file is. Dropping the
-    /// receiver stops the thread.
+    /// checking rows overlaps with whatever the caller does with the batch before. A batch also
+    /// ends after [`BATCH_BYTES`] of input, so rows of long cells make smaller batches. At most two
+    /// batches wait in the channel: memory stays flat however long the file is and whatever its
+    /// rows hold. Dropping the receiver stops the thread.
     pub fn read_ahead(mut self, size: usize) -> tokio::sync::mpsc::Receiver<Result<Batch, FileError>>
     where
         R: Send + 'static,
@@ -409,11 +445,12 @@ impl<R: Read> SupplierCsv<R> {
         let spawned = reader.spawn(move || {
             loop {
                 let mut records = Vec::with_capacity(size);
+                let start = self.position;
                 let read = loop {
                     match self.next_record() {
                         Ok(Some(record)) => {
                             records.push(record);
-                            if records.len() == size {
+                            if records.len() == size || self.position - start >= BATCH_BYTES {
                                 break Ok(false);
                             }
                         }
@@ -445,23 +482,41 @@ impl<R: Read> SupplierCsv<R> {
         receiver
     }
 
-    fn convert(&self, line: u64) -> Record {
-        let raw = RawRecord(if self.keep_raw {
+    /// The record as read, for a reject file (if one is kept).
+    fn raw(&self) -> RawRecord {
+        RawRecord(if self.keep_raw {
             self.record.clone()
         } else {
             ByteRecord::new()
-        });
+        })
+    }
+
+    /// A record with a cell over 64 KiB: its other cells were not kept either (the reject file
+    /// gets the ones before it, and empty ones after).
+    fn cell_too_long(&mut self, line: u64, field: usize) -> Record {
+        let column = self
+            .headers
+            .get(field)
+            .cloned()
+            .unwrap_or_else(|| format!("column {}", field + 1));
+        while self.keep_raw && self.record.len() < self.headers.len() {
+            self.record.push_field(b"");
+        }
+        Record::Invalid(
+            vec![RowError {
+                line,
+                column,
+                problem: format!("is longer than 64 KiB ({LONG_MAX_BYTES} bytes); a cell holds at most that"),
+            }],
+            self.raw(),
+        )
+    }
+
+    fn convert(&self, line: u64) -> Record {
+        let raw = self.raw();
         let mut errors = Vec::new();
         let fields = self.record.len();
         let expected = self.headers.len();
-        if fields > expected {
-            errors.push(RowError {
-                line,
-                column: String::new(),
-                problem: format!("has {fields} fields but the header has {expected} (an unquoted comma?)"),
-            });
-            return Record::Invalid(errors, raw);
-        }
         if fields < expected {
             // Trailing columns that are ignored anyway may be missing; a field we need may not.
             let missing: Vec<&str> = self.headers[fields..]
@@ -532,9 +587,6 @@ impl<R: Read> SupplierCsv<R> {
             });
         }
         if errors.is_empty() {
-            row.name_norm = normalise(&row.name);
-            row.native_norm = row.native_name.as_deref().map(normalise);
-            row.alias_norms = row.aliases.iter().map(|a| normalise(a)).collect();
             Record::Valid(Box::new(row), raw)
         } else {
             Record::Invalid(errors, raw)
@@ -587,15 +639,22 @@ fn split_list(text: &str) -> impl Iterator<Item = &str> {
     text.split([';', '；']).map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// Checks one cleaned cell against the field's rules (the commands' rules) and stores it.
 fn set(row: &mut SupplierRow, field: Field, text: String) -> Result<(), Invalid> {
     let f = field.as_str();
     match field {
-        Field::Name => row.name = text,
-        Field::NativeName => row.native_name = Some(text),
+        Field::Name => (row.name, row.name_norm) = text::keyed_name(f, &text)?,
+        Field::NativeName => {
+            let (native, key) = text::keyed_name(f, &text)?;
+            row.native_name = Some(native);
+            row.native_norm = Some(key);
+        }
         Field::Aliases => {
             for alias in split_list(&text) {
-                if !row.aliases.iter().any(|a| a == alias) {
-                    row.aliases.push(alias.to_string());
+                let (alias, key) = text::keyed_name(f, alias)?;
+                if !row.aliases.contains(&alias) {
+                    row.aliases.push(alias);
+                    row.alias_norms.push(key);
                 }
             }
         }
@@ -608,12 +667,12 @@ fn set(row: &mut SupplierRow, field: Field, text: String) -> Result<(), Invalid>
             }
         }
         Field::Country => row.country = Some(values::parse_country(f, &text)?),
-        Field::Province => row.province = Some(text),
-        Field::City => row.city = Some(text),
-        Field::Address => row.address = Some(text),
+        Field::Province => row.province = Some(text::line(f, &text)?),
+        Field::City => row.city = Some(text::line(f, &text)?),
+        Field::Address => row.address = Some(text::line(f, &text)?),
         Field::Website => row.website = Some(values::parse_website(f, &text)?),
         Field::Scarce => row.scarce = Some(ScarceOverride::parse(&text)?),
-        Field::Note => row.note = Some(text),
+        Field::Note => row.note = Some(text::long(f, &text)?),
     }
     Ok(())
 }
@@ -783,9 +842,9 @@ mod properties {
             }
         }
 
-        /// Quoted text of any kind survives a CSV round trip as the cell's value.
+        /// Quoted text of any kind a note may hold survives a CSV round trip as the cell's value.
         #[test]
-        fn quoted_cells_come_back(note in "[^\u{0}]{0,40}") {
+        fn quoted_cells_come_back(note in "([^\\p{Cc}\u{202a}-\u{202e}\u{2066}-\u{2069}]|\t|\n|\r){0,40}") {
             let mut out = Vec::new();
             {
                 let mut writer = csv::Writer::from_writer(&mut out);

@@ -123,6 +123,7 @@ pub async fn import_all(store: &Store, backup: Backup) -> Result<u64> {
             ),
         ));
     }
+    super::backup_check::check(&backup, store.today)?;
     store.write(async |txn| restore_all(txn, &backup).await).await
 }
 

@@ -7,6 +7,7 @@ pub(crate) const IN_CHUNK: usize = 5_000;
 
 pub mod audit;
 pub mod backup;
+mod backup_check;
 pub mod buyers;
 pub mod connect;
 pub mod deals;

@@ -14,6 +14,7 @@ mod files;
 mod history;
 mod html;
 mod import;
+mod limits;
 mod notes;
 mod output;
 mod references;

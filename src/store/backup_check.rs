@@ -1,0 +1,300 @@
+//! A backup's records checked before any is restored, with the rules the commands apply to what
+//! they store: names, text, dates, money, statuses, canonical codes, normalised keys, references
+//! and the keys that must be unique. A problem names the record's path (`deals[3].status`).
+
+use std::collections::HashSet;
+use std::hash::Hash;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::backup::Backup;
+use crate::domain::dates::{check_in_range, check_past};
+use crate::domain::names::normalise;
+use crate::domain::status::{DealStatus, ScarceOverride, Severity};
+use crate::domain::text;
+use crate::domain::values::{self, Invalid};
+use crate::store::money::Money;
+
+/// One record of one list: makes the path of each of its fields.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    list: &'a str,
+    index: usize,
+}
+
+impl At<'_> {
+    fn field(self, name: &str) -> String {
+        format!("{}[{}].{name}", self.list, self.index)
+    }
+
+    /// A stored value must be what the rule makes of it (trimmed, canonical).
+    fn canonical(
+        self,
+        name: &str,
+        value: &str,
+        rule: fn(&str, &str) -> Result<String, Invalid>,
+    ) -> Result<(), Invalid> {
+        let field = self.field(name);
+        let made = rule(&field, value)?;
+        if made != value {
+            return Err(Invalid::new(
+                field,
+                format!("'{value}' is stored as '{made}' by vetted"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn optional(
+        self,
+        name: &str,
+        value: &Option<String>,
+        rule: fn(&str, &str) -> Result<String, Invalid>,
+    ) -> Result<(), Invalid> {
+        match value {
+            Some(v) => self.canonical(name, v, rule),
+            None => Ok(()),
+        }
+    }
+
+    /// A name and its normalised key, which lookups and uniqueness rely on.
+    fn name(self, name: &str, value: &str, key_name: &str, key: &str) -> Result<(), Invalid> {
+        self.canonical(name, value, text::name)?;
+        let expected = normalise(value);
+        if key != expected {
+            return Err(Invalid::new(
+                self.field(key_name),
+                format!("'{key}' is not the normalised {name} ('{expected}')"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn past(self, name: &str, date: NaiveDate, today: NaiveDate) -> Result<(), Invalid> {
+        check_past(&self.field(name), date, today).map(|_| ())
+    }
+
+    fn timestamp(self, name: &str, at: DateTime<Utc>) -> Result<(), Invalid> {
+        check_in_range(&self.field(name), at.date_naive()).map(|_| ())
+    }
+
+    fn count(self, name: &str, value: Option<i32>) -> Result<(), Invalid> {
+        match value {
+            Some(n) => values::parse_count(&self.field(name), &n.to_string()).map(|_| ()),
+            None => Ok(()),
+        }
+    }
+
+    fn refers(self, name: &str, id: i32, ids: &HashSet<i32>, what: &str) -> Result<(), Invalid> {
+        if ids.contains(&id) {
+            Ok(())
+        } else {
+            Err(Invalid::new(
+                self.field(name),
+                format!("{id} is not a {what} in the backup"),
+            ))
+        }
+    }
+
+    fn money(self, value: Option<Money>, currency: &Option<String>) -> Result<(), Invalid> {
+        match (value, currency) {
+            (Some(Money(amount)), Some(code)) => {
+                self.canonical("currency", code, values::parse_currency)?;
+                values::check_money(&self.field("value"), amount, code)
+            }
+            (Some(_), None) => Err(Invalid::new(self.field("currency"), "missing for the value")),
+            (None, Some(_)) => Err(Invalid::new(self.field("value"), "missing for the currency")),
+            (None, None) => Ok(()),
+        }
+    }
+
+    fn status(self, value: &str) -> Result<(), Invalid> {
+        match DealStatus::parse(value) {
+            Ok(status) if status.as_str() == value => Ok(()),
+            _ => Err(Invalid::new(
+                self.field("status"),
+                format!("'{value}' is not a deal status"),
+            )),
+        }
+    }
+}
+
+/// Walks one list, giving each record its path.
+fn each<'r, T>(
+    list: &str,
+    rows: &'r [T],
+    mut check: impl FnMut(At, &'r T) -> Result<(), Invalid>,
+) -> Result<(), Invalid> {
+    rows.iter()
+        .enumerate()
+        .try_for_each(|(index, row)| check(At { list, index }, row))
+}
+
+/// Collects a list's ids (or other keys), refusing a repeated one.
+fn unique<K: Eq + Hash + std::fmt::Debug>(
+    at: At,
+    name: &str,
+    key: K,
+    seen: &mut HashSet<K>,
+) -> Result<(), Invalid> {
+    if seen.contains(&key) {
+        return Err(Invalid::new(
+            at.field(name),
+            format!("{key:?} appears twice; it must be unique"),
+        ));
+    }
+    seen.insert(key);
+    Ok(())
+}
+
+/// Checks every record of a backup; the first problem found is returned.
+pub fn check(backup: &Backup, today: NaiveDate) -> Result<(), Invalid> {
+    let (mut buyers, mut buyer_keys) = (HashSet::new(), HashSet::new());
+    each("buyers", &backup.buyers, |at, b| {
+        unique(at, "id", b.id, &mut buyers)?;
+        at.name("name", &b.name, "name_norm", &b.name_norm)?;
+        unique(at, "name_norm", b.name_norm.as_str(), &mut buyer_keys)?;
+        at.optional("note", &b.note, text::long)?;
+        at.timestamp("created_at", b.created_at)
+    })?;
+    let (mut suppliers, mut supplier_keys) = (HashSet::new(), HashSet::new());
+    each("suppliers", &backup.suppliers, |at, s| {
+        unique(at, "id", s.id, &mut suppliers)?;
+        at.name("name", &s.name, "name_norm", &s.name_norm)?;
+        unique(at, "name_norm", s.name_norm.as_str(), &mut supplier_keys)?;
+        match (&s.native_name, &s.native_norm) {
+            (Some(native), Some(key)) => at.name("native_name", native, "native_norm", key)?,
+            (None, None) => {}
+            _ => {
+                return Err(Invalid::new(
+                    at.field("native_norm"),
+                    "does not go with native_name",
+                ));
+            }
+        }
+        at.optional("country", &s.country, values::parse_country)?;
+        at.optional("province", &s.province, text::line)?;
+        at.optional("city", &s.city, text::line)?;
+        at.optional("address", &s.address, text::line)?;
+        at.optional("website", &s.website, values::parse_website)?;
+        if ScarceOverride::parse(&s.scarce_override).map(|o| o.as_str()) != Ok(s.scarce_override.as_str()) {
+            return Err(Invalid::new(
+                at.field("scarce_override"),
+                format!("'{}' is not one of auto, yes, no", s.scarce_override),
+            ));
+        }
+        at.optional("note", &s.note, text::long)?;
+        at.timestamp("created_at", s.created_at)?;
+        at.timestamp("updated_at", s.updated_at)
+    })?;
+    let mut ids = HashSet::new();
+    let mut keys = HashSet::new();
+    each("supplier_aliases", &backup.supplier_aliases, |at, a| {
+        unique(at, "id", a.id, &mut ids)?;
+        at.refers("supplier_id", a.supplier_id, &suppliers, "supplier")?;
+        at.name("alias", &a.alias, "alias_norm", &a.alias_norm)?;
+        unique(
+            at,
+            "alias_norm",
+            (a.supplier_id, a.alias_norm.as_str()),
+            &mut keys,
+        )
+    })?;
+    let mut keys = HashSet::new();
+    each("supplier_capabilities", &backup.supplier_capabilities, |at, c| {
+        at.refers("supplier_id", c.supplier_id, &suppliers, "supplier")?;
+        at.canonical("capability", &c.capability, values::parse_capability)?;
+        unique(
+            at,
+            "capability",
+            (c.supplier_id, c.capability.as_str()),
+            &mut keys,
+        )
+    })?;
+    let (mut sites, mut keys) = (HashSet::new(), HashSet::new());
+    each("sites", &backup.sites, |at, s| {
+        unique(at, "id", s.id, &mut sites)?;
+        at.refers("supplier_id", s.supplier_id, &suppliers, "supplier")?;
+        at.name("name", &s.name, "name_norm", &s.name_norm)?;
+        unique(at, "name_norm", (s.supplier_id, s.name_norm.as_str()), &mut keys)?;
+        at.optional("city", &s.city, text::line)?;
+        at.optional("province", &s.province, text::line)?;
+        at.optional("country", &s.country, values::parse_country)?;
+        at.count("lines", s.lines)?;
+        at.timestamp("created_at", s.created_at)
+    })?;
+    let mut visits = HashSet::new();
+    each("visits", &backup.visits, |at, v| {
+        unique(at, "id", v.id, &mut visits)?;
+        at.refers("supplier_id", v.supplier_id, &suppliers, "supplier")?;
+        at.refers("buyer_id", v.buyer_id, &buyers, "buyer")?;
+        if let Some(site) = v.site_id {
+            at.refers("site_id", site, &sites, "site")?;
+        }
+        at.past("visit_date", v.visit_date, today)?;
+        at.optional("purpose", &v.purpose, text::line)?;
+        at.count("lines_inspected", v.lines_inspected)?;
+        at.optional("summary", &v.summary, text::long)?;
+        at.timestamp("created_at", v.created_at)
+    })?;
+    let mut ids = HashSet::new();
+    each("visit_visitors", &backup.visit_visitors, |at, v| {
+        unique(at, "id", v.id, &mut ids)?;
+        at.refers("visit_id", v.visit_id, &visits, "visit")?;
+        at.canonical("name", &v.name, text::name)
+    })?;
+    let mut ids = HashSet::new();
+    each("notes", &backup.notes, |at, n| {
+        unique(at, "id", n.id, &mut ids)?;
+        at.refers("supplier_id", n.supplier_id, &suppliers, "supplier")?;
+        if let Some(visit) = n.visit_id {
+            at.refers("visit_id", visit, &visits, "visit")?;
+        }
+        at.optional("topic", &n.topic, text::line)?;
+        if Severity::parse(&n.severity).map(|s| s.as_str()) != Ok(n.severity.as_str()) {
+            return Err(Invalid::new(
+                at.field("severity"),
+                format!("'{}' is not a severity", n.severity),
+            ));
+        }
+        at.canonical("body", &n.body, text::long)?;
+        at.past("noted_on", n.noted_on, today)?;
+        if let Some(resolved) = n.resolved_on {
+            at.past("resolved_on", resolved, today)?;
+        }
+        at.optional("resolution", &n.resolution, text::long)?;
+        at.timestamp("created_at", n.created_at)
+    })?;
+    let (mut deals, mut pairs) = (HashSet::new(), HashSet::new());
+    each("deals", &backup.deals, |at, d| {
+        unique(at, "id", d.id, &mut deals)?;
+        at.refers("buyer_id", d.buyer_id, &buyers, "buyer")?;
+        at.refers("supplier_id", d.supplier_id, &suppliers, "supplier")?;
+        unique(at, "supplier_id", (d.buyer_id, d.supplier_id), &mut pairs)?;
+        at.status(&d.status)?;
+        at.money(d.value, &d.currency)?;
+        at.optional("scope", &d.scope, text::line)?;
+        at.past("status_date", d.status_date, today)?;
+        at.timestamp("created_at", d.created_at)?;
+        at.timestamp("updated_at", d.updated_at)
+    })?;
+    let mut ids = HashSet::new();
+    each("deal_events", &backup.deal_events, |at, e| {
+        unique(at, "id", e.id, &mut ids)?;
+        at.refers("deal_id", e.deal_id, &deals, "deal")?;
+        at.past("event_date", e.event_date, today)?;
+        at.status(&e.status)?;
+        at.money(e.value, &e.currency)?;
+        at.optional("scope", &e.scope, text::line)?;
+        at.optional("note", &e.note, text::long)?;
+        at.canonical("actor", &e.actor, text::name)?;
+        at.timestamp("created_at", e.created_at)
+    })?;
+    let mut ids = HashSet::new();
+    each("audit_entries", &backup.audit_entries, |at, a| {
+        unique(at, "id", a.id, &mut ids)?;
+        at.canonical("actor", &a.actor, text::name)?;
+        at.timestamp("at", a.at)
+    })?;
+    Ok(())
+}
