@@ -15,7 +15,7 @@ use crate::store::visits::{self, VisitFilter, VisitView};
 use crate::store::{backup, buyers, sites};
 
 /// A supplier in the import's canonical columns, so an exported CSV imports back as it was.
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct SupplierRecord {
     name: String,
     native_name: Option<String>,
@@ -118,6 +118,13 @@ pub async fn run(ctx: &Context, args: ExportArgs) -> Result<()> {
                 write_rows(ctx, out, &list)
             } else {
                 let records: Vec<SupplierRecord> = list.into_iter().map(SupplierRecord::from).collect();
+                if records.is_empty() {
+                    // An empty export still names its columns, so that it imports back (as nothing).
+                    let (header, _) = output::csv_cells(&[SupplierRecord::default()]);
+                    return super::emit(out, |out| {
+                        Ok(ctx.output.write_csv(&mut *out, &header, Vec::new())?)
+                    });
+                }
                 write_rows(ctx, out, &records)
             }
         }

@@ -93,6 +93,23 @@ fn an_exported_supplier_csv_imports_back_to_the_same_suppliers_on() {
 }
 
 #[test]
+fn an_empty_supplier_export_names_its_columns_and_imports_back() {
+    crate::support::each_backend(an_empty_supplier_export_names_its_columns_and_imports_back_on);
+}
+
+fn an_empty_supplier_export_names_its_columns_and_imports_back_on() {
+    let db = Db::new();
+    let exported = db.ok(&["export", "suppliers"]);
+    assert!(
+        exported.starts_with("name,native_name,aliases,capabilities,"),
+        "{exported:?}"
+    );
+    let file = db.file("suppliers.csv", &exported);
+    db.ok(&["import", "suppliers", &file]);
+    assert_eq!(db.json(&["supplier", "list", "--all"]), serde_json::json!([]));
+}
+
+#[test]
 fn formula_like_cells_are_neutralised_unless_raw() {
     crate::support::each_backend(formula_like_cells_are_neutralised_unless_raw_on);
 }
