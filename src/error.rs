@@ -49,7 +49,8 @@ pub enum Error {
     #[error("{0}")]
     Unavailable(String),
 
-    #[error("database error: {0}")]
+    /// A database error, shown as its class (`store::failure`), never as the driver's message.
+    #[error("{}", crate::store::failure::classify(.0))]
     Database(#[from] sea_orm::DbErr),
 
     #[error(transparent)]
@@ -76,7 +77,8 @@ impl Error {
             | Error::InvalidRows { .. } => 65,
             Error::MissingFile { .. } => 66,
             Error::Unavailable(_) => 69,
-            Error::Database(_) | Error::Io(_) | Error::Other(_) => 1,
+            Error::Database(e) => crate::store::failure::classify(e).exit_code(),
+            Error::Io(_) | Error::Other(_) => 1,
         }
     }
 }

@@ -76,17 +76,16 @@ pub async fn export_all(store: &Store) -> Result<Backup> {
 }
 
 /// Inserts rows as they are (ids included), in chunks that keep under the bound-parameter limits.
-async fn restore<E, M>(txn: &DatabaseTransaction, rows: Vec<M>, columns: usize) -> Result<()>
+async fn restore<E, M>(txn: &DatabaseTransaction, rows: &[M], columns: usize) -> Result<()>
 where
     E: EntityTrait<Model = M>,
-    M: IntoActiveModel<E::ActiveModel> + sea_orm::ModelTrait<Entity = E>,
+    M: IntoActiveModel<E::ActiveModel> + sea_orm::ModelTrait<Entity = E> + Clone,
 {
     let chunk = (30_000 / columns.max(1)).max(1);
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
+    for rows in rows.chunks(chunk) {
         let batch: Vec<E::ActiveModel> = rows
-            .by_ref()
-            .take(chunk)
+            .iter()
+            .cloned()
             .map(IntoActiveModel::into_active_model)
             .collect();
         E::insert_many(batch).exec_without_returning(txn).await?;
@@ -124,13 +123,17 @@ pub async fn import_all(store: &Store, backup: Backup) -> Result<u64> {
             ),
         ));
     }
-    let txn = store.begin_write().await?;
+    store.write(async |txn| restore_all(txn, &backup).await).await
+}
+
+/// The restore proper: refuses a database with records, then inserts every table.
+async fn restore_all(txn: &DatabaseTransaction, backup: &Backup) -> Result<u64> {
     let counts = [
-        buyer::Entity::find().count(&txn).await?,
-        supplier::Entity::find().count(&txn).await?,
-        visit::Entity::find().count(&txn).await?,
-        deal::Entity::find().count(&txn).await?,
-        audit_entry::Entity::find().count(&txn).await?,
+        buyer::Entity::find().count(txn).await?,
+        supplier::Entity::find().count(txn).await?,
+        visit::Entity::find().count(txn).await?,
+        deal::Entity::find().count(txn).await?,
+        audit_entry::Entity::find().count(txn).await?,
     ];
     if counts.iter().any(|c| *c > 0) {
         return Err(Error::Conflict(
@@ -144,21 +147,20 @@ pub async fn import_all(store: &Store, backup: Backup) -> Result<u64> {
         + backup.notes.len()
         + backup.deals.len()
         + backup.deal_events.len()) as u64;
-    restore::<buyer::Entity, _>(&txn, backup.buyers, 6).await?;
-    restore::<supplier::Entity, _>(&txn, backup.suppliers, 16).await?;
-    restore::<supplier_alias::Entity, _>(&txn, backup.supplier_aliases, 4).await?;
-    restore::<supplier_capability::Entity, _>(&txn, backup.supplier_capabilities, 2).await?;
-    restore::<site::Entity, _>(&txn, backup.sites, 10).await?;
-    restore::<visit::Entity, _>(&txn, backup.visits, 10).await?;
-    restore::<visit_visitor::Entity, _>(&txn, backup.visit_visitors, 3).await?;
-    restore::<note::Entity, _>(&txn, backup.notes, 11).await?;
-    restore::<deal::Entity, _>(&txn, backup.deals, 11).await?;
-    restore::<deal_event::Entity, _>(&txn, backup.deal_events, 11).await?;
-    restore::<audit_entry::Entity, _>(&txn, backup.audit_entries, 11).await?;
-    reset_sequences(&txn).await?;
+    restore::<buyer::Entity, _>(txn, &backup.buyers, 6).await?;
+    restore::<supplier::Entity, _>(txn, &backup.suppliers, 16).await?;
+    restore::<supplier_alias::Entity, _>(txn, &backup.supplier_aliases, 4).await?;
+    restore::<supplier_capability::Entity, _>(txn, &backup.supplier_capabilities, 2).await?;
+    restore::<site::Entity, _>(txn, &backup.sites, 10).await?;
+    restore::<visit::Entity, _>(txn, &backup.visits, 10).await?;
+    restore::<visit_visitor::Entity, _>(txn, &backup.visit_visitors, 3).await?;
+    restore::<note::Entity, _>(txn, &backup.notes, 11).await?;
+    restore::<deal::Entity, _>(txn, &backup.deals, 11).await?;
+    restore::<deal_event::Entity, _>(txn, &backup.deal_events, 11).await?;
+    restore::<audit_entry::Entity, _>(txn, &backup.audit_entries, 11).await?;
+    reset_sequences(txn).await?;
     // No audit entry for the restore itself: the restored trail is the history, and a backup
     // must round-trip exactly (export → import → export gives the same document).
-    txn.commit().await?;
     Ok(total)
 }
 

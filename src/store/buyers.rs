@@ -1,7 +1,9 @@
 //! Buyers: the teams that scout and sign, ours (internal) or competitors we track (external).
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use serde::Serialize;
 
 use super::Store;
@@ -36,11 +38,14 @@ impl From<buyer::Model> for BuyerView {
 }
 
 pub async fn add(store: &Store, new: NewBuyer) -> Result<BuyerView> {
+    store.write(async |txn| add_in(store, txn, &new).await).await
+}
+
+async fn add_in(store: &Store, txn: &DatabaseTransaction, new: &NewBuyer) -> Result<BuyerView> {
     let name_norm = normalise(&new.name);
-    let txn = store.begin_write().await?;
     if let Some(existing) = buyer::Entity::find()
         .filter(buyer::Column::NameNorm.eq(name_norm.as_str()))
-        .one(&txn)
+        .one(txn)
         .await?
     {
         return Err(Error::Conflict(format!(
@@ -49,18 +54,18 @@ pub async fn add(store: &Store, new: NewBuyer) -> Result<BuyerView> {
         )));
     }
     let created = buyer::ActiveModel {
-        name: Set(new.name),
+        name: Set(new.name.clone()),
         name_norm: Set(name_norm),
         external: Set(new.external),
-        note: Set(new.note),
+        note: Set(new.note.clone()),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     let view = BuyerView::from(created);
     audit::record(
-        &txn,
+        txn,
         &store.actor,
         Change {
             action: "buyer.add",
@@ -73,7 +78,6 @@ pub async fn add(store: &Store, new: NewBuyer) -> Result<BuyerView> {
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(view)
 }
 

@@ -75,6 +75,11 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// How long one SQLite statement waits for another process's write lock before it fails busy.
+/// `Store::write` reruns a busy transaction (`store::RETRIES` times), so a writer waits for a
+/// long write (an import's) about half a minute in all, and a short one costs it milliseconds.
+pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// Opens a connection pool. SQLite files are created with their folders, in WAL mode with a
 /// busy timeout (several processes may write at once) and foreign keys enforced.
 pub async fn connect(location: &Location) -> Result<DatabaseConnection> {
@@ -86,7 +91,7 @@ pub async fn connect(location: &Location) -> Result<DatabaseConnection> {
                 o.create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(Duration::from_secs(30))
+                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
                     .foreign_keys(true)
             });
             // A writer may wait its turn behind others for the busy timeout.
@@ -113,7 +118,7 @@ pub async fn connect(location: &Location) -> Result<DatabaseConnection> {
         Error::Unavailable(format!(
             "cannot open database {}: {}",
             location.display(),
-            redact_in(&e.to_string(), location)
+            redact_in(&super::failure::connect_reason(&e), location)
         ))
     })
 }

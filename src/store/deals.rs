@@ -4,8 +4,8 @@
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
 
@@ -126,17 +126,20 @@ async fn events_of(conn: &impl ConnectionTrait, deal_id: i32) -> Result<Vec<deal
 }
 
 pub async fn set(store: &Store, change: DealChange) -> Result<DealOutcome> {
-    let txn = store.begin_write().await?;
-    let supplier = lookup::supplier(&txn, &change.supplier).await?;
+    store.write(async |txn| set_in(store, txn, &change).await).await
+}
+
+async fn set_in(store: &Store, txn: &DatabaseTransaction, change: &DealChange) -> Result<DealOutcome> {
+    let supplier = lookup::supplier(txn, &change.supplier).await?;
     sites::ensure_active(&supplier)?;
-    let buyer = lookup::buyer(&txn, &change.buyer).await?;
+    let buyer = lookup::buyer(txn, &change.buyer).await?;
     let existing = deal::Entity::find()
         .filter(deal::Column::BuyerId.eq(buyer.id))
         .filter(deal::Column::SupplierId.eq(supplier.id))
-        .one(&txn)
+        .one(txn)
         .await?;
     let events = match &existing {
-        Some(d) => events_of(&txn, d.id).await?,
+        Some(d) => events_of(txn, d.id).await?,
         None => Vec::new(),
     };
     let in_force = events.iter().rev().find(|e| e.event_date <= change.date);
@@ -174,7 +177,7 @@ pub async fn set(store: &Store, change: DealChange) -> Result<DealOutcome> {
                 updated_at: Set(now),
                 ..Default::default()
             }
-            .insert(&txn)
+            .insert(txn)
             .await?
         }
     };
@@ -190,11 +193,11 @@ pub async fn set(store: &Store, change: DealChange) -> Result<DealOutcome> {
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
 
     // The deal row reflects the latest event, and the latest value and scope ever given.
-    let events = events_of(&txn, deal_row.id).await?;
+    let events = events_of(txn, deal_row.id).await?;
     let latest = events.last().expect("an event was just added");
     let priced = events.iter().rev().find(|e| e.value.is_some());
     let scoped = events.iter().rev().find(|e| e.scope.is_some());
@@ -205,10 +208,10 @@ pub async fn set(store: &Store, change: DealChange) -> Result<DealOutcome> {
     active.currency = Set(priced.and_then(|e| e.currency.clone()));
     active.scope = Set(scoped.and_then(|e| e.scope.clone()));
     active.updated_at = Set(now);
-    let after = view(active.update(&txn).await?, &buyer.name, &supplier.name);
+    let after = view(active.update(txn).await?, &buyer.name, &supplier.name);
 
     audit::record(
-        &txn,
+        txn,
         &store.actor,
         Change {
             action: "deal.set",
@@ -224,7 +227,6 @@ pub async fn set(store: &Store, change: DealChange) -> Result<DealOutcome> {
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(DealOutcome::Recorded(after))
 }
 

@@ -11,6 +11,7 @@ pub mod buyers;
 pub mod connect;
 pub mod deals;
 pub mod entities;
+pub mod failure;
 pub mod import;
 pub mod lookup;
 pub mod money;
@@ -19,6 +20,8 @@ pub mod schema;
 pub mod sites;
 pub mod suppliers;
 pub mod visits;
+
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use sea_orm::{
@@ -43,8 +46,40 @@ impl Store {
         self.db.get_database_backend()
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
-    /// so concurrent writers wait on the busy timeout instead of failing on lock upgrade.
+    /// Runs `body` as one write transaction and commits it. When the transaction collides with
+    /// another writer (SQLite busy, a unique key a concurrent transaction took, a serialization
+    /// failure or deadlock, a Galera certification conflict) it is rolled back and the whole body
+    /// runs again, up to `RETRIES` times, after a jittered, growing pause. Whatever else fails is
+    /// returned at once, the transaction rolled back. The body reads everything it decides on
+    /// through the transaction it is given, so a rerun decides afresh (and a `buyer add` that lost
+    /// the race finds the buyer the winner added).
+    pub async fn write<T>(&self, mut body: impl AsyncFnMut(&DatabaseTransaction) -> Result<T>) -> Result<T> {
+        let mut attempt = 0;
+        loop {
+            let outcome = match self.begin_write().await {
+                Ok(txn) => match body(&txn).await {
+                    Ok(value) => txn.commit().await.map(|()| value).map_err(Error::from),
+                    Err(e) => {
+                        // Rolled back now, not on drop, so the lock is free while we wait.
+                        let _ = txn.rollback().await;
+                        Err(e)
+                    }
+                },
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Err(e) if attempt < RETRIES && failure::of(&e).is_some_and(|f| f.is_collision()) => {
+                    attempt += 1;
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    /// Starts a write transaction (prefer `write`, which also retries collisions). On SQLite it
+    /// takes the write lock at once (`BEGIN IMMEDIATE`), so concurrent writers wait on the busy
+    /// timeout instead of failing on lock upgrade.
     pub async fn begin_write(&self) -> Result<DatabaseTransaction> {
         let options = TransactionOptions {
             sqlite_transaction_mode: (self.backend() == DbBackend::Sqlite)
@@ -53,6 +88,18 @@ impl Store {
         };
         Ok(self.db.begin_with_options(options).await?)
     }
+}
+
+/// How many times `Store::write` runs a colliding transaction again. With SQLite's busy timeout
+/// (`connect::SQLITE_BUSY_TIMEOUT`) per attempt, a writer waits about half a minute in all
+/// before it reports the database busy.
+pub const RETRIES: u32 = 8;
+
+/// The pause before rerun `attempt` (1-based): 25 ms doubling up to 1 s, each drawn at random
+/// from its upper half, so that writers that collided once do not collide again in step.
+fn backoff(attempt: u32) -> Duration {
+    let ceiling = (25u64 << attempt.min(6)).min(1_000);
+    Duration::from_millis(fastrand::u64(ceiling / 2..=ceiling))
 }
 
 /// How an ordinary command treats a schema behind this binary.

@@ -2,8 +2,8 @@
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
 
@@ -90,11 +90,14 @@ pub async fn insert(
 }
 
 pub async fn add(store: &Store, new: NewNote) -> Result<NoteView> {
-    let txn = store.begin_write().await?;
+    store.write(async |txn| add_in(store, txn, &new).await).await
+}
+
+async fn add_in(store: &Store, txn: &DatabaseTransaction, new: &NewNote) -> Result<NoteView> {
     let (supplier, visit) = match &new.target {
         NoteTarget::Visit(id) => {
             let visit = visit::Entity::find_by_id(*id)
-                .one(&txn)
+                .one(txn)
                 .await?
                 .ok_or_else(|| Error::NotFound {
                     kind: "visit",
@@ -102,11 +105,11 @@ pub async fn add(store: &Store, new: NewNote) -> Result<NoteView> {
                     candidates: Vec::new(),
                 })?;
             (
-                lookup::supplier(&txn, &visit.supplier_id.to_string()).await?,
+                lookup::supplier(txn, &visit.supplier_id.to_string()).await?,
                 Some(visit),
             )
         }
-        NoteTarget::Supplier(reference) => (lookup::supplier(&txn, reference).await?, None),
+        NoteTarget::Supplier(reference) => (lookup::supplier(txn, reference).await?, None),
     };
     sites::ensure_active(&supplier)?;
     let date = match (new.date, &visit) {
@@ -121,18 +124,18 @@ pub async fn add(store: &Store, new: NewNote) -> Result<NoteView> {
         (None, None) => store.today,
     };
     let created = insert(
-        &txn,
+        txn,
         supplier.id,
         visit.as_ref().map(|v| v.id),
         date,
-        new.topic,
+        new.topic.clone(),
         new.severity,
-        new.text,
+        new.text.clone(),
     )
     .await?;
     let view = NoteView::new(created, &supplier.name);
     audit::record(
-        &txn,
+        txn,
         &store.actor,
         Change {
             action: "note.add",
@@ -145,7 +148,6 @@ pub async fn add(store: &Store, new: NewNote) -> Result<NoteView> {
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(view)
 }
 
@@ -155,9 +157,20 @@ pub async fn resolve(
     resolution: Option<String>,
     date: NaiveDate,
 ) -> Result<NoteView> {
-    let txn = store.begin_write().await?;
+    store
+        .write(async |txn| resolve_in(store, txn, id, resolution.clone(), date).await)
+        .await
+}
+
+async fn resolve_in(
+    store: &Store,
+    txn: &DatabaseTransaction,
+    id: i32,
+    resolution: Option<String>,
+    date: NaiveDate,
+) -> Result<NoteView> {
     let found = note::Entity::find_by_id(id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| Error::NotFound {
             kind: "note",
@@ -175,7 +188,7 @@ pub async fn resolve(
             format!("{date} is before the note was made ({})", found.noted_on),
         ));
     }
-    let supplier = lookup::supplier_names(&txn, [found.supplier_id])
+    let supplier = lookup::supplier_names(txn, [found.supplier_id])
         .await?
         .remove(&found.supplier_id)
         .unwrap_or_default();
@@ -183,9 +196,9 @@ pub async fn resolve(
     let mut active = found.into_active_model();
     active.resolved_on = Set(Some(date));
     active.resolution = Set(resolution);
-    let after = NoteView::new(active.update(&txn).await?, &supplier);
+    let after = NoteView::new(active.update(txn).await?, &supplier);
     audit::record(
-        &txn,
+        txn,
         &store.actor,
         Change {
             action: "note.resolve",
@@ -198,7 +211,6 @@ pub async fn resolve(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(after)
 }
 

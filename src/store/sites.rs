@@ -1,7 +1,10 @@
 //! Sites: the factories of a supplier, with their production lines.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
 use serde::Serialize;
 
 use super::audit::{self, Change};
@@ -59,14 +62,17 @@ pub fn ensure_active(supplier: &supplier::Model) -> Result<()> {
 }
 
 pub async fn add(store: &Store, new: NewSite) -> Result<SiteView> {
-    let txn = store.begin_write().await?;
-    let owner = lookup::supplier(&txn, &new.supplier).await?;
+    store.write(async |txn| add_in(store, txn, &new).await).await
+}
+
+async fn add_in(store: &Store, txn: &DatabaseTransaction, new: &NewSite) -> Result<SiteView> {
+    let owner = lookup::supplier(txn, &new.supplier).await?;
     ensure_active(&owner)?;
     let name_norm = normalise(&new.name);
     if let Some(existing) = site::Entity::find()
         .filter(site::Column::SupplierId.eq(owner.id))
         .filter(site::Column::NameNorm.eq(name_norm.as_str()))
-        .one(&txn)
+        .one(txn)
         .await?
     {
         return Err(Error::Conflict(format!(
@@ -76,20 +82,20 @@ pub async fn add(store: &Store, new: NewSite) -> Result<SiteView> {
     }
     let created = site::ActiveModel {
         supplier_id: Set(owner.id),
-        name: Set(new.name),
+        name: Set(new.name.clone()),
         name_norm: Set(name_norm),
-        city: Set(new.city),
-        province: Set(new.province),
-        country: Set(new.country.or_else(|| owner.country.clone())),
+        city: Set(new.city.clone()),
+        province: Set(new.province.clone()),
+        country: Set(new.country.clone().or_else(|| owner.country.clone())),
         lines: Set(new.lines),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     let view = view(created, &owner.name);
     audit::record(
-        &txn,
+        txn,
         &store.actor,
         Change {
             action: "site.add",
@@ -102,7 +108,6 @@ pub async fn add(store: &Store, new: NewSite) -> Result<SiteView> {
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(view)
 }
 

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use chrono::Utc;
 use sea_orm::sea_query::{Condition, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 
@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 
 /// Profile fields of an add or an edit. For an edit, `None` leaves a field as it is and
 /// `Some(None)` clears it.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct SupplierChanges {
     pub name: Option<String>,
     pub native_name: Option<Option<String>>,
@@ -157,9 +157,14 @@ async fn ensure_free(
 }
 
 pub async fn add(store: &Store, changes: SupplierChanges) -> Result<SupplierView> {
+    store
+        .write(async |txn| add_in(store, txn, changes.clone()).await)
+        .await
+}
+
+async fn add_in(store: &Store, txn: &DatabaseTransaction, changes: SupplierChanges) -> Result<SupplierView> {
     let name = changes.name.clone().expect("a new supplier has a name");
-    let txn = store.begin_write().await?;
-    ensure_free(&txn, "name", &name, None).await?;
+    ensure_free(txn, "name", &name, None).await?;
     let now = Utc::now();
     let created = supplier::ActiveModel {
         name: Set(name.clone()),
@@ -170,12 +175,12 @@ pub async fn add(store: &Store, changes: SupplierChanges) -> Result<SupplierView
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    let model = apply(&txn, created, changes).await?;
-    let view = view(&txn, model).await?;
+    let model = apply(txn, created, changes).await?;
+    let view = view(txn, model).await?;
     audit::record(
-        &txn,
+        txn,
         &store.actor,
         Change {
             action: "supplier.add",
@@ -188,7 +193,6 @@ pub async fn add(store: &Store, changes: SupplierChanges) -> Result<SupplierView
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(view)
 }
 
@@ -304,17 +308,27 @@ async fn apply(
 }
 
 pub async fn edit(store: &Store, reference: &str, changes: SupplierChanges) -> Result<SupplierView> {
-    let txn = store.begin_write().await?;
-    let model = lookup::supplier(&txn, reference).await?;
-    let before = view(&txn, model.clone()).await?;
-    let model = apply(&txn, model, changes).await?;
-    let after = view(&txn, model).await?;
+    store
+        .write(async |txn| edit_in(store, txn, reference, changes.clone()).await)
+        .await
+}
+
+async fn edit_in(
+    store: &Store,
+    txn: &DatabaseTransaction,
+    reference: &str,
+    changes: SupplierChanges,
+) -> Result<SupplierView> {
+    let model = lookup::supplier(txn, reference).await?;
+    let before = view(txn, model.clone()).await?;
+    let model = apply(txn, model, changes).await?;
+    let after = view(txn, model).await?;
     if after == before {
         // Nothing changed: write nothing, not even an audit entry.
         return Ok(after);
     }
     audit::record(
-        &txn,
+        txn,
         &store.actor,
         Change {
             action: "supplier.edit",
@@ -327,14 +341,23 @@ pub async fn edit(store: &Store, reference: &str, changes: SupplierChanges) -> R
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(after)
 }
 
 /// Archives (or restores) a supplier. Its visits, notes and deals stay: evidence is never deleted.
 pub async fn archive(store: &Store, reference: &str, restore: bool) -> Result<SupplierView> {
-    let txn = store.begin_write().await?;
-    let model = lookup::supplier(&txn, reference).await?;
+    store
+        .write(async |txn| archive_in(store, txn, reference, restore).await)
+        .await
+}
+
+async fn archive_in(
+    store: &Store,
+    txn: &DatabaseTransaction,
+    reference: &str,
+    restore: bool,
+) -> Result<SupplierView> {
+    let model = lookup::supplier(txn, reference).await?;
     if model.archived != restore {
         return Err(Error::Conflict(format!(
             "supplier '{}' is already {}",
@@ -342,13 +365,13 @@ pub async fn archive(store: &Store, reference: &str, restore: bool) -> Result<Su
             if restore { "active" } else { "archived" }
         )));
     }
-    let before = view(&txn, model.clone()).await?;
+    let before = view(txn, model.clone()).await?;
     let mut active = model.into_active_model();
     active.archived = Set(!restore);
     active.updated_at = Set(Utc::now());
-    let after = view(&txn, active.update(&txn).await?).await?;
+    let after = view(txn, active.update(txn).await?).await?;
     audit::record(
-        &txn,
+        txn,
         &store.actor,
         Change {
             action: if restore {
@@ -369,7 +392,6 @@ pub async fn archive(store: &Store, reference: &str, restore: bool) -> Result<Su
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(after)
 }
 

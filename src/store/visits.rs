@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
 use serde::Serialize;
 
 use super::audit::{self, Change};
@@ -45,12 +48,15 @@ pub struct VisitView {
 }
 
 pub async fn log(store: &Store, new: NewVisit) -> Result<VisitView> {
-    let txn = store.begin_write().await?;
-    let supplier = lookup::supplier(&txn, &new.supplier).await?;
+    store.write(async |txn| log_in(store, txn, &new).await).await
+}
+
+async fn log_in(store: &Store, txn: &DatabaseTransaction, new: &NewVisit) -> Result<VisitView> {
+    let supplier = lookup::supplier(txn, &new.supplier).await?;
     sites::ensure_active(&supplier)?;
-    let buyer = lookup::buyer(&txn, &new.buyer).await?;
+    let buyer = lookup::buyer(txn, &new.buyer).await?;
     let site = match &new.site {
-        Some(reference) => Some(lookup::site(&txn, &supplier, reference).await?),
+        Some(reference) => Some(lookup::site(txn, &supplier, reference).await?),
         None => None,
     };
     if let (Some(inspected), Some(site)) = (new.lines_inspected, &site)
@@ -69,13 +75,13 @@ pub async fn log(store: &Store, new: NewVisit) -> Result<VisitView> {
         buyer_id: Set(buyer.id),
         site_id: Set(site.as_ref().map(|s| s.id)),
         visit_date: Set(new.date),
-        purpose: Set(new.purpose),
+        purpose: Set(new.purpose.clone()),
         lines_inspected: Set(new.lines_inspected),
-        summary: Set(new.summary),
+        summary: Set(new.summary.clone()),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     if !new.visitors.is_empty() {
         visit_visitor::Entity::insert_many(new.visitors.iter().map(|name| visit_visitor::ActiveModel {
@@ -83,19 +89,19 @@ pub async fn log(store: &Store, new: NewVisit) -> Result<VisitView> {
             name: Set(name.clone()),
             ..Default::default()
         }))
-        .exec_without_returning(&txn)
+        .exec_without_returning(txn)
         .await?;
     }
     let mut findings = Vec::with_capacity(new.findings.len());
-    for (severity, text) in new.findings {
+    for (severity, text) in &new.findings {
         let note = notes::insert(
-            &txn,
+            txn,
             supplier.id,
             Some(created.id),
             new.date,
             None,
-            severity,
-            text,
+            *severity,
+            text.clone(),
         )
         .await?;
         findings.push(NoteView::new(note, &supplier.name));
@@ -109,14 +115,14 @@ pub async fn log(store: &Store, new: NewVisit) -> Result<VisitView> {
         buyer: buyer.name.clone(),
         site_id: site.as_ref().map(|s| s.id),
         site: site.map(|s| s.name),
-        visitors: new.visitors,
+        visitors: new.visitors.clone(),
         purpose: created.purpose,
         lines_inspected: created.lines_inspected,
         summary: created.summary,
         findings,
     };
     audit::record(
-        &txn,
+        txn,
         &store.actor,
         Change {
             action: "visit.log",
@@ -135,7 +141,6 @@ pub async fn log(store: &Store, new: NewVisit) -> Result<VisitView> {
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(view)
 }
 
