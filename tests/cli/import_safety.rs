@@ -47,22 +47,23 @@ fn suppliers(db: &Db) -> usize {
     array_len(&db.json(&["supplier", "list", "--all"]))
 }
 
-/// A `visit log` while a 400,000-row import runs succeeds: the import reads and checks the file
-/// without the write lock (before, the import held it from the start and the visit failed with
-/// `database is locked` after the busy timeout).
+/// A `visit log` while a 400,000-row import runs succeeds at once: the import reads and checks
+/// the file without the write lock (before, the import held it from the start and the visit
+/// failed with `database is locked` after the busy timeout). The import is then stopped: that it
+/// finishes is shown by the smaller imports here, and a debug build takes minutes over this one.
 #[test]
 fn a_visit_logged_during_a_big_import_succeeds() {
     let db = Db::seeded();
-    let rows = 400_000;
-    let file = db.file("big.csv", suppliers_csv(rows));
-    let import = import_child(&db, &file);
+    let file = db.file("big.csv", suppliers_csv(400_000));
+    let mut import = import_child(&db, &file);
     // Give the import time to open the database and start reading.
     thread::sleep(Duration::from_millis(500));
     log_a_visit(&db);
-    let out = import.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(import.try_wait().unwrap().is_none(), "the import ended early");
+    import.kill().unwrap();
+    import.wait().unwrap();
     assert_eq!(array_len(&db.json(&["visit", "list"])), 1);
-    assert_eq!(suppliers(&db), rows + 2);
+    assert_eq!(suppliers(&db), 2, "a killed import left part of its rows");
 }
 
 /// An import reading a pipe that stalls holds no lock: other writers carry on meanwhile, and the
