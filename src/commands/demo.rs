@@ -11,6 +11,7 @@ use crate::domain::scarcity::DEFAULT_THRESHOLD;
 use crate::domain::status::{DealStatus, Severity};
 use crate::domain::values;
 use crate::error::{Error, Result};
+use crate::io::rejects::RejectFile;
 use crate::io::supplier_csv::SupplierCsv;
 use crate::output::Format;
 use crate::report::{gaps, render, status};
@@ -132,9 +133,8 @@ async fn load(store: &Store, fixture: Fixture) -> Result<()> {
         dry_run: false,
         skip_invalid: false,
         on_existing: OnExisting::Update,
-        size_hint: Some(SUPPLIERS_CSV.len() as u64),
     };
-    import::import_suppliers(store, csv, &options, |_, _| Ok(()), |_| {}).await?;
+    import::import_suppliers(store, csv, &options, &mut RejectFile::none(), |_| {}).await?;
     for site in fixture.sites {
         sites::add(
             store,

@@ -2,6 +2,7 @@
 
 use std::fs::File;
 use std::io::{BufReader, IsTerminal, Read};
+use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -10,10 +11,11 @@ use crate::cli::{ImportCommand, OnExistingChoice};
 use crate::domain::text;
 use crate::domain::values::Invalid;
 use crate::error::{Error, Result};
+use crate::io::rejects::RejectFile;
 use crate::io::supplier_csv::{Mapping, SupplierCsv};
-use crate::output::{self, Format};
+use crate::output::Format;
 use crate::store::backup;
-use crate::store::import::{self, ImportOptions, OnExisting};
+use crate::store::import::{self, ImportOptions, OnExisting, Progress};
 
 pub async fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
     match cmd {
@@ -42,23 +44,17 @@ pub async fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
             } else {
                 text::line("file", &file)?
             };
+            // Checked before anything is read: never the input or the database.
+            let reject_out = |path: &Path| ctx.out_file("reject-file", path, Some(Path::new(&file)));
+            let reject_out_file = reject_file.as_deref().map(reject_out).transpose()?;
             let csv = SupplierCsv::open(BufReader::with_capacity(1 << 16, input), &maps)
                 .map_err(|e| Error::invalid(&source, e.0))?
                 .keep_raw(reject_file.is_some());
-
-            let mut rejects = match &reject_file {
-                Some(path) => {
-                    let mut writer = csv::Writer::from_path(path).map_err(|e| {
-                        Error::invalid("reject-file", format!("cannot write {}: {e}", path.display()))
-                    })?;
-                    let mut header = csv.headers().to_vec();
-                    header.push("error".into());
-                    writer
-                        .write_record(header.iter().map(|c| ctx.output.csv_cell(c)))
-                        .map_err(csv_error)?;
-                    Some(writer)
+            let mut rejects = match (&reject_file, reject_out_file) {
+                (Some(path), Some(out)) => {
+                    RejectFile::new(csv.headers(), out, ctx.output, move || reject_out(path))?
                 }
-                None => None,
+                _ => RejectFile::none(),
             };
             let bar = progress_bar(ctx, size);
             let options = ImportOptions {
@@ -69,36 +65,21 @@ pub async fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
                     OnExistingChoice::Update => OnExisting::Update,
                     OnExistingChoice::Skip => OnExisting::Skip,
                 },
-                size_hint: size,
             };
             let store = ctx.store().await?;
-            let result = import::import_suppliers(
-                &store,
-                csv,
-                &options,
-                |raw, errors| {
-                    if let Some(writer) = rejects.as_mut() {
-                        let mut record = raw.fields();
-                        record.push(
-                            errors
-                                .iter()
-                                .map(ToString::to_string)
-                                .collect::<Vec<_>>()
-                                .join("; "),
-                        );
-                        // The rows as read: each cell's value, guarded as every CSV is.
-                        let guarded = record.iter().map(|c| ctx.output.csv_cell(output::unguard(c)));
-                        writer.write_record(guarded).map_err(csv_error)?;
+            let result =
+                import::import_suppliers(&store, csv, &options, &mut rejects, |progress| match progress {
+                    Progress::Read(bytes) => bar.set_position(bytes),
+                    Progress::Written { rows, of } => {
+                        if bar.length() != Some(of) {
+                            bar.set_style(bar_style("{spinner} writing [{bar:30}] {pos}/{len} rows {eta}"));
+                            bar.set_length(of);
+                        }
+                        bar.set_position(rows);
                     }
-                    Ok(())
-                },
-                |position| bar.set_position(position),
-            )
-            .await;
+                })
+                .await;
             bar.finish_and_clear();
-            if let Some(mut writer) = rejects {
-                writer.flush()?;
-            }
             let summary = result?;
             match ctx.output.format {
                 Format::Table if ctx.quiet => Ok(()),
@@ -142,22 +123,22 @@ pub async fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
     }
 }
 
-fn csv_error(e: csv::Error) -> Error {
-    Error::Other(format!("cannot write the reject file: {e}"))
-}
-
 /// A byte-count bar on stderr, only for a person watching a terminal.
 fn progress_bar(ctx: &Context, size: Option<u64>) -> ProgressBar {
     match size {
         Some(size) if !ctx.quiet && std::io::stderr().is_terminal() => {
             let bar = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} importing [{bar:30}] {bytes}/{total_bytes} {eta}")
-                    .expect("a valid template")
-                    .progress_chars("=> "),
-            );
+            bar.set_style(bar_style(
+                "{spinner} reading [{bar:30}] {bytes}/{total_bytes} {eta}",
+            ));
             bar
         }
         _ => ProgressBar::hidden(),
     }
+}
+
+fn bar_style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template)
+        .expect("a valid template")
+        .progress_chars("=> ")
 }

@@ -6,6 +6,7 @@
 use std::io::Read;
 
 use csv::ByteRecord;
+use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
 use super::records::{Got, Records};
@@ -138,8 +139,9 @@ impl std::fmt::Display for RowError {
     }
 }
 
-/// A valid supplier row, cleaned and in canonical form.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// A valid supplier row, cleaned and in canonical form. Serialisable, so that an import can set
+/// checked rows aside (`store::import`'s spill) and read them back for writing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SupplierRow {
     pub line: u64,
     pub name: String,
@@ -151,6 +153,7 @@ pub struct SupplierRow {
     pub city: Option<String>,
     pub address: Option<String>,
     pub website: Option<String>,
+    #[serde(with = "scarce_text")]
     pub scarce: Option<ScarceOverride>,
     pub note: Option<String>,
     /// Normalised name, native name and aliases, computed once for matching.
@@ -168,6 +171,23 @@ impl SupplierRow {
     }
 }
 
+/// The scarcity override as its text, for serde.
+mod scarce_text {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::domain::status::ScarceOverride;
+
+    pub fn serialize<S: Serializer>(value: &Option<ScarceOverride>, s: S) -> Result<S::Ok, S::Error> {
+        value.map(ScarceOverride::as_str).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ScarceOverride>, D::Error> {
+        Option::<&str>::deserialize(d)?
+            .map(|text| ScarceOverride::parse(text).map_err(|e| serde::de::Error::custom(e.problem)))
+            .transpose()
+    }
+}
+
 /// A record as read, for a reject file: its fields as they were. Kept as bytes, and turned into
 /// text only for a row that is rejected; empty unless the reader was asked to keep records.
 #[derive(Debug, Clone)]
@@ -180,6 +200,18 @@ impl RawRecord {
             .iter()
             .map(|f| String::from_utf8_lossy(f).into_owned())
             .collect()
+    }
+}
+
+impl Serialize for RawRecord {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for RawRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(RawRecord(ByteRecord::from(Vec::<Vec<u8>>::deserialize(d)?)))
     }
 }
 

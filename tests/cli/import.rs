@@ -285,45 +285,6 @@ fn standard_input_is_read_with_a_dash_on() {
 }
 
 #[test]
-fn an_import_killed_midway_leaves_all_or_nothing() {
-    crate::support::each_backend(an_import_killed_midway_leaves_all_or_nothing_on);
-}
-
-fn an_import_killed_midway_leaves_all_or_nothing_on() {
-    let db = Db::seeded();
-    let mut csv = String::from("name,native_name,capabilities,note\n");
-    let rows = 60_000;
-    for i in 0..rows {
-        csv.push_str(&format!(
-            "Supplier {i:06} Equipment Co. Ltd,苏州供应商{i:06}有限公司,pecvd;pvd,\"line one\nline two\"\n"
-        ));
-    }
-    let file = db.file("big.csv", csv);
-    let before = array_len(&db.json(&["supplier", "list"]));
-    for delay_ms in [150, 400, 900] {
-        let mut child = vetted()
-            .arg("--db")
-            .arg(db.target())
-            .args(["import", "suppliers", &file])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
-        let count = array_len(&db.json(&["supplier", "list"]));
-        assert!(
-            count == before || count == before + rows,
-            "after a kill at {delay_ms} ms the database holds {count} suppliers: part of an import"
-        );
-        if count == before + rows {
-            return; // finished before the kill: nothing more to learn
-        }
-    }
-}
-
-#[test]
 fn rows_match_across_batches_and_a_second_import_of_a_long_file() {
     crate::support::each_backend(rows_match_across_batches_and_a_second_import_of_a_long_file_on);
 }

@@ -14,6 +14,7 @@ mod files;
 mod history;
 mod html;
 mod import;
+mod import_safety;
 mod limits;
 mod notes;
 mod output;

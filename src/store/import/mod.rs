@@ -1,10 +1,19 @@
 //! Importing a supplier CSV: rows are matched to suppliers by normalised name, native name or
-//! alias (in the database, or earlier in the same file), merged, and written in batches inside one
-//! transaction, so an interrupted import leaves all of it or none. Memory stays flat: one batch of
-//! rows is held at a time, and earlier batches are found again through the database.
+//! alias (in the database, or earlier in the same file), merged, and written.
+//!
+//! Two phases, so that the import holds the database's write lock only while it writes:
+//! 1. Read and check the whole file, with no transaction open: every invalid row is rejected
+//!    (and a file with invalid rows stops here unless `--skip-invalid`); the valid rows are set
+//!    aside in a temporary file (`spill`), so memory stays flat however long the file is, and a
+//!    stalled pipe holds nothing.
+//! 2. One write transaction matches the rows against the stored suppliers and writes them, batch
+//!    by batch, so an interrupted import leaves all of it or none. It reads the rows from the
+//!    spill and can run again from the start when it collides with another writer
+//!    (`Store::write`); the reject file is written before it commits.
 
 mod draft;
 mod known;
+mod spill;
 mod write;
 
 use std::collections::hash_map::Entry;
@@ -24,12 +33,14 @@ use super::audit::{self, Change};
 use super::entities::supplier;
 use super::{lookup, suppliers};
 use crate::error::{Error, Result};
-use crate::io::supplier_csv::{RawRecord, Record, RowError, SupplierCsv, SupplierRow};
+use crate::io::rejects::RejectFile;
+use crate::io::supplier_csv::{RawRecord, Record, RowError, SupplierCsv};
 use draft::Draft;
 use known::KnownKeys;
+use spill::{Row, Spill, Spilled};
 use write::{Children, Writer};
 
-/// Rows matched and written together (and read ahead, two batches at most).
+/// Rows read, matched and written together (and read ahead, two batches at most).
 const BATCH: usize = 2_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,9 +57,6 @@ pub struct ImportOptions {
     pub dry_run: bool,
     pub skip_invalid: bool,
     pub on_existing: OnExisting,
-    /// The file's size in bytes, when known: a large file is worth loading every stored key
-    /// into a filter first (see `known`).
-    pub size_hint: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -61,16 +69,144 @@ pub struct ImportSummary {
     pub dry_run: bool,
 }
 
-/// Imports every record the reader yields; the file is read on its own thread, a batch ahead.
-/// Rejected rows go to `on_reject`; `progress` hears the bytes read so far after each batch.
+/// How far an import has got, for a progress bar.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress {
+    /// Reading and checking: bytes of the file read so far.
+    Read(u64),
+    /// Writing: rows matched and written so far, of `of`.
+    Written { rows: u64, of: u64 },
+}
+
+/// Imports every record the reader yields. Rejected rows go to `rejects`, which is written
+/// before anything is committed.
 pub async fn import_suppliers<R: Read + Send + 'static>(
     store: &Store,
     csv: SupplierCsv<R>,
     options: &ImportOptions,
-    mut on_reject: impl FnMut(&RawRecord, &[RowError]) -> Result<()>,
-    mut progress: impl FnMut(u64),
+    rejects: &mut RejectFile<'_>,
+    mut progress: impl FnMut(Progress),
 ) -> Result<ImportSummary> {
-    let txn = store.begin_write().await?;
+    let checked = check(csv, options, rejects, &mut progress).await?;
+    if !checked.rejected.errors.is_empty() && !options.skip_invalid {
+        rejects.write_out()?;
+        return Err(checked.rejected.refusal(checked.rows));
+    }
+    if checked.spilled.rows == 0 {
+        // Nothing to write: no transaction, no lock.
+        rejects.write_out()?;
+        return Ok(ImportSummary {
+            rows: checked.rows,
+            rejected: checked.rejected.count,
+            dry_run: options.dry_run,
+            ..Default::default()
+        });
+    }
+    if options.dry_run {
+        // Rows are written (so that later rows find earlier ones) and rolled back.
+        let txn = store.begin_write().await?;
+        let summary = write_checked(&txn, store, options, &checked, rejects, &mut progress).await?;
+        txn.rollback().await?;
+        return Ok(summary);
+    }
+    store
+        .write(async |txn| write_checked(txn, store, options, &checked, rejects, &mut progress).await)
+        .await
+}
+
+/// What reading and checking the whole file found.
+struct Checked {
+    /// Records read (valid or not).
+    rows: u64,
+    rejected: Rejected,
+    /// The valid rows, when they are to be written.
+    spilled: Spilled,
+}
+
+/// Phase 1: reads and checks every record (on the `csv-reader` thread, a batch ahead), rejects
+/// the invalid ones and sets the valid ones aside. No transaction is open.
+async fn check<R: Read + Send + 'static>(
+    csv: SupplierCsv<R>,
+    options: &ImportOptions,
+    rejects: &mut RejectFile<'_>,
+    progress: &mut impl FnMut(Progress),
+) -> Result<Checked> {
+    let mut batches = csv.read_ahead(BATCH);
+    let mut spill = Spill::new()?;
+    let mut rows = 0;
+    let mut rejected = Rejected::default();
+    let mut valid = Vec::with_capacity(BATCH);
+    loop {
+        let Some(batch) = batches.recv().await else {
+            return Err(Error::Other(
+                "reading the file stopped before its end; nothing was imported".into(),
+            ));
+        };
+        let batch = batch.map_err(|e| Error::invalid("file", e.0))?;
+        for record in batch.records {
+            rows += 1;
+            match record {
+                Record::Valid(row, raw) => valid.push((*row, raw)),
+                Record::Invalid(errors, raw) => rejected.add(&raw, errors, rejects)?,
+            }
+        }
+        // Once a row is invalid and invalid rows are not skipped, nothing will be written: the
+        // rest of the file is only checked.
+        if options.skip_invalid || rejected.errors.is_empty() {
+            spill.push(&valid)?;
+        }
+        valid.clear();
+        progress(Progress::Read(batch.position));
+        if batch.last {
+            break;
+        }
+    }
+    Ok(Checked {
+        rows,
+        rejected,
+        spilled: spill.finish()?,
+    })
+}
+
+/// Rows rejected so far: how many, and the first `ERRORS_KEPT` problems.
+#[derive(Debug, Clone, Default)]
+struct Rejected {
+    count: u64,
+    errors: Vec<RowError>,
+}
+
+impl Rejected {
+    fn add(&mut self, raw: &RawRecord, errors: Vec<RowError>, rejects: &mut RejectFile<'_>) -> Result<()> {
+        self.count += 1;
+        rejects.add(raw, &errors)?;
+        for e in errors {
+            if self.errors.len() < ERRORS_KEPT {
+                self.errors.push(e);
+            }
+        }
+        Ok(())
+    }
+
+    fn refusal(&self, rows: u64) -> Error {
+        Error::InvalidRows {
+            rejected: self.count,
+            rows,
+            errors: self.errors.iter().map(ToString::to_string).collect(),
+        }
+    }
+}
+
+/// Phase 2, one write attempt: matches the checked rows against the stored suppliers and writes
+/// them in `txn`, and writes the reject file. The caller commits (or rolls back a dry run).
+async fn write_checked(
+    txn: &DatabaseTransaction,
+    store: &Store,
+    options: &ImportOptions,
+    checked: &Checked,
+    rejects: &mut RejectFile<'_>,
+    progress: &mut impl FnMut(Progress),
+) -> Result<ImportSummary> {
+    rejects.start_attempt()?;
     match txn.get_database_backend() {
         sea_orm::DbBackend::Postgres => {
             // The planner's statistics describe the tables as they were before this import; as
@@ -85,64 +221,62 @@ pub async fn import_suppliers<R: Read + Send + 'static>(
         }
         _ => {}
     }
-    let max_id_before = write::max_supplier_id(&txn).await?;
-    // A byte count over-estimates rows by about two, which errs towards loading the filter.
-    let expected_rows = options.size_hint.map(|bytes| bytes / 128);
-    let known = KnownKeys::load(&txn, max_id_before.max(0) as u64, expected_rows).await?;
+    let max_id_before = write::max_supplier_id(txn).await?;
+    let to_write = checked.spilled.rows;
+    let known = KnownKeys::load(txn, max_id_before.max(0) as u64, Some(to_write)).await?;
     let mut state = ImportState {
         options,
         writing: true,
         max_id_before,
         summary: ImportSummary {
+            rows: checked.rows,
             dry_run: options.dry_run,
             ..Default::default()
         },
         touched: HashMap::new(),
-        errors: Vec::new(),
+        rejected: checked.rejected.clone(),
         actor: &store.actor,
         known,
-        writer: Writer::new(&txn, max_id_before).await?,
+        writer: Writer::new(txn, max_id_before).await?,
     };
-    let mut batches = csv.read_ahead(BATCH);
-    // The statement built for the last batch: it runs while the next batch is received, checked
-    // and (when none of its keys needs looking up) matched and built.
+    let mut batches = checked.spilled.read_ahead()?;
+    // The statement built for the last batch: it runs while the next batch is received and
+    // (when none of its keys needs looking up) matched and built.
     let mut pending = None;
-    let mut finished = false;
-    while !finished {
+    let mut received = 0;
+    loop {
         let previous = pending.take();
-        let (written, next) = tokio::join!(write::execute(&txn, previous), async {
-            let Some(batch) = batches.recv().await else {
+        let (written, next) = tokio::join!(write::execute(txn, previous), async {
+            let Some(rows) = batches.recv().await else {
                 return Ok(None);
             };
-            let batch = batch.map_err(|e| Error::invalid("file", e.0))?;
-            let rows = state.sort_records(batch.records, &mut on_reject)?;
-            state.writer.reserve(&txn, rows.len()).await?;
-            let step = state.plan(rows, &mut on_reject)?;
-            Ok::<_, Error>(Some((step, batch.position, batch.last)))
+            let rows = rows?;
+            received += rows.len() as u64;
+            state.writer.reserve(txn, rows.len()).await?;
+            let step = state.plan(rows, rejects)?;
+            Ok::<_, Error>(Some(step))
         });
         written?;
-        let Some((step, position, last)) = next? else {
-            return Err(Error::Other(
-                "reading the file stopped before its end; nothing was imported".into(),
-            ));
-        };
+        let Some(step) = next? else { break };
         pending = match step {
             Step::Nothing => None,
             Step::Prepared(statement) => statement,
-            Step::LookUp(rows, keys) => state.write_looked_up(&txn, rows, keys, &mut on_reject).await?,
+            Step::LookUp(rows, keys) => state.write_looked_up(txn, rows, keys, rejects).await?,
         };
-        progress(position);
-        finished = last;
-    }
-    write::execute(&txn, pending).await?;
-    if !state.errors.is_empty() && !options.skip_invalid {
-        // Dropping the transaction rolls back whatever earlier batches wrote.
-        drop(txn);
-        return Err(Error::InvalidRows {
-            rejected: state.summary.rejected,
-            rows: state.summary.rows,
-            errors: state.errors.iter().map(ToString::to_string).collect(),
+        progress(Progress::Written {
+            rows: received,
+            of: to_write,
         });
+    }
+    write::execute(txn, pending).await?;
+    if received != to_write {
+        return Err(Error::Other(format!(
+            "read back {received} of the {to_write} checked rows; nothing was imported"
+        )));
+    }
+    if !state.rejected.errors.is_empty() && !options.skip_invalid {
+        rejects.write_out()?;
+        return Err(state.rejected.refusal(checked.rows));
     }
     let (updated, unchanged) =
         state.touched.values().fold(
@@ -153,10 +287,11 @@ pub async fn import_suppliers<R: Read + Send + 'static>(
         );
     state.summary.updated = updated;
     state.summary.unchanged = unchanged;
+    state.summary.rejected = state.rejected.count;
     let summary = state.summary;
     if summary.created + summary.updated > 0 {
         audit::record(
-            &txn,
+            txn,
             &store.actor,
             Change {
                 action: "import.suppliers",
@@ -173,11 +308,8 @@ pub async fn import_suppliers<R: Read + Send + 'static>(
         )
         .await?;
     }
-    if options.dry_run {
-        txn.rollback().await?;
-    } else {
-        txn.commit().await?;
-    }
+    // Before the commit: a reject file that cannot be written leaves nothing imported.
+    rejects.write_out()?;
     Ok(summary)
 }
 
@@ -186,23 +318,24 @@ const ERRORS_KEPT: usize = 1_000;
 
 /// What receiving one batch left to do.
 enum Step {
-    /// Nothing to write: no valid rows, or writing stopped at a bad row.
+    /// Nothing to write: writing stopped at a row that matches two suppliers.
     Nothing,
     /// The statement that creates the batch's suppliers (none of its keys was known).
     Prepared(Option<Statement>),
     /// Rows with keys the database may hold: looked up, matched and written in turn.
-    LookUp(Vec<(SupplierRow, RawRecord)>, BTreeSet<String>),
+    LookUp(Vec<Row>, BTreeSet<String>),
 }
 
 struct ImportState<'a> {
     options: &'a ImportOptions,
-    /// Rows are still written: no bad row yet, or bad rows are skipped.
+    /// Rows are still matched and written: no row matched two suppliers, or bad rows are skipped.
     writing: bool,
     max_id_before: i32,
     summary: ImportSummary,
     /// Suppliers stored before this import that rows matched, and whether they changed.
     touched: HashMap<i32, bool>,
-    errors: Vec<RowError>,
+    /// Rows rejected while reading, and by this attempt's matching.
+    rejected: Rejected,
     actor: &'a str,
     /// Keys the database may hold; the others are not looked up.
     known: KnownKeys,
@@ -210,60 +343,17 @@ struct ImportState<'a> {
 }
 
 impl ImportState<'_> {
-    fn reject(
-        &mut self,
-        raw: &RawRecord,
-        errors: Vec<RowError>,
-        on_reject: &mut impl FnMut(&RawRecord, &[RowError]) -> Result<()>,
-    ) -> Result<()> {
-        self.summary.rejected += 1;
-        on_reject(raw, &errors)?;
-        for e in errors {
-            if self.errors.len() < ERRORS_KEPT {
-                self.errors.push(e);
-            }
-        }
-        Ok(())
-    }
-
-    /// Counts a batch's records and rejects the invalid ones; the valid rows, while writing.
-    fn sort_records(
-        &mut self,
-        records: Vec<Record>,
-        on_reject: &mut impl FnMut(&RawRecord, &[RowError]) -> Result<()>,
-    ) -> Result<Vec<(SupplierRow, RawRecord)>> {
-        let mut rows = Vec::with_capacity(records.len());
-        for record in records {
-            self.summary.rows += 1;
-            match record {
-                Record::Valid(row, raw) => rows.push((*row, raw)),
-                Record::Invalid(errors, raw) => {
-                    self.reject(&raw, errors, on_reject)?;
-                    self.writing &= self.options.skip_invalid;
-                }
-            }
-        }
-        if !self.writing {
-            rows.clear();
-        }
-        Ok(rows)
-    }
-
     /// Matches a batch and builds its statement when nothing needs looking up; otherwise leaves
     /// it to `write_looked_up`.
-    fn plan(
-        &mut self,
-        rows: Vec<(SupplierRow, RawRecord)>,
-        on_reject: &mut impl FnMut(&RawRecord, &[RowError]) -> Result<()>,
-    ) -> Result<Step> {
-        if rows.is_empty() {
+    fn plan(&mut self, rows: Vec<Row>, rejects: &mut RejectFile<'_>) -> Result<Step> {
+        if rows.is_empty() || !self.writing {
             return Ok(Step::Nothing);
         }
         let keys = self.keys_to_look_up(&rows);
         if !keys.is_empty() || !self.writer.defers() {
             return Ok(Step::LookUp(rows, keys));
         }
-        let drafts = self.match_rows(Vec::new(), rows, on_reject)?;
+        let drafts = self.match_rows(Vec::new(), rows, rejects)?;
         self.summary.created += drafts.len() as u64;
         Ok(Step::Prepared(self.writer.prepare(&drafts, Utc::now())))
     }
@@ -273,13 +363,13 @@ impl ImportState<'_> {
     async fn write_looked_up(
         &mut self,
         txn: &DatabaseTransaction,
-        rows: Vec<(SupplierRow, RawRecord)>,
+        rows: Vec<Row>,
         keys: BTreeSet<String>,
-        on_reject: &mut impl FnMut(&RawRecord, &[RowError]) -> Result<()>,
+        rejects: &mut RejectFile<'_>,
     ) -> Result<Option<Statement>> {
         let now = Utc::now();
         let found = load_matching(txn, &keys).await?;
-        let drafts = self.match_rows(found, rows, on_reject)?;
+        let drafts = self.match_rows(found, rows, rejects)?;
         let (new, stored): (Vec<Draft>, Vec<Draft>) = drafts.into_iter().partition(|d| d.id.is_none());
         self.summary.created += new.len() as u64;
         self.update_stored(txn, stored).await?;
@@ -293,7 +383,7 @@ impl ImportState<'_> {
     }
 
     /// Keys of `rows` that the database may hold (see `known`).
-    fn keys_to_look_up(&self, rows: &[(SupplierRow, RawRecord)]) -> BTreeSet<String> {
+    fn keys_to_look_up(&self, rows: &[Row]) -> BTreeSet<String> {
         let mut keys = BTreeSet::new();
         for (row, _) in rows {
             keys.extend(row.keys().filter(|k| self.known.may_hold(k)).cloned());
@@ -306,8 +396,8 @@ impl ImportState<'_> {
     fn match_rows(
         &mut self,
         mut found: Vec<Draft>,
-        rows: Vec<(SupplierRow, RawRecord)>,
-        on_reject: &mut impl FnMut(&RawRecord, &[RowError]) -> Result<()>,
+        rows: Vec<Row>,
+        rejects: &mut RejectFile<'_>,
     ) -> Result<Vec<Draft>> {
         // Stored suppliers first, by id, then drafts in file order: the order of a "matches more
         // than one" message.
@@ -370,7 +460,7 @@ impl ImportState<'_> {
                         column: "name".into(),
                         problem: format!("matches more than one supplier: {}", names.join(", ")),
                     };
-                    self.reject(&raw, vec![error], on_reject)?;
+                    self.rejected.add(&raw, vec![error], rejects)?;
                     continue;
                 }
             };
@@ -383,7 +473,7 @@ impl ImportState<'_> {
                 self.known.add(key);
             }
         }
-        self.writing &= self.options.skip_invalid || self.errors.is_empty();
+        self.writing &= self.options.skip_invalid || self.rejected.errors.is_empty();
         Ok(drafts)
     }
 

@@ -1,0 +1,276 @@
+//! `vetted import suppliers` beside other writers: it holds the write lock only while it writes,
+//! its reject file never costs the input or a half-done import, parallel imports of one file
+//! leave one record, and a killed import leaves all of it or none.
+
+use std::io::Write;
+use std::process::{Child, Stdio};
+use std::thread;
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, Database, Statement};
+
+use crate::support::{Backend, Db, array_len, backend, each_backend, vetted};
+
+/// A CSV of `rows` new suppliers, each with a native name, an alias, capabilities and a
+/// two-line note.
+fn suppliers_csv(rows: usize) -> String {
+    let mut csv = String::from("name,native_name,aliases,capabilities,note\n");
+    for i in 0..rows {
+        csv.push_str(&format!(
+            "Supplier {i:07} Equipment Co. Ltd,苏州供应商{i:07}有限公司,SUP-{i:07},pecvd;pvd,\"line one\nline two\"\n"
+        ));
+    }
+    csv
+}
+
+fn import_child(db: &Db, file: &str) -> Child {
+    vetted()
+        .arg("--db")
+        .arg(db.target())
+        .args(["-q", "import", "suppliers", file])
+        .stdin(if file == "-" {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn log_a_visit(db: &Db) {
+    db.ok(&["-q", "visit", "log", "Lumina", "--buyer", "Aurora Solar"]);
+}
+
+fn suppliers(db: &Db) -> usize {
+    array_len(&db.json(&["supplier", "list", "--all"]))
+}
+
+/// A `visit log` while a 400,000-row import runs succeeds at once: the import reads and checks
+/// the file without the write lock (before, the import held it from the start and the visit
+/// failed with `database is locked` after the busy timeout). The import is then stopped: that it
+/// finishes is shown by the smaller imports here, and a debug build takes minutes over this one.
+#[test]
+fn a_visit_logged_during_a_big_import_succeeds() {
+    let db = Db::seeded();
+    let file = db.file("big.csv", suppliers_csv(400_000));
+    let mut import = import_child(&db, &file);
+    // Give the import time to open the database and start reading.
+    thread::sleep(Duration::from_millis(500));
+    log_a_visit(&db);
+    assert!(import.try_wait().unwrap().is_none(), "the import ended early");
+    import.kill().unwrap();
+    import.wait().unwrap();
+    assert_eq!(array_len(&db.json(&["visit", "list"])), 1);
+    assert_eq!(suppliers(&db), 2, "a killed import left part of its rows");
+}
+
+/// An import reading a pipe that stalls holds no lock: other writers carry on meanwhile, and the
+/// import finishes when the pipe does.
+#[test]
+fn an_import_reading_a_stalled_pipe_holds_no_lock() {
+    each_backend(an_import_reading_a_stalled_pipe_holds_no_lock_on);
+}
+
+fn an_import_reading_a_stalled_pipe_holds_no_lock_on() {
+    let db = Db::seeded();
+    let mut import = import_child(&db, "-");
+    let mut stdin = import.stdin.take().unwrap();
+    stdin
+        .write_all(b"name,country\nStalled One Ltd,CN\nStalled Two GmbH,DE\n")
+        .unwrap();
+    stdin.flush().unwrap();
+    // The import has its header and two rows, and waits for more.
+    thread::sleep(Duration::from_secs(2));
+    log_a_visit(&db);
+    db.ok(&["supplier", "add", "Added Meanwhile Ltd"]);
+    stdin.write_all(b"Stalled Three Inc,US\n").unwrap();
+    drop(stdin);
+    let out = import.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(array_len(&db.json(&["visit", "list"])), 1);
+    assert_eq!(suppliers(&db), 2 + 1 + 3);
+}
+
+/// `--reject-file` naming the input (however spelled) or the database is refused before anything
+/// is read, and the input is left as it was.
+#[test]
+fn a_reject_file_is_never_the_input_or_the_database() {
+    each_backend(a_reject_file_is_never_the_input_or_the_database_on);
+}
+
+fn a_reject_file_is_never_the_input_or_the_database_on() {
+    let db = Db::seeded();
+    let text = "name,country\nGood One,CN\nBad Country,Atlantis\n";
+    let file = db.file("list.csv", text);
+    let dotted = db.path.parent().unwrap().join(".").join("list.csv");
+    for reject in [file.as_str(), dotted.to_str().unwrap()] {
+        let args = [
+            "import",
+            "suppliers",
+            &file,
+            "--skip-invalid",
+            "--reject-file",
+            reject,
+        ];
+        let stderr = db.refuses(&args, 65, "reject-file: ");
+        assert!(stderr.contains("input"), "{stderr}");
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            text,
+            "the input was changed"
+        );
+    }
+    if backend() == Backend::Sqlite {
+        let database = db.path.to_str().unwrap();
+        let args = [
+            "import",
+            "suppliers",
+            &file,
+            "--skip-invalid",
+            "--reject-file",
+            database,
+        ];
+        db.refuses(&args, 65, "reject-file: ");
+    }
+}
+
+/// A reject file that cannot be written (a full device) fails the import before it commits:
+/// non-zero exit, nothing imported.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_reject_file_that_cannot_be_written_imports_nothing() {
+    each_backend(a_reject_file_that_cannot_be_written_imports_nothing_on);
+}
+
+#[cfg(target_os = "linux")]
+fn a_reject_file_that_cannot_be_written_imports_nothing_on() {
+    let db = Db::seeded();
+    let file = db.file(
+        "list.csv",
+        "name,country\nGood One,CN\nBad Country,Atlantis\nGood Two,DE\n",
+    );
+    let args = [
+        "import",
+        "suppliers",
+        &file,
+        "--skip-invalid",
+        "--reject-file",
+        "/dev/full",
+    ];
+    let before = db.snapshot();
+    let out = db.run(&args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the import succeeded: {stderr}");
+    assert!(stderr.contains("reject-file: cannot write /dev/full"), "{stderr}");
+    assert_eq!(db.snapshot(), before, "the import wrote something");
+}
+
+/// Three processes importing the same file at once all succeed and leave each supplier once:
+/// the imports that lose a race run again and find what the winner stored.
+#[test]
+fn three_parallel_imports_of_one_file_leave_one_record() {
+    each_backend(three_parallel_imports_of_one_file_leave_one_record_on);
+}
+
+fn three_parallel_imports_of_one_file_leave_one_record_on() {
+    let db = Db::seeded();
+    let rows = 5_000;
+    let file = db.file("list.csv", suppliers_csv(rows));
+    let imports: Vec<_> = (0..3)
+        .map(|_| {
+            vetted()
+                .arg("--db")
+                .arg(db.target())
+                .args(["import", "suppliers", &file, "--format", "json"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut created = 0;
+    for import in imports {
+        let out = import.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(summary["rows"], rows);
+        created += summary["created"].as_u64().unwrap();
+    }
+    assert_eq!(created, rows as u64, "each supplier is created by one import");
+    assert_eq!(suppliers(&db), rows + 2);
+    let one = &db.json(&["supplier", "show", "SUP-0004321"])["supplier"];
+    assert_eq!(one["aliases"], serde_json::json!(["SUP-0004321"]));
+    assert_eq!(one["capabilities"], serde_json::json!(["pecvd", "pvd"]));
+}
+
+/// Whether an import is writing `db` right now: on SQLite it holds the write lock; on a server its
+/// transaction has changed rows.
+fn import_is_writing(db: &Db) -> bool {
+    let url = db.url();
+    let check = match backend() {
+        // With no busy timeout, taking the write lock fails at once while another holds it.
+        Backend::Sqlite => "PRAGMA busy_timeout = 0; BEGIN IMMEDIATE; ROLLBACK;",
+        Backend::Postgres(_) => {
+            "SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation \
+             WHERE c.relname = 'supplier' AND l.mode = 'RowExclusiveLock' \
+             AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+             AND l.pid <> pg_backend_pid()"
+        }
+        Backend::Mysql(_) => {
+            "SELECT 1 FROM information_schema.innodb_trx t \
+             JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id \
+             WHERE p.db = DATABASE() AND t.trx_rows_modified > 0"
+        }
+    };
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async move {
+            let Ok(conn) = Database::connect(url.as_str()).await else {
+                return false;
+            };
+            let backend = conn.get_database_backend();
+            let writing = match backend {
+                sea_orm::DbBackend::Sqlite => conn.execute_unprepared(check).await.is_err(),
+                _ => conn
+                    .query_all_raw(Statement::from_string(backend, check))
+                    .await
+                    .is_ok_and(|rows| !rows.is_empty()),
+            };
+            conn.close().await.ok();
+            writing
+        })
+}
+
+/// `kill -9` while an import writes leaves none of it; the import run again stores all of it.
+#[test]
+fn an_import_killed_while_writing_leaves_nothing() {
+    each_backend(an_import_killed_while_writing_leaves_nothing_on);
+}
+
+fn an_import_killed_while_writing_leaves_nothing_on() {
+    let db = Db::seeded();
+    let rows = 60_000;
+    let file = db.file("big.csv", suppliers_csv(rows));
+    let before = suppliers(&db);
+    let mut import = import_child(&db, &file);
+    // Seen writing twice in a row: not the moment opening the database may take the lock.
+    let mut seen = 0;
+    while import.try_wait().unwrap().is_none() {
+        seen = if import_is_writing(&db) { seen + 1 } else { 0 };
+        if seen == 2 {
+            import.kill().unwrap(); // SIGKILL
+            break;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    let killed_writing = seen == 2;
+    import.wait().unwrap();
+    assert!(killed_writing, "the import finished before it was seen writing");
+    assert_eq!(suppliers(&db), before, "a killed import left part of its rows");
+    db.ok(&["-q", "import", "suppliers", &file]);
+    assert_eq!(suppliers(&db), before + rows);
+}
