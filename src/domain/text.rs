@@ -107,6 +107,7 @@ pub fn keyed_name(field: &str, input: &str) -> Result<(String, String), Invalid>
         return Err(Invalid::new(field, "must not be empty"));
     }
     check(field, text, Kind::Name)?;
+    let text = &*single_spaced(text);
     let key = normalise(text);
     if key.is_empty() || is_legal_form(&key) {
         return Err(Invalid::new(
@@ -130,7 +131,20 @@ pub fn line(field: &str, input: &str) -> Result<String, Invalid> {
         return Err(Invalid::new(field, "must not be empty"));
     }
     check(field, text, Kind::Line)?;
-    Ok(text.to_string())
+    Ok(single_spaced(text).into_owned())
+}
+
+/// One line as the supplier lists write it: a run of spaces (no-break and ideographic ones too)
+/// is one space, as the CSV import reads a cell, so that a name typed twice with different
+/// spacing is one name and an export imports back unchanged. Called after `check`, so no line
+/// break or tab is left to join.
+fn single_spaced(text: &str) -> std::borrow::Cow<'_, str> {
+    let tidy =
+        !text.contains("  ") && (text.is_ascii() || !text.chars().any(|c| c.is_whitespace() && c != ' '));
+    if tidy {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// Optional one-line text: trimmed; empty means "no value".
@@ -226,6 +240,16 @@ mod tests {
         // Right-to-left text itself is fine, and so is a plain marker.
         assert!(name("f", "شركة الشمس").is_ok());
         assert!(line("f", "a\u{200f}b").is_ok());
+    }
+
+    #[test]
+    fn a_run_of_spaces_is_one_space_in_names_and_lines() {
+        assert_eq!(
+            name("f", "Lumina  \u{3000}Solar\u{a0}Co").unwrap(),
+            "Lumina Solar Co"
+        );
+        assert_eq!(line("f", "Suzhou   Plant").unwrap(), "Suzhou Plant");
+        assert_eq!(long("f", "two  spaces").unwrap(), "two  spaces");
     }
 
     #[test]
