@@ -1,4 +1,7 @@
 //! The `vetted` binary: parse the command line, run the command, map the error to an exit code.
+// Each command's future nests the retried write transaction's (`store::transaction`): the
+// release build's layout of `commands::run` goes deeper than rustc's default limit of 128.
+#![recursion_limit = "256"]
 
 use std::process::ExitCode;
 
