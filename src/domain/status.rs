@@ -19,6 +19,11 @@ macro_rules! string_enum {
                 match self { $($name::$variant => $text),+ }
             }
 
+            /// The value stored as exactly `text` (a backup or a row holds only these spellings).
+            pub fn from_stored(text: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == text)
+            }
+
             /// Parses the user's (or the database's) spelling, ignoring case and spaces.
             pub fn parse(input: &str) -> Result<Self, Invalid> {
                 let key = input.trim().to_ascii_lowercase();

@@ -108,13 +108,17 @@ impl At<'_> {
         }
     }
 
-    fn status(self, value: &str) -> Result<(), Invalid> {
-        match DealStatus::parse(value) {
-            Ok(status) if status.as_str() == value => Ok(()),
-            _ => Err(Invalid::new(
-                self.field("status"),
-                format!("'{value}' is not a deal status"),
-            )),
+    /// A string enum's field holds one of its stored spellings (`what`: "a deal status").
+    fn stored<T>(
+        self,
+        name: &str,
+        value: &str,
+        what: &str,
+        from_stored: fn(&str) -> Option<T>,
+    ) -> Result<(), Invalid> {
+        match from_stored(value) {
+            Some(_) => Ok(()),
+            None => Err(Invalid::new(self.field(name), format!("'{value}' is not {what}"))),
         }
     }
 }
@@ -177,12 +181,12 @@ pub fn check(backup: &Backup, today: NaiveDate) -> Result<(), Invalid> {
         at.optional("city", &s.city, text::line)?;
         at.optional("address", &s.address, text::line)?;
         at.optional("website", &s.website, values::parse_website)?;
-        if ScarceOverride::parse(&s.scarce_override).map(|o| o.as_str()) != Ok(s.scarce_override.as_str()) {
-            return Err(Invalid::new(
-                at.field("scarce_override"),
-                format!("'{}' is not one of auto, yes, no", s.scarce_override),
-            ));
-        }
+        at.stored(
+            "scarce_override",
+            &s.scarce_override,
+            "a scarcity override (auto, yes, no)",
+            ScarceOverride::from_stored,
+        )?;
         at.optional("note", &s.note, text::long)?;
         at.timestamp("created_at", s.created_at)?;
         at.timestamp("updated_at", s.updated_at)
@@ -251,12 +255,7 @@ pub fn check(backup: &Backup, today: NaiveDate) -> Result<(), Invalid> {
             at.refers("visit_id", visit, &visits, "visit")?;
         }
         at.optional("topic", &n.topic, text::line)?;
-        if Severity::parse(&n.severity).map(|s| s.as_str()) != Ok(n.severity.as_str()) {
-            return Err(Invalid::new(
-                at.field("severity"),
-                format!("'{}' is not a severity", n.severity),
-            ));
-        }
+        at.stored("severity", &n.severity, "a severity", Severity::from_stored)?;
         at.canonical("body", &n.body, text::long)?;
         at.past("noted_on", n.noted_on, today)?;
         if let Some(resolved) = n.resolved_on {
@@ -271,7 +270,7 @@ pub fn check(backup: &Backup, today: NaiveDate) -> Result<(), Invalid> {
         at.refers("buyer_id", d.buyer_id, &buyers, "buyer")?;
         at.refers("supplier_id", d.supplier_id, &suppliers, "supplier")?;
         unique(at, "supplier_id", (d.buyer_id, d.supplier_id), &mut pairs)?;
-        at.status(&d.status)?;
+        at.stored("status", &d.status, "a deal status", DealStatus::from_stored)?;
         at.money(d.value, &d.currency)?;
         at.optional("scope", &d.scope, text::line)?;
         at.past("status_date", d.status_date, today)?;
@@ -283,7 +282,7 @@ pub fn check(backup: &Backup, today: NaiveDate) -> Result<(), Invalid> {
         unique(at, "id", e.id, &mut ids)?;
         at.refers("deal_id", e.deal_id, &deals, "deal")?;
         at.past("event_date", e.event_date, today)?;
-        at.status(&e.status)?;
+        at.stored("status", &e.status, "a deal status", DealStatus::from_stored)?;
         at.money(e.value, &e.currency)?;
         at.optional("scope", &e.scope, text::line)?;
         at.optional("note", &e.note, text::long)?;

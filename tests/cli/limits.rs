@@ -388,6 +388,15 @@ fn a_backup_with_a_bad_record_is_refused_with_its_path_on() {
         "supplier_capabilities[0].capability:",
     );
     broken(&|d| d["deals"][0]["buyer_id"] = 99.into(), "deals[0].buyer_id:");
+    // A backup holds only the spellings vetted stores, not what a user may type.
+    broken(
+        &|d| d["deals"][0]["status"] = "Prospect".into(),
+        "deals[0].status: 'Prospect' is not a deal status",
+    );
+    broken(
+        &|d| d["suppliers"][0]["scarce_override"] = "maybe".into(),
+        "suppliers[0].scarce_override: 'maybe' is not a scarcity override",
+    );
 }
 
 #[test]
