@@ -134,13 +134,22 @@ pub fn line(field: &str, input: &str) -> Result<String, Invalid> {
     Ok(single_spaced(text).into_owned())
 }
 
-/// One line as the supplier lists write it: a run of spaces (no-break and ideographic ones too)
-/// is one space, as the CSV import reads a cell, so that a name typed twice with different
-/// spacing is one name and an export imports back unchanged. Called after `check`, so no line
-/// break or tab is left to join.
-fn single_spaced(text: &str) -> std::borrow::Cow<'_, str> {
-    let tidy =
-        !text.contains("  ") && (text.is_ascii() || !text.chars().any(|c| c.is_whitespace() && c != ' '));
+/// One line as the supplier lists write it: trimmed, and a run of whitespace (no-break and
+/// ideographic spaces, tabs, line breaks) is one space. Names and one-line text are held to it
+/// (after `check`, so only spaces are left to join) and the CSV import cleans every one-line
+/// cell with it, so a name typed twice with different spacing is one name and an export imports
+/// back unchanged. Most text is tidy already and is returned as it is.
+pub fn single_spaced(text: &str) -> std::borrow::Cow<'_, str> {
+    let tidy = !text.starts_with(' ')
+        && !text.ends_with(' ')
+        && !text.contains("  ")
+        && if text.is_ascii() {
+            !text
+                .bytes()
+                .any(|b| (b.is_ascii_whitespace() || b == 0x0b) && b != b' ')
+        } else {
+            !text.chars().any(|c| c.is_whitespace() && c != ' ')
+        };
     if tidy {
         return std::borrow::Cow::Borrowed(text);
     }

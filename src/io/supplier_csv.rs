@@ -629,31 +629,8 @@ impl<R: Read> SupplierCsv<R> {
 /// Trims a cell (no-break and other Unicode spaces too) and collapses inner runs of spaces.
 /// Empty cells and the literal `NULL` that database exports write mean "no value".
 fn clean(text: &str) -> Option<String> {
-    // Most cells are tidy already: copy them as they are.
-    let odd_space = |c: char| c.is_whitespace() && c != ' ';
-    let tidy = !text.starts_with(' ')
-        && !text.ends_with(' ')
-        && !text.contains("  ")
-        && if text.is_ascii() {
-            !text
-                .bytes()
-                .any(|b| (b.is_ascii_whitespace() || b == 0x0b) && b != b' ')
-        } else {
-            !text.chars().any(odd_space)
-        };
-    if tidy {
-        return (!text.is_empty() && text != "NULL" && text != "\\N").then(|| text.to_string());
-    }
-    let words: Vec<&str> = text
-        .split(|c: char| c.is_whitespace())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let joined = words.join(" ");
-    if joined.is_empty() || joined == "NULL" || joined == "\\N" {
-        None
-    } else {
-        Some(joined)
-    }
+    let text = text::single_spaced(text);
+    (!text.is_empty() && text != "NULL" && text != "\\N").then(|| text.into_owned())
 }
 
 /// A note keeps its line breaks; only the ends are trimmed.
