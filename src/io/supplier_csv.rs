@@ -215,14 +215,34 @@ impl<'de> Deserialize<'de> for RawRecord {
     }
 }
 
-/// Records read ahead on their own thread (see [`SupplierCsv::read_ahead`]).
+/// Records read ahead on their own thread (see [`SupplierCsv::read_ahead`]), not yet checked.
 pub struct Batch {
-    pub records: Vec<Record>,
+    pub records: Vec<RawRow>,
     /// Bytes consumed after this batch, for a progress bar.
     pub position: u64,
     /// The file ends with this batch. A channel that closes before a last batch means the reading
     /// thread died, which is an error, never a short file.
     pub last: bool,
+}
+
+/// A record as read and not yet checked: the line it starts on, what reading it found, and its
+/// fields. Checking it ([`Columns::check`]) needs no reader, so records are checked on every core.
+pub struct RawRow {
+    line: u64,
+    shape: Shape,
+    record: ByteRecord,
+}
+
+/// What reading a record found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// The record, whole.
+    Whole,
+    /// Cell `field` (0-based) was over 64 KiB; the record holds the cells before it (and empty
+    /// ones after, when records are kept for a reject file).
+    CellTooLong(usize),
+    /// The record had this many fields, more than the header.
+    TooManyFields(usize),
 }
 
 /// What reading one record gives.
@@ -292,13 +312,39 @@ const MAX_COLUMNS: usize = 4096;
 
 pub struct SupplierCsv<R: Read> {
     reader: Records<CrlfToLf<R>>,
-    headers: Vec<String>,
-    targets: Vec<Target>,
+    columns: Columns,
     record: ByteRecord,
-    /// Whether records keep their raw fields (for a reject file).
-    keep_raw: bool,
     /// Bytes consumed so far, for a progress bar.
     pub position: u64,
+}
+
+/// What a file's header says: its columns and the field each feeds. Checks records.
+#[derive(Debug, Clone)]
+pub struct Columns {
+    headers: Vec<String>,
+    targets: Vec<Target>,
+    /// Whether records keep their raw fields (for a reject file).
+    keep_raw: bool,
+}
+
+/// Records read ahead on their own thread, and the way back for their buffers.
+pub struct ReadAhead {
+    pub columns: std::sync::Arc<Columns>,
+    batches: tokio::sync::mpsc::Receiver<Result<Batch, FileError>>,
+    recycled: std::sync::mpsc::Sender<Vec<RawRow>>,
+}
+
+impl ReadAhead {
+    /// The next batch; `None` once the reading thread has ended.
+    pub async fn recv(&mut self) -> Option<Result<Batch, FileError>> {
+        self.batches.recv().await
+    }
+
+    /// Hands a checked batch's records back to the reader, which reads the next ones into them
+    /// instead of allocating new ones.
+    pub fn recycle(&self, records: Vec<RawRow>) {
+        let _ = self.recycled.send(records);
+    }
 }
 
 impl<R: Read> SupplierCsv<R> {
@@ -410,83 +456,104 @@ impl<R: Read> SupplierCsv<R> {
         }
         Ok(SupplierCsv {
             reader,
-            headers,
-            targets,
+            columns: Columns {
+                headers,
+                targets,
+                keep_raw: true,
+            },
             record: ByteRecord::new(),
-            keep_raw: true,
             position: 0,
         })
     }
 
     /// Whether records keep their fields as read (for a reject file); they do unless told not.
     pub fn keep_raw(mut self, keep: bool) -> Self {
-        self.keep_raw = keep;
+        self.columns.keep_raw = keep;
         self
     }
 
     pub fn headers(&self) -> &[String] {
-        &self.headers
+        &self.columns.headers
     }
 
     /// The next record, valid or with its problems; `None` at the end of the file. An error that
     /// stops reading (an I/O error) is returned as `Err`.
     pub fn next_record(&mut self) -> Result<Option<Record>, FileError> {
+        let mut raw = RawRow {
+            line: 0,
+            shape: Shape::Whole,
+            record: std::mem::take(&mut self.record),
+        };
+        let found = self.next_raw(&mut raw)?;
+        let record = found.then(|| self.columns.check(&raw));
+        self.record = raw.record;
+        Ok(record)
+    }
+
+    /// Reads the next record into `raw` (reusing its buffers); `false` at the end of the file.
+    fn next_raw(&mut self, raw: &mut RawRow) -> Result<bool, FileError> {
+        let columns = self.columns.headers.len();
         loop {
             let got = self
                 .reader
-                .read(&mut self.record, self.headers.len(), LONG_MAX_BYTES)
+                .read(&mut raw.record, columns, LONG_MAX_BYTES)
                 .map_err(|e| FileError(format!("cannot read the file: {e}")))?;
             self.position = self.reader.position;
-            let line = match got {
-                Got::End => return Ok(None),
-                Got::CellTooLong { line, field } => return Ok(Some(self.cell_too_long(line, field))),
-                Got::TooManyFields { line, fields } => {
-                    return Ok(Some(Record::Invalid(
-                        vec![RowError {
-                            line,
-                            column: String::new(),
-                            problem: format!(
-                                "has {fields} fields but the header has {} (an unquoted comma?)",
-                                self.headers.len()
-                            ),
-                        }],
-                        self.raw(),
-                    )));
+            (raw.line, raw.shape) = match got {
+                Got::End => return Ok(false),
+                Got::CellTooLong { line, field } => {
+                    // The reject file gets the cells before the long one, and empty ones after.
+                    while self.columns.keep_raw && raw.record.len() < columns {
+                        raw.record.push_field(b"");
+                    }
+                    (line, Shape::CellTooLong(field))
                 }
-                Got::Record { line } => line,
+                Got::TooManyFields { line, fields } => (line, Shape::TooManyFields(fields)),
+                Got::Record { line } => {
+                    // Blank lines between records are not rows.
+                    if raw.record.len() == 1 && raw.record[0].iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    (line, Shape::Whole)
+                }
             };
-            // Blank lines between records are not rows.
-            if self.record.len() == 1 && self.record[0].iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            return Ok(Some(self.convert(line)));
+            return Ok(true);
         }
     }
 
-    /// Reads the rest of the file on its own thread, `size` records a batch, so that reading and
-    /// checking rows overlaps with whatever the caller does with the batch before. A batch also
-    /// ends after [`BATCH_BYTES`] of input, so rows of long cells make smaller batches. At most two
-    /// batches wait in the channel: memory stays flat however long the file is and whatever its
-    /// rows hold. Dropping the receiver stops the thread.
-    pub fn read_ahead(mut self, size: usize) -> tokio::sync::mpsc::Receiver<Result<Batch, FileError>>
+    /// Reads the rest of the file on its own thread, `size` records a batch, so that reading
+    /// overlaps with checking the records (on every core, [`Columns::check`]) and whatever the
+    /// caller does with them. A batch also ends after [`BATCH_BYTES`] of input, so rows of long
+    /// cells make smaller batches. At most two batches wait in the channel: memory stays flat
+    /// however long the file is and whatever its rows hold. Dropping the receiver stops the thread.
+    pub fn read_ahead(mut self, size: usize) -> ReadAhead
     where
         R: Send + 'static,
     {
         let (sender, receiver) = tokio::sync::mpsc::channel(2);
+        let (recycled, returned) = std::sync::mpsc::channel::<Vec<RawRow>>();
+        let columns = std::sync::Arc::new(self.columns.clone());
         let reader = std::thread::Builder::new().name("csv-reader".into());
         let spawned = reader.spawn(move || {
             loop {
+                // Records of a batch the caller has checked and handed back are read into again.
+                let mut spare = returned.try_recv().unwrap_or_default();
                 let mut records = Vec::with_capacity(size);
                 let start = self.position;
                 let read = loop {
-                    match self.next_record() {
-                        Ok(Some(record)) => {
-                            records.push(record);
+                    let mut raw = spare.pop().unwrap_or_else(|| RawRow {
+                        line: 0,
+                        shape: Shape::Whole,
+                        record: ByteRecord::new(),
+                    });
+                    match self.next_raw(&mut raw) {
+                        Ok(true) => {
+                            records.push(raw);
                             if records.len() == size || self.position - start >= BATCH_BYTES {
                                 break Ok(false);
                             }
                         }
-                        Ok(None) => break Ok(true),
+                        Ok(false) => break Ok(true),
                         Err(e) => break Err(e),
                     }
                 };
@@ -511,43 +578,64 @@ impl<R: Read> SupplierCsv<R> {
         });
         // Without a thread the sender is gone and the caller sees the file end early: an error.
         drop(spawned);
-        receiver
+        ReadAhead {
+            columns,
+            batches: receiver,
+            recycled,
+        }
+    }
+}
+
+impl Columns {
+    /// Checks a record read: a valid row, or every problem found in it.
+    pub fn check(&self, raw: &RawRow) -> Record {
+        let line = raw.line;
+        match raw.shape {
+            Shape::Whole => self.convert(line, &raw.record),
+            Shape::CellTooLong(field) => {
+                let column = self
+                    .headers
+                    .get(field)
+                    .cloned()
+                    .unwrap_or_else(|| format!("column {}", field + 1));
+                Record::Invalid(
+                    vec![RowError {
+                        line,
+                        column,
+                        problem: format!(
+                            "is longer than 64 KiB ({LONG_MAX_BYTES} bytes); a cell holds at most that"
+                        ),
+                    }],
+                    self.raw(&raw.record),
+                )
+            }
+            Shape::TooManyFields(fields) => Record::Invalid(
+                vec![RowError {
+                    line,
+                    column: String::new(),
+                    problem: format!(
+                        "has {fields} fields but the header has {} (an unquoted comma?)",
+                        self.headers.len()
+                    ),
+                }],
+                self.raw(&raw.record),
+            ),
+        }
     }
 
     /// The record as read, for a reject file (if one is kept).
-    fn raw(&self) -> RawRecord {
+    fn raw(&self, record: &ByteRecord) -> RawRecord {
         RawRecord(if self.keep_raw {
-            self.record.clone()
+            record.clone()
         } else {
             ByteRecord::new()
         })
     }
 
-    /// A record with a cell over 64 KiB: its other cells were not kept either (the reject file
-    /// gets the ones before it, and empty ones after).
-    fn cell_too_long(&mut self, line: u64, field: usize) -> Record {
-        let column = self
-            .headers
-            .get(field)
-            .cloned()
-            .unwrap_or_else(|| format!("column {}", field + 1));
-        while self.keep_raw && self.record.len() < self.headers.len() {
-            self.record.push_field(b"");
-        }
-        Record::Invalid(
-            vec![RowError {
-                line,
-                column,
-                problem: format!("is longer than 64 KiB ({LONG_MAX_BYTES} bytes); a cell holds at most that"),
-            }],
-            self.raw(),
-        )
-    }
-
-    fn convert(&self, line: u64) -> Record {
-        let raw = self.raw();
+    fn convert(&self, line: u64, record: &ByteRecord) -> Record {
+        let raw = self.raw(record);
         let mut errors = Vec::new();
-        let fields = self.record.len();
+        let fields = record.len();
         let expected = self.headers.len();
         if fields < expected {
             // Trailing columns that are ignored anyway may be missing; a field we need may not.
@@ -573,7 +661,7 @@ impl<R: Read> SupplierCsv<R> {
             line,
             ..Default::default()
         };
-        for (i, bytes) in self.record.iter().enumerate() {
+        for (i, bytes) in record.iter().enumerate() {
             let Target::Field(field) = self.targets[i] else {
                 continue;
             };

@@ -22,6 +22,7 @@ use std::hash::BuildHasher;
 use std::io::Read;
 
 use chrono::Utc;
+use rayon::prelude::*;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
     QueryFilter, Set, Statement,
@@ -34,7 +35,7 @@ use super::entities::supplier;
 use super::{lookup, suppliers};
 use crate::error::{Error, Result};
 use crate::io::rejects::RejectFile;
-use crate::io::supplier_csv::{RawRecord, Record, RowError, SupplierCsv};
+use crate::io::supplier_csv::{Columns, RawRecord, RawRow, Record, RowError, SupplierCsv};
 use draft::Draft;
 use known::KnownKeys;
 use spill::{Row, Spill, Spilled};
@@ -123,8 +124,8 @@ struct Checked {
     spilled: Spilled,
 }
 
-/// Phase 1: reads and checks every record (on the `csv-reader` thread, a batch ahead), rejects
-/// the invalid ones and sets the valid ones aside. No transaction is open.
+/// Phase 1: reads every record (on the `csv-reader` thread, a batch ahead), checks them on
+/// every core, rejects the invalid ones and sets the valid ones aside. No transaction is open.
 async fn check<R: Read + Send + 'static>(
     csv: SupplierCsv<R>,
     options: &ImportOptions,
@@ -132,10 +133,10 @@ async fn check<R: Read + Send + 'static>(
     progress: &mut impl FnMut(Progress),
 ) -> Result<Checked> {
     let mut batches = csv.read_ahead(BATCH);
+    let columns = batches.columns.clone();
     let mut spill = Spill::new()?;
     let mut rows = 0;
     let mut rejected = Rejected::default();
-    let mut valid = Vec::with_capacity(BATCH);
     loop {
         let Some(batch) = batches.recv().await else {
             return Err(Error::Other(
@@ -143,19 +144,27 @@ async fn check<R: Read + Send + 'static>(
             ));
         };
         let batch = batch.map_err(|e| Error::invalid("file", e.0))?;
-        for record in batch.records {
-            rows += 1;
-            match record {
-                Record::Valid(row, raw) => valid.push((*row, raw)),
-                Record::Invalid(errors, raw) => rejected.add(&raw, errors, rejects)?,
-            }
-        }
         // Once a row is invalid and invalid rows are not skipped, nothing will be written: the
         // rest of the file is only checked.
-        if options.skip_invalid || rejected.errors.is_empty() {
-            spill.push(&valid)?;
+        let keeping = options.skip_invalid || rejected.errors.is_empty();
+        let parts: Vec<Result<Checks>> = batch
+            .records
+            .par_chunks(CHECK_CHUNK)
+            .map(|chunk| Checks::of(&columns, chunk, keeping))
+            .collect();
+        let mut frame = spill.frame();
+        for part in parts {
+            let part = part?;
+            rows += part.records;
+            for (errors, raw) in part.invalid {
+                rejected.add(&raw, errors, rejects)?;
+            }
+            frame.add(part.valid, &part.bytes);
         }
-        valid.clear();
+        if options.skip_invalid || rejected.errors.is_empty() {
+            spill.push(frame)?;
+        }
+        batches.recycle(batch.records);
         progress(Progress::Read(batch.position));
         if batch.last {
             break;
@@ -166,6 +175,41 @@ async fn check<R: Read + Send + 'static>(
         rejected,
         spilled: spill.finish()?,
     })
+}
+
+/// Records checked together on one core.
+const CHECK_CHUNK: usize = 250;
+
+/// What checking a run of records found: the valid rows set aside as bytes (so that each core
+/// frees what it allocated), and the invalid records with their problems.
+struct Checks {
+    records: u64,
+    valid: u64,
+    bytes: Vec<u8>,
+    invalid: Vec<(Vec<RowError>, RawRecord)>,
+}
+
+impl Checks {
+    /// `keeping`: whether valid rows are still to be set aside.
+    fn of(columns: &Columns, records: &[RawRow], keeping: bool) -> Result<Checks> {
+        let mut checks = Checks {
+            records: records.len() as u64,
+            valid: 0,
+            bytes: Vec::new(),
+            invalid: Vec::new(),
+        };
+        for record in records {
+            match columns.check(record) {
+                Record::Valid(row, raw) if keeping => {
+                    checks.bytes = spill::encode(&(*row, raw), std::mem::take(&mut checks.bytes))?;
+                    checks.valid += 1;
+                }
+                Record::Valid(..) => {}
+                Record::Invalid(errors, raw) => checks.invalid.push((errors, raw)),
+            }
+        }
+        Ok(checks)
+    }
 }
 
 /// Rows rejected so far: how many, and the first `ERRORS_KEPT` problems.
@@ -239,15 +283,15 @@ async fn write_checked(
         known,
         writer: Writer::new(txn, max_id_before).await?,
     };
-    let mut batches = checked.spilled.read_ahead()?;
+    let mut batches = checked.spilled.batches()?;
     // The statement built for the last batch: it runs while the next batch is received and
     // (when none of its keys needs looking up) matched and built.
     let mut pending = None;
     let mut received = 0;
     loop {
         let previous = pending.take();
-        let (written, next) = tokio::join!(write::execute(txn, previous), async {
-            let Some(rows) = batches.recv().await else {
+        let (written, next) = tokio::join!(biased; write::execute(txn, previous), async {
+            let Some(rows) = batches.next() else {
                 return Ok(None);
             };
             let rows = rows?;

@@ -9,8 +9,6 @@
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 
-use tokio::sync::mpsc::Receiver;
-
 use crate::error::{Error, Result};
 use crate::io::supplier_csv::{RawRecord, SupplierRow};
 
@@ -23,7 +21,28 @@ pub(super) struct Spill {
     pub(super) rows: u64,
     /// Bytes written so far.
     len: u64,
+    /// The last frame's buffer, used again for the next.
     buf: Vec<u8>,
+}
+
+/// Appends one row in the spill's encoding (postcard) to `buf`. Rows are encoded where they were
+/// checked, on every core; [`Frame::add`] puts the encodings together.
+pub(super) fn encode(row: &Row, buf: Vec<u8>) -> Result<Vec<u8>> {
+    postcard::to_extend(row, buf).map_err(|e| Error::Other(format!("setting rows aside: {e}")))
+}
+
+/// A batch being put together from encoded rows: it reads back as one `Vec<Row>`.
+pub(super) struct Frame {
+    rows: u64,
+    body: Vec<u8>,
+}
+
+impl Frame {
+    /// Adds `rows` rows encoded one after the other in `bytes` (by [`encode`]).
+    pub(super) fn add(&mut self, rows: u64, bytes: &[u8]) {
+        self.rows += rows;
+        self.body.extend_from_slice(bytes);
+    }
 }
 
 impl Spill {
@@ -37,22 +56,28 @@ impl Spill {
         })
     }
 
-    /// Sets a batch of rows aside.
-    pub(super) fn push(&mut self, rows: &[Row]) -> Result<()> {
-        if rows.is_empty() {
-            return Ok(());
+    /// An empty frame for the next batch.
+    pub(super) fn frame(&mut self) -> Frame {
+        let mut body = std::mem::take(&mut self.buf);
+        body.clear();
+        Frame { rows: 0, body }
+    }
+
+    /// Sets a batch of rows aside: its length (4 bytes), then the rows as postcard encodes a
+    /// `Vec<Row>` (their count as a varint, then each row).
+    pub(super) fn push(&mut self, frame: Frame) -> Result<()> {
+        if frame.rows > 0 {
+            let count = postcard::to_extend(&frame.rows, Vec::with_capacity(10))
+                .map_err(|e| Error::Other(format!("setting rows aside: {e}")))?;
+            let len = u32::try_from(count.len() + frame.body.len())
+                .map_err(|_| Error::Other("setting rows aside: a batch over 4 GiB".into()))?;
+            for part in [&len.to_le_bytes()[..], &count, &frame.body] {
+                self.writer.write_all(part).map_err(|e| spill_error("write", e))?;
+                self.len += part.len() as u64;
+            }
+            self.rows += frame.rows;
         }
-        self.buf.clear();
-        self.buf.extend_from_slice(&[0; 4]);
-        let mut buf = postcard::to_extend(rows, std::mem::take(&mut self.buf))
-            .map_err(|e| Error::Other(format!("setting rows aside: {e}")))?;
-        let frame = u32::try_from(buf.len() - 4)
-            .map_err(|_| Error::Other("setting rows aside: a batch over 4 GiB".into()))?;
-        buf[..4].copy_from_slice(&frame.to_le_bytes());
-        self.writer.write_all(&buf).map_err(|e| spill_error("write", e))?;
-        self.len += buf.len() as u64;
-        self.rows += rows.len() as u64;
-        self.buf = buf;
+        self.buf = frame.body;
         Ok(())
     }
 
@@ -78,49 +103,59 @@ pub(super) struct Spilled {
 }
 
 impl Spilled {
-    /// Reads the rows back from the start, batch by batch, on their own thread (deserialising
-    /// overlaps with matching and writing). At most two batches wait in the channel. The channel
-    /// closes after the last batch; a reader that ends early (it cannot) shows as missing rows.
-    pub(super) fn read_ahead(&self) -> Result<Receiver<Result<Vec<Row>>>> {
+    /// Reads the rows back from the start, a batch at a time, on the caller's thread (which then
+    /// frees what it decoded, cheaply).
+    pub(super) fn batches(&self) -> Result<Batches> {
         let file = self.file.try_clone().map_err(|e| spill_error("read", e))?;
-        let mut reader = BufReader::with_capacity(
-            1 << 16,
-            At {
-                file,
-                position: 0,
-                end: self.len,
-            },
-        );
-        let (sender, receiver) = tokio::sync::mpsc::channel(2);
-        let thread = std::thread::Builder::new().name("spill-reader".into());
-        let spawned = thread.spawn(move || {
-            let mut buf = Vec::new();
-            loop {
-                let mut len = [0; 4];
-                match reader.read_exact(&mut len) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return,
-                    Err(e) => {
-                        let _ = sender.blocking_send(Err(spill_error("read", e)));
-                        return;
-                    }
-                }
-                buf.resize(u32::from_le_bytes(len) as usize, 0);
-                let batch = reader
-                    .read_exact(&mut buf)
-                    .map_err(|e| spill_error("read", e))
-                    .and_then(|()| {
-                        postcard::from_bytes::<Vec<Row>>(&buf)
-                            .map_err(|e| Error::Other(format!("reading rows set aside: {e}")))
-                    });
-                let failed = batch.is_err();
-                if sender.blocking_send(batch).is_err() || failed {
-                    return;
-                }
+        Ok(Batches {
+            reader: BufReader::with_capacity(
+                1 << 16,
+                At {
+                    file,
+                    position: 0,
+                    end: self.len,
+                },
+            ),
+            buf: Vec::new(),
+            failed: false,
+        })
+    }
+}
+
+/// The batches of a spill, in the order they were set aside.
+pub(super) struct Batches {
+    reader: BufReader<At>,
+    buf: Vec<u8>,
+    failed: bool,
+}
+
+impl Iterator for Batches {
+    type Item = Result<Vec<Row>>;
+
+    fn next(&mut self) -> Option<Result<Vec<Row>>> {
+        if self.failed {
+            return None;
+        }
+        let mut len = [0; 4];
+        match self.reader.read_exact(&mut len) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return None,
+            Err(e) => {
+                self.failed = true;
+                return Some(Err(spill_error("read", e)));
             }
-        });
-        drop(spawned);
-        Ok(receiver)
+        }
+        self.buf.resize(u32::from_le_bytes(len) as usize, 0);
+        let batch = self
+            .reader
+            .read_exact(&mut self.buf)
+            .map_err(|e| spill_error("read", e))
+            .and_then(|()| {
+                postcard::from_bytes::<Vec<Row>>(&self.buf)
+                    .map_err(|e| Error::Other(format!("reading rows set aside: {e}")))
+            });
+        self.failed = batch.is_err();
+        Some(batch)
     }
 }
 
@@ -170,22 +205,31 @@ mod tests {
         rows
     }
 
-    #[tokio::test]
-    async fn rows_come_back_as_set_aside_every_time() {
+    #[test]
+    fn rows_come_back_as_set_aside_every_time() {
         let first = rows(
             "name,native_name,aliases,capabilities,scarce,note\nA Co,甲,A1;A2,pecvd;pvd,yes,\"two\nlines\"\n",
         );
         let second = rows("name,country\nB GmbH,DE\nC Ltd,\n");
         let mut spill = Spill::new().unwrap();
-        spill.push(&first).unwrap();
-        spill.push(&[]).unwrap();
-        spill.push(&second).unwrap();
+        for rows in [&first[..], &[], &second[..]] {
+            let mut frame = spill.frame();
+            // Rows encoded in two parts, as two cores would.
+            let (a, b) = rows.split_at(rows.len() / 2);
+            for part in [a, b] {
+                let mut bytes = Vec::new();
+                for row in part {
+                    bytes = encode(row, bytes).unwrap();
+                }
+                frame.add(part.len() as u64, &bytes);
+            }
+            spill.push(frame).unwrap();
+        }
         let spilled = spill.finish().unwrap();
         assert_eq!(spilled.rows, 3);
         for _ in 0..2 {
-            let mut batches = spilled.read_ahead().unwrap();
             let mut back = Vec::new();
-            while let Some(batch) = batches.recv().await {
+            for batch in spilled.batches().unwrap() {
                 back.push(
                     batch
                         .unwrap()
