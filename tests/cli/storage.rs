@@ -260,3 +260,62 @@ fn an_unexpected_database_error_shows_its_code_not_the_driver_message_on() {
     assert!(!stderr.contains("note"), "{stderr}");
     assert_plain(&stderr);
 }
+
+/// A SQLite database on a full disk: the write is refused with 69 and a plain reason, and what
+/// the database held before is all there, unchanged. The disk is a 2 MiB tmpfs mounted for the
+/// test (skipped where mounting is not allowed).
+#[test]
+fn a_write_to_a_full_disk_is_refused_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(disk) = SmallDisk::mount(dir.path(), "2m") else {
+        eprintln!("skipped: mounting a small tmpfs is not allowed here (not root?)");
+        return;
+    };
+    let path = disk.0.join("vetted.db");
+    let run = |args: &[&str]| vetted().arg("--db").arg(&path).args(args).output().unwrap();
+    assert!(run(&["buyer", "add", "Aurora Solar"]).status.success());
+    assert!(run(&["supplier", "add", "Lumina"]).status.success());
+    let before = run(&["--format", "json", "supplier", "list", "--all"]).stdout;
+    // Rows of long notes, far more than the disk holds (the file itself lies on the big disk).
+    let csv = dir.path().join("big.csv");
+    let note = "x".repeat(60_000);
+    let mut text = String::from("name,note\n");
+    for i in 0..200 {
+        text.push_str(&format!("Maker {i},{note}\n"));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let out = run(&["import", "suppliers", csv.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(69), "{stderr}");
+    assert!(stderr.contains("disk holding the database is full"), "{stderr}");
+    assert_plain(&stderr);
+    assert_eq!(
+        run(&["--format", "json", "supplier", "list", "--all"]).stdout,
+        before
+    );
+    // The failed import took back the room it had used: a small change still fits.
+    assert!(run(&["buyer", "add", "Nova Cells"]).status.success());
+}
+
+/// A tmpfs of a given size, unmounted when dropped.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(parent: &std::path::Path, size: &str) -> Option<SmallDisk> {
+        let point = parent.join("disk");
+        std::fs::create_dir(&point).ok()?;
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&point)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        mounted.then_some(SmallDisk(point))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
