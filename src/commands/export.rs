@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::Context;
 use crate::cli::{ExportArgs, ExportWhat};
+use crate::domain::status::ScarceOverride;
 use crate::error::{Error, Result};
 use crate::io::out_file::OutFile;
 use crate::output::{self, Format};
@@ -26,7 +27,7 @@ struct SupplierRecord {
     city: Option<String>,
     address: Option<String>,
     website: Option<String>,
-    scarce: String,
+    scarce: ScarceOverride,
     note: Option<String>,
 }
 

@@ -110,8 +110,7 @@ pub async fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
                     source,
                 })?
             };
-            let backup: backup::Backup = serde_json::from_str(&text)
-                .map_err(|e| Error::invalid(&file, format!("not a vetted backup: {e}")))?;
+            let backup = backup::read(&file, &text)?;
             let store = ctx.store().await?;
             let restored = backup::import_all(&store, backup).await?;
             ctx.done(

@@ -1,13 +1,16 @@
-//! Deal statuses, finding severities and the scarcity override, stored as strings, with the rules
-//! for moving a deal from one status to another.
+//! Deal statuses, finding severities, the scarcity override and a buyer's kind: typed values that
+//! are stored, exported and backed up as their lower-case spellings, with the rules for moving a
+//! deal from one status to another.
 
 use std::fmt;
 
 use super::values::Invalid;
 
 /// Declares a string-backed enum with its parsing, listing and display.
+/// In JSON (exports, backups, the audit trail) a value is its stored spelling; reading one back
+/// accepts exactly those spellings (`'Prospect' is not a deal status`).
 macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident, $field:literal, { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident, $field:literal, $what:literal, { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $($variant),+ }
@@ -19,9 +22,17 @@ macro_rules! string_enum {
                 match self { $($name::$variant => $text),+ }
             }
 
+            /// What a value of this kind is called in a message: "a deal status".
+            pub const WHAT: &'static str = $what;
+
             /// The value stored as exactly `text` (a backup or a row holds only these spellings).
             pub fn from_stored(text: &str) -> Option<Self> {
                 Self::ALL.iter().copied().find(|v| v.as_str() == text)
+            }
+
+            /// [`Self::from_stored`], or the problem with `text`.
+            pub fn stored(text: &str) -> Result<Self, String> {
+                Self::from_stored(text).ok_or_else(|| format!("'{text}' is not {}", Self::WHAT))
             }
 
             /// Parses the user's (or the database's) spelling, ignoring case and spaces.
@@ -46,12 +57,25 @@ macro_rules! string_enum {
                 f.write_str(self.as_str())
             }
         }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Self::stored(&text).map_err(serde::de::Error::custom)
+            }
+        }
     };
 }
 
 string_enum!(
     /// Where a buyer stands with a supplier. "No deal" means not `Signed`.
-    DealStatus, "status", {
+    DealStatus, "status", "a deal status", {
         Prospect => "prospect",
         Evaluating => "evaluating",
         Negotiating => "negotiating",
@@ -63,7 +87,7 @@ string_enum!(
 
 string_enum!(
     /// How serious an inspection finding is.
-    Severity, "severity", {
+    Severity, "severity", "a severity", {
         Info => "info",
         Minor => "minor",
         Major => "major",
@@ -73,12 +97,37 @@ string_enum!(
 
 string_enum!(
     /// A user's override of the computed scarcity of a supplier.
-    ScarceOverride, "scarce", {
+    ScarceOverride, "scarce", "a scarcity override (auto, yes, no)", {
         Auto => "auto",
         Yes => "yes",
         No => "no",
     }
 );
+
+string_enum!(
+    /// Whether a buyer team is one of ours (or a sister company's) or a competitor we track.
+    BuyerKind, "kind", "a buyer kind", {
+        Internal => "internal",
+        External => "external",
+    }
+);
+
+/// A supplier has no override until a user sets one.
+impl Default for ScarceOverride {
+    fn default() -> Self {
+        ScarceOverride::Auto
+    }
+}
+
+impl BuyerKind {
+    pub fn of(external: bool) -> BuyerKind {
+        if external {
+            BuyerKind::External
+        } else {
+            BuyerKind::Internal
+        }
+    }
+}
 
 impl DealStatus {
     /// Whether a move from `from` (the status in force on the event's date, if any) to `self` makes

@@ -7,6 +7,7 @@ use std::fmt::Write;
 use super::facts::{RecentVisit, SeriousFinding};
 use super::gaps::GapsReport;
 use super::status::StatusReport;
+use crate::domain::status::BuyerKind;
 
 /// Everything on the page besides the main table.
 pub struct Dashboard<'a> {
@@ -164,7 +165,7 @@ fn pipeline_chart(status: &StatusReport) -> String {
     );
     for (i, b) in status.buyers.iter().enumerate() {
         let y = i as f64 * row_h + 4.0;
-        let label = if b.kind == "external" {
+        let label = if b.kind == BuyerKind::External {
             format!("{} (ext.)", b.name)
         } else {
             b.name.clone()
@@ -243,8 +244,8 @@ fn side_panels(d: &Dashboard) -> String {
                 "<tr><td>{}</td><td>{}</td><td><span class=\"pill {}\">{}</span></td><td>{}</td></tr>",
                 f.date,
                 esc(&f.supplier),
-                esc(&f.severity),
-                esc(&f.severity),
+                f.severity,
+                f.severity,
                 esc(&f.text)
             );
         }

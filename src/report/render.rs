@@ -213,7 +213,7 @@ fn status_text(output: &Output, report: &StatusReport) -> String {
         .map(|b| {
             let mut row = serde_json::Map::new();
             row.insert("buyer".into(), b.name.clone().into());
-            row.insert("kind".into(), b.kind.into());
+            row.insert("kind".into(), b.kind.as_str().into());
             // Pipeline order, not alphabetical.
             for status in DealStatus::ALL {
                 let n = b.deals.get(status.as_str()).copied().unwrap_or(0);
@@ -267,7 +267,7 @@ mod tests {
                 threshold: 3,
                 buyers: vec![BuyerPipeline {
                     name: "Aurora Solar".into(),
-                    kind: "internal",
+                    kind: crate::domain::status::BuyerKind::Internal,
                     deals: [("signed".to_string(), 1)].into(),
                 }],
                 capabilities: vec![CapabilityCoverage {

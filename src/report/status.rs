@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::{FindingCounts, VisitTally, facts};
 use crate::domain::scarcity::Scarcity;
+use crate::domain::status::BuyerKind;
 use crate::domain::status::DealStatus;
 use crate::error::Result;
 
@@ -27,7 +28,7 @@ pub struct StatusReport {
 #[derive(Debug, Serialize)]
 pub struct BuyerPipeline {
     pub name: String,
-    pub kind: &'static str,
+    pub kind: BuyerKind,
     pub deals: BTreeMap<String, u64>,
 }
 
@@ -111,7 +112,7 @@ pub async fn build(
         .zip(counts)
         .map(|(b, deals)| BuyerPipeline {
             name: b.name.clone(),
-            kind: if b.external { "external" } else { "internal" },
+            kind: BuyerKind::of(b.external),
             deals,
         })
         .collect();

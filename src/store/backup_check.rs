@@ -1,6 +1,7 @@
 //! A backup's records checked before any is restored, with the rules the commands apply to what
-//! they store: names, text, dates, money, statuses, canonical codes, normalised keys, references
-//! and the keys that must be unique. A problem names the record's path (`deals[3].status`).
+//! they store: names, text, dates, money, canonical codes, normalised keys, references and the
+//! keys that must be unique. A problem names the record's path (`deals[3].scope`). Statuses and
+//! severities are typed, so reading the backup (`backup::read`) already refused a bad one.
 
 use std::collections::HashSet;
 use std::hash::Hash;
@@ -10,7 +11,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::backup::Backup;
 use crate::domain::dates::{check_in_range, check_past};
 use crate::domain::names::normalise;
-use crate::domain::status::{DealStatus, ScarceOverride, Severity};
 use crate::domain::text;
 use crate::domain::values::{self, Invalid};
 use crate::store::money::Money;
@@ -107,20 +107,6 @@ impl At<'_> {
             (None, None) => Ok(()),
         }
     }
-
-    /// A string enum's field holds one of its stored spellings (`what`: "a deal status").
-    fn stored<T>(
-        self,
-        name: &str,
-        value: &str,
-        what: &str,
-        from_stored: fn(&str) -> Option<T>,
-    ) -> Result<(), Invalid> {
-        match from_stored(value) {
-            Some(_) => Ok(()),
-            None => Err(Invalid::new(self.field(name), format!("'{value}' is not {what}"))),
-        }
-    }
 }
 
 /// Walks one list, giving each record its path.
@@ -181,12 +167,6 @@ pub fn check(backup: &Backup, today: NaiveDate) -> Result<(), Invalid> {
         at.optional("city", &s.city, text::line)?;
         at.optional("address", &s.address, text::line)?;
         at.optional("website", &s.website, values::parse_website)?;
-        at.stored(
-            "scarce_override",
-            &s.scarce_override,
-            "a scarcity override (auto, yes, no)",
-            ScarceOverride::from_stored,
-        )?;
         at.optional("note", &s.note, text::long)?;
         at.timestamp("created_at", s.created_at)?;
         at.timestamp("updated_at", s.updated_at)
@@ -255,7 +235,6 @@ pub fn check(backup: &Backup, today: NaiveDate) -> Result<(), Invalid> {
             at.refers("visit_id", visit, &visits, "visit")?;
         }
         at.optional("topic", &n.topic, text::line)?;
-        at.stored("severity", &n.severity, "a severity", Severity::from_stored)?;
         at.canonical("body", &n.body, text::long)?;
         at.past("noted_on", n.noted_on, today)?;
         if let Some(resolved) = n.resolved_on {
@@ -270,7 +249,6 @@ pub fn check(backup: &Backup, today: NaiveDate) -> Result<(), Invalid> {
         at.refers("buyer_id", d.buyer_id, &buyers, "buyer")?;
         at.refers("supplier_id", d.supplier_id, &suppliers, "supplier")?;
         unique(at, "supplier_id", (d.buyer_id, d.supplier_id), &mut pairs)?;
-        at.stored("status", &d.status, "a deal status", DealStatus::from_stored)?;
         at.money(d.value, &d.currency)?;
         at.optional("scope", &d.scope, text::line)?;
         at.past("status_date", d.status_date, today)?;
@@ -282,7 +260,6 @@ pub fn check(backup: &Backup, today: NaiveDate) -> Result<(), Invalid> {
         unique(at, "id", e.id, &mut ids)?;
         at.refers("deal_id", e.deal_id, &deals, "deal")?;
         at.past("event_date", e.event_date, today)?;
-        at.stored("status", &e.status, "a deal status", DealStatus::from_stored)?;
         at.money(e.value, &e.currency)?;
         at.optional("scope", &e.scope, text::line)?;
         at.optional("note", &e.note, text::long)?;

@@ -10,6 +10,7 @@ use super::Store;
 use super::audit::{self, Change};
 use super::entities::buyer;
 use crate::domain::names::normalise;
+use crate::domain::status::BuyerKind;
 use crate::error::{Error, Result};
 
 pub struct NewBuyer {
@@ -22,7 +23,7 @@ pub struct NewBuyer {
 pub struct BuyerView {
     pub id: i32,
     pub name: String,
-    pub kind: &'static str,
+    pub kind: BuyerKind,
     pub note: Option<String>,
 }
 
@@ -31,7 +32,7 @@ impl From<buyer::Model> for BuyerView {
         BuyerView {
             id: b.id,
             name: b.name,
-            kind: if b.external { "external" } else { "internal" },
+            kind: BuyerKind::of(b.external),
             note: b.note,
         }
     }

@@ -34,7 +34,7 @@ pub struct DealView {
     pub buyer: String,
     pub supplier_id: i32,
     pub supplier: String,
-    pub status: String,
+    pub status: DealStatus,
     /// The date of the event that set the current status.
     pub since: NaiveDate,
     pub value: Option<Decimal>,
@@ -49,7 +49,7 @@ pub struct DealEventView {
     pub buyer: String,
     pub supplier: String,
     pub date: NaiveDate,
-    pub status: String,
+    pub status: DealStatus,
     pub value: Option<Decimal>,
     pub currency: Option<String>,
     pub scope: Option<String>,
@@ -147,7 +147,7 @@ async fn set_in(store: &Store, txn: &DatabaseTransaction, change: &DealChange) -
         None => Vec::new(),
     };
     let in_force = events.iter().rev().find(|e| e.event_date <= change.date);
-    let in_force_status = in_force.map(|e| DealStatus::parse(&e.status)).transpose()?;
+    let in_force_status = in_force.map(|e| e.status);
     change.status.check_transition(in_force_status)?;
 
     let is_latest = in_force.is_some() && in_force.map(|e| e.id) == events.last().map(|e| e.id);
@@ -175,7 +175,7 @@ async fn set_in(store: &Store, txn: &DatabaseTransaction, change: &DealChange) -
             deal::ActiveModel {
                 buyer_id: Set(buyer.id),
                 supplier_id: Set(supplier.id),
-                status: Set(change.status.as_str().to_string()),
+                status: Set(change.status),
                 status_date: Set(change.date),
                 created_at: Set(now),
                 updated_at: Set(now),
@@ -188,7 +188,7 @@ async fn set_in(store: &Store, txn: &DatabaseTransaction, change: &DealChange) -
     deal_event::ActiveModel {
         deal_id: Set(deal_row.id),
         event_date: Set(change.date),
-        status: Set(change.status.as_str().to_string()),
+        status: Set(change.status),
         value: Set(value),
         currency: Set(currency),
         scope: Set(change.scope.clone()),
@@ -206,7 +206,7 @@ async fn set_in(store: &Store, txn: &DatabaseTransaction, change: &DealChange) -
     let priced = events.iter().rev().find(|e| e.value.is_some());
     let scoped = events.iter().rev().find(|e| e.scope.is_some());
     let mut active = deal_row.into_active_model();
-    active.status = Set(latest.status.clone());
+    active.status = Set(latest.status);
     active.status_date = Set(latest.event_date);
     active.value = Set(priced.and_then(|e| e.value));
     active.currency = Set(priced.and_then(|e| e.currency.clone()));
@@ -248,7 +248,7 @@ pub async fn list(store: &Store, filter: DealFilter) -> Result<Vec<DealView>> {
         query = query.filter(deal::Column::BuyerId.eq(buyer.id));
     }
     if let Some(status) = filter.status {
-        query = query.filter(deal::Column::Status.eq(status.as_str()));
+        query = query.filter(deal::Column::Status.eq(status));
     }
     let deals = query.all(&store.db).await?;
     let suppliers = lookup::supplier_names(&store.db, deals.iter().map(|d| d.supplier_id)).await?;

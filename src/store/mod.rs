@@ -19,6 +19,7 @@ pub mod money;
 pub mod notes;
 pub mod schema;
 pub mod sites;
+mod stored_enum;
 pub mod suppliers;
 pub mod transaction;
 pub mod visits;

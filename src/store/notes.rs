@@ -36,7 +36,7 @@ pub struct NoteView {
     pub visit_id: Option<i32>,
     pub date: NaiveDate,
     pub topic: Option<String>,
-    pub severity: String,
+    pub severity: Severity,
     pub text: String,
     pub status: &'static str,
     pub resolved_on: Option<NaiveDate>,
@@ -79,7 +79,7 @@ pub async fn insert(
         supplier_id: Set(supplier_id),
         visit_id: Set(visit_id),
         topic: Set(topic),
-        severity: Set(severity.as_str().to_string()),
+        severity: Set(severity),
         body: Set(text),
         noted_on: Set(date),
         created_at: Set(Utc::now()),
@@ -271,11 +271,7 @@ pub async fn list(store: &Store, filter: NoteFilter) -> Result<Vec<NoteView>> {
         query = query.filter(note::Column::ResolvedOn.is_null());
     }
     if let Some(min) = filter.min_severity {
-        let allowed: Vec<&str> = Severity::ALL
-            .iter()
-            .filter(|s| **s >= min)
-            .map(|s| s.as_str())
-            .collect();
+        let allowed: Vec<Severity> = Severity::ALL.iter().copied().filter(|s| *s >= min).collect();
         query = query.filter(note::Column::Severity.is_in(allowed));
     }
     views(&store.db, query.all(&store.db).await?).await

@@ -49,7 +49,7 @@ pub struct SupplierView {
     pub address: Option<String>,
     pub website: Option<String>,
     pub capabilities: Vec<String>,
-    pub scarce: String,
+    pub scarce: ScarceOverride,
     pub note: Option<String>,
     pub archived: bool,
 }
@@ -169,7 +169,7 @@ async fn add_in(store: &Store, txn: &DatabaseTransaction, changes: SupplierChang
     let created = supplier::ActiveModel {
         name: Set(name.clone()),
         name_norm: Set(normalise(&name)),
-        scarce_override: Set(ScarceOverride::Auto.as_str().to_string()),
+        scarce_override: Set(ScarceOverride::Auto),
         archived: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
@@ -232,7 +232,7 @@ async fn apply(
         active.website = Set(v);
     }
     if let Some(v) = changes.scarce {
-        active.scarce_override = Set(v.as_str().to_string());
+        active.scarce_override = Set(v);
     }
     if let Some(v) = changes.note {
         active.note = Set(v);

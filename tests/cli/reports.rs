@@ -402,3 +402,54 @@ fn the_demo_builds_a_fresh_database_and_prints_both_reports_the_same_each_time()
         "suppliers came through the import"
     );
 }
+
+/// A status or severity changed by hand in the database to a spelling vetted never stores is an
+/// error that names it (65), never a deal or finding silently left out of the answer.
+#[test]
+fn a_value_stored_by_hand_is_reported_not_skipped() {
+    crate::support::each_backend(a_value_stored_by_hand_is_reported_not_skipped_on);
+}
+
+fn a_value_stored_by_hand_is_reported_not_skipped_on() {
+    let db = Db::seeded();
+    db.ok(&[
+        "deal",
+        "set",
+        "Lumina",
+        "--buyer",
+        "Aurora Solar",
+        "--status",
+        "evaluating",
+    ]);
+    db.ok(&[
+        "note",
+        "add",
+        "--supplier",
+        "Lumina",
+        "--severity",
+        "major",
+        "Chamber leak",
+    ]);
+    db.sql("UPDATE deal SET status = 'bogus'");
+    for args in [
+        &["--format", "json", "report", "status"][..],
+        &["--format", "json", "report", "gaps", "--buyer", "Aurora Solar"],
+        &["deal", "list"],
+        &["supplier", "show", "Lumina"],
+    ] {
+        let stderr = db.fails(args, 65);
+        assert!(
+            stderr.contains("'bogus' is not a deal status"),
+            "{args:?}: {stderr}"
+        );
+    }
+    db.sql("UPDATE deal SET status = 'evaluating'");
+    db.sql("UPDATE note SET severity = 'Severe'");
+    for args in [&["note", "list"][..], &["supplier", "show", "Lumina"]] {
+        let stderr = db.fails(args, 65);
+        assert!(
+            stderr.contains("'Severe' is not a severity"),
+            "{args:?}: {stderr}"
+        );
+    }
+}

@@ -3,6 +3,8 @@
 use crate::store::money::Money;
 use sea_orm::entity::prelude::*;
 
+use crate::domain::status::DealStatus;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "deal")]
 pub struct Model {
@@ -10,7 +12,8 @@ pub struct Model {
     pub id: i32,
     pub buyer_id: i32,
     pub supplier_id: i32,
-    pub status: String,
+    #[sea_orm(column_type = "String(StringLen::N(16))")]
+    pub status: DealStatus,
     #[sea_orm(column_type = "Decimal(Some((20, 4)))", nullable)]
     pub value: Option<Money>,
     pub currency: Option<String>,

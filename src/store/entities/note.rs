@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::status::Severity;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "note")]
 pub struct Model {
@@ -10,7 +12,8 @@ pub struct Model {
     pub supplier_id: i32,
     pub visit_id: Option<i32>,
     pub topic: Option<String>,
-    pub severity: String,
+    #[sea_orm(column_type = "String(StringLen::N(16))")]
+    pub severity: Severity,
     pub body: String,
     pub noted_on: Date,
     pub resolved_on: Option<Date>,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::status::ScarceOverride;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "supplier")]
 pub struct Model {
@@ -16,7 +18,8 @@ pub struct Model {
     pub city: Option<String>,
     pub address: Option<String>,
     pub website: Option<String>,
-    pub scarce_override: String,
+    #[sea_orm(column_type = "String(StringLen::N(16))")]
+    pub scarce_override: ScarceOverride,
     pub note: Option<String>,
     pub archived: bool,
     pub created_at: DateTimeUtc,

@@ -21,7 +21,7 @@ pub(super) struct Draft {
     pub(super) city: Option<String>,
     pub(super) address: Option<String>,
     pub(super) website: Option<String>,
-    pub(super) scarce: String,
+    pub(super) scarce: ScarceOverride,
     pub(super) note: Option<String>,
     pub(super) aliases: Vec<String>,
     pub(super) capabilities: BTreeSet<String>,
@@ -70,7 +70,7 @@ impl Draft {
             city,
             address,
             website,
-            scarce: scarce.unwrap_or(ScarceOverride::Auto).as_str().to_string(),
+            scarce: scarce.unwrap_or(ScarceOverride::Auto),
             note,
             capabilities: capabilities.into_iter().collect(),
             changed: true,
@@ -100,7 +100,7 @@ impl Draft {
             city: m.city.clone(),
             address: m.address.clone(),
             website: m.website.clone(),
-            scarce: m.scarce_override.clone(),
+            scarce: m.scarce_override,
             note: m.note.clone(),
             aliases: view.aliases.clone(),
             capabilities: view.capabilities.iter().cloned().collect(),
@@ -123,7 +123,7 @@ impl Draft {
             address: self.address.clone(),
             website: self.website.clone(),
             capabilities: self.capabilities.iter().cloned().collect(),
-            scarce: self.scarce.clone(),
+            scarce: self.scarce,
             note: self.note.clone(),
             archived: self.model.as_ref().is_some_and(|m| m.archived),
         }
@@ -163,12 +163,12 @@ impl Draft {
         put(&mut self.address, row.address, overwrite, &mut changed);
         put(&mut self.website, row.website, overwrite, &mut changed);
         put(&mut self.note, row.note, overwrite, &mut changed);
-        if let Some(scarce) = row.scarce {
-            let scarce = scarce.as_str().to_string();
-            if self.scarce != scarce && (overwrite || self.scarce == ScarceOverride::Auto.as_str()) {
-                self.scarce = scarce;
-                changed = true;
-            }
+        if let Some(scarce) = row.scarce
+            && self.scarce != scarce
+            && (overwrite || self.scarce == ScarceOverride::Auto)
+        {
+            self.scarce = scarce;
+            changed = true;
         }
         // A native name fills the slot; a different one becomes an alias, as does a different name.
         let mut alias_candidates: Vec<(String, String)> = Vec::new();

@@ -539,7 +539,7 @@ impl ImportState<'_> {
             active.city = Set(draft.city.clone());
             active.address = Set(draft.address.clone());
             active.website = Set(draft.website.clone());
-            active.scarce_override = Set(draft.scarce.clone());
+            active.scarce_override = Set(draft.scarce);
             active.note = Set(draft.note.clone());
             active.updated_at = Set(now);
             active.update(txn).await?;

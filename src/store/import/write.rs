@@ -258,7 +258,7 @@ impl Writer {
                 city: Set(d.city.clone()),
                 address: Set(d.address.clone()),
                 website: Set(d.website.clone()),
-                scarce_override: Set(d.scarce.clone()),
+                scarce_override: Set(d.scarce),
                 note: Set(d.note.clone()),
                 archived: Set(false),
                 created_at: Set(now),
