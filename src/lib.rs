@@ -1,13 +1,18 @@
-//! vetted: a supplier due-diligence tracker for sourcing teams.
+//! vetted: a supplier due-diligence tracker for sourcing teams. The binary needs four things from
+//! the library; everything else is private to it, so the compiler finds what nothing uses.
 // Each command's future nests the retried write transaction's (`store::transaction`): the
 // release build's layout of `commands::run` goes deeper than rustc's default limit of 128.
 #![recursion_limit = "256"]
 
-pub mod cli;
-pub mod commands;
-pub mod domain;
+mod cli;
+mod commands;
+mod domain;
 pub mod error;
-pub mod io;
-pub mod output;
-pub mod report;
-pub mod store;
+mod io;
+mod output;
+mod report;
+mod store;
+
+pub use cli::parse;
+pub use commands::run;
+pub use output::visible;

@@ -6,7 +6,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = vetted::cli::parse();
+    let cli = vetted::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -14,12 +14,12 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(vetted::commands::run(cli)) {
+    match runtime.block_on(vetted::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`vetted supplier list | head`) is the reader's choice, not a failure.
         Err(vetted::error::Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("vetted: {}", vetted::output::visible(&e.to_string()));
+            eprintln!("vetted: {}", vetted::visible(&e.to_string()));
             ExitCode::from(e.exit_code() as u8)
         }
     }

@@ -104,13 +104,14 @@ string_enum!(
     }
 );
 
-string_enum!(
-    /// Whether a buyer team is one of ours (or a sister company's) or a competitor we track.
-    BuyerKind, "kind", "a buyer kind", {
-        Internal => "internal",
-        External => "external",
-    }
-);
+/// Whether a buyer team is one of ours (or a sister company's) or a competitor we track. Stored
+/// as the buyer's `external` flag; shown and exported as its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BuyerKind {
+    Internal,
+    External,
+}
 
 /// A supplier has no override until a user sets one.
 impl Default for ScarceOverride {
@@ -126,6 +127,19 @@ impl BuyerKind {
         } else {
             BuyerKind::Internal
         }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BuyerKind::Internal => "internal",
+            BuyerKind::External => "external",
+        }
+    }
+}
+
+impl fmt::Display for BuyerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -1,5 +1,6 @@
-//! Point in time: what a deal's status was, and whether a finding was open, at the end of a day,
-//! from the dated history alone, so a report for a past date reads the same on any later day.
+//! Point in time: what a deal's status was at the end of a day, from the dated history alone, so
+//! a report for a past date reads the same on any later day. (Whether a finding was open then is
+//! a query condition, `report::facts::open_at_end_of`.)
 
 use chrono::NaiveDate;
 
@@ -21,11 +22,6 @@ pub fn deal_status_on(changes: &[DealChange], day: NaiveDate) -> Option<DealStat
         .filter(|c| c.date <= day)
         .max_by_key(|c| (c.date, c.seq))
         .map(|c| c.status)
-}
-
-/// Whether a finding noted on `noted` (and resolved on `resolved`, if ever) was open at the end of `day`.
-pub fn open_on(noted: NaiveDate, resolved: Option<NaiveDate>, day: NaiveDate) -> bool {
-    noted <= day && resolved.is_none_or(|r| r > day)
 }
 
 #[cfg(test)]
@@ -93,16 +89,5 @@ mod tests {
             change("2026-05-05", 2, Signed),
         ];
         assert_eq!(deal_status_on(&same_day, d("2026-05-05")), Some(Signed));
-    }
-
-    #[test]
-    fn a_finding_is_open_from_its_day_until_the_day_it_is_resolved() {
-        assert!(!open_on(d("2026-03-04"), None, d("2026-03-03")));
-        assert!(open_on(d("2026-03-04"), None, d("2026-03-04")));
-        assert!(open_on(d("2026-03-04"), Some(d("2026-04-02")), d("2026-04-01")));
-        assert!(
-            !open_on(d("2026-03-04"), Some(d("2026-04-02")), d("2026-04-02")),
-            "resolved by the end of that day"
-        );
     }
 }

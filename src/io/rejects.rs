@@ -58,11 +58,6 @@ impl<'a> RejectFile<'a> {
         })))
     }
 
-    /// Whether rejected rows are written anywhere (so the reader must keep records as read).
-    pub fn wanted(&self) -> bool {
-        self.0.is_some()
-    }
-
     /// Records a rejected row.
     pub fn add(&mut self, raw: &RawRecord, errors: &[RowError]) -> Result<()> {
         let Some(rejects) = &mut self.0 else {

@@ -313,6 +313,8 @@ const MAX_COLUMNS: usize = 4096;
 pub struct SupplierCsv<R: Read> {
     reader: Records<CrlfToLf<R>>,
     columns: Columns,
+    /// The record `next_record` reads into.
+    #[cfg(test)]
     record: ByteRecord,
     /// Bytes consumed so far, for a progress bar.
     pub position: u64,
@@ -461,6 +463,7 @@ impl<R: Read> SupplierCsv<R> {
                 targets,
                 keep_raw: true,
             },
+            #[cfg(test)]
             record: ByteRecord::new(),
             position: 0,
         })
@@ -477,7 +480,8 @@ impl<R: Read> SupplierCsv<R> {
     }
 
     /// The next record, valid or with its problems; `None` at the end of the file. An error that
-    /// stops reading (an I/O error) is returned as `Err`.
+    /// stops reading (an I/O error) is returned as `Err`. (Imports read ahead in batches.)
+    #[cfg(test)]
     pub fn next_record(&mut self) -> Result<Option<Record>, FileError> {
         let mut raw = RawRow {
             line: 0,

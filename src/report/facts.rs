@@ -339,6 +339,16 @@ pub async fn visit_tallies(
         .collect())
 }
 
+/// Findings open at the end of `day`: noted by then, and not resolved by then (a finding
+/// resolved on `day` is closed that evening). The one home of the rule.
+fn open_at_end_of(day: NaiveDate) -> sea_orm::Condition {
+    sea_orm::Condition::all().add(note::Column::NotedOn.lte(day)).add(
+        note::Column::ResolvedOn
+            .is_null()
+            .or(note::Column::ResolvedOn.gt(day)),
+    )
+}
+
 /// Findings open at the end of `day`, per supplier and severity: all suppliers or a subset.
 pub async fn open_findings(
     conn: &impl ConnectionTrait,
@@ -362,12 +372,7 @@ pub async fn open_findings(
             );
         }
         let mut query = query
-            .filter(note::Column::NotedOn.lte(day))
-            .filter(
-                note::Column::ResolvedOn
-                    .is_null()
-                    .or(note::Column::ResolvedOn.gt(day)),
-            )
+            .filter(open_at_end_of(day))
             .group_by(note::Column::SupplierId);
         if let Some(ids) = chunk {
             query = query.filter(note::Column::SupplierId.is_in(ids.iter().copied()));
@@ -457,12 +462,7 @@ pub async fn serious_open_findings(
         found.extend(
             note::Entity::find()
                 .filter(note::Column::Severity.eq(severity))
-                .filter(note::Column::NotedOn.lte(day))
-                .filter(
-                    note::Column::ResolvedOn
-                        .is_null()
-                        .or(note::Column::ResolvedOn.gt(day)),
-                )
+                .filter(open_at_end_of(day))
                 .order_by_asc(note::Column::NotedOn)
                 .order_by_asc(note::Column::Id)
                 .limit(remaining)

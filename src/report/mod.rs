@@ -43,12 +43,5 @@ pub struct VisitTally {
     pub last: Option<chrono::NaiveDate>,
 }
 
-impl VisitTally {
-    pub fn merge(&mut self, other: VisitTally) {
-        self.visits += other.visits;
-        self.last = self.last.max(other.last);
-    }
-}
-
 /// Keyed by supplier id; looked up once per supplier, never walked in order.
 pub type BySupplier<T> = std::collections::HashMap<i32, T>;

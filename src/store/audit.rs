@@ -8,18 +8,30 @@ use serde::Serialize;
 use super::entities::audit_entry;
 use crate::error::Result;
 
-/// A change about to be recorded.
-pub struct Change<'a> {
+/// A change about to be recorded: the record before and after it, as the views show them.
+pub struct Change<'a, T: Serialize> {
     pub action: &'a str,
     pub entity: &'a str,
     pub entity_id: i32,
     pub supplier_id: Option<i32>,
     pub summary: String,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
+    pub before: Option<&'a T>,
+    pub after: Option<&'a T>,
 }
 
-pub async fn record(conn: &impl ConnectionTrait, actor: &str, change: Change<'_>) -> Result<()> {
+/// Records a change, in the transaction that makes it.
+pub async fn record<T: Serialize>(
+    conn: &impl ConnectionTrait,
+    actor: &str,
+    change: Change<'_, T>,
+) -> Result<()> {
+    let json = |record: Option<&T>| {
+        record
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| crate::error::Error::Other(format!("recording the change: {e}")))
+    };
+    let (before, after) = (json(change.before)?, json(change.after)?);
     audit_entry::ActiveModel {
         at: Set(Utc::now()),
         actor: Set(actor.to_string()),
@@ -28,8 +40,8 @@ pub async fn record(conn: &impl ConnectionTrait, actor: &str, change: Change<'_>
         entity_id: Set(change.entity_id),
         supplier_id: Set(change.supplier_id),
         summary: Set(change.summary),
-        before: Set(change.before.map(|v| v.to_string())),
-        after: Set(change.after.map(|v| v.to_string())),
+        before: Set(before),
+        after: Set(after),
         ..Default::default()
     }
     .insert(conn)

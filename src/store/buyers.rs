@@ -75,7 +75,7 @@ async fn add_in(store: &Store, txn: &DatabaseTransaction, new: &NewBuyer) -> Res
             supplier_id: None,
             summary: format!("added {} buyer {}", view.kind, view.name),
             before: None,
-            after: Some(serde_json::to_value(&view).expect("buyer serialises")),
+            after: Some(&view),
         },
     )
     .await?;

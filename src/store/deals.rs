@@ -226,8 +226,8 @@ async fn set_in(store: &Store, txn: &DatabaseTransaction, change: &DealChange) -
                 "{} deal with {}: {} on {}",
                 buyer.name, supplier.name, change.status, change.date
             ),
-            before: before.map(|b| serde_json::to_value(b).expect("deal serialises")),
-            after: Some(serde_json::to_value(&after).expect("deal serialises")),
+            before: before.as_ref(),
+            after: Some(&after),
         },
     )
     .await?;

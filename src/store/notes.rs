@@ -144,7 +144,7 @@ async fn add_in(store: &Store, txn: &DatabaseTransaction, new: &NewNote) -> Resu
             supplier_id: Some(supplier.id),
             summary: format!("added {} note #{} on {}", view.severity, view.id, supplier.name),
             before: None,
-            after: Some(serde_json::to_value(&view).expect("note serialises")),
+            after: Some(&view),
         },
     )
     .await?;
@@ -206,8 +206,8 @@ async fn resolve_in(
             entity_id: id,
             supplier_id: Some(after.supplier_id),
             summary: format!("resolved {} note #{id}", after.severity),
-            before: Some(serde_json::to_value(&before).expect("note serialises")),
-            after: Some(serde_json::to_value(&after).expect("note serialises")),
+            before: Some(&before),
+            after: Some(&after),
         },
     )
     .await?;

@@ -104,7 +104,7 @@ async fn add_in(store: &Store, txn: &DatabaseTransaction, new: &NewSite) -> Resu
             supplier_id: Some(owner.id),
             summary: format!("added site {} of {}", view.name, owner.name),
             before: None,
-            after: Some(serde_json::to_value(&view).expect("site serialises")),
+            after: Some(&view),
         },
     )
     .await?;

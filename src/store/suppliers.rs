@@ -189,7 +189,7 @@ async fn add_in(store: &Store, txn: &DatabaseTransaction, changes: SupplierChang
             supplier_id: Some(view.id),
             summary: format!("added supplier {}", view.name),
             before: None,
-            after: Some(serde_json::to_value(&view).expect("supplier serialises")),
+            after: Some(&view),
         },
     )
     .await?;
@@ -336,8 +336,8 @@ async fn edit_in(
             entity_id: after.id,
             supplier_id: Some(after.id),
             summary: format!("edited supplier {}", after.name),
-            before: Some(serde_json::to_value(&before).expect("supplier serialises")),
-            after: Some(serde_json::to_value(&after).expect("supplier serialises")),
+            before: Some(&before),
+            after: Some(&after),
         },
     )
     .await?;
@@ -387,8 +387,8 @@ async fn archive_in(
                 if restore { "restored" } else { "archived" },
                 after.name
             ),
-            before: Some(serde_json::to_value(&before).expect("supplier serialises")),
-            after: Some(serde_json::to_value(&after).expect("supplier serialises")),
+            before: Some(&before),
+            after: Some(&after),
         },
     )
     .await?;

@@ -137,7 +137,7 @@ async fn log_in(store: &Store, txn: &DatabaseTransaction, new: &NewVisit) -> Res
                 view.findings.len()
             ),
             before: None,
-            after: Some(serde_json::to_value(&view).expect("visit serialises")),
+            after: Some(&view),
         },
     )
     .await?;

@@ -453,3 +453,47 @@ fn a_value_stored_by_hand_is_reported_not_skipped_on() {
         );
     }
 }
+
+/// A finding is open from the day it was noted until the day it is resolved: on that day's
+/// evening it is closed.
+#[test]
+fn a_finding_is_open_from_its_day_until_the_day_it_is_resolved() {
+    crate::support::each_backend(a_finding_is_open_from_its_day_until_the_day_it_is_resolved_on);
+}
+
+fn a_finding_is_open_from_its_day_until_the_day_it_is_resolved_on() {
+    let db = Db::seeded();
+    db.ok(&[
+        "note",
+        "add",
+        "--supplier",
+        "Lumina",
+        "--severity",
+        "major",
+        "--date",
+        "2026-03-04",
+        "Chamber leak",
+    ]);
+    db.ok(&[
+        "note",
+        "resolve",
+        "1",
+        "--resolution",
+        "Resealed",
+        "--date",
+        "2026-04-02",
+    ]);
+    for (day, open) in [
+        ("2026-03-03", 0),
+        ("2026-03-04", 1),
+        ("2026-04-01", 1),
+        ("2026-04-02", 0),
+    ] {
+        let report = db.json(&["report", "status", "--as-of", day]);
+        let lumina = entry(&report, "suppliers", "Lumina Heterojunction Equipment Co., Ltd.");
+        assert_eq!(lumina["open_findings"]["major"], open, "as of {day}");
+        let gaps = db.json(&["report", "gaps", "--buyer", "Aurora Solar", "--as-of", day]);
+        let lumina = entry(&gaps, "suppliers", "Lumina Heterojunction Equipment Co., Ltd.");
+        assert_eq!(lumina["open_findings"]["major"], open, "gaps as of {day}");
+    }
+}

@@ -347,7 +347,7 @@ async fn write_checked(
                     options.source, summary.created, summary.updated, summary.unchanged, summary.rejected
                 ),
                 before: None,
-                after: Some(serde_json::to_value(&summary).expect("summary serialises")),
+                after: Some(&summary),
             },
         )
         .await?;
@@ -563,6 +563,7 @@ impl ImportState<'_> {
                 continue; // created by this import: already counted and audited with it
             }
             self.touched.insert(id, true);
+            let after = draft.view();
             audit::record(
                 txn,
                 self.actor,
@@ -572,8 +573,8 @@ impl ImportState<'_> {
                     entity_id: id,
                     supplier_id: Some(id),
                     summary: format!("updated supplier {} from {}", draft.name, self.options.source),
-                    before: Some(serde_json::to_value(&before).expect("supplier serialises")),
-                    after: Some(serde_json::to_value(draft.view()).expect("supplier serialises")),
+                    before: Some(&before),
+                    after: Some(&after),
                 },
             )
             .await?;
