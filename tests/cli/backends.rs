@@ -67,12 +67,7 @@ fn mysql_runs_the_suite() {
 }
 
 /// Server schemas never migrate implicitly: a new database points the user to `db migrate`.
-#[test]
 fn a_server_database_behind_the_binary_asks_for_db_migrate() {
-    crate::support::each_backend(a_server_database_behind_the_binary_asks_for_db_migrate_on);
-}
-
-fn a_server_database_behind_the_binary_asks_for_db_migrate_on() {
     let db = Db::new();
     let Some(server) = &db.server else { return };
     // Make a second, empty database next to the test's.
@@ -105,6 +100,7 @@ fn a_server_database_behind_the_binary_asks_for_db_migrate_on() {
             .success()
     );
 }
+every_backend!(a_server_database_behind_the_binary_asks_for_db_migrate);
 
 /// The certificate the local PostgreSQL serves: self-signed, for `localhost`.
 const SNAKEOIL: &str = "/etc/ssl/certs/ssl-cert-snakeoil.pem";

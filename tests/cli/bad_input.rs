@@ -2,12 +2,7 @@
 
 use crate::support::Db;
 
-#[test]
 fn impossible_and_malformed_dates() {
-    crate::support::each_backend(impossible_and_malformed_dates_on);
-}
-
-fn impossible_and_malformed_dates_on() {
     let db = Db::seeded();
     let err = db.refuses(
         &[
@@ -68,13 +63,9 @@ fn impossible_and_malformed_dates_on() {
     );
     assert!(err.contains("in the future"), "{err}");
 }
+every_backend!(impossible_and_malformed_dates);
 
-#[test]
 fn unknown_status_severity_country_currency_and_scarcity() {
-    crate::support::each_backend(unknown_status_severity_country_currency_and_scarcity_on);
-}
-
-fn unknown_status_severity_country_currency_and_scarcity_on() {
     let db = Db::seeded();
     let err = db.refuses(
         &[
@@ -160,13 +151,9 @@ fn unknown_status_severity_country_currency_and_scarcity_on() {
         "website",
     );
 }
+every_backend!(unknown_status_severity_country_currency_and_scarcity);
 
-#[test]
 fn negative_and_malformed_counts() {
-    crate::support::each_backend(negative_and_malformed_counts_on);
-}
-
-fn negative_and_malformed_counts_on() {
     let db = Db::seeded();
     let err = db.refuses(
         &[
@@ -196,13 +183,9 @@ fn negative_and_malformed_counts_on() {
         "lines-inspected",
     );
 }
+every_backend!(negative_and_malformed_counts);
 
-#[test]
 fn malformed_amounts() {
-    crate::support::each_backend(malformed_amounts_on);
-}
-
-fn malformed_amounts_on() {
     let db = Db::seeded();
     for amount in ["12,34", "1e6", "ten", "5.", "1.23456"] {
         db.refuses(
@@ -224,13 +207,9 @@ fn malformed_amounts_on() {
         );
     }
 }
+every_backend!(malformed_amounts);
 
-#[test]
 fn unknown_buyer_or_supplier() {
-    crate::support::each_backend(unknown_buyer_or_supplier_on);
-}
-
-fn unknown_buyer_or_supplier_on() {
     let db = Db::seeded();
     db.refuses(
         &["visit", "log", "Nobody Ltd", "--buyer", "Aurora Solar"],
@@ -249,13 +228,9 @@ fn unknown_buyer_or_supplier_on() {
     );
     db.refuses(&["site", "add", "Nobody", "Plant"], 65, "supplier");
 }
+every_backend!(unknown_buyer_or_supplier);
 
-#[test]
 fn usage_errors_exit_2() {
-    crate::support::each_backend(usage_errors_exit_2_on);
-}
-
-fn usage_errors_exit_2_on() {
     let db = Db::seeded();
     db.fails(&["visit", "log", "Lumina"], 2);
     db.fails(&["deal", "set", "Lumina", "--buyer", "Aurora Solar"], 2);
@@ -263,3 +238,4 @@ fn usage_errors_exit_2_on() {
     db.fails(&["visit", "show", "abc"], 2);
     db.fails(&["--format", "xml", "buyer", "list"], 2);
 }
+every_backend!(usage_errors_exit_2);

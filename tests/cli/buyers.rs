@@ -1,11 +1,6 @@
 use crate::support::{Db, array_len};
 
-#[test]
 fn buyers_are_added_and_listed_internal_first() {
-    crate::support::each_backend(buyers_are_added_and_listed_internal_first_on);
-}
-
-fn buyers_are_added_and_listed_internal_first_on() {
     let db = Db::new();
     assert!(
         db.ok(&["buyer", "add", "Helios Energy", "--external"])
@@ -19,25 +14,18 @@ fn buyers_are_added_and_listed_internal_first_on() {
     assert_eq!(list[0]["note"], "HJT line team");
     assert_eq!(list[1]["kind"], "external");
 }
+every_backend!(buyers_are_added_and_listed_internal_first);
 
-#[test]
 fn a_buyer_name_is_taken_whatever_its_case_or_suffix() {
-    crate::support::each_backend(a_buyer_name_is_taken_whatever_its_case_or_suffix_on);
-}
-
-fn a_buyer_name_is_taken_whatever_its_case_or_suffix_on() {
     let db = Db::new();
     db.ok(&["buyer", "add", "Aurora Solar Co., Ltd."]);
     let err = db.refuses(&["buyer", "add", "AURORA SOLAR"], 65, "already exists");
     assert!(err.contains("Aurora Solar Co., Ltd."), "{err}");
 }
+every_backend!(a_buyer_name_is_taken_whatever_its_case_or_suffix);
 
-#[test]
 fn an_empty_buyer_name_is_refused() {
-    crate::support::each_backend(an_empty_buyer_name_is_refused_on);
-}
-
-fn an_empty_buyer_name_is_refused_on() {
     let db = Db::new();
     db.refuses(&["buyer", "add", "  "], 65, "name");
 }
+every_backend!(an_empty_buyer_name_is_refused);

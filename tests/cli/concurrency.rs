@@ -27,12 +27,7 @@ fn processes_opening_a_new_file_at_once_all_succeed() {
     assert_eq!(array_len(&db.json(&["buyer", "list"])), 8);
 }
 
-#[test]
 fn eight_writers_logging_forty_visits_each_lose_nothing() {
-    crate::support::each_backend(eight_writers_logging_forty_visits_each_lose_nothing_on);
-}
-
-fn eight_writers_logging_forty_visits_each_lose_nothing_on() {
     let db = Db::seeded();
     let handles: Vec<_> = (0..8)
         .map(|writer| {
@@ -57,6 +52,7 @@ fn eight_writers_logging_forty_visits_each_lose_nothing_on() {
     assert_eq!(array_len(&db.json(&["visit", "list"])), 320);
     assert_eq!(array_len(&db.json(&["note", "list"])), 320);
 }
+every_backend!(eight_writers_logging_forty_visits_each_lose_nothing);
 
 /// Runs `vetted --db <db> args(i)` for i in 0..n, all at once; returns their outputs in order.
 fn at_once(db: &Db, n: usize, args: impl Fn(usize) -> Vec<String>) -> Vec<std::process::Output> {
@@ -77,12 +73,7 @@ fn at_once(db: &Db, n: usize, args: impl Fn(usize) -> Vec<String>) -> Vec<std::p
     handles.into_iter().map(|h| h.join().unwrap()).collect()
 }
 
-#[test]
 fn eight_first_deal_sets_for_one_pair_make_one_deal() {
-    crate::support::each_backend(eight_first_deal_sets_for_one_pair_make_one_deal_on);
-}
-
-fn eight_first_deal_sets_for_one_pair_make_one_deal_on() {
     let db = Db::seeded();
     let outs = at_once(&db, 8, |i| {
         [
@@ -127,15 +118,11 @@ fn eight_first_deal_sets_for_one_pair_make_one_deal_on() {
     notes.sort();
     assert_eq!(notes, (0..8).map(|i| format!("writer {i}")).collect::<Vec<_>>());
 }
+every_backend!(eight_first_deal_sets_for_one_pair_make_one_deal);
 
 /// Adding a buyer that exists is refused (exit 65) whether the other add came before or at the
 /// same moment: `add` promises a new record, and a script that adds twice should hear so.
-#[test]
 fn eight_adds_of_one_new_buyer_at_once_make_one() {
-    crate::support::each_backend(eight_adds_of_one_new_buyer_at_once_make_one_on);
-}
-
-fn eight_adds_of_one_new_buyer_at_once_make_one_on() {
     let db = Db::seeded();
     let outs = at_once(&db, 8, |_| {
         ["-q", "buyer", "add", "Nova Cells"].map(String::from).to_vec()
@@ -158,3 +145,4 @@ fn eight_adds_of_one_new_buyer_at_once_make_one_on() {
         .count();
     assert_eq!(adds, 1, "{history}");
 }
+every_backend!(eight_adds_of_one_new_buyer_at_once_make_one);

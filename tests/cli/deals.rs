@@ -1,11 +1,6 @@
 use crate::support::{Db, array_len};
 
-#[test]
 fn a_deal_keeps_its_dated_history() {
-    crate::support::each_backend(a_deal_keeps_its_dated_history_on);
-}
-
-fn a_deal_keeps_its_dated_history_on() {
     let db = Db::seeded();
     db.ok(&[
         "deal",
@@ -67,13 +62,9 @@ fn a_deal_keeps_its_dated_history_on() {
     assert_eq!(history[2]["note"], "board approved");
     assert_eq!(history[2]["actor"], "tester");
 }
+every_backend!(a_deal_keeps_its_dated_history);
 
-#[test]
 fn repeating_the_status_in_force_records_nothing() {
-    crate::support::each_backend(repeating_the_status_in_force_records_nothing_on);
-}
-
-fn repeating_the_status_in_force_records_nothing_on() {
     let db = Db::seeded();
     db.ok(&[
         "deal",
@@ -114,13 +105,9 @@ fn repeating_the_status_in_force_records_nothing_on() {
     ]);
     assert_eq!(array_len(&db.json(&["deal", "history", "Lumina"])), 2);
 }
+every_backend!(repeating_the_status_in_force_records_nothing);
 
-#[test]
 fn only_a_signed_deal_is_terminated_and_a_signed_one_is_not_declined() {
-    crate::support::each_backend(only_a_signed_deal_is_terminated_and_a_signed_one_is_not_declined_on);
-}
-
-fn only_a_signed_deal_is_terminated_and_a_signed_one_is_not_declined_on() {
     let db = Db::seeded();
     db.refuses(
         &[
@@ -183,15 +170,9 @@ fn only_a_signed_deal_is_terminated_and_a_signed_one_is_not_declined_on() {
     ]);
     assert_eq!(db.json(&["deal", "list"])[0]["status"], "negotiating");
 }
+every_backend!(only_a_signed_deal_is_terminated_and_a_signed_one_is_not_declined);
 
-#[test]
 fn a_back_dated_event_is_judged_by_the_status_then_and_keeps_the_latest_current() {
-    crate::support::each_backend(
-        a_back_dated_event_is_judged_by_the_status_then_and_keeps_the_latest_current_on,
-    );
-}
-
-fn a_back_dated_event_is_judged_by_the_status_then_and_keeps_the_latest_current_on() {
     let db = Db::seeded();
     db.ok(&[
         "deal",
@@ -268,13 +249,9 @@ fn a_back_dated_event_is_judged_by_the_status_then_and_keeps_the_latest_current_
         "not signed",
     );
 }
+every_backend!(a_back_dated_event_is_judged_by_the_status_then_and_keeps_the_latest_current);
 
-#[test]
 fn deals_are_listed_by_buyer_and_status() {
-    crate::support::each_backend(deals_are_listed_by_buyer_and_status_on);
-}
-
-fn deals_are_listed_by_buyer_and_status_on() {
     let db = Db::seeded();
     db.ok(&[
         "deal",
@@ -309,13 +286,9 @@ fn deals_are_listed_by_buyer_and_status_on() {
     assert_eq!(signed[0]["buyer"], "Helios Energy");
     db.fails(&["deal", "history", "Maxwell", "--buyer", "Aurora Solar"], 65);
 }
+every_backend!(deals_are_listed_by_buyer_and_status);
 
-#[test]
 fn value_and_currency_come_together_and_are_checked() {
-    crate::support::each_backend(value_and_currency_come_together_and_are_checked_on);
-}
-
-fn value_and_currency_come_together_and_are_checked_on() {
     let db = Db::seeded();
     let set = [
         "deal",
@@ -340,3 +313,4 @@ fn value_and_currency_come_together_and_are_checked_on() {
         db.refuses(&args, 65, field);
     }
 }
+every_backend!(value_and_currency_come_together_and_are_checked);

@@ -55,12 +55,7 @@ fn populated() -> Db {
     db
 }
 
-#[test]
 fn an_exported_supplier_csv_imports_back_to_the_same_suppliers() {
-    crate::support::each_backend(an_exported_supplier_csv_imports_back_to_the_same_suppliers_on);
-}
-
-fn an_exported_supplier_csv_imports_back_to_the_same_suppliers_on() {
     let db = populated();
     let exported = db.ok(&["export", "suppliers", "--raw"]);
     assert!(
@@ -91,13 +86,9 @@ fn an_exported_supplier_csv_imports_back_to_the_same_suppliers_on() {
         "and exports the same again"
     );
 }
+every_backend!(an_exported_supplier_csv_imports_back_to_the_same_suppliers);
 
-#[test]
 fn an_empty_supplier_export_names_its_columns_and_imports_back() {
-    crate::support::each_backend(an_empty_supplier_export_names_its_columns_and_imports_back_on);
-}
-
-fn an_empty_supplier_export_names_its_columns_and_imports_back_on() {
     let db = Db::new();
     let exported = db.ok(&["export", "suppliers"]);
     assert!(
@@ -108,13 +99,9 @@ fn an_empty_supplier_export_names_its_columns_and_imports_back_on() {
     db.ok(&["import", "suppliers", &file]);
     assert_eq!(db.json(&["supplier", "list", "--all"]), serde_json::json!([]));
 }
+every_backend!(an_empty_supplier_export_names_its_columns_and_imports_back);
 
-#[test]
 fn formula_like_cells_are_neutralised_unless_raw() {
-    crate::support::each_backend(formula_like_cells_are_neutralised_unless_raw_on);
-}
-
-fn formula_like_cells_are_neutralised_unless_raw_on() {
     let db = populated();
     let safe = db.ok(&["export", "suppliers"]);
     let mut reader = csv::Reader::from_reader(safe.as_bytes());
@@ -126,13 +113,9 @@ fn formula_like_cells_are_neutralised_unless_raw_on() {
     let raw = db.ok(&["export", "suppliers", "--raw"]);
     assert!(raw.contains("\n+Plus Vacuum Co,"), "{raw}");
 }
+every_backend!(formula_like_cells_are_neutralised_unless_raw);
 
-#[test]
 fn every_kind_exports_as_csv_and_json() {
-    crate::support::each_backend(every_kind_exports_as_csv_and_json_on);
-}
-
-fn every_kind_exports_as_csv_and_json_on() {
     let db = populated();
     for (kind, rows) in [
         ("suppliers", 3),
@@ -158,13 +141,9 @@ fn every_kind_exports_as_csv_and_json_on() {
     assert!(std::fs::read_to_string(&out).unwrap().contains("Li Wei"));
     db.fails(&["export", "deals", "--format", "md"], 65);
 }
+every_backend!(every_kind_exports_as_csv_and_json);
 
-#[test]
 fn a_backup_restores_into_an_empty_database_and_round_trips() {
-    crate::support::each_backend(a_backup_restores_into_an_empty_database_and_round_trips_on);
-}
-
-fn a_backup_restores_into_an_empty_database_and_round_trips_on() {
     let db = populated();
     let backup = db.path.with_file_name("backup.json");
     let backup = backup.to_str().unwrap();
@@ -187,13 +166,9 @@ fn a_backup_restores_into_an_empty_database_and_round_trips_on() {
     let visit = restored.json(&["visit", "log", "Maxwell", "--buyer", "Aurora Solar"]);
     assert_eq!(visit["id"], 2);
 }
+every_backend!(a_backup_restores_into_an_empty_database_and_round_trips);
 
-#[test]
 fn a_backup_is_refused_where_it_does_not_belong() {
-    crate::support::each_backend(a_backup_is_refused_where_it_does_not_belong_on);
-}
-
-fn a_backup_is_refused_where_it_does_not_belong_on() {
     let db = populated();
     let backup = db.path.with_file_name("backup.json");
     db.ok(&["export", "all", "--out", backup.to_str().unwrap()]);
@@ -208,3 +183,4 @@ fn a_backup_is_refused_where_it_does_not_belong_on() {
     fresh.refuses(&["import", "all", &future], 65, "backup version 99");
     fresh.fails(&["import", "all", "/nonexistent/backup.json"], 66);
 }
+every_backend!(a_backup_is_refused_where_it_does_not_belong);

@@ -46,12 +46,7 @@ const NORTHWIND_MAPS: &[&str] = &[
     "HomePage=-",
 ];
 
-#[test]
 fn open_supply_hub_lists_import_and_the_geocoded_copy_adds_nothing() {
-    crate::support::each_backend(open_supply_hub_lists_import_and_the_geocoded_copy_adds_nothing_on);
-}
-
-fn open_supply_hub_lists_import_and_the_geocoded_copy_adds_nothing_on() {
     let Some(dir) = folder() else { return };
     let db = Db::new();
     let list2 = path(&dir, "open-supply-hub/facility_lists_2.csv");
@@ -112,13 +107,9 @@ fn open_supply_hub_lists_import_and_the_geocoded_copy_adds_nothing_on() {
         "US"
     );
 }
+every_backend!(open_supply_hub_lists_import_and_the_geocoded_copy_adds_nothing);
 
-#[test]
 fn northwind_exports_import_and_the_malformed_one_is_refused_by_line() {
-    crate::support::each_backend(northwind_exports_import_and_the_malformed_one_is_refused_by_line_on);
-}
-
-fn northwind_exports_import_and_the_malformed_one_is_refused_by_line_on() {
     let Some(dir) = folder() else { return };
     let db = Db::new();
     let quoted = path(&dir, "northwind/suppliers_neo4j-contrib_quoted.csv");
@@ -160,3 +151,4 @@ fn northwind_exports_import_and_the_malformed_one_is_refused_by_line_on() {
     );
     assert!(err.contains("line 8: "), "{err}");
 }
+every_backend!(northwind_exports_import_and_the_malformed_one_is_refused_by_line);

@@ -2,12 +2,7 @@
 
 use crate::support::{Db, array_len};
 
-#[test]
 fn every_change_is_audited_with_actor_and_before_after() {
-    crate::support::each_backend(every_change_is_audited_with_actor_and_before_after_on);
-}
-
-fn every_change_is_audited_with_actor_and_before_after_on() {
     let db = Db::new();
     db.ok(&["--actor", "maria", "buyer", "add", "Aurora Solar"]);
     db.ok(&[
@@ -71,13 +66,9 @@ fn every_change_is_audited_with_actor_and_before_after_on() {
     let at = history[0]["at"].as_str().unwrap();
     assert!(at.ends_with('Z') && at.len() == 20, "UTC timestamp: {at}");
 }
+every_backend!(every_change_is_audited_with_actor_and_before_after);
 
-#[test]
 fn history_filters_by_supplier_and_day() {
-    crate::support::each_backend(history_filters_by_supplier_and_day_on);
-}
-
-fn history_filters_by_supplier_and_day_on() {
     let db = Db::seeded();
     db.ok(&["visit", "log", "Maxwell", "--buyer", "Aurora Solar"]);
     let maxwell = db.json(&["history", "--supplier", "maxwell"]);
@@ -96,3 +87,4 @@ fn history_filters_by_supplier_and_day_on() {
     let last = db.json(&["history"]).as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["actor"], "li.wei");
 }
+every_backend!(history_filters_by_supplier_and_day);

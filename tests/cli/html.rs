@@ -70,12 +70,7 @@ fn gaps_html(db: &Db) -> String {
     std::fs::read_to_string(out).unwrap()
 }
 
-#[test]
 fn the_dashboard_is_one_self_contained_page_with_every_part() {
-    crate::support::each_backend(the_dashboard_is_one_self_contained_page_with_every_part_on);
-}
-
-fn the_dashboard_is_one_self_contained_page_with_every_part_on() {
     let db = demo_like();
     let page = gaps_html(&db);
     let dom = tl::parse(&page, tl::ParserOptions::default()).expect("parseable HTML");
@@ -141,6 +136,7 @@ fn the_dashboard_is_one_self_contained_page_with_every_part_on() {
     assert!(status.contains("<h2>Active suppliers</h2>"));
     db.fails(&["supplier", "list", "--format", "html"], 65);
 }
+every_backend!(the_dashboard_is_one_self_contained_page_with_every_part);
 
 fn chromium() -> Option<String> {
     let candidates = [

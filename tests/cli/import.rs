@@ -32,12 +32,7 @@ see notes\"
 Maxwell PVD GmbH,,,pvd,Germany,,Dresden,,,,
 ";
 
-#[test]
 fn a_canonical_list_imports_with_every_field() {
-    crate::support::each_backend(a_canonical_list_imports_with_every_field_on);
-}
-
-fn a_canonical_list_imports_with_every_field_on() {
     let db = Db::new();
     let file = db.file("list.csv", LIST);
     let summary = import(&db, &[&file]);
@@ -64,13 +59,9 @@ fn a_canonical_list_imports_with_every_field_on() {
         "import.suppliers"
     );
 }
+every_backend!(a_canonical_list_imports_with_every_field);
 
-#[test]
 fn reimporting_changes_nothing_and_matching_rows_merge() {
-    crate::support::each_backend(reimporting_changes_nothing_and_matching_rows_merge_on);
-}
-
-fn reimporting_changes_nothing_and_matching_rows_merge_on() {
     let db = Db::seeded();
     let file = db.file("list.csv", LIST);
     let out = db.ok(&["import", "suppliers", &file, "--format", "json"]);
@@ -102,13 +93,9 @@ fn reimporting_changes_nothing_and_matching_rows_merge_on() {
     );
     assert_eq!(k["aliases"], serde_json::json!(["KWS", "Kestrel"]));
 }
+every_backend!(reimporting_changes_nothing_and_matching_rows_merge);
 
-#[test]
 fn on_existing_skip_leaves_stored_suppliers_alone() {
-    crate::support::each_backend(on_existing_skip_leaves_stored_suppliers_alone_on);
-}
-
-fn on_existing_skip_leaves_stored_suppliers_alone_on() {
     let db = Db::seeded();
     let file = db.file("list.csv", "name,city\nLumina,Wuxi\nNew Co,Xi'an\n");
     assert_eq!(
@@ -126,13 +113,9 @@ fn on_existing_skip_leaves_stored_suppliers_alone_on() {
         "update replaces"
     );
 }
+every_backend!(on_existing_skip_leaves_stored_suppliers_alone);
 
-#[test]
 fn a_dry_run_counts_and_writes_nothing() {
-    crate::support::each_backend(a_dry_run_counts_and_writes_nothing_on);
-}
-
-fn a_dry_run_counts_and_writes_nothing_on() {
     let db = Db::seeded();
     let file = db.file("list.csv", LIST);
     let before = db.snapshot();
@@ -144,13 +127,9 @@ fn a_dry_run_counts_and_writes_nothing_on() {
     assert_eq!(summary["dry_run"], true);
     assert_eq!(db.snapshot(), before);
 }
+every_backend!(a_dry_run_counts_and_writes_nothing);
 
-#[test]
 fn bad_rows_are_reported_by_line_and_nothing_is_written() {
-    crate::support::each_backend(bad_rows_are_reported_by_line_and_nothing_is_written_on);
-}
-
-fn bad_rows_are_reported_by_line_and_nothing_is_written_on() {
     let db = Db::seeded();
     let file = db.file(
         "bad.csv",
@@ -167,13 +146,9 @@ fn bad_rows_are_reported_by_line_and_nothing_is_written_on() {
         assert!(err.contains(expected), "missing '{expected}' in:\n{err}");
     }
 }
+every_backend!(bad_rows_are_reported_by_line_and_nothing_is_written);
 
-#[test]
 fn skip_invalid_imports_the_rest_and_writes_rejects_verbatim() {
-    crate::support::each_backend(skip_invalid_imports_the_rest_and_writes_rejects_verbatim_on);
-}
-
-fn skip_invalid_imports_the_rest_and_writes_rejects_verbatim_on() {
     let db = Db::new();
     let file = db.file(
         "bad.csv",
@@ -198,13 +173,9 @@ fn skip_invalid_imports_the_rest_and_writes_rejects_verbatim_on() {
         "name,country,error\nBad Country,Atlantis,line 3: country: 'Atlantis' is not a known country (ISO 3166-1 code or English name)\n"
     );
 }
+every_backend!(skip_invalid_imports_the_rest_and_writes_rejects_verbatim);
 
-#[test]
 fn file_level_problems_are_clear() {
-    crate::support::each_backend(file_level_problems_are_clear_on);
-}
-
-fn file_level_problems_are_clear_on() {
     let db = Db::seeded();
     let empty = db.file("empty.csv", "");
     assert!(
@@ -240,13 +211,9 @@ fn file_level_problems_are_clear_on() {
     let err = db.fails(&["import", "suppliers", missing.to_str().unwrap()], 66);
     assert!(err.contains("nowhere.csv"), "{err}");
 }
+every_backend!(file_level_problems_are_clear);
 
-#[test]
 fn a_row_matching_two_suppliers_is_refused() {
-    crate::support::each_backend(a_row_matching_two_suppliers_is_refused_on);
-}
-
-fn a_row_matching_two_suppliers_is_refused_on() {
     let db = Db::seeded();
     let file = db.file("both.csv", "name,aliases\nLumina,Maxwell PVD\n");
     let err = db.refuses(
@@ -256,13 +223,9 @@ fn a_row_matching_two_suppliers_is_refused_on() {
     );
     assert!(err.contains("Maxwell PVD GmbH (#2)"), "{err}");
 }
+every_backend!(a_row_matching_two_suppliers_is_refused);
 
-#[test]
 fn standard_input_is_read_with_a_dash() {
-    crate::support::each_backend(standard_input_is_read_with_a_dash_on);
-}
-
-fn standard_input_is_read_with_a_dash_on() {
     let db = Db::new();
     let mut child = vetted()
         .arg("--db")
@@ -283,16 +246,12 @@ fn standard_input_is_read_with_a_dash_on() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("Imported standard input: 1 row\n"));
     assert_eq!(array_len(&db.json(&["supplier", "list"])), 1);
 }
-
-#[test]
-fn rows_match_across_batches_and_a_second_import_of_a_long_file() {
-    crate::support::each_backend(rows_match_across_batches_and_a_second_import_of_a_long_file_on);
-}
+every_backend!(standard_input_is_read_with_a_dash);
 
 /// The import reads, matches and writes a long file in batches of 2,000 rows and skips looking up
 /// names it has never seen: a row far down the file must still find the supplier an early row
 /// created, and a second import must find every supplier the first stored.
-fn rows_match_across_batches_and_a_second_import_of_a_long_file_on() {
+fn rows_match_across_batches_and_a_second_import_of_a_long_file() {
     let db = Db::new();
     let mut csv = String::from("name,aliases,capabilities,city\n");
     for i in 1..=4_500 {
@@ -323,3 +282,4 @@ fn rows_match_across_batches_and_a_second_import_of_a_long_file_on() {
     );
     assert_eq!(array_len(&db.json(&["supplier", "list", "--all"])), 4_500);
 }
+every_backend!(rows_match_across_batches_and_a_second_import_of_a_long_file);

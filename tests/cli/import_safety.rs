@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, Statement};
 
-use crate::support::{Backend, Db, array_len, backend, each_backend, vetted};
+use crate::support::{Backend, Db, array_len, backend, vetted};
 
 /// A CSV of `rows` new suppliers, each with a native name, an alias, capabilities and a
 /// two-line note.
@@ -68,12 +68,7 @@ fn a_visit_logged_during_a_big_import_succeeds() {
 
 /// An import reading a pipe that stalls holds no lock: other writers carry on meanwhile, and the
 /// import finishes when the pipe does.
-#[test]
 fn an_import_reading_a_stalled_pipe_holds_no_lock() {
-    each_backend(an_import_reading_a_stalled_pipe_holds_no_lock_on);
-}
-
-fn an_import_reading_a_stalled_pipe_holds_no_lock_on() {
     let db = Db::seeded();
     let mut import = import_child(&db, "-");
     let mut stdin = import.stdin.take().unwrap();
@@ -92,15 +87,11 @@ fn an_import_reading_a_stalled_pipe_holds_no_lock_on() {
     assert_eq!(array_len(&db.json(&["visit", "list"])), 1);
     assert_eq!(suppliers(&db), 2 + 1 + 3);
 }
+every_backend!(an_import_reading_a_stalled_pipe_holds_no_lock);
 
 /// `--reject-file` naming the input (however spelled) or the database is refused before anything
 /// is read, and the input is left as it was.
-#[test]
 fn a_reject_file_is_never_the_input_or_the_database() {
-    each_backend(a_reject_file_is_never_the_input_or_the_database_on);
-}
-
-fn a_reject_file_is_never_the_input_or_the_database_on() {
     let db = Db::seeded();
     let text = "name,country\nGood One,CN\nBad Country,Atlantis\n";
     let file = db.file("list.csv", text);
@@ -135,17 +126,13 @@ fn a_reject_file_is_never_the_input_or_the_database_on() {
         db.refuses(&args, 65, "reject-file: ");
     }
 }
+every_backend!(a_reject_file_is_never_the_input_or_the_database);
 
+#[cfg(target_os = "linux")]
 /// A reject file that cannot be written (a full device) fails the import before it commits:
 /// non-zero exit, nothing imported.
 #[cfg(target_os = "linux")]
-#[test]
 fn a_reject_file_that_cannot_be_written_imports_nothing() {
-    each_backend(a_reject_file_that_cannot_be_written_imports_nothing_on);
-}
-
-#[cfg(target_os = "linux")]
-fn a_reject_file_that_cannot_be_written_imports_nothing_on() {
     let db = Db::seeded();
     let file = db.file(
         "list.csv",
@@ -166,15 +153,11 @@ fn a_reject_file_that_cannot_be_written_imports_nothing_on() {
     assert!(stderr.contains("reject-file: cannot write /dev/full"), "{stderr}");
     assert_eq!(db.snapshot(), before, "the import wrote something");
 }
+every_backend!(a_reject_file_that_cannot_be_written_imports_nothing);
 
 /// Three processes importing the same file at once all succeed and leave each supplier once:
 /// the imports that lose a race run again and find what the winner stored.
-#[test]
 fn three_parallel_imports_of_one_file_leave_one_record() {
-    each_backend(three_parallel_imports_of_one_file_leave_one_record_on);
-}
-
-fn three_parallel_imports_of_one_file_leave_one_record_on() {
     let db = Db::seeded();
     let rows = 5_000;
     let file = db.file("list.csv", suppliers_csv(rows));
@@ -204,6 +187,7 @@ fn three_parallel_imports_of_one_file_leave_one_record_on() {
     assert_eq!(one["aliases"], serde_json::json!(["SUP-0004321"]));
     assert_eq!(one["capabilities"], serde_json::json!(["pecvd", "pvd"]));
 }
+every_backend!(three_parallel_imports_of_one_file_leave_one_record);
 
 /// Whether an import is writing `db` right now: on SQLite it holds the write lock; on a server its
 /// transaction has changed rows.
@@ -252,12 +236,7 @@ fn import_is_writing(db: &Db, before: usize) -> bool {
 }
 
 /// `kill -9` while an import writes leaves none of it; the import run again stores all of it.
-#[test]
 fn an_import_killed_while_writing_leaves_nothing() {
-    each_backend(an_import_killed_while_writing_leaves_nothing_on);
-}
-
-fn an_import_killed_while_writing_leaves_nothing_on() {
     let db = Db::seeded();
     let rows = 60_000;
     // On SQLite, opening the database may take the lock for a moment: there, writing is only
@@ -299,3 +278,4 @@ fn an_import_killed_while_writing_leaves_nothing_on() {
     }
     panic!("three imports finished before they were seen writing");
 }
+every_backend!(an_import_killed_while_writing_leaves_nothing);

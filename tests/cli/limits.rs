@@ -2,7 +2,7 @@
 //! and bidi characters, dates, money; for commands, CSV rows and `import all`. Every refusal is
 //! exit 65 naming the field, with nothing written.
 
-use crate::support::{Db, each_backend};
+use crate::support::Db;
 
 const LOG: [&str; 5] = ["visit", "log", "Lumina", "--buyer", "Aurora Solar"];
 
@@ -10,12 +10,7 @@ fn with<'a>(base: &[&'a str], more: &[&'a str]) -> Vec<&'a str> {
     base.iter().chain(more).copied().collect()
 }
 
-#[test]
 fn control_and_bidi_characters_are_refused() {
-    each_backend(control_and_bidi_characters_are_refused_on);
-}
-
-fn control_and_bidi_characters_are_refused_on() {
     let db = Db::seeded();
     let err = db.refuses(&["supplier", "add", "Acme\u{1b}[31m Tools"], 65, "name");
     assert!(err.contains("U+001B"), "{err}");
@@ -59,13 +54,9 @@ fn control_and_bidi_characters_are_refused_on() {
     let note = db.json(&["note", "add", "--supplier", "Lumina", "first\tline\nsecond line"]);
     assert_eq!(note["text"], "first\tline\nsecond line");
 }
+every_backend!(control_and_bidi_characters_are_refused);
 
-#[test]
 fn names_that_normalise_to_nothing_are_refused() {
-    each_backend(names_that_normalise_to_nothing_are_refused_on);
-}
-
-fn names_that_normalise_to_nothing_are_refused_on() {
     let db = Db::seeded();
     for name in ["...", "!!!", "\u{200b}\u{200b}", "有限公司"] {
         let err = db.refuses(&["supplier", "add", name], 65, "name");
@@ -82,13 +73,9 @@ fn names_that_normalise_to_nothing_are_refused_on() {
     db.refuses(&["site", "add", "Lumina", "&&"], 65, "name");
     db.refuses(&with(&LOG, &["--visitor", "?"]), 65, "visitor");
 }
+every_backend!(names_that_normalise_to_nothing_are_refused);
 
-#[test]
 fn names_are_at_most_200_characters_everywhere() {
-    each_backend(names_are_at_most_200_characters_everywhere_on);
-}
-
-fn names_are_at_most_200_characters_everywhere_on() {
     let db = Db::seeded();
     for len in [201, 300, 3000] {
         let long = "n".repeat(len);
@@ -112,13 +99,9 @@ fn names_are_at_most_200_characters_everywhere_on() {
     assert_eq!(added["name"], fits.as_str());
     db.ok(&["buyer", "add", &"b".repeat(200)]);
 }
+every_backend!(names_are_at_most_200_characters_everywhere);
 
-#[test]
 fn one_line_and_long_text_have_limits() {
-    each_backend(one_line_and_long_text_have_limits_on);
-}
-
-fn one_line_and_long_text_have_limits_on() {
     let db = Db::seeded();
     let line = "c".repeat(1001);
     let err = db.refuses(&["supplier", "edit", "Lumina", "--city", &line], 65, "city");
@@ -161,13 +144,9 @@ fn one_line_and_long_text_have_limits_on() {
     let shown = db.json(&["supplier", "show", "Lumina"]);
     assert_eq!(shown["supplier"]["city"], line.as_str());
 }
+every_backend!(one_line_and_long_text_have_limits);
 
-#[test]
 fn dates_before_1900_are_refused() {
-    each_backend(dates_before_1900_are_refused_on);
-}
-
-fn dates_before_1900_are_refused_on() {
     let db = Db::seeded();
     for date in ["0000-01-01", "0001-01-01", "1899-12-31"] {
         let err = db.refuses(&with(&LOG, &["--date", date]), 65, "date");
@@ -202,6 +181,7 @@ fn dates_before_1900_are_refused_on() {
     // Every report still reads the database.
     db.ok(&["report", "status", "--format", "json"]);
 }
+every_backend!(dates_before_1900_are_refused);
 
 fn deal(value: &str, currency: &str) -> Vec<String> {
     [
@@ -221,12 +201,7 @@ fn deal(value: &str, currency: &str) -> Vec<String> {
     .to_vec()
 }
 
-#[test]
 fn money_fits_every_backend_and_its_currency() {
-    each_backend(money_fits_every_backend_and_its_currency_on);
-}
-
-fn money_fits_every_backend_and_its_currency_on() {
     let db = Db::seeded();
     let refuse = |value: &str, currency: &str, field: &str| {
         let args = deal(value, currency);
@@ -256,13 +231,9 @@ fn money_fits_every_backend_and_its_currency_on() {
     ok("1200", "JPY");
     db.ok(&["report", "status"]);
 }
+every_backend!(money_fits_every_backend_and_its_currency);
 
-#[test]
 fn csv_rows_break_each_limit_with_line_and_column() {
-    each_backend(csv_rows_break_each_limit_with_line_and_column_on);
-}
-
-fn csv_rows_break_each_limit_with_line_and_column_on() {
     let db = Db::seeded();
     let long_name = "n".repeat(201);
     let long_city = "c".repeat(1001);
@@ -299,13 +270,9 @@ fn csv_rows_break_each_limit_with_line_and_column_on() {
     assert_eq!(summary["created"], 1);
     assert_eq!(summary["rejected"], 9);
 }
+every_backend!(csv_rows_break_each_limit_with_line_and_column);
 
-#[test]
 fn a_huge_csv_cell_is_refused_while_reading() {
-    each_backend(a_huge_csv_cell_is_refused_while_reading_on);
-}
-
-fn a_huge_csv_cell_is_refused_while_reading_on() {
     let db = Db::seeded();
     let mut csv = String::from("name,city,note\nBefore Co,Suzhou,short\n\"Huge Co\",Wuxi,\"");
     // A few MB in one quoted cell, with quotes and line breaks inside it.
@@ -324,13 +291,9 @@ fn a_huge_csv_cell_is_refused_while_reading_on() {
     assert_eq!(summary["rejected"], 1);
     db.ok(&["supplier", "show", "After Co"]);
 }
+every_backend!(a_huge_csv_cell_is_refused_while_reading);
 
-#[test]
 fn a_backup_with_a_bad_record_is_refused_with_its_path() {
-    each_backend(a_backup_with_a_bad_record_is_refused_with_its_path_on);
-}
-
-fn a_backup_with_a_bad_record_is_refused_with_its_path_on() {
     let db = Db::seeded();
     db.ok(&with(&LOG, &["--date", "2024-05-01", "--purpose", "audit"]));
     db.ok(&[
@@ -398,13 +361,9 @@ fn a_backup_with_a_bad_record_is_refused_with_its_path_on() {
         "suppliers[0].scarce_override: 'maybe' is not a scarcity override",
     );
 }
+every_backend!(a_backup_with_a_bad_record_is_refused_with_its_path);
 
-#[test]
 fn rows_of_long_cells_import_on_every_backend() {
-    each_backend(rows_of_long_cells_import_on_every_backend_on);
-}
-
-fn rows_of_long_cells_import_on_every_backend_on() {
     let db = Db::new();
     // 18 MB of notes just under the limit: more than MariaDB takes in one statement by default.
     let note = "n".repeat(60_000);
@@ -418,3 +377,4 @@ fn rows_of_long_cells_import_on_every_backend_on() {
     let shown = db.json(&["supplier", "show", "Supplier 299"]);
     assert_eq!(shown["supplier"]["note"], note.as_str());
 }
+every_backend!(rows_of_long_cells_import_on_every_backend);

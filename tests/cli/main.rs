@@ -1,6 +1,7 @@
 //! Integration tests: the real `vetted` binary against a real database, one fresh database per
 //! test. All in one test binary so it is built once.
 
+#[macro_use]
 mod support;
 
 mod backends;

@@ -1,11 +1,6 @@
 use crate::support::{Db, array_len};
 
-#[test]
 fn notes_on_visits_and_suppliers_are_resolved_once() {
-    crate::support::each_backend(notes_on_visits_and_suppliers_are_resolved_once_on);
-}
-
-fn notes_on_visits_and_suppliers_are_resolved_once_on() {
     let db = Db::seeded();
     db.ok(&[
         "visit",
@@ -61,13 +56,9 @@ fn notes_on_visits_and_suppliers_are_resolved_once_on() {
     assert_eq!(array_len(&db.json(&["note", "list", "--open"])), 1);
     db.refuses(&["note", "resolve", "1"], 65, "already resolved on 2026-06-01");
 }
+every_backend!(notes_on_visits_and_suppliers_are_resolved_once);
 
-#[test]
 fn a_note_cannot_predate_its_visit_or_be_resolved_before_it_was_made() {
-    crate::support::each_backend(a_note_cannot_predate_its_visit_or_be_resolved_before_it_was_made_on);
-}
-
-fn a_note_cannot_predate_its_visit_or_be_resolved_before_it_was_made_on() {
     let db = Db::seeded();
     db.ok(&[
         "visit",
@@ -86,16 +77,13 @@ fn a_note_cannot_predate_its_visit_or_be_resolved_before_it_was_made_on() {
     db.ok(&["note", "add", "--visit", "1", "x"]);
     db.refuses(&["note", "resolve", "1", "--date", "2026-04-01"], 65, "date");
 }
+every_backend!(a_note_cannot_predate_its_visit_or_be_resolved_before_it_was_made);
 
-#[test]
 fn a_note_needs_a_target_and_text() {
-    crate::support::each_backend(a_note_needs_a_target_and_text_on);
-}
-
-fn a_note_needs_a_target_and_text_on() {
     let db = Db::seeded();
     db.fails(&["note", "add", "just text"], 2);
     db.refuses(&["note", "add", "--visit", "9", "x"], 65, "visit '9' not found");
     db.refuses(&["note", "add", "--supplier", "Lumina", " "], 65, "text");
     db.refuses(&["note", "resolve", "77"], 65, "note '77' not found");
 }
+every_backend!(a_note_needs_a_target_and_text);

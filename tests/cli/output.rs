@@ -2,12 +2,7 @@
 
 use crate::support::{Db, vetted};
 
-#[test]
 fn lists_are_json_arrays_with_snake_case_keys() {
-    crate::support::each_backend(lists_are_json_arrays_with_snake_case_keys_on);
-}
-
-fn lists_are_json_arrays_with_snake_case_keys_on() {
     let db = Db::seeded();
     let list = db.json(&["supplier", "list"]);
     let first = list.as_array().unwrap()[0].as_object().unwrap();
@@ -29,13 +24,9 @@ fn lists_are_json_arrays_with_snake_case_keys_on() {
     assert!(db.json(&["history"]).is_array());
     assert!(db.json(&["deal", "list"]).is_array());
 }
+every_backend!(lists_are_json_arrays_with_snake_case_keys);
 
-#[test]
 fn csv_lists_parse_back_with_every_field() {
-    crate::support::each_backend(csv_lists_parse_back_with_every_field_on);
-}
-
-fn csv_lists_parse_back_with_every_field_on() {
     let db = Db::seeded();
     let out = db.ok(&["supplier", "list", "--format", "csv"]);
     let mut reader = csv::Reader::from_reader(out.as_bytes());
@@ -56,13 +47,9 @@ fn csv_lists_parse_back_with_every_field_on() {
         "an empty list keeps its header: {empty:?}"
     );
 }
+every_backend!(csv_lists_parse_back_with_every_field);
 
-#[test]
 fn show_as_csv_is_field_value_pairs() {
-    crate::support::each_backend(show_as_csv_is_field_value_pairs_on);
-}
-
-fn show_as_csv_is_field_value_pairs_on() {
     let db = Db::seeded();
     let out = db.ok(&["supplier", "show", "Lumina", "--format", "csv"]);
     let mut reader = csv::Reader::from_reader(out.as_bytes());
@@ -78,13 +65,9 @@ fn show_as_csv_is_field_value_pairs_on() {
     )));
     assert!(pairs.contains(&("sites.0.name".into(), "Suzhou Plant 2".into())));
 }
+every_backend!(show_as_csv_is_field_value_pairs);
 
-#[test]
 fn markdown_tables_paste_into_a_document() {
-    crate::support::each_backend(markdown_tables_paste_into_a_document_on);
-}
-
-fn markdown_tables_paste_into_a_document_on() {
     let db = Db::seeded();
     let out = db.ok(&["deal", "list", "--format", "md"]);
     let lines: Vec<&str> = out.lines().collect();
@@ -93,13 +76,9 @@ fn markdown_tables_paste_into_a_document_on() {
     let show = db.ok(&["visit", "list", "--format", "md"]);
     assert_eq!(show.lines().count(), 2, "header and rule for no visits:\n{show}");
 }
+every_backend!(markdown_tables_paste_into_a_document);
 
-#[test]
 fn tables_align_columns_and_colour_only_when_asked() {
-    crate::support::each_backend(tables_align_columns_and_colour_only_when_asked_on);
-}
-
-fn tables_align_columns_and_colour_only_when_asked_on() {
     let db = Db::seeded();
     let plain = db.ok(&["buyer", "list"]);
     let lines: Vec<&str> = plain.lines().collect();
@@ -122,19 +101,16 @@ fn tables_align_columns_and_colour_only_when_asked_on() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
 }
+every_backend!(tables_align_columns_and_colour_only_when_asked);
 
-#[test]
 fn quiet_mutations_print_nothing_and_json_mutations_print_the_record() {
-    crate::support::each_backend(quiet_mutations_print_nothing_and_json_mutations_print_the_record_on);
-}
-
-fn quiet_mutations_print_nothing_and_json_mutations_print_the_record_on() {
     let db = Db::seeded();
     assert_eq!(db.ok(&["-q", "buyer", "add", "Cirrus"]), "");
     let visit = db.json(&["visit", "log", "Lumina", "--buyer", "Cirrus"]);
     assert_eq!(visit["buyer"], "Cirrus");
     assert!(visit["id"].is_number());
 }
+every_backend!(quiet_mutations_print_nothing_and_json_mutations_print_the_record);
 
 #[test]
 fn completions_and_man_page() {

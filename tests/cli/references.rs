@@ -9,12 +9,7 @@ fn supplier_id(db: &Db, reference: &str) -> i64 {
         .unwrap()
 }
 
-#[test]
 fn every_spelling_of_a_supplier_finds_it() {
-    crate::support::each_backend(every_spelling_of_a_supplier_finds_it_on);
-}
-
-fn every_spelling_of_a_supplier_finds_it_on() {
     let db = Db::seeded();
     for reference in [
         "1",
@@ -34,13 +29,9 @@ fn every_spelling_of_a_supplier_finds_it_on() {
     assert_eq!(supplier_id(&db, "maxwell pvd"), 2);
     assert_eq!(supplier_id(&db, "Maxwell"), 2, "leading whole words of a name");
 }
+every_backend!(every_spelling_of_a_supplier_finds_it);
 
-#[test]
 fn an_unknown_supplier_lists_the_closest_names() {
-    crate::support::each_backend(an_unknown_supplier_lists_the_closest_names_on);
-}
-
-fn an_unknown_supplier_lists_the_closest_names_on() {
     let db = Db::seeded();
     let err = db.fails(&["supplier", "show", "Lumnia Heterojunction"], 65);
     assert!(
@@ -54,13 +45,9 @@ fn an_unknown_supplier_lists_the_closest_names_on() {
     let err = db.fails(&["supplier", "show", "zzz"], 65);
     assert!(!err.contains("did you mean"), "nothing is close to zzz: {err}");
 }
+every_backend!(an_unknown_supplier_lists_the_closest_names);
 
-#[test]
 fn an_ambiguous_reference_lists_every_match() {
-    crate::support::each_backend(an_ambiguous_reference_lists_every_match_on);
-}
-
-fn an_ambiguous_reference_lists_every_match_on() {
     let db = Db::seeded();
     db.ok(&["supplier", "add", "Lumina Wet Bench Ltd"]);
     // A longer run of leading words is unique.
@@ -76,13 +63,9 @@ fn an_ambiguous_reference_lists_every_match_on() {
     );
     assert!(err.contains("Lumina Wet Bench Ltd (#3)"), "{err}");
 }
+every_backend!(an_ambiguous_reference_lists_every_match);
 
-#[test]
 fn buyers_are_found_by_id_name_or_leading_words() {
-    crate::support::each_backend(buyers_are_found_by_id_name_or_leading_words_on);
-}
-
-fn buyers_are_found_by_id_name_or_leading_words_on() {
     let db = Db::seeded();
     for reference in ["1", "Aurora Solar", "AURORA SOLAR CO., LTD.", "aurora"] {
         db.ok(&["visit", "log", "Lumina", "--buyer", reference]);
@@ -95,3 +78,4 @@ fn buyers_are_found_by_id_name_or_leading_words_on() {
         "{err}"
     );
 }
+every_backend!(buyers_are_found_by_id_name_or_leading_words);

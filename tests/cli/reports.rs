@@ -103,12 +103,7 @@ fn aurora_gaps<'a>(args: &[&'a str]) -> Vec<&'a str> {
     all
 }
 
-#[test]
 fn gaps_list_scarce_unsigned_suppliers_most_urgent_first() {
-    crate::support::each_backend(gaps_list_scarce_unsigned_suppliers_most_urgent_first_on);
-}
-
-fn gaps_list_scarce_unsigned_suppliers_most_urgent_first_on() {
     let db = market();
     let gaps = db.json(&aurora_gaps(&["--as-of", "2026-06-30"]));
     assert_eq!(gaps["buyer"], "Aurora Solar");
@@ -144,13 +139,9 @@ fn gaps_list_scarce_unsigned_suppliers_most_urgent_first_on() {
     assert_eq!(kestrel["visits"], 1, "only this buyer's visits");
     assert_eq!(kestrel["open_findings"]["major"], 1);
 }
+every_backend!(gaps_list_scarce_unsigned_suppliers_most_urgent_first);
 
-#[test]
 fn as_of_reads_the_dated_history() {
-    crate::support::each_backend(as_of_reads_the_dated_history_on);
-}
-
-fn as_of_reads_the_dated_history_on() {
     let db = market();
     // On 1 March Helios had not signed Qiantang, Lumina was still being evaluated, and the
     // interlock finding was open; Borealis still held Maxwell.
@@ -202,13 +193,9 @@ fn as_of_reads_the_dated_history_on() {
         before
     );
 }
+every_backend!(as_of_reads_the_dated_history);
 
-#[test]
 fn status_deals_follow_an_event_recorded_later_but_dated_earlier() {
-    crate::support::each_backend(status_deals_follow_an_event_recorded_later_but_dated_earlier_on);
-}
-
-fn status_deals_follow_an_event_recorded_later_but_dated_earlier_on() {
     let db = Db::new();
     db.ok(&["buyer", "add", "Aurora Solar"]);
     db.ok(&["supplier", "add", "Qiantang PV", "--capability", "rpd"]);
@@ -232,13 +219,9 @@ fn status_deals_follow_an_event_recorded_later_but_dated_earlier_on() {
     assert_eq!(on("2026-05-01"), ("signed".into(), 1.into()));
     assert_eq!(on("2026-11-29"), ("signed".into(), 1.into()));
 }
+every_backend!(status_deals_follow_an_event_recorded_later_but_dated_earlier);
 
-#[test]
 fn status_covers_every_active_supplier_capability_and_buyer() {
-    crate::support::each_backend(status_covers_every_active_supplier_capability_and_buyer_on);
-}
-
-fn status_covers_every_active_supplier_capability_and_buyer_on() {
     let db = market();
     let status = db.json(&["report", "status", "--as-of", "2026-06-30"]);
     assert_eq!(
@@ -279,13 +262,9 @@ fn status_covers_every_active_supplier_capability_and_buyer_on() {
     let kestrel = entry(&only_aurora, "suppliers", "Kestrel Wet");
     assert_eq!(kestrel["visits"], 1);
 }
+every_backend!(status_covers_every_active_supplier_capability_and_buyer);
 
-#[test]
 fn the_threshold_decides_what_is_scarce() {
-    crate::support::each_backend(the_threshold_decides_what_is_scarce_on);
-}
-
-fn the_threshold_decides_what_is_scarce_on() {
     let db = market();
     let strict = db.json(&aurora_gaps(&["--threshold", "1", "--as-of", "2026-06-30"]));
     assert_eq!(names(&strict), ["Qiantang PV", "Maxwell PVD", "Kestrel Wet"]);
@@ -298,13 +277,9 @@ fn the_threshold_decides_what_is_scarce_on() {
     db.fails(&["report", "gaps", "--buyer", "Nobody"], 65);
     db.fails(&aurora_gaps(&["--as-of", "2026-02-31"]), 65);
 }
+every_backend!(the_threshold_decides_what_is_scarce);
 
-#[test]
 fn reports_paste_as_csv_and_markdown_and_read_as_tables() {
-    crate::support::each_backend(reports_paste_as_csv_and_markdown_and_read_as_tables_on);
-}
-
-fn reports_paste_as_csv_and_markdown_and_read_as_tables_on() {
     let db = market();
     let csv_text = db.ok(&aurora_gaps(&["--as-of", "2026-06-30", "--format", "csv"]));
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
@@ -356,6 +331,7 @@ fn reports_paste_as_csv_and_markdown_and_read_as_tables_on() {
     let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(written["buyer"], "Aurora Solar");
 }
+every_backend!(reports_paste_as_csv_and_markdown_and_read_as_tables);
 
 #[test]
 fn the_demo_builds_a_fresh_database_and_prints_both_reports_the_same_each_time() {
@@ -405,12 +381,7 @@ fn the_demo_builds_a_fresh_database_and_prints_both_reports_the_same_each_time()
 
 /// A status or severity changed by hand in the database to a spelling vetted never stores is an
 /// error that names it (65), never a deal or finding silently left out of the answer.
-#[test]
 fn a_value_stored_by_hand_is_reported_not_skipped() {
-    crate::support::each_backend(a_value_stored_by_hand_is_reported_not_skipped_on);
-}
-
-fn a_value_stored_by_hand_is_reported_not_skipped_on() {
     let db = Db::seeded();
     db.ok(&[
         "deal",
@@ -453,15 +424,11 @@ fn a_value_stored_by_hand_is_reported_not_skipped_on() {
         );
     }
 }
+every_backend!(a_value_stored_by_hand_is_reported_not_skipped);
 
 /// A finding is open from the day it was noted until the day it is resolved: on that day's
 /// evening it is closed.
-#[test]
 fn a_finding_is_open_from_its_day_until_the_day_it_is_resolved() {
-    crate::support::each_backend(a_finding_is_open_from_its_day_until_the_day_it_is_resolved_on);
-}
-
-fn a_finding_is_open_from_its_day_until_the_day_it_is_resolved_on() {
     let db = Db::seeded();
     db.ok(&[
         "note",
@@ -497,3 +464,4 @@ fn a_finding_is_open_from_its_day_until_the_day_it_is_resolved_on() {
         assert_eq!(lumina["open_findings"]["major"], open, "gaps as of {day}");
     }
 }
+every_backend!(a_finding_is_open_from_its_day_until_the_day_it_is_resolved);

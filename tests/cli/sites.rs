@@ -1,11 +1,6 @@
 use crate::support::{Db, array_len};
 
-#[test]
 fn sites_belong_to_their_supplier() {
-    crate::support::each_backend(sites_belong_to_their_supplier_on);
-}
-
-fn sites_belong_to_their_supplier_on() {
     let db = Db::seeded();
     db.ok(&[
         "site",
@@ -27,13 +22,9 @@ fn sites_belong_to_their_supplier_on() {
     assert_eq!(lumina[0]["country"], "CN");
     assert_eq!(all[1]["country"], "DE");
 }
+every_backend!(sites_belong_to_their_supplier);
 
-#[test]
 fn a_site_name_is_unique_per_supplier() {
-    crate::support::each_backend(a_site_name_is_unique_per_supplier_on);
-}
-
-fn a_site_name_is_unique_per_supplier_on() {
     let db = Db::seeded();
     db.refuses(
         &["site", "add", "Lumina", "SUZHOU PLANT 2"],
@@ -42,13 +33,9 @@ fn a_site_name_is_unique_per_supplier_on() {
     );
     db.ok(&["site", "add", "Maxwell", "Suzhou Plant 2"]);
 }
+every_backend!(a_site_name_is_unique_per_supplier);
 
-#[test]
 fn a_site_needs_a_sane_line_count() {
-    crate::support::each_backend(a_site_needs_a_sane_line_count_on);
-}
-
-fn a_site_needs_a_sane_line_count_on() {
     let db = Db::seeded();
     db.refuses(&["site", "add", "Lumina", "Wuxi", "--lines", "-2"], 65, "lines");
     db.refuses(&["site", "add", "Lumina", "Wuxi", "--lines", "two"], 65, "lines");
@@ -58,3 +45,4 @@ fn a_site_needs_a_sane_line_count_on() {
         "country",
     );
 }
+every_backend!(a_site_needs_a_sane_line_count);

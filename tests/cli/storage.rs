@@ -53,12 +53,7 @@ fn sqlite_runs_in_wal_mode_with_the_schema_applied() {
     );
 }
 
-#[test]
 fn a_database_from_a_newer_vetted_is_refused() {
-    crate::support::each_backend(a_database_from_a_newer_vetted_is_refused_on);
-}
-
-fn a_database_from_a_newer_vetted_is_refused_on() {
     let db = Db::seeded();
     db.sql(
         "INSERT INTO seaql_migrations (version, applied_at) VALUES ('m20991231_000001_from_the_future', 0)",
@@ -79,6 +74,7 @@ fn a_database_from_a_newer_vetted_is_refused_on() {
     let after = (count("buyer"), count("audit_entry"), count("seaql_migrations"));
     assert_eq!(after, before, "the newer database was left untouched");
 }
+every_backend!(a_database_from_a_newer_vetted_is_refused);
 
 #[test]
 fn an_unusable_database_path_exits_69() {
@@ -137,12 +133,7 @@ fn checkpointed(db: &Db) -> Vec<u8> {
 /// makes SQLite open the file read-only, as it does a file the user may not write
 /// (`SQLITE_READONLY` either way). MariaDB has no read-only database (its read-only mode is the
 /// whole server's), so that run is skipped.
-#[test]
 fn a_write_to_a_read_only_database_is_refused_plainly() {
-    crate::support::each_backend(a_write_to_a_read_only_database_is_refused_plainly_on);
-}
-
-fn a_write_to_a_read_only_database_is_refused_plainly_on() {
     let db = Db::seeded();
     match &db.server {
         None => {
@@ -180,6 +171,7 @@ fn a_write_to_a_read_only_database_is_refused_plainly_on() {
     assert!(stderr.contains("read-only"), "{stderr}");
     assert_eq!(db.json(&["buyer", "list"]), before);
 }
+every_backend!(a_write_to_a_read_only_database_is_refused_plainly);
 
 #[test]
 fn a_file_that_is_not_a_database_is_reported_plainly() {
@@ -241,12 +233,7 @@ fn a_writer_kept_waiting_past_the_retries_hears_the_database_is_busy() {
 
 /// A database error vetted has no class for (here a table dropped by hand) is reported as a bug
 /// with the driver's code only (exit 70), never with the driver's message.
-#[test]
 fn an_unexpected_database_error_shows_its_code_not_the_driver_message() {
-    crate::support::each_backend(an_unexpected_database_error_shows_its_code_not_the_driver_message_on);
-}
-
-fn an_unexpected_database_error_shows_its_code_not_the_driver_message_on() {
     let db = Db::seeded();
     db.sql("DROP TABLE note");
     let stderr = db.fails(&["note", "list"], 70);
@@ -260,6 +247,7 @@ fn an_unexpected_database_error_shows_its_code_not_the_driver_message_on() {
     assert!(!stderr.contains("note"), "{stderr}");
     assert_plain(&stderr);
 }
+every_backend!(an_unexpected_database_error_shows_its_code_not_the_driver_message);
 
 /// A SQLite database on a full disk: the write is refused with 69 and a plain reason, and what
 /// the database held before is all there, unchanged. The disk is a 2 MiB tmpfs mounted for the

@@ -1,11 +1,6 @@
 use crate::support::{Db, array_len};
 
-#[test]
 fn a_supplier_keeps_its_whole_profile() {
-    crate::support::each_backend(a_supplier_keeps_its_whole_profile_on);
-}
-
-fn a_supplier_keeps_its_whole_profile_on() {
     let db = Db::new();
     let out = db.ok(&[
         "supplier",
@@ -54,13 +49,9 @@ fn a_supplier_keeps_its_whole_profile_on() {
         assert_eq!(array_len(&file[part]), 0, "{part}");
     }
 }
+every_backend!(a_supplier_keeps_its_whole_profile);
 
-#[test]
 fn edit_changes_fields_aliases_and_capabilities() {
-    crate::support::each_backend(edit_changes_fields_aliases_and_capabilities_on);
-}
-
-fn edit_changes_fields_aliases_and_capabilities_on() {
     let db = Db::seeded();
     db.ok(&[
         "supplier",
@@ -91,13 +82,9 @@ fn edit_changes_fields_aliases_and_capabilities_on() {
         serde_json::json!(["hjt-full-line", "wet-bench"])
     );
 }
+every_backend!(edit_changes_fields_aliases_and_capabilities);
 
-#[test]
 fn an_edit_that_fails_half_way_changes_nothing() {
-    crate::support::each_backend(an_edit_that_fails_half_way_changes_nothing_on);
-}
-
-fn an_edit_that_fails_half_way_changes_nothing_on() {
     let db = Db::seeded();
     // The city would be set before the unknown alias is found: the transaction must undo it.
     db.refuses(
@@ -118,25 +105,17 @@ fn an_edit_that_fails_half_way_changes_nothing_on() {
         "Suzhou"
     );
 }
+every_backend!(an_edit_that_fails_half_way_changes_nothing);
 
-#[test]
 fn an_edit_that_changes_nothing_records_nothing() {
-    crate::support::each_backend(an_edit_that_changes_nothing_records_nothing_on);
-}
-
-fn an_edit_that_changes_nothing_records_nothing_on() {
     let db = Db::seeded();
     let before = db.json(&["history"]);
     db.ok(&["supplier", "edit", "Lumina", "--city", "Suzhou"]);
     assert_eq!(db.json(&["history"]), before);
 }
+every_backend!(an_edit_that_changes_nothing_records_nothing);
 
-#[test]
 fn names_aliases_and_native_names_are_unique_across_suppliers() {
-    crate::support::each_backend(names_aliases_and_native_names_are_unique_across_suppliers_on);
-}
-
-fn names_aliases_and_native_names_are_unique_across_suppliers_on() {
     let db = Db::seeded();
     db.refuses(
         &["supplier", "add", "LUMINA HETEROJUNCTION EQUIPMENT CO LTD"],
@@ -161,13 +140,9 @@ fn names_aliases_and_native_names_are_unique_across_suppliers_on() {
         "native name",
     );
 }
+every_backend!(names_aliases_and_native_names_are_unique_across_suppliers);
 
-#[test]
 fn list_filters_by_capability_country_and_text() {
-    crate::support::each_backend(list_filters_by_capability_country_and_text_on);
-}
-
-fn list_filters_by_capability_country_and_text_on() {
     let db = Db::seeded();
     db.ok(&[
         "supplier",
@@ -193,13 +168,9 @@ fn list_filters_by_capability_country_and_text_on() {
     assert_eq!(names(&["--country", "china"]).len(), 2);
     assert_eq!(names(&["--search", "wet"]), vec!["Kestrel Wet Systems"]);
 }
+every_backend!(list_filters_by_capability_country_and_text);
 
-#[test]
 fn archiving_hides_a_supplier_but_keeps_its_evidence() {
-    crate::support::each_backend(archiving_hides_a_supplier_but_keeps_its_evidence_on);
-}
-
-fn archiving_hides_a_supplier_but_keeps_its_evidence_on() {
     let db = Db::seeded();
     db.ok(&[
         "visit",
@@ -241,13 +212,9 @@ fn archiving_hides_a_supplier_but_keeps_its_evidence_on() {
     db.ok(&["supplier", "archive", "Lumina", "--restore"]);
     db.ok(&["visit", "log", "Lumina", "--buyer", "Aurora Solar"]);
 }
+every_backend!(archiving_hides_a_supplier_but_keeps_its_evidence);
 
-#[test]
 fn show_gives_the_whole_file() {
-    crate::support::each_backend(show_gives_the_whole_file_on);
-}
-
-fn show_gives_the_whole_file_on() {
     let db = Db::seeded();
     db.ok(&[
         "visit",
@@ -310,3 +277,4 @@ fn show_gives_the_whole_file_on() {
     }
     assert!(table.contains("no spare parts stock"));
 }
+every_backend!(show_gives_the_whole_file);

@@ -22,45 +22,58 @@ thread_local! {
     static BACKEND: RefCell<Backend> = const { RefCell::new(Backend::Sqlite) };
 }
 
-/// Runs a scenario on SQLite, then on PostgreSQL and MariaDB when `VETTED_TEST_POSTGRES_URL` /
-/// `VETTED_TEST_MYSQL_URL` name a server; says once per backend when it skips one.
-pub fn each_backend(scenario: fn()) {
-    let mut backends = vec![Backend::Sqlite];
-    for (var, make) in [
-        (
-            "VETTED_TEST_POSTGRES_URL",
-            Backend::Postgres as fn(String) -> Backend,
-        ),
-        ("VETTED_TEST_MYSQL_URL", Backend::Mysql as fn(String) -> Backend),
-    ] {
-        match std::env::var(var) {
-            Ok(url) if !url.is_empty() => backends.push(make(url)),
-            _ => skipped_once(var),
+/// Stamps a scenario (a plain `fn name()`) as one test per backend, `name::sqlite`,
+/// `name::postgres` and `name::mysql`, so that a failure is reported under its backend's name.
+/// The server tests run when `VETTED_TEST_POSTGRES_URL` / `VETTED_TEST_MYSQL_URL` name a server
+/// the tests may create databases on, and are listed as ignored, with the reason, otherwise.
+macro_rules! every_backend {
+    ($($scenario:ident),+ $(,)?) => {$(
+        mod $scenario {
+            #[test]
+            fn sqlite() {
+                crate::support::run_on(crate::support::Backend::Sqlite, super::$scenario);
+            }
+
+            #[test]
+            #[cfg_attr(
+                not(vetted_test_postgres),
+                ignore = "skipped: PostgreSQL runs of the suite need VETTED_TEST_POSTGRES_URL"
+            )]
+            fn postgres() {
+                crate::support::run_on_server("VETTED_TEST_POSTGRES_URL", super::$scenario);
+            }
+
+            #[test]
+            #[cfg_attr(
+                not(vetted_test_mysql),
+                ignore = "skipped: MariaDB/MySQL runs of the suite need VETTED_TEST_MYSQL_URL"
+            )]
+            fn mysql() {
+                crate::support::run_on_server("VETTED_TEST_MYSQL_URL", super::$scenario);
+            }
         }
-    }
-    for backend in backends {
-        BACKEND.with(|b| *b.borrow_mut() = backend.clone());
-        let outcome = std::panic::catch_unwind(scenario);
-        BACKEND.with(|b| *b.borrow_mut() = Backend::Sqlite);
-        if let Err(panic) = outcome {
-            eprintln!("failed on {backend:?}");
-            std::panic::resume_unwind(panic);
-        }
-    }
+    )+};
 }
 
-fn skipped_once(var: &str) {
-    static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-    let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
-    if !said.iter().any(|v| v == var) {
-        said.push(var.to_string());
-        let name = if var.contains("POSTGRES") {
-            "PostgreSQL"
-        } else {
-            "MariaDB/MySQL"
-        };
-        eprintln!("skipped: {name} runs of the integration suite ({var} is not set)");
-    }
+/// Runs a scenario with this thread's tests on `backend`.
+pub fn run_on(backend: Backend, scenario: fn()) {
+    BACKEND.with(|b| *b.borrow_mut() = backend);
+    scenario();
+}
+
+/// Runs a scenario on the server `var` names (a test built with the variable set and run without
+/// it is a mistake, not a pass).
+pub fn run_on_server(var: &str, scenario: fn()) {
+    let url = std::env::var(var)
+        .ok()
+        .filter(|url| !url.is_empty())
+        .unwrap_or_else(|| panic!("{var} was set when the tests were built; set it to run them"));
+    let backend = if var.contains("POSTGRES") {
+        Backend::Postgres(url)
+    } else {
+        Backend::Mysql(url)
+    };
+    run_on(backend, scenario);
 }
 
 pub fn backend() -> Backend {

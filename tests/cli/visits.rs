@@ -1,11 +1,6 @@
 use crate::support::{Db, array_len};
 
-#[test]
 fn logging_a_visit_records_everything_said() {
-    crate::support::each_backend(logging_a_visit_records_everything_said_on);
-}
-
-fn logging_a_visit_records_everything_said_on() {
     let db = Db::seeded();
     let out = db.ok(&[
         "visit",
@@ -52,13 +47,9 @@ fn logging_a_visit_records_everything_said_on() {
     assert_eq!(findings[0]["status"], "open");
     assert_eq!(findings[1]["severity"], "minor");
 }
+every_backend!(logging_a_visit_records_everything_said);
 
-#[test]
 fn a_visit_defaults_to_today_and_accepts_yesterday() {
-    crate::support::each_backend(a_visit_defaults_to_today_and_accepts_yesterday_on);
-}
-
-fn a_visit_defaults_to_today_and_accepts_yesterday_on() {
     let db = Db::seeded();
     let today = chrono::Local::now().date_naive();
     db.ok(&["visit", "log", "Lumina", "--buyer", "Aurora Solar"]);
@@ -75,13 +66,9 @@ fn a_visit_defaults_to_today_and_accepts_yesterday_on() {
     assert_eq!(visits[0]["date"], (today - chrono::Days::new(1)).to_string());
     assert_eq!(visits[1]["date"], today.to_string());
 }
+every_backend!(a_visit_defaults_to_today_and_accepts_yesterday);
 
-#[test]
 fn visits_are_listed_by_date_with_filters() {
-    crate::support::each_backend(visits_are_listed_by_date_with_filters_on);
-}
-
-fn visits_are_listed_by_date_with_filters_on() {
     let db = Db::seeded();
     for (supplier, buyer, date) in [
         ("Lumina", "Aurora Solar", "2026-03-01"),
@@ -115,13 +102,9 @@ fn visits_are_listed_by_date_with_filters_on() {
         ["2026-02-10", "2026-03-01"]
     );
 }
+every_backend!(visits_are_listed_by_date_with_filters);
 
-#[test]
 fn inspected_lines_cannot_exceed_the_site() {
-    crate::support::each_backend(inspected_lines_cannot_exceed_the_site_on);
-}
-
-fn inspected_lines_cannot_exceed_the_site_on() {
     let db = Db::seeded();
     db.refuses(
         &[
@@ -139,13 +122,9 @@ fn inspected_lines_cannot_exceed_the_site_on() {
         "lines-inspected",
     );
 }
+every_backend!(inspected_lines_cannot_exceed_the_site);
 
-#[test]
 fn an_unknown_site_is_named_with_its_supplier() {
-    crate::support::each_backend(an_unknown_site_is_named_with_its_supplier_on);
-}
-
-fn an_unknown_site_is_named_with_its_supplier_on() {
     let db = Db::seeded();
     let err = db.refuses(
         &[
@@ -165,15 +144,12 @@ fn an_unknown_site_is_named_with_its_supplier_on() {
         "{err}"
     );
 }
+every_backend!(an_unknown_site_is_named_with_its_supplier);
 
-#[test]
 fn an_unknown_visit_is_reported() {
-    crate::support::each_backend(an_unknown_visit_is_reported_on);
-}
-
-fn an_unknown_visit_is_reported_on() {
     let db = Db::seeded();
     let err = db.fails(&["visit", "show", "42"], 65);
     assert!(err.contains("visit '42' not found"), "{err}");
     assert_eq!(array_len(&db.json(&["visit", "list"])), 0);
 }
+every_backend!(an_unknown_visit_is_reported);

@@ -184,12 +184,7 @@ fn run(db: &Db, args: &[String]) -> String {
     db.ok(&all)
 }
 
-#[test]
 fn no_csv_vetted_writes_starts_a_formula_unless_raw() {
-    crate::support::each_backend(no_csv_vetted_writes_starts_a_formula_unless_raw_on);
-}
-
-fn no_csv_vetted_writes_starts_a_formula_unless_raw_on() {
     let db = swept();
     let commands: &[&[&str]] = &[
         &["buyer", "list"],
@@ -231,13 +226,9 @@ fn no_csv_vetted_writes_starts_a_formula_unless_raw_on() {
         );
     }
 }
+every_backend!(no_csv_vetted_writes_starts_a_formula_unless_raw);
 
-#[test]
 fn a_reject_file_is_formula_safe() {
-    crate::support::each_backend(a_reject_file_is_formula_safe_on);
-}
-
-fn a_reject_file_is_formula_safe_on() {
     let db = Db::new();
     let file = db.file(
         "list.csv",
@@ -256,15 +247,11 @@ fn a_reject_file_is_formula_safe_on() {
     assert_safe("reject file", &text);
     assert!(text.contains("'=HYPERLINK") && text.contains("'＠evil"), "{text}");
 }
+every_backend!(a_reject_file_is_formula_safe);
 
 /// An exported supplier list, guarded, imports back to the same names (the guard is undone, and
 /// only the guard: a name that starts with an apostrophe keeps it).
-#[test]
 fn a_guarded_export_imports_back_to_the_same_names() {
-    crate::support::each_backend(a_guarded_export_imports_back_to_the_same_names_on);
-}
-
-fn a_guarded_export_imports_back_to_the_same_names_on() {
     let db = Db::new();
     for (name, alias) in [
         ("=HYPERLINK(\"http://x\",\"y\")", "@alias"),
@@ -281,6 +268,7 @@ fn a_guarded_export_imports_back_to_the_same_names_on() {
     assert_eq!(suppliers(&fresh), suppliers(&db));
     assert_eq!(fresh.ok(&["export", "suppliers"]), exported);
 }
+every_backend!(a_guarded_export_imports_back_to_the_same_names);
 
 /// Every supplier as `export suppliers --format json` gives it, without the id (a new database
 /// numbers them in its own order).
@@ -295,12 +283,7 @@ fn suppliers(db: &Db) -> Vec<serde_json::Value> {
 
 /// Random names and aliases either are refused (65) or come back unchanged through
 /// `supplier add` → `export suppliers` → `import suppliers` → `export suppliers --format json`.
-#[test]
 fn random_names_are_refused_or_round_trip() {
-    crate::support::each_backend(random_names_are_refused_or_round_trip_on);
-}
-
-fn random_names_are_refused_or_round_trip_on() {
     // Runs of spaces (no-break and ideographic too) are one space for `supplier add` as for the
     // import; tabs and line breaks in a name are refused.
     const CHARS: &[char] = &[
@@ -338,15 +321,11 @@ fn random_names_are_refused_or_round_trip_on() {
         })
         .unwrap();
 }
+every_backend!(random_names_are_refused_or_round_trip);
 
 const HOSTILE: &str = "Evil\u{1b}[2J\u{1b}[31mRed\u{7}\u{9b}31m\u{202e}desrever";
 
-#[test]
 fn tables_show_control_characters_as_escapes() {
-    crate::support::each_backend(tables_show_control_characters_as_escapes_on);
-}
-
-fn tables_show_control_characters_as_escapes_on() {
     let db = Db::seeded();
     db.ok(&["visit", "log", "Maxwell", "--buyer", "Aurora Solar"]);
     // Stored before input refused such names, or by hand: output must still be safe.
@@ -374,13 +353,9 @@ fn tables_show_control_characters_as_escapes_on() {
     let json = db.json(&["supplier", "show", "2"]);
     assert_eq!(json["supplier"]["name"], HOSTILE, "JSON carries the value itself");
 }
+every_backend!(tables_show_control_characters_as_escapes);
 
-#[test]
 fn markdown_escapes_markup() {
-    crate::support::each_backend(markdown_escapes_markup_on);
-}
-
-fn markdown_escapes_markup_on() {
     let db = Db::seeded();
     let name = "<script>alert(1)</script> [x](http://evil.example) `code` a|b & c\\";
     db.ok(&["supplier", "add", name, "--capability", "pecvd"]);
@@ -413,6 +388,7 @@ fn markdown_escapes_markup_on() {
         "{list}"
     );
 }
+every_backend!(markdown_escapes_markup);
 
 #[test]
 fn help_masks_the_password_of_the_database_in_the_environment() {
