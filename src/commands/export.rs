@@ -8,7 +8,7 @@ use crate::cli::{ExportArgs, ExportWhat};
 use crate::domain::status::ScarceOverride;
 use crate::error::{Error, Result};
 use crate::io::out_file::OutFile;
-use crate::output::{self, Format};
+use crate::output::{Format, Row, Table};
 use crate::store::deals::{self, DealFilter};
 use crate::store::notes::{self, NoteFilter};
 use crate::store::suppliers::{self, SupplierFilter, SupplierView};
@@ -16,7 +16,7 @@ use crate::store::visits::{self, VisitFilter, VisitView};
 use crate::store::{backup, buyers, sites};
 
 /// A supplier in the import's canonical columns, so an exported CSV imports back as it was.
-#[derive(Serialize, Default)]
+#[derive(Serialize)]
 struct SupplierRecord {
     name: String,
     native_name: Option<String>,
@@ -30,6 +30,20 @@ struct SupplierRecord {
     scarce: ScarceOverride,
     note: Option<String>,
 }
+
+crate::row!(SupplierRecord {
+    name,
+    native_name,
+    aliases,
+    capabilities,
+    country,
+    province,
+    city,
+    address,
+    website,
+    scarce,
+    note
+});
 
 impl From<SupplierView> for SupplierRecord {
     fn from(s: SupplierView) -> Self {
@@ -66,6 +80,21 @@ struct VisitRecord {
     summary: Option<String>,
 }
 
+crate::row!(VisitRecord {
+    id,
+    date,
+    supplier_id,
+    supplier,
+    buyer_id,
+    buyer,
+    site_id,
+    site,
+    visitors,
+    purpose,
+    lines_inspected,
+    summary
+});
+
 impl From<VisitView> for VisitRecord {
     fn from(v: VisitView) -> Self {
         VisitRecord {
@@ -85,20 +114,23 @@ impl From<VisitView> for VisitRecord {
     }
 }
 
-fn write_rows<T: Serialize>(ctx: &Context, out: Option<OutFile>, rows: &[T]) -> Result<()> {
+/// An export is a file for another program: JSON when asked for, CSV otherwise (the default
+/// format, a table, is for people, and an export never is).
+fn write_rows<T: Row>(ctx: &Context, out: Option<OutFile>, rows: &[T]) -> Result<()> {
     super::emit(out, |out| {
-        match ctx.output.format {
-            Format::Json => {
-                serde_json::to_writer_pretty(&mut *out, rows)?;
-                out.write_all(b"\n")?;
-            }
-            Format::Csv | Format::Table => {
-                let (header, cells) = output::csv_cells(rows);
-                ctx.output.write_csv(&mut *out, &header, cells)?;
-            }
-            Format::Md | Format::Html => return Err(Error::invalid("format", "export writes csv or json")),
+        if ctx.output.format == Format::Json {
+            serde_json::to_writer_pretty(&mut *out, rows)?;
+            out.write_all(b"\n")?;
+            return Ok(());
         }
-        Ok(())
+        // Every column, even for no rows: an empty export still imports back (as nothing).
+        let table = Table::of(rows);
+        let cells = table
+            .rows
+            .iter()
+            .map(|row| row.iter().map(|cell| cell.csv().into_owned()).collect())
+            .collect();
+        Ok(ctx.output.write_csv(&mut *out, &table.columns, cells)?)
     })
 }
 
@@ -119,13 +151,6 @@ pub async fn run(ctx: &Context, args: ExportArgs) -> Result<()> {
                 write_rows(ctx, out, &list)
             } else {
                 let records: Vec<SupplierRecord> = list.into_iter().map(SupplierRecord::from).collect();
-                if records.is_empty() {
-                    // An empty export still names its columns, so that it imports back (as nothing).
-                    let (header, _) = output::csv_cells(&[SupplierRecord::default()]);
-                    return super::emit(out, |out| {
-                        Ok(ctx.output.write_csv(&mut *out, &header, Vec::new())?)
-                    });
-                }
                 write_rows(ctx, out, &records)
             }
         }

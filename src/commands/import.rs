@@ -87,16 +87,16 @@ pub async fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
                     let verb = if dry_run { "Would import" } else { "Imported" };
                     let plural = if summary.rows == 1 { "" } else { "s" };
                     let mut text = format!("{verb} {source}: {} row{plural}\n", summary.rows);
-                    text.push_str(
-                        &ctx.output
-                            .list(&[&summary], &["created", "updated", "unchanged", "rejected"]),
-                    );
+                    text.push_str(&ctx.output.list(
+                        std::slice::from_ref(&summary),
+                        &["created", "updated", "unchanged", "rejected"],
+                    ));
                     if dry_run {
                         text.push_str("Dry run: nothing was written.\n");
                     }
                     ctx.print(&text)
                 }
-                _ => ctx.print(&ctx.output.document("import", &summary, &[])),
+                _ => ctx.print(&ctx.output.document("import", &summary)),
             }
         }
         ImportCommand::All { file } => {
@@ -116,11 +116,19 @@ pub async fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
             ctx.done(
                 &format!("Restored {restored} records from {file}"),
                 "restore",
-                &serde_json::json!({ "records": restored }),
+                &Restored { records: restored },
             )
         }
     }
 }
+
+/// What `import all` restored, for scripts.
+#[derive(serde::Serialize)]
+struct Restored {
+    records: u64,
+}
+
+crate::row!(Restored { records });
 
 /// A byte-count bar on stderr, only for a person watching a terminal.
 fn progress_bar(ctx: &Context, size: Option<u64>) -> ProgressBar {

@@ -24,7 +24,7 @@ use crate::cli::{Cli, ColorChoice, Command};
 use crate::domain::{dates, text};
 use crate::error::{Error, Result};
 use crate::io::out_file::{OutFile, Protected};
-use crate::output::{Format, Output};
+use crate::output::{Document, Format, Output};
 use crate::store::connect::Location;
 use crate::store::{OnOpen, Store};
 
@@ -131,11 +131,11 @@ impl Context {
     }
 
     /// After a change: a one-line confirmation for people, or the changed record for machines.
-    pub fn done<T: serde::Serialize>(&self, message: &str, title: &str, record: &T) -> Result<()> {
+    pub fn done<T: Document>(&self, message: &str, title: &str, record: &T) -> Result<()> {
         match self.output.format {
             Format::Table if self.quiet => Ok(()),
             Format::Table => self.print(&format!("{}\n", self.output.text(message))),
-            _ => self.print(&self.output.document(title, record, &[])),
+            _ => self.print(&self.output.document(title, record)),
         }
     }
 

@@ -117,10 +117,7 @@ pub async fn run(ctx: &Context, cmd: SupplierCommand) -> Result<()> {
         SupplierCommand::Show { supplier } => {
             let store = ctx.store().await?;
             let file = suppliers::show(&store, &supplier).await?;
-            ctx.print(
-                &ctx.output
-                    .document("supplier", &file, &["supplier_id", "supplier"]),
-            )
+            ctx.print(&ctx.output.document("supplier", &file))
         }
         SupplierCommand::Archive { supplier, restore } => {
             let store = ctx.store().await?;

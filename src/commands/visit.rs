@@ -90,7 +90,7 @@ pub async fn run(ctx: &Context, cmd: VisitCommand) -> Result<()> {
         VisitCommand::Show { id } => {
             let store = ctx.store().await?;
             let visit = visits::show(&store, id).await?;
-            ctx.print(&ctx.output.document("visit", &visit, &[]))
+            ctx.print(&ctx.output.document("visit", &visit))
         }
     }
 }

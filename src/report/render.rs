@@ -10,64 +10,33 @@ use super::gaps::GapsReport;
 use super::status::{BuyerPipeline, CapabilityCoverage, StatusReport};
 use crate::domain::status::DealStatus;
 use crate::error::Result;
-use crate::output::{Format, Output};
+use crate::output::{Cell, Format, Output, Table, ToCell};
 
-/// A gap as a flat row: lists joined, findings summarised for people or split for CSV.
-#[derive(Serialize)]
-struct GapRow<'a> {
-    rank: usize,
-    id: i32,
-    name: &'a str,
-    native_name: Option<&'a str>,
-    scarce_reasons: String,
-    alternatives: Option<usize>,
-    deal_status: Option<&'a str>,
-    signed_with: String,
-    last_visit: Option<chrono::NaiveDate>,
-    visits: u64,
-    #[serde(flatten)]
-    findings: Findings,
-}
-
-#[derive(Serialize)]
-#[serde(untagged)]
-enum Findings {
-    Summary {
-        open_findings: String,
-    },
-    Counts {
-        open_info: u64,
-        open_minor: u64,
-        open_major: u64,
-        open_critical: u64,
-    },
-}
-
-fn findings(counts: &FindingCounts, format: Format) -> Findings {
+/// The open findings of a row: one column for people, one per severity for a spreadsheet.
+fn findings_columns(format: Format) -> &'static [&'static str] {
     match format {
-        Format::Csv => Findings::Counts {
-            open_info: counts.info,
-            open_minor: counts.minor,
-            open_major: counts.major,
-            open_critical: counts.critical,
-        },
-        _ => Findings::Summary {
-            open_findings: counts.summary(),
-        },
+        Format::Csv => &["open_info", "open_minor", "open_major", "open_critical"],
+        _ => &["open_findings"],
     }
 }
 
-#[derive(Serialize)]
-struct SupplierRow<'a> {
-    id: i32,
-    name: &'a str,
-    capabilities: String,
-    scarce: String,
-    deals: String,
-    last_visit: Option<chrono::NaiveDate>,
-    visits: u64,
-    #[serde(flatten)]
-    findings: Findings,
+fn findings_cells(counts: &FindingCounts, format: Format) -> Vec<Cell> {
+    match format {
+        Format::Csv => [counts.info, counts.minor, counts.major, counts.critical]
+            .iter()
+            .map(ToCell::cell)
+            .collect(),
+        _ => vec![counts.summary().cell()],
+    }
+}
+
+/// Columns, then the open findings' columns.
+fn with_findings(columns: &[&str], format: Format) -> Vec<String> {
+    columns
+        .iter()
+        .chain(findings_columns(format))
+        .map(|c| c.to_string())
+        .collect()
 }
 
 fn heading(output: &Output, text: &str) -> String {
@@ -89,26 +58,44 @@ pub fn gaps(output: &Output, report: &GapsReport, out: &mut dyn Write) -> Result
 }
 
 fn gaps_text(output: &Output, report: &GapsReport) -> String {
-    let rows: Vec<GapRow> = report
-        .suppliers
-        .iter()
-        .enumerate()
-        .map(|(i, g)| GapRow {
-            rank: i + 1,
-            id: g.id,
-            name: &g.name,
-            native_name: g.native_name.as_deref(),
-            scarce_reasons: g.scarce_reasons.join(", "),
-            alternatives: g.alternatives,
-            deal_status: g.deal_status.as_deref(),
-            signed_with: g.signed_with.join(", "),
-            last_visit: g.last_visit,
-            visits: g.visits,
-            findings: findings(&g.open_findings, output.format),
-        })
-        .collect();
+    let columns = [
+        "rank",
+        "id",
+        "name",
+        "native_name",
+        "scarce_reasons",
+        "alternatives",
+        "deal_status",
+        "signed_with",
+        "last_visit",
+        "visits",
+    ];
+    let rows = Table {
+        columns: with_findings(&columns, output.format),
+        rows: report
+            .suppliers
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let mut cells = vec![
+                    (i + 1).cell(),
+                    g.id.cell(),
+                    g.name.cell(),
+                    g.native_name.cell(),
+                    g.scarce_reasons.join(", ").cell(),
+                    g.alternatives.cell(),
+                    g.deal_status.cell(),
+                    g.signed_with.join(", ").cell(),
+                    g.last_visit.cell(),
+                    g.visits.cell(),
+                ];
+                cells.extend(findings_cells(&g.open_findings, output.format));
+                cells
+            })
+            .collect(),
+    };
     if output.format == Format::Csv {
-        return output.list(&rows, &[]);
+        return output.table(&rows, &[]);
     }
     let mut out = heading(
         output,
@@ -118,14 +105,14 @@ fn gaps_text(output: &Output, report: &GapsReport) -> String {
         ),
     );
     if output.format == Format::Md {
-        out.push_str(&output.list(&rows, &[]));
+        out.push_str(&output.table(&rows, &[]));
         return out;
     }
-    if rows.is_empty() {
+    if rows.rows.is_empty() {
         out.push_str("None: every scarce supplier is signed.\n");
         return out;
     }
-    out.push_str(&output.list(
+    out.push_str(&output.table(
         &rows,
         &[
             "rank",
@@ -168,31 +155,43 @@ pub fn status(output: &Output, report: &StatusReport, out: &mut dyn Write) -> Re
 }
 
 fn status_text(output: &Output, report: &StatusReport) -> String {
-    let rows: Vec<SupplierRow> = report
-        .suppliers
-        .iter()
-        .map(|s| SupplierRow {
-            id: s.id,
-            name: &s.name,
-            capabilities: s.capabilities.join(", "),
-            scarce: if s.scarce {
-                s.scarce_reasons.join(", ")
-            } else {
-                String::new()
-            },
-            deals: s
-                .deals
-                .iter()
-                .map(|(b, d)| format!("{b}: {d}"))
-                .collect::<Vec<_>>()
-                .join("; "),
-            last_visit: s.last_visit,
-            visits: s.visits,
-            findings: findings(&s.open_findings, output.format),
-        })
-        .collect();
+    let columns = [
+        "id",
+        "name",
+        "capabilities",
+        "scarce",
+        "deals",
+        "last_visit",
+        "visits",
+    ];
+    let rows = Table {
+        columns: with_findings(&columns, output.format),
+        rows: report
+            .suppliers
+            .iter()
+            .map(|s| {
+                let scarce = if s.scarce {
+                    s.scarce_reasons.join(", ")
+                } else {
+                    String::new()
+                };
+                let deals: Vec<String> = s.deals.iter().map(|(b, d)| format!("{b}: {d}")).collect();
+                let mut cells = vec![
+                    s.id.cell(),
+                    s.name.cell(),
+                    s.capabilities.join(", ").cell(),
+                    scarce.cell(),
+                    deals.join("; ").cell(),
+                    s.last_visit.cell(),
+                    s.visits.cell(),
+                ];
+                cells.extend(findings_cells(&s.open_findings, output.format));
+                cells
+            })
+            .collect(),
+    };
     if output.format == Format::Csv {
-        return output.list(&rows, &[]);
+        return output.table(&rows, &[]);
     }
     let mut out = heading(
         output,
@@ -201,28 +200,32 @@ fn status_text(output: &Output, report: &StatusReport) -> String {
             report.as_of, report.threshold
         ),
     );
-    out.push_str(&output.list(&rows, &[]));
+    out.push_str(&output.table(&rows, &[]));
     out.push('\n');
     out.push_str(&heading(output, "Capabilities"));
     out.push_str(&output.list(&report.capabilities, &[]));
     out.push('\n');
     out.push_str(&heading(output, "Deal pipeline"));
-    let pipeline: Vec<serde_json::Value> = report
-        .buyers
-        .iter()
-        .map(|b| {
-            let mut row = serde_json::Map::new();
-            row.insert("buyer".into(), b.name.clone().into());
-            row.insert("kind".into(), b.kind.as_str().into());
-            // Pipeline order, not alphabetical.
-            for status in DealStatus::ALL {
-                let n = b.deals.get(status.as_str()).copied().unwrap_or(0);
-                row.insert(status.as_str().to_string(), n.into());
-            }
-            serde_json::Value::Object(row)
-        })
-        .collect();
-    out.push_str(&output.list(&pipeline, &[]));
+    // Pipeline order, not alphabetical.
+    let mut columns = vec!["buyer".to_string(), "kind".to_string()];
+    columns.extend(DealStatus::ALL.iter().map(|s| s.as_str().to_string()));
+    let pipeline = Table {
+        columns,
+        rows: report
+            .buyers
+            .iter()
+            .map(|b| {
+                let mut cells = vec![b.name.cell(), b.kind.cell()];
+                cells.extend(
+                    DealStatus::ALL
+                        .iter()
+                        .map(|status| b.deals.get(status.as_str()).copied().unwrap_or(0).cell()),
+                );
+                cells
+            })
+            .collect(),
+    };
+    out.push_str(&output.table(&pipeline, &[]));
     out
 }
 

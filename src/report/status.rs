@@ -39,6 +39,12 @@ pub struct CapabilityCoverage {
     pub scarce: bool,
 }
 
+crate::row!(CapabilityCoverage {
+    name,
+    suppliers,
+    scarce
+});
+
 #[derive(Debug, Serialize)]
 pub struct SupplierStatus {
     pub id: i32,

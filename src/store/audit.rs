@@ -64,6 +64,19 @@ pub struct HistoryEntry {
     pub after: Option<serde_json::Value>,
 }
 
+crate::row!(HistoryEntry {
+    id,
+    at,
+    actor,
+    action,
+    entity,
+    entity_id,
+    supplier_id,
+    summary,
+    before,
+    after
+});
+
 /// Audit entries, oldest first, optionally since a day and for one supplier.
 pub async fn history(
     conn: &impl ConnectionTrait,

@@ -27,6 +27,8 @@ pub struct BuyerView {
     pub note: Option<String>,
 }
 
+crate::row!(BuyerView { id, name, kind, note });
+
 impl From<buyer::Model> for BuyerView {
     fn from(b: buyer::Model) -> Self {
         BuyerView {

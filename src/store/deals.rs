@@ -9,6 +9,8 @@ use sea_orm::{
 };
 use serde::Serialize;
 
+use crate::output::{Cell, Row, ToCell};
+
 use super::audit::{self, Change};
 use super::entities::{buyer, deal, deal_event};
 use super::money::Money;
@@ -42,6 +44,19 @@ pub struct DealView {
     pub scope: Option<String>,
 }
 
+crate::row!(DealView {
+    id,
+    buyer_id,
+    buyer,
+    supplier_id,
+    supplier,
+    status,
+    since,
+    value,
+    currency,
+    scope
+});
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DealEventView {
     pub id: i32,
@@ -58,12 +73,50 @@ pub struct DealEventView {
     pub recorded_at: String,
 }
 
+crate::row!(DealEventView {
+    id,
+    deal_id,
+    buyer,
+    supplier,
+    date,
+    status,
+    value,
+    currency,
+    scope,
+    note,
+    actor,
+    recorded_at
+});
+
 /// A deal with its whole history, as `supplier show` gives it.
 #[derive(Debug, Serialize)]
 pub struct DealFile {
     #[serde(flatten)]
     pub deal: DealView,
     pub history: Vec<DealEventView>,
+}
+
+/// A deal with its history: the deal's columns, then the history as nested records.
+impl Row for DealFile {
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "buyer_id",
+        "buyer",
+        "supplier_id",
+        "supplier",
+        "status",
+        "since",
+        "value",
+        "currency",
+        "scope",
+        "history",
+    ];
+
+    fn cells(&self) -> Vec<Cell> {
+        let mut cells = self.deal.cells();
+        cells.push(self.history.cell());
+        cells
+    }
 }
 
 pub enum DealOutcome {

@@ -43,6 +43,20 @@ pub struct NoteView {
     pub resolution: Option<String>,
 }
 
+crate::row!(NoteView {
+    id,
+    supplier_id,
+    supplier,
+    visit_id,
+    date,
+    topic,
+    severity,
+    text,
+    status,
+    resolved_on,
+    resolution
+});
+
 impl NoteView {
     pub fn new(n: note::Model, supplier: &str) -> Self {
         NoteView {

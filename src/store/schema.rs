@@ -16,6 +16,12 @@ pub struct MigrationState {
     pub applied_at: Option<String>,
 }
 
+crate::row!(MigrationState {
+    name,
+    state,
+    applied_at
+});
+
 async fn applied(db: &impl ConnectionTrait) -> Result<Vec<seaql_migrations::Model>> {
     let backend = db.get_database_backend();
     let probe = match backend {

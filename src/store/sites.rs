@@ -34,6 +34,17 @@ pub struct SiteView {
     pub lines: Option<i32>,
 }
 
+crate::row!(SiteView {
+    id,
+    supplier_id,
+    supplier,
+    name,
+    city,
+    province,
+    country,
+    lines
+});
+
 fn view(s: site::Model, supplier_name: &str) -> SiteView {
     SiteView {
         id: s.id,

@@ -10,6 +10,8 @@ use sea_orm::{
 };
 use serde::Serialize;
 
+use crate::output::{Document, Field, Name, ToCell, fields_of};
+
 use super::audit::{self, Change};
 use super::entities::{supplier, supplier_alias, supplier_capability};
 use super::{Store, deals, lookup, notes, sites, visits};
@@ -54,6 +56,22 @@ pub struct SupplierView {
     pub archived: bool,
 }
 
+crate::row!(SupplierView {
+    id,
+    name,
+    native_name,
+    aliases,
+    country,
+    province,
+    city,
+    address,
+    website,
+    capabilities,
+    scarce,
+    note,
+    archived
+});
+
 /// Everything known about one supplier.
 #[derive(Debug, Serialize)]
 pub struct SupplierFile {
@@ -62,6 +80,25 @@ pub struct SupplierFile {
     pub visits: Vec<visits::VisitView>,
     pub desk_notes: Vec<notes::NoteView>,
     pub deals: Vec<deals::DealFile>,
+}
+
+/// `supplier show`: the profile, then its sites, visits (with findings), desk notes and deals
+/// (with their history), whose tables leave out the supplier each of them names.
+impl Document for SupplierFile {
+    const HIDDEN: &'static [&'static str] = &["supplier_id", "supplier"];
+
+    fn fields(&self) -> Vec<(Name, Field)> {
+        vec![
+            (
+                Name::Borrowed("supplier"),
+                Field::Section(fields_of(&self.supplier)),
+            ),
+            (Name::Borrowed("sites"), Field::Cell(self.sites.cell())),
+            (Name::Borrowed("visits"), Field::Cell(self.visits.cell())),
+            (Name::Borrowed("desk_notes"), Field::Cell(self.desk_notes.cell())),
+            (Name::Borrowed("deals"), Field::Cell(self.deals.cell())),
+        ]
+    }
 }
 
 #[derive(Default)]

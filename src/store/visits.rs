@@ -47,6 +47,22 @@ pub struct VisitView {
     pub findings: Vec<NoteView>,
 }
 
+crate::row!(VisitView {
+    id,
+    date,
+    supplier_id,
+    supplier,
+    buyer_id,
+    buyer,
+    site_id,
+    site,
+    visitors,
+    purpose,
+    lines_inspected,
+    summary,
+    findings
+});
+
 pub async fn log(store: &Store, new: NewVisit) -> Result<VisitView> {
     store.write(async |txn| log_in(store, txn, &new).await).await
 }

@@ -101,6 +101,23 @@ fn an_empty_supplier_export_names_its_columns_and_imports_back() {
 }
 every_backend!(an_empty_supplier_export_names_its_columns_and_imports_back);
 
+/// Every export of nothing is a CSV with its header row, not an empty cell (it was `""`).
+fn every_empty_export_names_its_columns() {
+    let db = Db::new();
+    for (kind, header) in [
+        ("buyers", "id,name,kind,note"),
+        ("sites", "id,supplier_id,supplier,name,city,province,country,lines"),
+        ("visits", "id,date,supplier_id,supplier,buyer_id,buyer,site_id,site,visitors,purpose"),
+        ("notes", "id,supplier_id,supplier,visit_id,date,topic,severity,text,status"),
+        ("deals", "id,buyer_id,buyer,supplier_id,supplier,status,since,value,currency,scope"),
+    ] {
+        let exported = db.ok(&["export", kind]);
+        assert!(exported.starts_with(header), "{kind}: {exported:?}");
+        assert_eq!(exported.lines().count(), 1, "{kind}: {exported:?}");
+    }
+}
+every_backend!(every_empty_export_names_its_columns);
+
 fn formula_like_cells_are_neutralised_unless_raw() {
     let db = populated();
     let safe = db.ok(&["export", "suppliers"]);

@@ -70,6 +70,15 @@ pub struct ImportSummary {
     pub dry_run: bool,
 }
 
+crate::row!(ImportSummary {
+    rows,
+    created,
+    updated,
+    unchanged,
+    rejected,
+    dry_run
+});
+
 /// How far an import has got, for a progress bar.
 #[derive(Debug, Clone, Copy)]
 pub enum Progress {
