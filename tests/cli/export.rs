@@ -106,10 +106,22 @@ fn every_empty_export_names_its_columns() {
     let db = Db::new();
     for (kind, header) in [
         ("buyers", "id,name,kind,note"),
-        ("sites", "id,supplier_id,supplier,name,city,province,country,lines"),
-        ("visits", "id,date,supplier_id,supplier,buyer_id,buyer,site_id,site,visitors,purpose"),
-        ("notes", "id,supplier_id,supplier,visit_id,date,topic,severity,text,status"),
-        ("deals", "id,buyer_id,buyer,supplier_id,supplier,status,since,value,currency,scope"),
+        (
+            "sites",
+            "id,supplier_id,supplier,name,city,province,country,lines",
+        ),
+        (
+            "visits",
+            "id,date,supplier_id,supplier,buyer_id,buyer,site_id,site,visitors,purpose",
+        ),
+        (
+            "notes",
+            "id,supplier_id,supplier,visit_id,date,topic,severity,text,status",
+        ),
+        (
+            "deals",
+            "id,buyer_id,buyer,supplier_id,supplier,status,since,value,currency,scope",
+        ),
     ] {
         let exported = db.ok(&["export", kind]);
         assert!(exported.starts_with(header), "{kind}: {exported:?}");

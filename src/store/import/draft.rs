@@ -1,38 +1,58 @@
-//! A supplier as the import sees it while matching and merging rows.
+//! A supplier as the import sees it while matching and merging rows: new, or stored (before the
+//! import, or by an earlier batch of it).
 
 use std::collections::BTreeSet;
 
-use super::super::entities::supplier;
 use super::super::suppliers::SupplierView;
-use crate::domain::names::normalise;
 use crate::domain::status::ScarceOverride;
 use crate::io::supplier_csv::SupplierRow;
 
-/// A supplier as the import sees it: the row (or stored record) plus its aliases and capabilities.
+/// Where a draft comes from.
+#[derive(Debug, Clone)]
+pub(super) enum Origin {
+    /// A supplier this import creates.
+    New,
+    /// A stored supplier, as it was when loaded.
+    Stored {
+        id: i32,
+        before: Box<SupplierView>,
+        /// Created by this import (in an earlier batch): rows only fill its gaps, and it is not
+        /// audited as an update of a supplier that was there before.
+        by_this_import: bool,
+    },
+}
+
+/// A stored supplier loaded for matching: as users see it, and the keys it answers to as stored.
+#[derive(Debug, Clone)]
+pub(super) struct StoredSupplier {
+    pub view: SupplierView,
+    pub name_norm: String,
+    pub native_norm: Option<String>,
+    /// In the order of `view.aliases`.
+    pub alias_norms: Vec<String>,
+    pub by_this_import: bool,
+}
+
+/// A supplier being merged: its fields, aliases and capabilities.
 #[derive(Debug, Clone)]
 pub(super) struct Draft {
-    /// Stored id, or `None` for a supplier this batch creates.
-    pub(super) id: Option<i32>,
-    pub(super) model: Option<supplier::Model>,
-    pub(super) name: String,
-    pub(super) native_name: Option<String>,
-    pub(super) country: Option<String>,
-    pub(super) province: Option<String>,
-    pub(super) city: Option<String>,
-    pub(super) address: Option<String>,
-    pub(super) website: Option<String>,
-    pub(super) scarce: ScarceOverride,
-    pub(super) note: Option<String>,
-    pub(super) aliases: Vec<String>,
-    pub(super) capabilities: BTreeSet<String>,
-    pub(super) name_norm: String,
-    pub(super) native_norm: Option<String>,
-    pub(super) alias_norms: Vec<String>,
+    pub origin: Origin,
+    pub name: String,
+    pub native_name: Option<String>,
+    pub country: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub address: Option<String>,
+    pub website: Option<String>,
+    pub scarce: ScarceOverride,
+    pub note: Option<String>,
+    pub aliases: Vec<String>,
+    pub capabilities: BTreeSet<String>,
+    pub name_norm: String,
+    pub native_norm: Option<String>,
+    pub alias_norms: Vec<String>,
     /// Whether anything changed since it was loaded.
-    pub(super) changed: bool,
-    /// Created by this import (in this batch or an earlier one): rows only fill its gaps.
-    pub(super) new_in_import: bool,
-    pub(super) before: Option<SupplierView>,
+    pub changed: bool,
 }
 
 impl Draft {
@@ -57,8 +77,7 @@ impl Draft {
             ..
         } = row;
         let mut draft = Draft {
-            id: None,
-            model: None,
+            origin: Origin::New,
             name,
             name_norm,
             native_norm: native_name.as_ref().and(native_norm),
@@ -74,8 +93,6 @@ impl Draft {
             note,
             capabilities: capabilities.into_iter().collect(),
             changed: true,
-            new_in_import: true,
-            before: None,
         };
         for (alias, norm) in aliases.into_iter().zip(alias_norms) {
             if !draft.knows(&norm) {
@@ -86,34 +103,55 @@ impl Draft {
         draft
     }
 
-    /// A supplier as stored, and as users see it (with its aliases and capabilities).
-    pub(super) fn stored(m: supplier::Model, view: SupplierView) -> Draft {
+    /// A stored supplier, about to take rows.
+    pub(super) fn stored(stored: StoredSupplier) -> Draft {
+        let StoredSupplier {
+            view,
+            name_norm,
+            native_norm,
+            alias_norms,
+            by_this_import,
+        } = stored;
         Draft {
-            id: Some(m.id),
-            name: m.name.clone(),
-            name_norm: m.name_norm.clone(),
-            native_norm: m.native_norm.clone(),
-            alias_norms: view.aliases.iter().map(|a| normalise(a)).collect(),
-            native_name: m.native_name.clone(),
-            country: m.country.clone(),
-            province: m.province.clone(),
-            city: m.city.clone(),
-            address: m.address.clone(),
-            website: m.website.clone(),
-            scarce: m.scarce_override,
-            note: m.note.clone(),
+            name: view.name.clone(),
+            native_name: view.native_name.clone(),
+            country: view.country.clone(),
+            province: view.province.clone(),
+            city: view.city.clone(),
+            address: view.address.clone(),
+            website: view.website.clone(),
+            scarce: view.scarce,
+            note: view.note.clone(),
             aliases: view.aliases.clone(),
             capabilities: view.capabilities.iter().cloned().collect(),
+            name_norm,
+            native_norm,
+            alias_norms,
             changed: false,
-            new_in_import: false,
-            before: Some(view),
-            model: Some(m),
+            origin: Origin::Stored {
+                id: view.id,
+                before: Box::new(view),
+                by_this_import,
+            },
         }
     }
 
+    /// The stored id, for a stored supplier.
+    pub(super) fn id(&self) -> Option<i32> {
+        match self.origin {
+            Origin::New => None,
+            Origin::Stored { id, .. } => Some(id),
+        }
+    }
+
+    /// The supplier as users will see it (a new one has no id yet: 0).
     pub(super) fn view(&self) -> SupplierView {
+        let (id, archived) = match &self.origin {
+            Origin::New => (0, false),
+            Origin::Stored { id, before, .. } => (*id, before.archived),
+        };
         SupplierView {
-            id: self.id.unwrap_or_default(),
+            id,
             name: self.name.clone(),
             native_name: self.native_name.clone(),
             aliases: self.aliases.clone(),
@@ -125,7 +163,7 @@ impl Draft {
             capabilities: self.capabilities.iter().cloned().collect(),
             scarce: self.scarce,
             note: self.note.clone(),
-            archived: self.model.as_ref().is_some_and(|m| m.archived),
+            archived,
         }
     }
 
@@ -143,12 +181,7 @@ impl Draft {
     /// Merges a row in. `overwrite`: the row's values replace stored ones (an update of a
     /// supplier that existed before the import); otherwise they only fill empty fields.
     pub(super) fn merge(&mut self, row: SupplierRow, overwrite: bool) {
-        pub(super) fn put(
-            slot: &mut Option<String>,
-            value: Option<String>,
-            overwrite: bool,
-            changed: &mut bool,
-        ) {
+        fn put(slot: &mut Option<String>, value: Option<String>, overwrite: bool, changed: &mut bool) {
             if let Some(v) = value
                 && (slot.is_none() || (overwrite && slot.as_ref() != Some(&v)))
             {

@@ -13,33 +13,28 @@
 
 mod draft;
 mod known;
+mod plan;
 mod spill;
 mod write;
 
-use std::collections::hash_map::Entry;
-use std::collections::{BTreeSet, HashMap};
-use std::hash::BuildHasher;
+use std::collections::BTreeSet;
 use std::io::Read;
 
 use chrono::Utc;
 use rayon::prelude::*;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    QueryFilter, Set, Statement,
-};
+use sea_orm::{DatabaseTransaction, Statement};
 use serde::Serialize;
 
 use super::Store;
 use super::audit::{self, Change};
-use super::entities::supplier;
-use super::{lookup, suppliers};
 use crate::error::{Error, Result};
 use crate::io::rejects::RejectFile;
 use crate::io::supplier_csv::{Columns, RawRecord, RawRow, Record, RowError, SupplierCsv};
-use draft::Draft;
+use draft::{Draft, Origin};
 use known::KnownKeys;
+use plan::{Plan, Planner};
 use spill::{Row, Spill, Spilled};
-use write::{Children, Writer};
+use write::Writer;
 
 /// Rows read, matched and written together (and read ahead, two batches at most).
 const BATCH: usize = 2_000;
@@ -260,36 +255,18 @@ async fn write_checked(
     progress: &mut impl FnMut(Progress),
 ) -> Result<ImportSummary> {
     rejects.start_attempt()?;
-    match txn.get_database_backend() {
-        sea_orm::DbBackend::Postgres => {
-            // The planner's statistics describe the tables as they were before this import; as
-            // the import grows them inside its transaction, it would keep choosing sequential
-            // scans for the per-batch lookups (quadratic time). The lookups are all index-shaped.
-            txn.execute_unprepared("SET LOCAL enable_seqscan = off").await?;
-        }
-        sea_orm::DbBackend::Sqlite => {
-            // A bigger page cache for this connection: index pages stay in memory instead of
-            // being spilled to the WAL and read back (32 MiB, within the import's memory budget).
-            txn.execute_unprepared("PRAGMA cache_size = -32768").await?;
-        }
-        _ => {}
-    }
+    write::tune(txn).await?;
     let max_id_before = write::max_supplier_id(txn).await?;
     let to_write = checked.spilled.rows;
-    let known = KnownKeys::load(txn, max_id_before.max(0) as u64, Some(to_write)).await?;
-    let mut state = ImportState {
+    let mut attempt = Attempt {
         options,
         writing: true,
         max_id_before,
-        summary: ImportSummary {
-            rows: checked.rows,
-            dry_run: options.dry_run,
-            ..Default::default()
-        },
-        touched: HashMap::new(),
+        created: 0,
+        planner: Planner::new(options.on_existing),
         rejected: checked.rejected.clone(),
         actor: &store.actor,
-        known,
+        known: KnownKeys::load(txn, max_id_before.max(0) as u64, Some(to_write)).await?,
         writer: Writer::new(txn, max_id_before).await?,
     };
     let mut batches = checked.spilled.batches()?;
@@ -305,8 +282,8 @@ async fn write_checked(
             };
             let rows = rows?;
             received += rows.len() as u64;
-            state.writer.reserve(txn, rows.len()).await?;
-            let step = state.plan(rows, rejects)?;
+            attempt.writer.reserve(txn, rows.len()).await?;
+            let step = attempt.plan(rows, rejects)?;
             Ok::<_, Error>(Some(step))
         });
         written?;
@@ -314,7 +291,7 @@ async fn write_checked(
         pending = match step {
             Step::Nothing => None,
             Step::Prepared(statement) => statement,
-            Step::LookUp(rows, keys) => state.write_looked_up(txn, rows, keys, rejects).await?,
+            Step::LookUp(rows, keys) => attempt.write_looked_up(txn, rows, keys, rejects).await?,
         };
         progress(Progress::Written {
             rows: received,
@@ -327,21 +304,19 @@ async fn write_checked(
             "read back {received} of the {to_write} checked rows; nothing was imported"
         )));
     }
-    if !state.rejected.errors.is_empty() && !options.skip_invalid {
+    if !attempt.rejected.errors.is_empty() && !options.skip_invalid {
         rejects.write_out()?;
-        return Err(state.rejected.refusal(checked.rows));
+        return Err(attempt.rejected.refusal(checked.rows));
     }
-    let (updated, unchanged) =
-        state.touched.values().fold(
-            (0, 0),
-            |(u, n), changed| {
-                if *changed { (u + 1, n) } else { (u, n + 1) }
-            },
-        );
-    state.summary.updated = updated;
-    state.summary.unchanged = unchanged;
-    state.summary.rejected = state.rejected.count;
-    let summary = state.summary;
+    let (updated, unchanged) = attempt.planner.counts();
+    let summary = ImportSummary {
+        rows: checked.rows,
+        created: attempt.created,
+        updated,
+        unchanged,
+        rejected: attempt.rejected.count,
+        dry_run: options.dry_run,
+    };
     if summary.created + summary.updated > 0 {
         audit::record(
             txn,
@@ -379,14 +354,14 @@ enum Step {
     LookUp(Vec<Row>, BTreeSet<String>),
 }
 
-struct ImportState<'a> {
+/// One write attempt's state: the planner's, and what the database may hold.
+struct Attempt<'a> {
     options: &'a ImportOptions,
     /// Rows are still matched and written: no row matched two suppliers, or bad rows are skipped.
     writing: bool,
     max_id_before: i32,
-    summary: ImportSummary,
-    /// Suppliers stored before this import that rows matched, and whether they changed.
-    touched: HashMap<i32, bool>,
+    created: u64,
+    planner: Planner,
     /// Rows rejected while reading, and by this attempt's matching.
     rejected: Rejected,
     actor: &'a str,
@@ -395,7 +370,7 @@ struct ImportState<'a> {
     writer: Writer,
 }
 
-impl ImportState<'_> {
+impl Attempt<'_> {
     /// Matches a batch and builds its statement when nothing needs looking up; otherwise leaves
     /// it to `write_looked_up`.
     fn plan(&mut self, rows: Vec<Row>, rejects: &mut RejectFile<'_>) -> Result<Step> {
@@ -406,9 +381,9 @@ impl ImportState<'_> {
         if !keys.is_empty() || !self.writer.defers() {
             return Ok(Step::LookUp(rows, keys));
         }
-        let drafts = self.match_rows(Vec::new(), rows, rejects)?;
-        self.summary.created += drafts.len() as u64;
-        Ok(Step::Prepared(self.writer.prepare(&drafts, Utc::now())))
+        let plan = self.planner.plan(Vec::new(), rows);
+        let creates = self.take(plan, rejects)?;
+        Ok(Step::Prepared(self.writer.prepare(&creates, Utc::now())))
     }
 
     /// Looks up the stored suppliers a batch's keys name, matches, updates the stored ones and
@@ -421,18 +396,35 @@ impl ImportState<'_> {
         rejects: &mut RejectFile<'_>,
     ) -> Result<Option<Statement>> {
         let now = Utc::now();
-        let found = load_matching(txn, &keys).await?;
-        let drafts = self.match_rows(found, rows, rejects)?;
-        let (new, stored): (Vec<Draft>, Vec<Draft>) = drafts.into_iter().partition(|d| d.id.is_none());
-        self.summary.created += new.len() as u64;
-        self.update_stored(txn, stored).await?;
+        let found = write::load_matching(txn, &keys, self.max_id_before).await?;
+        let mut plan = self.planner.plan(found, rows);
+        let updates = std::mem::take(&mut plan.updates);
+        let creates = self.take(plan, rejects)?;
+        for draft in &updates {
+            self.update(txn, draft, now).await?;
+        }
         if self.writer.defers() {
-            self.writer.reserve(txn, new.len()).await?;
-            Ok(self.writer.prepare(&new, now))
+            self.writer.reserve(txn, creates.len()).await?;
+            Ok(self.writer.prepare(&creates, now))
         } else {
-            self.writer.create_now(txn, &new, now).await?;
+            self.writer.create_now(txn, &creates, now).await?;
             Ok(None)
         }
+    }
+
+    /// Takes in what a batch's plan rejected and the keys it will write; gives its creates.
+    fn take(&mut self, plan: Plan, rejects: &mut RejectFile<'_>) -> Result<Vec<Draft>> {
+        for (raw, error) in plan.rejects {
+            self.rejected.add(&raw, vec![error], rejects)?;
+        }
+        for draft in plan.creates.iter().chain(&plan.updates) {
+            for key in draft.keys() {
+                self.known.add(key);
+            }
+        }
+        self.writing &= self.options.skip_invalid || self.rejected.errors.is_empty();
+        self.created += plan.creates.len() as u64;
+        Ok(plan.creates)
     }
 
     /// Keys of `rows` that the database may hold (see `known`).
@@ -444,214 +436,40 @@ impl ImportState<'_> {
         keys
     }
 
-    /// Matches a batch's rows to the stored suppliers `found` for their keys and to each other,
-    /// merging rows into drafts. Rows that match more than one supplier are rejected.
-    fn match_rows(
-        &mut self,
-        mut found: Vec<Draft>,
-        rows: Vec<Row>,
-        rejects: &mut RejectFile<'_>,
-    ) -> Result<Vec<Draft>> {
-        // Stored suppliers first, by id, then drafts in file order: the order of a "matches more
-        // than one" message.
-        found.sort_by_key(|d| d.id);
-        let mut drafts = found;
-        let mut index = KeyIndex::default();
-        for (i, draft) in drafts.iter_mut().enumerate() {
-            draft.new_in_import = draft.id.is_some_and(|id| id > self.max_id_before);
-            for key in draft.keys() {
-                index.insert(key, i);
-            }
+    /// Writes what rows changed in a stored supplier, and audits it unless this import created
+    /// it.
+    async fn update(
+        &self,
+        txn: &DatabaseTransaction,
+        draft: &Draft,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<()> {
+        let Origin::Stored {
+            id,
+            before,
+            by_this_import,
+        } = &draft.origin
+        else {
+            return Ok(());
+        };
+        self.writer.update(txn, *id, before, draft, now).await?;
+        if *by_this_import {
+            return Ok(()); // counted and audited with the import
         }
-        for (row, raw) in rows {
-            let mut matches: Vec<usize> = Vec::new();
-            for key in row.keys() {
-                for &slot in index.get(key) {
-                    if !matches.contains(&slot) && drafts[slot].knows(key) {
-                        matches.push(slot);
-                    }
-                }
-            }
-            matches.sort_unstable();
-            let i = match matches[..] {
-                [] => {
-                    drafts.push(Draft::from_row(row));
-                    drafts.len() - 1
-                }
-                [i] => {
-                    let draft = &mut drafts[i];
-                    match draft.id {
-                        Some(id) if !draft.new_in_import => {
-                            // Only the first row of the file that matches a stored supplier
-                            // replaces its values; later ones only fill gaps, as rows of one file
-                            // do among themselves. So duplicate rows with different values cannot
-                            // flip a field back and forth.
-                            let first_match = !self.touched.contains_key(&id);
-                            self.touched.entry(id).or_insert(false);
-                            if self.options.on_existing == OnExisting::Skip {
-                                continue;
-                            }
-                            draft.merge(row, first_match);
-                        }
-                        _ => draft.merge(row, false),
-                    }
-                    i
-                }
-                _ => {
-                    let names: Vec<String> = matches
-                        .iter()
-                        .map(|&slot| {
-                            let d = &drafts[slot];
-                            match d.id {
-                                Some(id) => format!("{} (#{id})", d.name),
-                                None => format!("{} (earlier in this file)", d.name),
-                            }
-                        })
-                        .collect();
-                    let error = RowError {
-                        line: row.line,
-                        column: "name".into(),
-                        problem: format!("matches more than one supplier: {}", names.join(", ")),
-                    };
-                    self.rejected.add(&raw, vec![error], rejects)?;
-                    continue;
-                }
-            };
-            for key in drafts[i].keys() {
-                index.insert(key, i);
-            }
-        }
-        for draft in &drafts {
-            for key in draft.keys() {
-                self.known.add(key);
-            }
-        }
-        self.writing &= self.options.skip_invalid || self.rejected.errors.is_empty();
-        Ok(drafts)
-    }
-
-    /// Writes what matching changed in stored suppliers: update, add what is new, and audit.
-    async fn update_stored(&mut self, txn: &DatabaseTransaction, stored: Vec<Draft>) -> Result<()> {
-        let now = Utc::now();
-        for draft in stored.into_iter().filter(|d| d.changed) {
-            let id = draft.id.expect("stored");
-            let model = draft.model.clone().expect("stored model");
-            let before = draft.before.clone().expect("stored view");
-            if draft.view() == before {
-                continue;
-            }
-            let mut active = model.into_active_model();
-            active.native_name = Set(draft.native_name.clone());
-            active.native_norm = Set(draft.native_norm.clone());
-            active.country = Set(draft.country.clone());
-            active.province = Set(draft.province.clone());
-            active.city = Set(draft.city.clone());
-            active.address = Set(draft.address.clone());
-            active.website = Set(draft.website.clone());
-            active.scarce_override = Set(draft.scarce);
-            active.note = Set(draft.note.clone());
-            active.updated_at = Set(now);
-            active.update(txn).await?;
-            let children = Children {
-                aliases: draft
-                    .aliases
-                    .iter()
-                    .zip(&draft.alias_norms)
-                    .filter(|(a, _)| !before.aliases.contains(a))
-                    .map(|(a, n)| (id, a.as_str(), n.as_str()))
-                    .collect(),
-                capabilities: draft
-                    .capabilities
-                    .iter()
-                    .filter(|c| !before.capabilities.contains(c))
-                    .map(|c| (id, c.as_str()))
-                    .collect(),
-            };
-            self.writer.add_children(txn, &children).await?;
-            if id > self.max_id_before {
-                continue; // created by this import: already counted and audited with it
-            }
-            self.touched.insert(id, true);
-            let after = draft.view();
-            audit::record(
-                txn,
-                self.actor,
-                Change {
-                    action: "supplier.import",
-                    entity: "supplier",
-                    entity_id: id,
-                    supplier_id: Some(id),
-                    summary: format!("updated supplier {} from {}", draft.name, self.options.source),
-                    before: Some(&before),
-                    after: Some(&after),
-                },
-            )
-            .await?;
-        }
-        Ok(())
-    }
-}
-
-/// Normalised keys of a batch's drafts -> the drafts that answer to them. Keys are held as 64-bit
-/// hashes, and a hit is confirmed against the draft's own keys, so no key is copied.
-#[derive(Default)]
-struct KeyIndex {
-    hasher: std::hash::RandomState,
-    slots: HashMap<u64, Slots>,
-}
-
-enum Slots {
-    One(usize),
-    Many(Vec<usize>),
-}
-
-impl KeyIndex {
-    fn insert(&mut self, key: &str, slot: usize) {
-        match self.slots.entry(self.hasher.hash_one(key)) {
-            Entry::Vacant(vacant) => {
-                vacant.insert(Slots::One(slot));
-            }
-            Entry::Occupied(mut occupied) => match occupied.get_mut() {
-                Slots::One(one) if *one != slot => {
-                    let first = *one;
-                    occupied.insert(Slots::Many(vec![first, slot]));
-                }
-                Slots::Many(many) if !many.contains(&slot) => many.push(slot),
-                _ => {}
+        let after = draft.view();
+        audit::record(
+            txn,
+            self.actor,
+            Change {
+                action: "supplier.import",
+                entity: "supplier",
+                entity_id: *id,
+                supplier_id: Some(*id),
+                summary: format!("updated supplier {} from {}", draft.name, self.options.source),
+                before: Some(&**before),
+                after: Some(&after),
             },
-        }
+        )
+        .await
     }
-
-    /// Drafts that may answer to `key` (confirm with `Draft::knows`).
-    fn get(&self, key: &str) -> &[usize] {
-        match self.slots.get(&self.hasher.hash_one(key)) {
-            None => &[],
-            Some(Slots::One(one)) => std::slice::from_ref(one),
-            Some(Slots::Many(many)) => many,
-        }
-    }
-}
-
-/// Stored suppliers any of `keys` names, with their aliases and capabilities.
-async fn load_matching(conn: &impl ConnectionTrait, keys: &BTreeSet<String>) -> Result<Vec<Draft>> {
-    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-    let ids: Vec<i32> = lookup::supplier_ids_named(conn, &keys)
-        .await?
-        .into_iter()
-        .collect();
-    let mut models = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(super::IN_CHUNK) {
-        models.extend(
-            supplier::Entity::find()
-                .filter(supplier::Column::Id.is_in(chunk.iter().copied()))
-                .all(conn)
-                .await?,
-        );
-    }
-    let views = suppliers::views(conn, models.clone()).await?;
-    Ok(models
-        .into_iter()
-        .zip(views)
-        .map(|(m, v)| Draft::stored(m, v))
-        .collect())
 }

@@ -7,17 +7,20 @@
 //! it numbers new suppliers itself; PostgreSQL hands them out from the table's sequence; on
 //! MariaDB they are read back by normalised name (unique) after the insert.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
+use sea_orm::ActiveValue::Unchanged;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter, QuerySelect, Set,
-    Statement, Value,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, Statement, Value,
 };
 
 use super::super::entities::{supplier, supplier_alias, supplier_capability};
-use super::draft::Draft;
+use super::super::suppliers::{self, SupplierView};
+use super::super::{IN_CHUNK, lookup};
+use super::draft::{Draft, StoredSupplier};
 use crate::error::Result;
 
 /// Rows per multi-row INSERT on MariaDB: 15 bound values each stays under its 65,535.
@@ -171,12 +174,52 @@ impl Writer {
         Some(Statement::from_sql_and_values(self.backend, sql, values))
     }
 
-    /// Adds aliases and capabilities to stored suppliers, now.
-    pub(super) async fn add_children(
+    /// Writes what rows changed in stored supplier `id` (`before`, as loaded): its fields, and the
+    /// aliases and capabilities it did not have.
+    pub(super) async fn update(
         &self,
         txn: &DatabaseTransaction,
-        children: &Children<'_>,
+        id: i32,
+        before: &SupplierView,
+        draft: &Draft,
+        now: DateTime<Utc>,
     ) -> Result<()> {
+        supplier::ActiveModel {
+            id: Unchanged(id),
+            native_name: Set(draft.native_name.clone()),
+            native_norm: Set(draft.native_norm.clone()),
+            country: Set(draft.country.clone()),
+            province: Set(draft.province.clone()),
+            city: Set(draft.city.clone()),
+            address: Set(draft.address.clone()),
+            website: Set(draft.website.clone()),
+            scarce_override: Set(draft.scarce),
+            note: Set(draft.note.clone()),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .update(txn)
+        .await?;
+        let children = Children {
+            aliases: draft
+                .aliases
+                .iter()
+                .zip(&draft.alias_norms)
+                .filter(|(a, _)| !before.aliases.contains(a))
+                .map(|(a, n)| (id, a.as_str(), n.as_str()))
+                .collect(),
+            capabilities: draft
+                .capabilities
+                .iter()
+                .filter(|c| !before.capabilities.contains(c))
+                .map(|c| (id, c.as_str()))
+                .collect(),
+        };
+        self.add_children(txn, &children).await
+    }
+
+    /// Adds aliases and capabilities to stored suppliers, now.
+    async fn add_children(&self, txn: &DatabaseTransaction, children: &Children<'_>) -> Result<()> {
         if self.defers() {
             execute(txn, self.children_statements(children)).await
         } else {
@@ -285,7 +328,7 @@ impl Writer {
 
 /// Aliases (supplier id, alias, normalised) and capabilities (supplier id, tag) to add.
 #[derive(Default)]
-pub(super) struct Children<'a> {
+struct Children<'a> {
     pub(super) aliases: Vec<(i32, &'a str, &'a str)>,
     pub(super) capabilities: Vec<(i32, &'a str)>,
 }
@@ -343,6 +386,80 @@ pub(super) async fn execute(
         txn.execute_raw(statement).await?;
     }
     Ok(())
+}
+
+/// Settings for an import's transaction.
+pub(super) async fn tune(txn: &DatabaseTransaction) -> Result<()> {
+    match txn.get_database_backend() {
+        DbBackend::Postgres => {
+            // The planner's statistics describe the tables as they were before this import; as
+            // the import grows them inside its transaction, it would keep choosing sequential
+            // scans for the per-batch lookups (quadratic time). The lookups are all index-shaped.
+            txn.execute_unprepared("SET LOCAL enable_seqscan = off").await?;
+        }
+        DbBackend::Sqlite => {
+            // A bigger page cache for this connection: index pages stay in memory instead of
+            // being spilled to the WAL and read back (32 MiB, within the import's memory budget).
+            txn.execute_unprepared("PRAGMA cache_size = -32768").await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Stored suppliers any of `keys` names, as users see them and with the keys they answer to.
+/// Those above `max_id_before` were created by this import.
+pub(super) async fn load_matching(
+    conn: &impl ConnectionTrait,
+    keys: &BTreeSet<String>,
+    max_id_before: i32,
+) -> Result<Vec<StoredSupplier>> {
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let ids: Vec<i32> = lookup::supplier_ids_named(conn, &keys)
+        .await?
+        .into_iter()
+        .collect();
+    let mut models = Vec::with_capacity(ids.len());
+    let mut alias_norms: HashMap<i32, Vec<String>> = HashMap::new();
+    for chunk in ids.chunks(IN_CHUNK) {
+        models.extend(
+            supplier::Entity::find()
+                .filter(supplier::Column::Id.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?,
+        );
+        // In the order `suppliers::views` gives the aliases: as added.
+        let aliases: Vec<(i32, String)> = supplier_alias::Entity::find()
+            .select_only()
+            .columns([
+                supplier_alias::Column::SupplierId,
+                supplier_alias::Column::AliasNorm,
+            ])
+            .filter(supplier_alias::Column::SupplierId.is_in(chunk.iter().copied()))
+            .order_by_asc(supplier_alias::Column::Id)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (id, norm) in aliases {
+            alias_norms.entry(id).or_default().push(norm);
+        }
+    }
+    let keys: Vec<(String, Option<String>)> = models
+        .iter()
+        .map(|m| (m.name_norm.clone(), m.native_norm.clone()))
+        .collect();
+    let views = suppliers::views(conn, models).await?;
+    Ok(views
+        .into_iter()
+        .zip(keys)
+        .map(|(view, (name_norm, native_norm))| StoredSupplier {
+            alias_norms: alias_norms.remove(&view.id).unwrap_or_default(),
+            by_this_import: view.id > max_id_before,
+            name_norm,
+            native_norm,
+            view,
+        })
+        .collect())
 }
 
 /// The largest supplier id stored before the import began.
