@@ -2,9 +2,9 @@
 //! the command line or files.
 
 pub mod dates;
+pub mod deal;
 pub mod names;
 pub mod scarcity;
 pub mod status;
 pub mod text;
-pub mod timeline;
 pub mod values;

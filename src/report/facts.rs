@@ -13,8 +13,8 @@ use sea_orm::{
 use serde::de::DeserializeOwned;
 
 use super::{BySupplier, FindingCounts, VisitTally};
+use crate::domain::deal::{DealEvent, DealHistory};
 use crate::domain::status::{DealStatus, ScarceOverride, Severity};
-use crate::domain::timeline::{self, DealChange};
 use crate::error::Result;
 use crate::store::IN_CHUNK;
 use crate::store::entities::{buyer, deal, deal_event, note, supplier, supplier_capability, visit};
@@ -278,16 +278,16 @@ pub async fn deal_statuses(
             .await?,
         );
     }
-    let mut changes: BTreeMap<i32, Vec<DealChange>> = BTreeMap::new();
+    let mut by_deal: BTreeMap<i32, Vec<DealEvent>> = BTreeMap::new();
     for (deal_id, date, id, status) in events {
-        changes.entry(deal_id).or_default().push(DealChange {
-            date,
-            seq: i64::from(id),
-            status,
-        });
+        by_deal
+            .entry(deal_id)
+            .or_default()
+            .push(DealEvent::status(date, i64::from(id), status));
     }
     for (id, buyer, supplier, _, _) in deals {
-        if let Some(status) = changes.get(&id).and_then(|c| timeline::deal_status_on(c, day)) {
+        let history = DealHistory::new(by_deal.remove(&id).unwrap_or_default());
+        if let Some(status) = history.status_on(day) {
             statuses.insert((buyer, supplier), status);
         }
     }

@@ -15,6 +15,7 @@ use super::audit::{self, Change};
 use super::entities::{buyer, deal, deal_event};
 use super::money::Money;
 use super::{Store, lookup, sites};
+use crate::domain::deal::{DealEvent, DealHistory, Verdict};
 use crate::domain::status::DealStatus;
 use crate::error::{Error, Result};
 
@@ -178,6 +179,20 @@ async fn events_of(conn: &impl ConnectionTrait, deal_id: i32) -> Result<Vec<deal
         .await?)
 }
 
+/// A stored event as the deal's history sees it.
+fn history_event(e: &deal_event::Model) -> DealEvent {
+    DealEvent {
+        date: e.event_date,
+        seq: i64::from(e.id),
+        status: e.status,
+        value: e
+            .value
+            .zip(e.currency.clone())
+            .map(|(Money(amount), code)| (amount, code)),
+        scope: e.scope.clone(),
+    }
+}
+
 pub async fn set(store: &Store, change: DealChange) -> Result<DealOutcome> {
     store.write(async |txn| set_in(store, txn, &change).await).await
 }
@@ -195,20 +210,13 @@ async fn set_in(store: &Store, txn: &DatabaseTransaction, change: &DealChange) -
         .lock_exclusive()
         .one(txn)
         .await?;
-    let events = match &existing {
-        Some(d) => events_of(txn, d.id).await?,
-        None => Vec::new(),
+    let mut history = match &existing {
+        Some(d) => DealHistory::new(events_of(txn, d.id).await?.iter().map(history_event).collect()),
+        None => DealHistory::default(),
     };
-    let in_force = events.iter().rev().find(|e| e.event_date <= change.date);
-    let in_force_status = in_force.map(|e| e.status);
-    change.status.check_transition(in_force_status)?;
-
-    let is_latest = in_force.is_some() && in_force.map(|e| e.id) == events.last().map(|e| e.id);
-    let nothing_new = change.value.is_none() && change.scope.is_none() && change.note.is_none();
-    if let (Some(d), true) = (
-        &existing,
-        is_latest && in_force_status == Some(change.status) && nothing_new,
-    ) {
+    let adds = change.value.is_some() || change.scope.is_some() || change.note.is_some();
+    let verdict = history.judge(change.status, change.date, adds)?;
+    if let (Some(d), Verdict::Unchanged) = (&existing, verdict) {
         return Ok(DealOutcome::Unchanged(view(
             d.clone(),
             &buyer.name,
@@ -238,7 +246,7 @@ async fn set_in(store: &Store, txn: &DatabaseTransaction, change: &DealChange) -
             .await?
         }
     };
-    deal_event::ActiveModel {
+    let event = deal_event::ActiveModel {
         deal_id: Set(deal_row.id),
         event_date: Set(change.date),
         status: Set(change.status),
@@ -253,17 +261,20 @@ async fn set_in(store: &Store, txn: &DatabaseTransaction, change: &DealChange) -
     .insert(txn)
     .await?;
 
-    // The deal row reflects the latest event, and the latest value and scope ever given.
-    let events = events_of(txn, deal_row.id).await?;
-    let latest = events.last().expect("an event was just added");
-    let priced = events.iter().rev().find(|e| e.value.is_some());
-    let scoped = events.iter().rev().find(|e| e.scope.is_some());
+    // The deal row holds what the history says now.
+    history.record(history_event(&event));
+    let Some(current) = history.current() else {
+        return Err(Error::Other("a deal without events after recording one".into()));
+    };
+    let (value, currency) = current
+        .value
+        .map_or((None, None), |(amount, code)| (Some(Money(amount)), Some(code)));
     let mut active = deal_row.into_active_model();
-    active.status = Set(latest.status);
-    active.status_date = Set(latest.event_date);
-    active.value = Set(priced.and_then(|e| e.value));
-    active.currency = Set(priced.and_then(|e| e.currency.clone()));
-    active.scope = Set(scoped.and_then(|e| e.scope.clone()));
+    active.status = Set(current.status);
+    active.status_date = Set(current.since);
+    active.value = Set(value);
+    active.currency = Set(currency);
+    active.scope = Set(current.scope);
     active.updated_at = Set(now);
     let after = view(active.update(txn).await?, &buyer.name, &supplier.name);
 
