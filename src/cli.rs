@@ -1,6 +1,7 @@
 //! Every command-line type of vetted. The doc comments are the `--help` text, and completions and
 //! the man page are generated from these types.
 
+use crate::store::import::OnExisting;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::output::Format;
@@ -100,16 +101,21 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum BuyerCommand {
     /// Add a buyer team
-    Add {
-        name: String,
-        /// A competitor we track rather than one of our own teams
-        #[arg(long)]
-        external: bool,
-        #[arg(long)]
-        note: Option<String>,
-    },
+    Add(BuyerAddArgs),
     /// List buyers
     List,
+}
+
+/// Also a step of the demo's fixture (`fixtures/demo.json`).
+#[derive(Debug, Args, serde::Deserialize)]
+pub struct BuyerAddArgs {
+    pub name: String,
+    /// A competitor we track rather than one of our own teams
+    #[arg(long)]
+    #[serde(default)]
+    pub external: bool,
+    #[arg(long)]
+    pub note: Option<String>,
 }
 
 /// Profile flags shared by `supplier add` and `supplier edit`. An empty value clears a field.
@@ -145,226 +151,291 @@ pub struct SupplierFields {
 #[derive(Debug, Subcommand)]
 pub enum SupplierCommand {
     /// Add a supplier
-    Add {
-        name: String,
-        #[command(flatten)]
-        fields: SupplierFields,
-    },
+    Add(SupplierAddArgs),
     /// Change a supplier's profile
-    Edit {
-        /// Id, name, native name or alias
-        supplier: String,
-        /// New name
-        #[arg(long)]
-        name: Option<String>,
-        #[command(flatten)]
-        fields: SupplierFields,
-        /// Remove an alias (repeatable)
-        #[arg(long = "remove-alias", value_name = "ALIAS")]
-        remove_aliases: Vec<String>,
-        /// Remove a capability (repeatable)
-        #[arg(long = "remove-capability", value_name = "CAP")]
-        remove_capabilities: Vec<String>,
-    },
+    Edit(SupplierEditArgs),
     /// List active suppliers
-    List {
-        /// Only suppliers offering this capability
-        #[arg(long)]
-        capability: Option<String>,
-        /// Only suppliers in this country
-        #[arg(long)]
-        country: Option<String>,
-        /// Only suppliers whose name contains this text
-        #[arg(long)]
-        search: Option<String>,
-        /// Include archived suppliers
-        #[arg(long)]
-        all: bool,
-    },
+    List(SupplierListArgs),
     /// A supplier's whole file: profile, sites, visits with findings, deals with history
-    Show { supplier: String },
+    Show(SupplierShowArgs),
     /// Archive a supplier (its evidence is kept), or restore it
-    Archive {
-        supplier: String,
-        /// Make an archived supplier active again
-        #[arg(long)]
-        restore: bool,
-    },
+    Archive(SupplierArchiveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SupplierAddArgs {
+    pub name: String,
+    #[command(flatten)]
+    pub fields: SupplierFields,
+}
+
+#[derive(Debug, Args)]
+pub struct SupplierEditArgs {
+    /// Id, name, native name or alias
+    pub supplier: String,
+    /// New name
+    #[arg(long)]
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub fields: SupplierFields,
+    /// Remove an alias (repeatable)
+    #[arg(long = "remove-alias", value_name = "ALIAS")]
+    pub remove_aliases: Vec<String>,
+    /// Remove a capability (repeatable)
+    #[arg(long = "remove-capability", value_name = "CAP")]
+    pub remove_capabilities: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SupplierListArgs {
+    /// Only suppliers offering this capability
+    #[arg(long)]
+    pub capability: Option<String>,
+    /// Only suppliers in this country
+    #[arg(long)]
+    pub country: Option<String>,
+    /// Only suppliers whose name contains this text
+    #[arg(long)]
+    pub search: Option<String>,
+    /// Include archived suppliers
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SupplierShowArgs {
+    pub supplier: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SupplierArchiveArgs {
+    pub supplier: String,
+    /// Make an archived supplier active again
+    #[arg(long)]
+    pub restore: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum SiteCommand {
     /// Add a factory of a supplier
-    Add {
-        supplier: String,
-        name: String,
-        #[arg(long)]
-        city: Option<String>,
-        #[arg(long)]
-        province: Option<String>,
-        /// ISO 3166-1 code or English name [default: the supplier's]
-        #[arg(long)]
-        country: Option<String>,
-        /// Number of production lines
-        #[arg(long, value_name = "N", allow_hyphen_values = true)]
-        lines: Option<String>,
-    },
+    Add(SiteAddArgs),
     /// List sites, of one supplier or all
-    List { supplier: Option<String> },
+    List(SiteListArgs),
+}
+
+/// Also a step of the demo's fixture (`fixtures/demo.json`).
+#[derive(Debug, Args, serde::Deserialize)]
+pub struct SiteAddArgs {
+    pub supplier: String,
+    pub name: String,
+    #[arg(long)]
+    pub city: Option<String>,
+    #[arg(long)]
+    pub province: Option<String>,
+    /// ISO 3166-1 code or English name [default: the supplier's]
+    #[arg(long)]
+    pub country: Option<String>,
+    /// Number of production lines
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub lines: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SiteListArgs {
+    pub supplier: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum VisitCommand {
     /// Log a visit to a supplier
-    Log {
-        supplier: String,
-        /// The buyer team that visited
-        #[arg(long)]
-        buyer: String,
-        /// The site visited (id or name)
-        #[arg(long)]
-        site: Option<String>,
-        /// YYYY-MM-DD, today or yesterday
-        #[arg(long, default_value = "today")]
-        date: String,
-        /// Who went (repeatable)
-        #[arg(long = "visitor", value_name = "NAME")]
-        visitors: Vec<String>,
-        #[arg(long)]
-        purpose: Option<String>,
-        /// Production lines inspected
-        #[arg(long, value_name = "N", allow_hyphen_values = true)]
-        lines_inspected: Option<String>,
-        #[arg(long)]
-        summary: Option<String>,
-        /// A finding, e.g. major:PECVD chamber leak (repeatable)
-        #[arg(long = "finding", value_name = "SEVERITY:TEXT")]
-        findings: Vec<String>,
-    },
+    Log(VisitLogArgs),
     /// List visits
-    List {
-        #[arg(long)]
-        supplier: Option<String>,
-        #[arg(long)]
-        buyer: Option<String>,
-        /// On or after this date
-        #[arg(long)]
-        since: Option<String>,
-        /// On or before this date
-        #[arg(long)]
-        until: Option<String>,
-    },
+    List(VisitListArgs),
     /// Show a visit with its findings
-    Show { id: i32 },
+    Show(VisitShowArgs),
+}
+
+/// Also a step of the demo's fixture (`fixtures/demo.json`).
+#[derive(Debug, Args, serde::Deserialize)]
+pub struct VisitLogArgs {
+    pub supplier: String,
+    /// The buyer team that visited
+    #[arg(long)]
+    pub buyer: String,
+    /// The site visited (id or name)
+    #[arg(long)]
+    pub site: Option<String>,
+    /// YYYY-MM-DD, today or yesterday
+    #[arg(long, default_value = "today")]
+    pub date: String,
+    /// Who went (repeatable)
+    #[arg(long = "visitor", value_name = "NAME")]
+    #[serde(default)]
+    pub visitors: Vec<String>,
+    #[arg(long)]
+    pub purpose: Option<String>,
+    /// Production lines inspected
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub lines_inspected: Option<String>,
+    #[arg(long)]
+    pub summary: Option<String>,
+    /// A finding, e.g. major:PECVD chamber leak (repeatable)
+    #[arg(long = "finding", value_name = "SEVERITY:TEXT")]
+    #[serde(default)]
+    pub findings: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct VisitListArgs {
+    #[arg(long)]
+    pub supplier: Option<String>,
+    #[arg(long)]
+    pub buyer: Option<String>,
+    /// On or after this date
+    #[arg(long)]
+    pub since: Option<String>,
+    /// On or before this date
+    #[arg(long)]
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct VisitShowArgs {
+    pub id: i32,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum NoteCommand {
     /// Add an inspection note to a visit, or a desk note to a supplier
-    #[command(group = clap::ArgGroup::new("target").required(true).args(["visit", "supplier"]))]
-    Add {
-        #[arg(long)]
-        visit: Option<i32>,
-        #[arg(long)]
-        supplier: Option<String>,
-        #[arg(long)]
-        topic: Option<String>,
-        /// info, minor, major or critical
-        #[arg(long, default_value = "info")]
-        severity: String,
-        /// [default: the visit's date, or today]
-        #[arg(long)]
-        date: Option<String>,
-        text: String,
-    },
+    Add(NoteAddArgs),
     /// Mark a note resolved
-    Resolve {
-        id: i32,
-        #[arg(long)]
-        resolution: Option<String>,
-        #[arg(long, default_value = "today")]
-        date: String,
-    },
+    Resolve(NoteResolveArgs),
     /// List notes
-    List {
-        #[arg(long)]
-        supplier: Option<String>,
-        /// Only unresolved notes
-        #[arg(long)]
-        open: bool,
-        /// Only notes at least this severe
-        #[arg(long)]
-        severity: Option<String>,
-    },
+    List(NoteListArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("target").required(true).args(["visit", "supplier"]))]
+pub struct NoteAddArgs {
+    #[arg(long)]
+    pub visit: Option<i32>,
+    #[arg(long)]
+    pub supplier: Option<String>,
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// info, minor, major or critical
+    #[arg(long, default_value = "info")]
+    pub severity: String,
+    /// [default: the visit's date, or today]
+    #[arg(long)]
+    pub date: Option<String>,
+    pub text: String,
+}
+
+#[derive(Debug, Args)]
+pub struct NoteResolveArgs {
+    pub id: i32,
+    #[arg(long)]
+    pub resolution: Option<String>,
+    #[arg(long, default_value = "today")]
+    pub date: String,
+}
+
+#[derive(Debug, Args)]
+pub struct NoteListArgs {
+    #[arg(long)]
+    pub supplier: Option<String>,
+    /// Only unresolved notes
+    #[arg(long)]
+    pub open: bool,
+    /// Only notes at least this severe
+    #[arg(long)]
+    pub severity: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum DealCommand {
     /// Record a deal's status (a dated event; history is kept)
-    Set {
-        supplier: String,
-        #[arg(long)]
-        buyer: String,
-        /// prospect, evaluating, negotiating, signed, declined or terminated
-        #[arg(long)]
-        status: String,
-        /// When it happened: YYYY-MM-DD, today or yesterday
-        #[arg(long, default_value = "today")]
-        date: String,
-        /// Contract value, with --currency
-        #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
-        value: Option<String>,
-        /// ISO 4217 code, with --value
-        #[arg(long, value_name = "CUR")]
-        currency: Option<String>,
-        /// What the deal covers
-        #[arg(long)]
-        scope: Option<String>,
-        #[arg(long)]
-        note: Option<String>,
-    },
+    Set(DealSetArgs),
     /// List deals
-    List {
-        #[arg(long)]
-        buyer: Option<String>,
-        #[arg(long)]
-        status: Option<String>,
-    },
+    List(DealListArgs),
     /// The dated history of a supplier's deals
-    History {
-        supplier: String,
-        #[arg(long)]
-        buyer: Option<String>,
-    },
+    History(DealHistoryArgs),
+}
+
+/// Also a step of the demo's fixture (`fixtures/demo.json`).
+#[derive(Debug, Args, serde::Deserialize)]
+pub struct DealSetArgs {
+    pub supplier: String,
+    #[arg(long)]
+    pub buyer: String,
+    /// prospect, evaluating, negotiating, signed, declined or terminated
+    #[arg(long)]
+    pub status: String,
+    /// When it happened: YYYY-MM-DD, today or yesterday
+    #[arg(long, default_value = "today")]
+    pub date: String,
+    /// Contract value, with --currency
+    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+    pub value: Option<String>,
+    /// ISO 4217 code, with --value
+    #[arg(long, value_name = "CUR")]
+    pub currency: Option<String>,
+    /// What the deal covers
+    #[arg(long)]
+    pub scope: Option<String>,
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DealListArgs {
+    #[arg(long)]
+    pub buyer: Option<String>,
+    #[arg(long)]
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DealHistoryArgs {
+    pub supplier: String,
+    #[arg(long)]
+    pub buyer: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     /// Import suppliers from a CSV file: matched by name, native name or alias, merged, all or nothing
-    Suppliers {
-        /// The CSV file, or - for standard input
-        file: String,
-        /// Validate and count what would change; write nothing
-        #[arg(long)]
-        dry_run: bool,
-        /// Read a source column as a field (SOURCE=name), or ignore it (SOURCE=-); repeatable
-        #[arg(long = "map", value_name = "SOURCE=FIELD")]
-        maps: Vec<String>,
-        /// Import the valid rows even if some are invalid
-        #[arg(long)]
-        skip_invalid: bool,
-        /// Write rejected rows here, as they were, with an error column
-        #[arg(long, value_name = "FILE")]
-        reject_file: Option<std::path::PathBuf>,
-        /// What to do with suppliers already stored
-        #[arg(long, value_enum, default_value_t = OnExistingChoice::Update)]
-        on_existing: OnExistingChoice,
-    },
+    Suppliers(ImportSuppliersArgs),
     /// Restore a full backup (from `export all`) into an empty database
-    All {
-        /// The backup file, or - for standard input
-        file: String,
-    },
+    All(ImportAllArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportSuppliersArgs {
+    /// The CSV file, or - for standard input
+    pub file: String,
+    /// Validate and count what would change; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Read a source column as a field (SOURCE=name), or ignore it (SOURCE=-); repeatable
+    #[arg(long = "map", value_name = "SOURCE=FIELD")]
+    pub maps: Vec<String>,
+    /// Import the valid rows even if some are invalid
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Write rejected rows here, as they were, with an error column
+    #[arg(long, value_name = "FILE")]
+    pub reject_file: Option<std::path::PathBuf>,
+    /// What to do with suppliers already stored
+    #[arg(long, value_enum, default_value_t = OnExisting::Update)]
+    pub on_existing: OnExisting,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportAllArgs {
+    /// The backup file, or - for standard input
+    pub file: String,
 }
 
 /// Options every report takes.
@@ -384,20 +455,26 @@ pub struct ReportArgs {
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
     /// Every active supplier: capabilities, scarcity, deals by buyer, visits, open findings
-    Status {
-        /// Only this buyer's deals and visits
-        #[arg(long)]
-        buyer: Option<String>,
-        #[command(flatten)]
-        args: ReportArgs,
-    },
+    Status(ReportStatusArgs),
     /// Scarce suppliers a buyer has no signed deal with, most urgent first
-    Gaps {
-        #[arg(long)]
-        buyer: String,
-        #[command(flatten)]
-        args: ReportArgs,
-    },
+    Gaps(ReportGapsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportStatusArgs {
+    /// Only this buyer's deals and visits
+    #[arg(long)]
+    pub buyer: Option<String>,
+    #[command(flatten)]
+    pub args: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportGapsArgs {
+    #[arg(long)]
+    pub buyer: String,
+    #[command(flatten)]
+    pub args: ReportArgs,
 }
 
 #[derive(Debug, Args)]
@@ -419,14 +496,6 @@ pub enum ExportWhat {
     Notes,
     Deals,
     All,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OnExistingChoice {
-    /// Fill in and replace fields with the file's values; add aliases and capabilities
-    Update,
-    /// Leave stored suppliers as they are
-    Skip,
 }
 
 #[derive(Debug, Args)]

@@ -6,10 +6,9 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::Context;
+use super::{Context, Dated};
+use crate::cli::{BuyerAddArgs, DealSetArgs, SiteAddArgs, VisitLogArgs};
 use crate::domain::scarcity::DEFAULT_THRESHOLD;
-use crate::domain::status::{DealStatus, Severity};
-use crate::domain::values;
 use crate::error::{Error, Result};
 use crate::io::rejects::RejectFile;
 use crate::io::supplier_csv::SupplierCsv;
@@ -28,57 +27,13 @@ const FIXTURE: &str = include_str!("../../fixtures/demo.json");
 /// HJT equipment makers, as a supplier list a colleague would send: it goes through the import.
 const SUPPLIERS_CSV: &str = include_str!("../../fixtures/suppliers.csv");
 
+/// What the demo records, each step as a command line would give it.
 #[derive(Deserialize)]
 struct Fixture {
-    buyers: Vec<FixtureBuyer>,
-    sites: Vec<FixtureSite>,
-    visits: Vec<FixtureVisit>,
-    deal_events: Vec<FixtureDealEvent>,
-}
-
-#[derive(Deserialize)]
-struct FixtureBuyer {
-    name: String,
-    #[serde(default)]
-    external: bool,
-    note: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct FixtureSite {
-    supplier: String,
-    name: String,
-    city: Option<String>,
-    province: Option<String>,
-    lines: Option<i32>,
-}
-
-#[derive(Deserialize)]
-struct FixtureVisit {
-    supplier: String,
-    buyer: String,
-    site: Option<String>,
-    date: String,
-    #[serde(default)]
-    visitors: Vec<String>,
-    purpose: Option<String>,
-    lines_inspected: Option<i32>,
-    summary: Option<String>,
-    /// `severity:text`, as on the command line.
-    #[serde(default)]
-    findings: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct FixtureDealEvent {
-    supplier: String,
-    buyer: String,
-    status: String,
-    date: String,
-    value: Option<String>,
-    currency: Option<String>,
-    scope: Option<String>,
-    note: Option<String>,
+    buyers: Vec<BuyerAddArgs>,
+    sites: Vec<SiteAddArgs>,
+    visits: Vec<VisitLogArgs>,
+    deal_events: Vec<DealSetArgs>,
 }
 
 fn demo_path(ctx: &Context) -> Result<PathBuf> {
@@ -113,18 +68,11 @@ fn demo_path(ctx: &Context) -> Result<PathBuf> {
     }
 }
 
+/// Records the fixture through the services the commands use, with the commands' checks.
 async fn load(store: &Store, fixture: Fixture) -> Result<()> {
     let today = store.today;
-    for b in fixture.buyers {
-        buyers::add(
-            store,
-            NewBuyer {
-                name: b.name,
-                external: b.external,
-                note: b.note,
-            },
-        )
-        .await?;
+    for buyer in fixture.buyers {
+        buyers::add(store, NewBuyer::try_from(buyer)?).await?;
     }
     let csv = SupplierCsv::open(SUPPLIERS_CSV.as_bytes(), &[])
         .map_err(|e| Error::Other(format!("the bundled supplier list is broken: {}", e.0)))?;
@@ -136,23 +84,12 @@ async fn load(store: &Store, fixture: Fixture) -> Result<()> {
     };
     import::import_suppliers(store, csv, &options, &mut RejectFile::none(), |_| {}).await?;
     for site in fixture.sites {
-        sites::add(
-            store,
-            NewSite {
-                supplier: site.supplier,
-                name: site.name,
-                city: site.city,
-                province: site.province,
-                country: None,
-                lines: site.lines,
-            },
-        )
-        .await?;
+        sites::add(store, NewSite::try_from(site)?).await?;
     }
     // Visits and deal events interleave by date, as they would have been recorded.
     enum Step {
-        Visit(FixtureVisit),
-        Deal(FixtureDealEvent),
+        Visit(VisitLogArgs),
+        Deal(DealSetArgs),
     }
     let mut steps: Vec<(String, Step)> = fixture
         .visits
@@ -168,88 +105,37 @@ async fn load(store: &Store, fixture: Fixture) -> Result<()> {
     steps.sort_by(|a, b| a.0.cmp(&b.0));
     for (_, step) in steps {
         match step {
-            Step::Visit(v) => {
-                let findings = v
-                    .findings
-                    .iter()
-                    .map(|f| {
-                        let (severity, text) = f.split_once(':').unwrap_or(("info", f));
-                        Ok((Severity::parse(severity)?, text.trim().to_string()))
-                    })
-                    .collect::<Result<_>>()?;
-                visits::log(
-                    store,
-                    NewVisit {
-                        supplier: v.supplier,
-                        buyer: v.buyer,
-                        site: v.site,
-                        date: crate::domain::dates::parse_past_date("date", &v.date, today)?,
-                        visitors: v.visitors,
-                        purpose: v.purpose,
-                        lines_inspected: v.lines_inspected,
-                        summary: v.summary,
-                        findings,
-                    },
-                )
-                .await?;
+            Step::Visit(args) => {
+                visits::log(store, NewVisit::try_from(Dated { args, today })?).await?;
             }
-            Step::Deal(d) => {
-                let value = match (d.value, d.currency) {
-                    (Some(v), Some(c)) => Some(values::parse_money("value", &v, "currency", &c)?),
-                    _ => None,
-                };
-                deals::set(
-                    store,
-                    DealChange {
-                        supplier: d.supplier,
-                        buyer: d.buyer,
-                        status: DealStatus::parse(&d.status)?,
-                        date: crate::domain::dates::parse_past_date("date", &d.date, today)?,
-                        value,
-                        scope: d.scope,
-                        note: d.note,
-                    },
-                )
-                .await?;
+            Step::Deal(args) => {
+                deals::set(store, DealChange::try_from(Dated { args, today })?).await?;
             }
         }
     }
     Ok(())
 }
 
-fn fixture_first_buyer() -> Result<String> {
-    let fixture: Fixture = parse_fixture()?;
-    fixture
-        .buyers
-        .into_iter()
-        .next()
-        .map(|b| b.name)
-        .ok_or_else(|| Error::Other("the bundled demo fixture has no buyers".into()))
-}
-
-fn parse_fixture() -> Result<Fixture> {
-    serde_json::from_str(FIXTURE)
-        .map_err(|e| Error::Other(format!("the bundled demo fixture is broken: {e}")))
-}
-
 pub async fn run(ctx: &Context) -> Result<()> {
     let fixture: Fixture = serde_json::from_str(FIXTURE)
         .map_err(|e| Error::Other(format!("the bundled demo fixture is broken: {e}")))?;
+    // The gaps report is the first buyer's.
+    let first_buyer = fixture
+        .buyers
+        .first()
+        .map(|b| b.name.clone())
+        .ok_or_else(|| Error::Other("the bundled demo fixture has no buyers".into()))?;
     let path = demo_path(ctx)?;
     let location = Location::Sqlite(path.clone());
     let store = Store::open(&location, "demo".to_string(), ctx.today, OnOpen::Migrate).await?;
     load(&store, fixture).await?;
 
-    let first_buyer = fixture_first_buyer()?;
     let status = status::build(&store.db, None, DEFAULT_THRESHOLD, store.today).await?;
     let gaps = gaps::build(&store.db, &first_buyer, DEFAULT_THRESHOLD, store.today).await?;
     store.close().await;
     if ctx.output.format == Format::Json {
         let both = serde_json::json!({ "database": path, "status": status, "gaps": gaps });
-        return ctx.print(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&both).expect("JSON")
-        ));
+        return ctx.print(&format!("{}\n", serde_json::to_string_pretty(&both)?));
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if !ctx.quiet && ctx.output.format == Format::Table {

@@ -139,6 +139,14 @@ impl Context {
         }
     }
 
+    /// `args` with the day they are read on.
+    pub fn dated<A>(&self, args: A) -> Dated<A> {
+        Dated {
+            args,
+            today: self.today,
+        }
+    }
+
     pub fn date(&self, field: &str, input: &str) -> Result<NaiveDate> {
         Ok(dates::parse_date(field, input, self.today)?)
     }
@@ -146,6 +154,14 @@ impl Context {
     pub fn past_date(&self, field: &str, input: &str) -> Result<NaiveDate> {
         Ok(dates::parse_past_date(field, input, self.today)?)
     }
+}
+
+/// Arguments and the day they are read on: `today`, `yesterday` and "not in the future" depend on
+/// it. Commands turn them into their service's input with `TryFrom`; the demo's fixture goes the
+/// same way.
+pub struct Dated<A> {
+    pub args: A,
+    pub today: NaiveDate,
 }
 
 /// Writes a report or export to its `--out` file (whole or not at all) or to stdout, through a
@@ -171,11 +187,11 @@ fn only_reads(command: &Command) -> bool {
     };
     match command {
         Command::Buyer(c) => matches!(c, BuyerCommand::List),
-        Command::Supplier(c) => matches!(c, SupplierCommand::List { .. } | SupplierCommand::Show { .. }),
-        Command::Site(c) => matches!(c, SiteCommand::List { .. }),
-        Command::Visit(c) => matches!(c, VisitCommand::List { .. } | VisitCommand::Show { .. }),
-        Command::Note(c) => matches!(c, NoteCommand::List { .. }),
-        Command::Deal(c) => matches!(c, DealCommand::List { .. } | DealCommand::History { .. }),
+        Command::Supplier(c) => matches!(c, SupplierCommand::List(_) | SupplierCommand::Show(_)),
+        Command::Site(c) => matches!(c, SiteCommand::List(_)),
+        Command::Visit(c) => matches!(c, VisitCommand::List(_) | VisitCommand::Show(_)),
+        Command::Note(c) => matches!(c, NoteCommand::List(_)),
+        Command::Deal(c) => matches!(c, DealCommand::List(_) | DealCommand::History(_)),
         Command::Db(c) => matches!(c, DbCommand::Status),
         Command::Report(_) | Command::History(_) | Command::Export(_) => true,
         Command::Import(_) | Command::Demo | Command::Completions { .. } | Command::Man => false,

@@ -1,7 +1,7 @@
 //! `vetted note add|resolve|list`.
 
 use super::Context;
-use crate::cli::NoteCommand;
+use crate::cli::{NoteAddArgs, NoteCommand, NoteListArgs, NoteResolveArgs};
 use crate::domain::status::Severity;
 use crate::domain::text;
 use crate::error::Result;
@@ -9,59 +9,68 @@ use crate::store::notes::{self, NewNote, NoteFilter, NoteTarget};
 
 pub async fn run(ctx: &Context, cmd: NoteCommand) -> Result<()> {
     match cmd {
-        NoteCommand::Add {
-            visit,
-            supplier,
-            topic,
-            severity,
-            date,
-            text,
-        } => {
-            let target = match (visit, supplier) {
-                (Some(id), _) => NoteTarget::Visit(id),
-                (None, Some(reference)) => NoteTarget::Supplier(reference),
-                (None, None) => unreachable!("clap requires --visit or --supplier"),
-            };
-            let new = NewNote {
-                target,
-                topic: text::optional_line("topic", topic.as_deref())?,
-                severity: Severity::parse(&severity)?,
-                text: text::long("text", &text)?,
-                date: date.as_deref().map(|d| ctx.past_date("date", d)).transpose()?,
-            };
-            let store = ctx.store().await?;
-            let note = notes::add(&store, new).await?;
-            ctx.done(
-                &format!("Added {} note #{}", note.severity, note.id),
-                "note",
-                &note,
-            )
-        }
-        NoteCommand::Resolve { id, resolution, date } => {
-            let date = ctx.past_date("date", &date)?;
-            let resolution = text::optional_long("resolution", resolution.as_deref())?;
-            let store = ctx.store().await?;
-            let note = notes::resolve(&store, id, resolution, date).await?;
-            ctx.done(&format!("Resolved note #{} on {date}", note.id), "note", &note)
-        }
-        NoteCommand::List {
-            supplier,
-            open,
-            severity,
-        } => {
-            let filter = NoteFilter {
-                supplier,
-                open_only: open,
-                min_severity: severity.as_deref().map(Severity::parse).transpose()?,
-            };
-            let store = ctx.store().await?;
-            let list = notes::list(&store, filter).await?;
-            ctx.print(&ctx.output.list(
-                &list,
-                &[
-                    "id", "date", "supplier", "visit_id", "severity", "topic", "text", "status",
-                ],
-            ))
-        }
+        NoteCommand::Add(args) => add(ctx, args).await,
+        NoteCommand::Resolve(args) => resolve(ctx, args).await,
+        NoteCommand::List(args) => list(ctx, args).await,
     }
+}
+
+async fn add(ctx: &Context, args: NoteAddArgs) -> Result<()> {
+    let NoteAddArgs {
+        visit,
+        supplier,
+        topic,
+        severity,
+        date,
+        text,
+    } = args;
+    let target = match (visit, supplier) {
+        (Some(id), _) => NoteTarget::Visit(id),
+        (None, Some(reference)) => NoteTarget::Supplier(reference),
+        (None, None) => unreachable!("clap requires --visit or --supplier"),
+    };
+    let new = NewNote {
+        target,
+        topic: text::optional_line("topic", topic.as_deref())?,
+        severity: Severity::parse(&severity)?,
+        text: text::long("text", &text)?,
+        date: date.as_deref().map(|d| ctx.past_date("date", d)).transpose()?,
+    };
+    let store = ctx.store().await?;
+    let note = notes::add(&store, new).await?;
+    ctx.done(
+        &format!("Added {} note #{}", note.severity, note.id),
+        "note",
+        &note,
+    )
+}
+
+async fn resolve(ctx: &Context, args: NoteResolveArgs) -> Result<()> {
+    let NoteResolveArgs { id, resolution, date } = args;
+    let date = ctx.past_date("date", &date)?;
+    let resolution = text::optional_long("resolution", resolution.as_deref())?;
+    let store = ctx.store().await?;
+    let note = notes::resolve(&store, id, resolution, date).await?;
+    ctx.done(&format!("Resolved note #{} on {date}", note.id), "note", &note)
+}
+
+async fn list(ctx: &Context, args: NoteListArgs) -> Result<()> {
+    let NoteListArgs {
+        supplier,
+        open,
+        severity,
+    } = args;
+    let filter = NoteFilter {
+        supplier,
+        open_only: open,
+        min_severity: severity.as_deref().map(Severity::parse).transpose()?,
+    };
+    let store = ctx.store().await?;
+    let list = notes::list(&store, filter).await?;
+    ctx.print(&ctx.output.list(
+        &list,
+        &[
+            "id", "date", "supplier", "visit_id", "severity", "topic", "text", "status",
+        ],
+    ))
 }

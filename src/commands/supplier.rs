@@ -1,7 +1,10 @@
 //! `vetted supplier add|edit|list|show|archive`.
 
 use super::Context;
-use crate::cli::{SupplierCommand, SupplierFields};
+use crate::cli::{
+    SupplierAddArgs, SupplierArchiveArgs, SupplierCommand, SupplierEditArgs, SupplierFields,
+    SupplierListArgs, SupplierShowArgs,
+};
 use crate::domain::status::ScarceOverride;
 use crate::domain::text;
 use crate::domain::values::{self, Invalid};
@@ -47,87 +50,102 @@ fn changes(fields: SupplierFields) -> Result<SupplierChanges, Invalid> {
 
 pub async fn run(ctx: &Context, cmd: SupplierCommand) -> Result<()> {
     match cmd {
-        SupplierCommand::Add { name, fields } => {
-            let mut changes = changes(fields)?;
-            changes.name = Some(text::name("name", &name)?);
-            let store = ctx.store().await?;
-            let supplier = suppliers::add(&store, changes).await?;
-            ctx.done(
-                &format!("Added supplier #{} {}", supplier.id, supplier.name),
-                "supplier",
-                &supplier,
-            )
-        }
-        SupplierCommand::Edit {
-            supplier,
-            name,
-            fields,
-            remove_aliases,
-            remove_capabilities,
-        } => {
-            let mut changes = changes(fields)?;
-            changes.name = name.as_deref().map(|n| text::name("name", n)).transpose()?;
-            changes.remove_aliases = remove_aliases;
-            changes.remove_capabilities = remove_capabilities
-                .iter()
-                .map(|c| values::parse_capability("remove-capability", c))
-                .collect::<Result<_, _>>()?;
-            let store = ctx.store().await?;
-            let edited = suppliers::edit(&store, &supplier, changes).await?;
-            ctx.done(
-                &format!("Saved supplier #{} {}", edited.id, edited.name),
-                "supplier",
-                &edited,
-            )
-        }
-        SupplierCommand::List {
-            capability,
-            country,
-            search,
-            all,
-        } => {
-            let filter = SupplierFilter {
-                capability: capability
-                    .as_deref()
-                    .map(|c| values::parse_capability("capability", c))
-                    .transpose()?,
-                country: country
-                    .as_deref()
-                    .map(|c| values::parse_country("country", c))
-                    .transpose()?,
-                search,
-                include_archived: all,
-            };
-            let store = ctx.store().await?;
-            let list = suppliers::list(&store, filter).await?;
-            let mut columns = vec![
-                "id",
-                "name",
-                "native_name",
-                "country",
-                "city",
-                "capabilities",
-                "scarce",
-            ];
-            if all {
-                columns.push("archived");
-            }
-            ctx.print(&ctx.output.list(&list, &columns))
-        }
-        SupplierCommand::Show { supplier } => {
-            let store = ctx.store().await?;
-            let file = suppliers::show(&store, &supplier).await?;
-            ctx.print(&ctx.output.document("supplier", &file))
-        }
-        SupplierCommand::Archive { supplier, restore } => {
-            let store = ctx.store().await?;
-            let changed = suppliers::archive(&store, &supplier, restore).await?;
-            let verb = if restore { "Restored" } else { "Archived" };
-            ctx.done(
-                &format!("{verb} supplier #{} {}", changed.id, changed.name),
-                "supplier",
-                &changed,
-            )
-        }
+        SupplierCommand::Add(args) => add(ctx, args).await,
+        SupplierCommand::Edit(args) => edit(ctx, args).await,
+        SupplierCommand::List(args) => list(ctx, args).await,
+        SupplierCommand::Show(args) => show(ctx, args).await,
+        SupplierCommand::Archive(args) => archive(ctx, args).await,
     }
+}
+
+async fn add(ctx: &Context, args: SupplierAddArgs) -> Result<()> {
+    let SupplierAddArgs { name, fields } = args;
+    let mut changes = changes(fields)?;
+    changes.name = Some(text::name("name", &name)?);
+    let store = ctx.store().await?;
+    let supplier = suppliers::add(&store, changes).await?;
+    ctx.done(
+        &format!("Added supplier #{} {}", supplier.id, supplier.name),
+        "supplier",
+        &supplier,
+    )
+}
+
+async fn edit(ctx: &Context, args: SupplierEditArgs) -> Result<()> {
+    let SupplierEditArgs {
+        supplier,
+        name,
+        fields,
+        remove_aliases,
+        remove_capabilities,
+    } = args;
+    let mut changes = changes(fields)?;
+    changes.name = name.as_deref().map(|n| text::name("name", n)).transpose()?;
+    changes.remove_aliases = remove_aliases;
+    changes.remove_capabilities = remove_capabilities
+        .iter()
+        .map(|c| values::parse_capability("remove-capability", c))
+        .collect::<Result<_, _>>()?;
+    let store = ctx.store().await?;
+    let edited = suppliers::edit(&store, &supplier, changes).await?;
+    ctx.done(
+        &format!("Saved supplier #{} {}", edited.id, edited.name),
+        "supplier",
+        &edited,
+    )
+}
+
+async fn list(ctx: &Context, args: SupplierListArgs) -> Result<()> {
+    let SupplierListArgs {
+        capability,
+        country,
+        search,
+        all,
+    } = args;
+    let filter = SupplierFilter {
+        capability: capability
+            .as_deref()
+            .map(|c| values::parse_capability("capability", c))
+            .transpose()?,
+        country: country
+            .as_deref()
+            .map(|c| values::parse_country("country", c))
+            .transpose()?,
+        search,
+        include_archived: all,
+    };
+    let store = ctx.store().await?;
+    let list = suppliers::list(&store, filter).await?;
+    let mut columns = vec![
+        "id",
+        "name",
+        "native_name",
+        "country",
+        "city",
+        "capabilities",
+        "scarce",
+    ];
+    if all {
+        columns.push("archived");
+    }
+    ctx.print(&ctx.output.list(&list, &columns))
+}
+
+async fn show(ctx: &Context, args: SupplierShowArgs) -> Result<()> {
+    let SupplierShowArgs { supplier } = args;
+    let store = ctx.store().await?;
+    let file = suppliers::show(&store, &supplier).await?;
+    ctx.print(&ctx.output.document("supplier", &file))
+}
+
+async fn archive(ctx: &Context, args: SupplierArchiveArgs) -> Result<()> {
+    let SupplierArchiveArgs { supplier, restore } = args;
+    let store = ctx.store().await?;
+    let changed = suppliers::archive(&store, &supplier, restore).await?;
+    let verb = if restore { "Restored" } else { "Archived" };
+    ctx.done(
+        &format!("{verb} supplier #{} {}", changed.id, changed.name),
+        "supplier",
+        &changed,
+    )
 }

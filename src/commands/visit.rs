@@ -1,10 +1,10 @@
 //! `vetted visit log|list|show`.
 
-use super::Context;
-use crate::cli::VisitCommand;
+use super::{Context, Dated};
+use crate::cli::{VisitCommand, VisitListArgs, VisitLogArgs, VisitShowArgs};
 use crate::domain::status::Severity;
-use crate::domain::text;
 use crate::domain::values::{self, Invalid};
+use crate::domain::{dates, text};
 use crate::error::Result;
 use crate::store::visits::{self, NewVisit, VisitFilter};
 
@@ -22,75 +22,87 @@ fn finding(input: &str) -> Result<(Severity, String), Invalid> {
 
 pub async fn run(ctx: &Context, cmd: VisitCommand) -> Result<()> {
     match cmd {
-        VisitCommand::Log {
-            supplier,
-            buyer,
-            site,
-            date,
-            visitors,
-            purpose,
-            lines_inspected,
-            summary,
-            findings,
-        } => {
-            let new = NewVisit {
-                supplier,
-                buyer,
-                site,
-                date: ctx.past_date("date", &date)?,
-                visitors: visitors
-                    .iter()
-                    .map(|v| text::name("visitor", v))
-                    .collect::<Result<_, _>>()?,
-                purpose: text::optional_line("purpose", purpose.as_deref())?,
-                lines_inspected: lines_inspected
-                    .as_deref()
-                    .map(|n| values::parse_count("lines-inspected", n))
-                    .transpose()?,
-                summary: text::optional_long("summary", summary.as_deref())?,
-                findings: findings.iter().map(|f| finding(f)).collect::<Result<_, _>>()?,
-            };
-            let store = ctx.store().await?;
-            let visit = visits::log(&store, new).await?;
-            ctx.done(
-                &format!(
-                    "Logged visit #{}: {} visited {} on {} ({} finding{})",
-                    visit.id,
-                    visit.buyer,
-                    visit.supplier,
-                    visit.date,
-                    visit.findings.len(),
-                    if visit.findings.len() == 1 { "" } else { "s" }
-                ),
-                "visit",
-                &visit,
-            )
-        }
-        VisitCommand::List {
-            supplier,
-            buyer,
-            since,
-            until,
-        } => {
-            let filter = VisitFilter {
-                supplier,
-                buyer,
-                since: since.as_deref().map(|d| ctx.date("since", d)).transpose()?,
-                until: until.as_deref().map(|d| ctx.date("until", d)).transpose()?,
-            };
-            let store = ctx.store().await?;
-            let list = visits::list(&store, filter).await?;
-            ctx.print(&ctx.output.list(
-                &list,
-                &[
-                    "id", "date", "supplier", "buyer", "site", "visitors", "purpose", "findings",
-                ],
-            ))
-        }
-        VisitCommand::Show { id } => {
-            let store = ctx.store().await?;
-            let visit = visits::show(&store, id).await?;
-            ctx.print(&ctx.output.document("visit", &visit))
-        }
+        VisitCommand::Log(args) => log(ctx, args).await,
+        VisitCommand::List(args) => list(ctx, args).await,
+        VisitCommand::Show(args) => show(ctx, args).await,
     }
+}
+
+impl TryFrom<Dated<VisitLogArgs>> for NewVisit {
+    type Error = Invalid;
+
+    fn try_from(Dated { args, today }: Dated<VisitLogArgs>) -> Result<NewVisit, Invalid> {
+        Ok(NewVisit {
+            date: dates::parse_past_date("date", &args.date, today)?,
+            visitors: args
+                .visitors
+                .iter()
+                .map(|v| text::name("visitor", v))
+                .collect::<Result<_, _>>()?,
+            purpose: text::optional_line("purpose", args.purpose.as_deref())?,
+            lines_inspected: args
+                .lines_inspected
+                .as_deref()
+                .map(|n| values::parse_count("lines-inspected", n))
+                .transpose()?,
+            summary: text::optional_long("summary", args.summary.as_deref())?,
+            findings: args
+                .findings
+                .iter()
+                .map(|f| finding(f))
+                .collect::<Result<_, _>>()?,
+            supplier: args.supplier,
+            buyer: args.buyer,
+            site: args.site,
+        })
+    }
+}
+
+async fn log(ctx: &Context, args: VisitLogArgs) -> Result<()> {
+    let new = NewVisit::try_from(ctx.dated(args))?;
+    let store = ctx.store().await?;
+    let visit = visits::log(&store, new).await?;
+    ctx.done(
+        &format!(
+            "Logged visit #{}: {} visited {} on {} ({} finding{})",
+            visit.id,
+            visit.buyer,
+            visit.supplier,
+            visit.date,
+            visit.findings.len(),
+            if visit.findings.len() == 1 { "" } else { "s" }
+        ),
+        "visit",
+        &visit,
+    )
+}
+
+async fn list(ctx: &Context, args: VisitListArgs) -> Result<()> {
+    let VisitListArgs {
+        supplier,
+        buyer,
+        since,
+        until,
+    } = args;
+    let filter = VisitFilter {
+        supplier,
+        buyer,
+        since: since.as_deref().map(|d| ctx.date("since", d)).transpose()?,
+        until: until.as_deref().map(|d| ctx.date("until", d)).transpose()?,
+    };
+    let store = ctx.store().await?;
+    let list = visits::list(&store, filter).await?;
+    ctx.print(&ctx.output.list(
+        &list,
+        &[
+            "id", "date", "supplier", "buyer", "site", "visitors", "purpose", "findings",
+        ],
+    ))
+}
+
+async fn show(ctx: &Context, args: VisitShowArgs) -> Result<()> {
+    let VisitShowArgs { id } = args;
+    let store = ctx.store().await?;
+    let visit = visits::show(&store, id).await?;
+    ctx.print(&ctx.output.document("visit", &visit))
 }

@@ -39,11 +39,12 @@ use write::Writer;
 /// Rows read, matched and written together (and read ahead, two batches at most).
 const BATCH: usize = 2_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What an import does with a supplier already stored (`--on-existing`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OnExisting {
-    /// The file's non-empty values replace stored ones; aliases and capabilities are united.
+    /// Fill in and replace fields with the file's values; add aliases and capabilities
     Update,
-    /// Suppliers already stored are left as they are.
+    /// Leave stored suppliers as they are
     Skip,
 }
 
