@@ -84,6 +84,10 @@ impl<R: Read> Records<R> {
 
     /// Reads the next record into `record`: at most `max_fields` fields of at most `cell_max`
     /// bytes each are kept. The line is the physical line the record starts on.
+    ///
+    /// One loop over csv-core's states, longer than most functions here: each state hands the
+    /// parser's output buffers back and forth with the record being built, and split apart the
+    /// pieces would pass all of that state between them.
     pub fn read(
         &mut self,
         record: &mut ByteRecord,

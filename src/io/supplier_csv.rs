@@ -349,6 +349,78 @@ impl ReadAhead {
     }
 }
 
+/// The field each column feeds: every `--map` names a column, a name column exists, no column
+/// is unknown, and no single-valued field is fed twice.
+fn targets(headers: &[String], maps: &[Mapping]) -> Result<Vec<Target>, FileError> {
+    for map in maps {
+        if !headers.iter().any(|h| header_key(h) == map.source) {
+            return Err(FileError(format!(
+                "--map names a column '{}' that the file does not have; its columns are: {}",
+                map.source,
+                headers.join(", ")
+            )));
+        }
+    }
+    let mut targets = Vec::with_capacity(headers.len());
+    let mut unknown = Vec::new();
+    for h in headers {
+        let key = header_key(h);
+        let target = match maps.iter().find(|m| m.source == key) {
+            Some(map) => map.target,
+            None => match Field::from_header(&key) {
+                Some(field) => Target::Field(field),
+                None => {
+                    unknown.push(h.clone());
+                    Target::Ignore
+                }
+            },
+        };
+        targets.push(target);
+    }
+    if !targets.contains(&Target::Field(Field::Name)) {
+        return Err(FileError(format!(
+            "no name column; the file's columns are {}; say which one holds the name with --map COLUMN=name",
+            headers.join(", ")
+        )));
+    }
+    if !unknown.is_empty() {
+        let first = &unknown[0];
+        return Err(FileError(format!(
+            "unknown column{} {}; map {} to a field with --map '{first}=FIELD' or ignore {} with --map '{first}=-' \
+             (fields: {})",
+            if unknown.len() == 1 { "" } else { "s" },
+            unknown
+                .iter()
+                .map(|u| format!("'{u}'"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if unknown.len() == 1 { "it" } else { "each" },
+            if unknown.len() == 1 { "it" } else { "each" },
+            Field::ALL.map(Field::as_str).join(", ")
+        )));
+    }
+    for field in Field::ALL {
+        let feeding: Vec<&String> = headers
+            .iter()
+            .zip(&targets)
+            .filter(|(_, t)| **t == Target::Field(field))
+            .map(|(h, _)| h)
+            .collect();
+        if feeding.len() > 1 && !matches!(field, Field::Aliases | Field::Capabilities) {
+            return Err(FileError(format!(
+                "columns {} all feed the {} field; ignore all but one with --map COLUMN=-",
+                feeding
+                    .iter()
+                    .map(|h| format!("'{h}'"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                field.as_str()
+            )));
+        }
+    }
+    Ok(targets)
+}
+
 impl<R: Read> SupplierCsv<R> {
     /// Reads the header and resolves every column to a field or to "ignored".
     pub fn open(input: R, maps: &[Mapping]) -> Result<Self, FileError> {
@@ -390,72 +462,7 @@ impl<R: Read> SupplierCsv<R> {
                     .map_err(|_| FileError(format!("line 1: column {}: header is not valid UTF-8", i + 1)))
             })
             .collect::<Result<_, _>>()?;
-        for map in maps {
-            if !headers.iter().any(|h| header_key(h) == map.source) {
-                return Err(FileError(format!(
-                    "--map names a column '{}' that the file does not have; its columns are: {}",
-                    map.source,
-                    headers.join(", ")
-                )));
-            }
-        }
-        let mut targets = Vec::with_capacity(headers.len());
-        let mut unknown = Vec::new();
-        for h in &headers {
-            let key = header_key(h);
-            let target = match maps.iter().find(|m| m.source == key) {
-                Some(map) => map.target,
-                None => match Field::from_header(&key) {
-                    Some(field) => Target::Field(field),
-                    None => {
-                        unknown.push(h.clone());
-                        Target::Ignore
-                    }
-                },
-            };
-            targets.push(target);
-        }
-        if !targets.contains(&Target::Field(Field::Name)) {
-            return Err(FileError(format!(
-                "no name column; the file's columns are {}; say which one holds the name with --map COLUMN=name",
-                headers.join(", ")
-            )));
-        }
-        if !unknown.is_empty() {
-            let first = &unknown[0];
-            return Err(FileError(format!(
-                "unknown column{} {}; map {} to a field with --map '{first}=FIELD' or ignore {} with --map '{first}=-' \
-                 (fields: {})",
-                if unknown.len() == 1 { "" } else { "s" },
-                unknown
-                    .iter()
-                    .map(|u| format!("'{u}'"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                if unknown.len() == 1 { "it" } else { "each" },
-                if unknown.len() == 1 { "it" } else { "each" },
-                Field::ALL.map(Field::as_str).join(", ")
-            )));
-        }
-        for field in Field::ALL {
-            let feeding: Vec<&String> = headers
-                .iter()
-                .zip(&targets)
-                .filter(|(_, t)| **t == Target::Field(field))
-                .map(|(h, _)| h)
-                .collect();
-            if feeding.len() > 1 && !matches!(field, Field::Aliases | Field::Capabilities) {
-                return Err(FileError(format!(
-                    "columns {} all feed the {} field; ignore all but one with --map COLUMN=-",
-                    feeding
-                        .iter()
-                        .map(|h| format!("'{h}'"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    field.as_str()
-                )));
-            }
-        }
+        let targets = targets(&headers, maps)?;
         Ok(SupplierCsv {
             reader,
             columns: Columns {
@@ -636,31 +643,34 @@ impl Columns {
         })
     }
 
+    /// A record with fewer fields than the header is a problem only when a missing one is read:
+    /// trailing columns that are ignored anyway may be left out.
+    fn short_record(&self, line: u64, record: &ByteRecord) -> Option<RowError> {
+        let (fields, expected) = (record.len(), self.headers.len());
+        let missing: Vec<&str> = self
+            .headers
+            .iter()
+            .zip(&self.targets)
+            .skip(fields)
+            .filter(|(_, t)| **t != Target::Ignore)
+            .map(|(h, _)| h.as_str())
+            .collect();
+        (!missing.is_empty()).then(|| RowError {
+            line,
+            column: String::new(),
+            problem: format!(
+                "has {fields} fields but the header has {expected} (missing {})",
+                missing.join(", ")
+            ),
+        })
+    }
+
     fn convert(&self, line: u64, record: &ByteRecord) -> Record {
         let raw = self.raw(record);
-        let mut errors = Vec::new();
-        let fields = record.len();
-        let expected = self.headers.len();
-        if fields < expected {
-            // Trailing columns that are ignored anyway may be missing; a field we need may not.
-            let missing: Vec<&str> = self.headers[fields..]
-                .iter()
-                .zip(&self.targets[fields..])
-                .filter(|(_, t)| **t != Target::Ignore)
-                .map(|(h, _)| h.as_str())
-                .collect();
-            if !missing.is_empty() {
-                errors.push(RowError {
-                    line,
-                    column: String::new(),
-                    problem: format!(
-                        "has {fields} fields but the header has {expected} (missing {})",
-                        missing.join(", ")
-                    ),
-                });
-                return Record::Invalid(errors, raw);
-            }
+        if let Some(short) = self.short_record(line, record) {
+            return Record::Invalid(vec![short], raw);
         }
+        let mut errors = Vec::new();
         let mut row = SupplierRow {
             line,
             ..Default::default()

@@ -253,8 +253,31 @@ pub async fn deal_statuses(
         }
         return Ok(statuses);
     }
-    let deal_ids: Vec<i32> = deals.iter().map(|d| d.0).collect();
-    let deal_subset = subset.map(|_| deal_ids.as_slice());
+    let events = events_by_then(conn, day, subset.map(|_| deals.iter().map(|d| d.0).collect())).await?;
+    let mut by_deal: BTreeMap<i32, Vec<DealEvent>> = BTreeMap::new();
+    for (deal_id, date, id, status) in events {
+        by_deal
+            .entry(deal_id)
+            .or_default()
+            .push(DealEvent::status(date, i64::from(id), status));
+    }
+    for (id, buyer, supplier, _, _) in deals {
+        let history = DealHistory::new(by_deal.remove(&id).unwrap_or_default());
+        if let Some(status) = history.status_on(day) {
+            statuses.insert((buyer, supplier), status);
+        }
+    }
+    Ok(statuses)
+}
+
+/// Deal events dated on or before `day` (of the deals `deal_ids`, or all): (deal id, date,
+/// event id, status).
+async fn events_by_then(
+    conn: &impl ConnectionTrait,
+    day: NaiveDate,
+    deal_ids: Option<Vec<i32>>,
+) -> Result<Vec<(i32, NaiveDate, i32, DealStatus)>> {
+    let deal_subset = deal_ids.as_deref();
     let mut events: Vec<(i32, NaiveDate, i32, DealStatus)> = Vec::new();
     for chunk in chunks(deal_subset) {
         let mut query = deal_event::Entity::find()
@@ -278,20 +301,7 @@ pub async fn deal_statuses(
             .await?,
         );
     }
-    let mut by_deal: BTreeMap<i32, Vec<DealEvent>> = BTreeMap::new();
-    for (deal_id, date, id, status) in events {
-        by_deal
-            .entry(deal_id)
-            .or_default()
-            .push(DealEvent::status(date, i64::from(id), status));
-    }
-    for (id, buyer, supplier, _, _) in deals {
-        let history = DealHistory::new(by_deal.remove(&id).unwrap_or_default());
-        if let Some(status) = history.status_on(day) {
-            statuses.insert((buyer, supplier), status);
-        }
-    }
-    Ok(statuses)
+    Ok(events)
 }
 
 /// Visits on or before `day` per supplier, for one buyer or all.

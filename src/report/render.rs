@@ -57,7 +57,9 @@ pub fn gaps(output: &Output, report: &GapsReport, out: &mut dyn Write) -> Result
     Ok(())
 }
 
-fn gaps_text(output: &Output, report: &GapsReport) -> String {
+/// The report's gaps as a table: the columns people read, and the findings as one column
+/// for people or one per severity for a spreadsheet.
+fn gaps_table(format: Format, report: &GapsReport) -> Table {
     let columns = [
         "rank",
         "id",
@@ -70,8 +72,8 @@ fn gaps_text(output: &Output, report: &GapsReport) -> String {
         "last_visit",
         "visits",
     ];
-    let rows = Table {
-        columns: with_findings(&columns, output.format),
+    Table {
+        columns: with_findings(&columns, format),
         rows: report
             .suppliers
             .iter()
@@ -89,11 +91,15 @@ fn gaps_text(output: &Output, report: &GapsReport) -> String {
                     g.last_visit.cell(),
                     g.visits.cell(),
                 ];
-                cells.extend(findings_cells(&g.open_findings, output.format));
+                cells.extend(findings_cells(&g.open_findings, format));
                 cells
             })
             .collect(),
-    };
+    }
+}
+
+fn gaps_text(output: &Output, report: &GapsReport) -> String {
+    let rows = gaps_table(output.format, report);
     if output.format == Format::Csv {
         return output.table(&rows, &[]);
     }
@@ -154,7 +160,9 @@ pub fn status(output: &Output, report: &StatusReport, out: &mut dyn Write) -> Re
     Ok(())
 }
 
-fn status_text(output: &Output, report: &StatusReport) -> String {
+/// The report's supplier rows as a table: the columns people read, and the findings as one column
+/// for people or one per severity for a spreadsheet.
+fn status_table(format: Format, report: &StatusReport) -> Table {
     let columns = [
         "id",
         "name",
@@ -164,8 +172,8 @@ fn status_text(output: &Output, report: &StatusReport) -> String {
         "last_visit",
         "visits",
     ];
-    let rows = Table {
-        columns: with_findings(&columns, output.format),
+    Table {
+        columns: with_findings(&columns, format),
         rows: report
             .suppliers
             .iter()
@@ -185,11 +193,15 @@ fn status_text(output: &Output, report: &StatusReport) -> String {
                     s.last_visit.cell(),
                     s.visits.cell(),
                 ];
-                cells.extend(findings_cells(&s.open_findings, output.format));
+                cells.extend(findings_cells(&s.open_findings, format));
                 cells
             })
             .collect(),
-    };
+    }
+}
+
+fn status_text(output: &Output, report: &StatusReport) -> String {
+    let rows = status_table(output.format, report);
     if output.format == Format::Csv {
         return output.table(&rows, &[]);
     }

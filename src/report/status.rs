@@ -96,7 +96,32 @@ pub async fn build(
         },
     )?;
 
-    // Each buyer's pipeline: its deals with active suppliers, by status.
+    let pipelines = pipelines(&buyers, &suppliers, &deals_of);
+    let capabilities = scarcity
+        .capabilities()
+        .map(|(name, suppliers, scarce)| CapabilityCoverage {
+            name: name.to_string(),
+            suppliers,
+            scarce,
+        })
+        .collect();
+    let names: Vec<Arc<str>> = buyers.iter().map(|b| Arc::from(b.name.as_str())).collect();
+    let suppliers = supplier_rows(suppliers, &scarcity, &visits, &findings, &deals_of, &names);
+    Ok(StatusReport {
+        as_of,
+        threshold,
+        buyers: pipelines,
+        capabilities,
+        suppliers,
+    })
+}
+
+/// Each buyer's pipeline: its deals with active suppliers, by status.
+fn pipelines(
+    buyers: &[facts::Buyer],
+    suppliers: &[facts::ActiveSupplier],
+    deals_of: &HashMap<i32, Vec<(usize, DealStatus)>>,
+) -> Vec<BuyerPipeline> {
     let mut counts: Vec<BTreeMap<String, u64>> = buyers
         .iter()
         .map(|_| {
@@ -112,8 +137,7 @@ pub async fn build(
             *n += 1;
         }
     }
-    let names: Vec<Arc<str>> = buyers.iter().map(|b| Arc::from(b.name.as_str())).collect();
-    let pipelines = buyers
+    buyers
         .iter()
         .zip(counts)
         .map(|(b, deals)| BuyerPipeline {
@@ -121,17 +145,19 @@ pub async fn build(
             kind: BuyerKind::of(b.external),
             deals,
         })
-        .collect();
-    let capabilities = scarcity
-        .capabilities()
-        .map(|(name, suppliers, scarce)| CapabilityCoverage {
-            name: name.to_string(),
-            suppliers,
-            scarce,
-        })
-        .collect();
-    // Each supplier's row from the tallies, on every core (rayon keeps the order).
-    let suppliers = suppliers
+        .collect()
+}
+
+/// Each supplier's row from the tallies, on every core (rayon keeps the order).
+fn supplier_rows(
+    suppliers: Vec<facts::ActiveSupplier>,
+    scarcity: &Scarcity,
+    visits: &super::BySupplier<VisitTally>,
+    findings: &super::BySupplier<FindingCounts>,
+    deals_of: &HashMap<i32, Vec<(usize, DealStatus)>>,
+    names: &[Arc<str>],
+) -> Vec<SupplierStatus> {
+    suppliers
         .into_par_iter()
         .map(|s| {
             let assessment = scarcity.assess(&s.capabilities, s.scarce_override);
@@ -154,14 +180,7 @@ pub async fn build(
                 open_findings: findings.get(&s.id).cloned().unwrap_or_default(),
             }
         })
-        .collect();
-    Ok(StatusReport {
-        as_of,
-        threshold,
-        buyers: pipelines,
-        capabilities,
-        suppliers,
-    })
+        .collect()
 }
 
 /// Each supplier's deals as (the buyer's place in `buyers`, status); deals of other buyers are

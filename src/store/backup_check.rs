@@ -139,6 +139,21 @@ fn unique<K: Eq + Hash + std::fmt::Debug>(
 
 /// Checks every record of a backup; the first problem found is returned.
 pub fn check(backup: &Backup, today: NaiveDate) -> Result<(), Invalid> {
+    let ids = buyers_and_suppliers(backup)?;
+    let sites = sites(backup, &ids)?;
+    visits_and_notes(backup, &ids, &sites, today)?;
+    deals(backup, &ids, today)?;
+    audit(backup)
+}
+
+/// The ids of the records others refer to.
+struct Ids {
+    buyers: HashSet<i32>,
+    suppliers: HashSet<i32>,
+}
+
+/// Buyers, suppliers, and the suppliers' aliases and capabilities.
+fn buyers_and_suppliers(backup: &Backup) -> Result<Ids, Invalid> {
     let (mut buyers, mut buyer_keys) = (HashSet::new(), HashSet::new());
     each("buyers", &backup.buyers, |at, b| {
         unique(at, "id", b.id, &mut buyers)?;
@@ -195,10 +210,15 @@ pub fn check(backup: &Backup, today: NaiveDate) -> Result<(), Invalid> {
             &mut keys,
         )
     })?;
+    Ok(Ids { buyers, suppliers })
+}
+
+fn sites(backup: &Backup, ids: &Ids) -> Result<HashSet<i32>, Invalid> {
+    let suppliers = &ids.suppliers;
     let (mut sites, mut keys) = (HashSet::new(), HashSet::new());
     each("sites", &backup.sites, |at, s| {
         unique(at, "id", s.id, &mut sites)?;
-        at.refers("supplier_id", s.supplier_id, &suppliers, "supplier")?;
+        at.refers("supplier_id", s.supplier_id, suppliers, "supplier")?;
         at.name("name", &s.name, "name_norm", &s.name_norm)?;
         unique(at, "name_norm", (s.supplier_id, s.name_norm.as_str()), &mut keys)?;
         at.optional("city", &s.city, text::line)?;
@@ -207,13 +227,23 @@ pub fn check(backup: &Backup, today: NaiveDate) -> Result<(), Invalid> {
         at.count("lines", s.lines)?;
         at.timestamp("created_at", s.created_at)
     })?;
+    Ok(sites)
+}
+
+fn visits_and_notes(
+    backup: &Backup,
+    ids: &Ids,
+    sites: &HashSet<i32>,
+    today: NaiveDate,
+) -> Result<(), Invalid> {
+    let (suppliers, buyers) = (&ids.suppliers, &ids.buyers);
     let mut visits = HashSet::new();
     each("visits", &backup.visits, |at, v| {
         unique(at, "id", v.id, &mut visits)?;
-        at.refers("supplier_id", v.supplier_id, &suppliers, "supplier")?;
-        at.refers("buyer_id", v.buyer_id, &buyers, "buyer")?;
+        at.refers("supplier_id", v.supplier_id, suppliers, "supplier")?;
+        at.refers("buyer_id", v.buyer_id, buyers, "buyer")?;
         if let Some(site) = v.site_id {
-            at.refers("site_id", site, &sites, "site")?;
+            at.refers("site_id", site, sites, "site")?;
         }
         at.past("visit_date", v.visit_date, today)?;
         at.optional("purpose", &v.purpose, text::line)?;
@@ -230,7 +260,7 @@ pub fn check(backup: &Backup, today: NaiveDate) -> Result<(), Invalid> {
     let mut ids = HashSet::new();
     each("notes", &backup.notes, |at, n| {
         unique(at, "id", n.id, &mut ids)?;
-        at.refers("supplier_id", n.supplier_id, &suppliers, "supplier")?;
+        at.refers("supplier_id", n.supplier_id, suppliers, "supplier")?;
         if let Some(visit) = n.visit_id {
             at.refers("visit_id", visit, &visits, "visit")?;
         }
@@ -243,11 +273,16 @@ pub fn check(backup: &Backup, today: NaiveDate) -> Result<(), Invalid> {
         at.optional("resolution", &n.resolution, text::long)?;
         at.timestamp("created_at", n.created_at)
     })?;
+    Ok(())
+}
+
+fn deals(backup: &Backup, ids: &Ids, today: NaiveDate) -> Result<(), Invalid> {
+    let (suppliers, buyers) = (&ids.suppliers, &ids.buyers);
     let (mut deals, mut pairs) = (HashSet::new(), HashSet::new());
     each("deals", &backup.deals, |at, d| {
         unique(at, "id", d.id, &mut deals)?;
-        at.refers("buyer_id", d.buyer_id, &buyers, "buyer")?;
-        at.refers("supplier_id", d.supplier_id, &suppliers, "supplier")?;
+        at.refers("buyer_id", d.buyer_id, buyers, "buyer")?;
+        at.refers("supplier_id", d.supplier_id, suppliers, "supplier")?;
         unique(at, "supplier_id", (d.buyer_id, d.supplier_id), &mut pairs)?;
         at.money(d.value, &d.currency)?;
         at.optional("scope", &d.scope, text::line)?;
@@ -266,11 +301,14 @@ pub fn check(backup: &Backup, today: NaiveDate) -> Result<(), Invalid> {
         at.canonical("actor", &e.actor, text::name)?;
         at.timestamp("created_at", e.created_at)
     })?;
+    Ok(())
+}
+
+fn audit(backup: &Backup) -> Result<(), Invalid> {
     let mut ids = HashSet::new();
     each("audit_entries", &backup.audit_entries, |at, a| {
         unique(at, "id", a.id, &mut ids)?;
         at.canonical("actor", &a.actor, text::name)?;
         at.timestamp("at", a.at)
-    })?;
-    Ok(())
+    })
 }

@@ -225,59 +225,18 @@ async fn set_in(store: &Store, txn: &DatabaseTransaction, change: &DealChange) -
     }
 
     let now = Utc::now();
-    let (value, currency) = match change.value.clone() {
-        Some((amount, currency)) => (Some(Money(amount)), Some(currency)),
-        None => (None, None),
-    };
     let before = existing.clone().map(|d| view(d, &buyer.name, &supplier.name));
     let deal_row = match existing {
         Some(d) => d,
-        None => {
-            deal::ActiveModel {
-                buyer_id: Set(buyer.id),
-                supplier_id: Set(supplier.id),
-                status: Set(change.status),
-                status_date: Set(change.date),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(txn)
-            .await?
-        }
+        None => insert_deal(txn, buyer.id, supplier.id, change, now).await?,
     };
-    let event = deal_event::ActiveModel {
-        deal_id: Set(deal_row.id),
-        event_date: Set(change.date),
-        status: Set(change.status),
-        value: Set(value),
-        currency: Set(currency),
-        scope: Set(change.scope.clone()),
-        note: Set(change.note.clone()),
-        actor: Set(store.actor.clone()),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-
-    // The deal row holds what the history says now.
+    let event = insert_event(txn, deal_row.id, change, &store.actor, now).await?;
     history.record(history_event(&event));
-    let Some(current) = history.current() else {
-        return Err(Error::Other("a deal without events after recording one".into()));
-    };
-    let (value, currency) = current
-        .value
-        .map_or((None, None), |(amount, code)| (Some(Money(amount)), Some(code)));
-    let mut active = deal_row.into_active_model();
-    active.status = Set(current.status);
-    active.status_date = Set(current.since);
-    active.value = Set(value);
-    active.currency = Set(currency);
-    active.scope = Set(current.scope);
-    active.updated_at = Set(now);
-    let after = view(active.update(txn).await?, &buyer.name, &supplier.name);
-
+    let after = view(
+        project(txn, deal_row, &history, now).await?,
+        &buyer.name,
+        &supplier.name,
+    );
     audit::record(
         txn,
         &store.actor,
@@ -296,6 +255,77 @@ async fn set_in(store: &Store, txn: &DatabaseTransaction, change: &DealChange) -
     )
     .await?;
     Ok(DealOutcome::Recorded(after))
+}
+
+/// A deal's first row, before its first event.
+async fn insert_deal(
+    txn: &DatabaseTransaction,
+    buyer_id: i32,
+    supplier_id: i32,
+    change: &DealChange,
+    now: chrono::DateTime<Utc>,
+) -> Result<deal::Model> {
+    Ok(deal::ActiveModel {
+        buyer_id: Set(buyer_id),
+        supplier_id: Set(supplier_id),
+        status: Set(change.status),
+        status_date: Set(change.date),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?)
+}
+
+async fn insert_event(
+    txn: &DatabaseTransaction,
+    deal_id: i32,
+    change: &DealChange,
+    actor: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<deal_event::Model> {
+    let (value, currency) = match change.value.clone() {
+        Some((amount, currency)) => (Some(Money(amount)), Some(currency)),
+        None => (None, None),
+    };
+    Ok(deal_event::ActiveModel {
+        deal_id: Set(deal_id),
+        event_date: Set(change.date),
+        status: Set(change.status),
+        value: Set(value),
+        currency: Set(currency),
+        scope: Set(change.scope.clone()),
+        note: Set(change.note.clone()),
+        actor: Set(actor.to_string()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?)
+}
+
+/// The deal row holds what its history says now.
+async fn project(
+    txn: &DatabaseTransaction,
+    deal_row: deal::Model,
+    history: &DealHistory,
+    now: chrono::DateTime<Utc>,
+) -> Result<deal::Model> {
+    let Some(current) = history.current() else {
+        return Err(Error::Other("a deal without events after recording one".into()));
+    };
+    let (value, currency) = current
+        .value
+        .map_or((None, None), |(amount, code)| (Some(Money(amount)), Some(code)));
+    let mut active = deal_row.into_active_model();
+    active.status = Set(current.status);
+    active.status_date = Set(current.since);
+    active.value = Set(value);
+    active.currency = Set(currency);
+    active.scope = Set(current.scope);
+    active.updated_at = Set(now);
+    Ok(active.update(txn).await?)
 }
 
 pub struct DealFilter {

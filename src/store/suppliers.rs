@@ -237,6 +237,26 @@ async fn add_in(store: &Store, txn: &DatabaseTransaction, changes: SupplierChang
 async fn apply(
     conn: &impl ConnectionTrait,
     model: supplier::Model,
+    mut changes: SupplierChanges,
+) -> Result<supplier::Model> {
+    let aliases = (
+        std::mem::take(&mut changes.remove_aliases),
+        std::mem::take(&mut changes.add_aliases),
+    );
+    let capabilities = (
+        std::mem::take(&mut changes.remove_capabilities),
+        std::mem::take(&mut changes.add_capabilities),
+    );
+    let model = apply_profile(conn, model, changes).await?;
+    apply_aliases(conn, &model, aliases.0, aliases.1).await?;
+    apply_capabilities(conn, &model, capabilities.0, capabilities.1).await?;
+    Ok(model)
+}
+
+/// The profile's fields: name and native name (each free for this supplier), and the rest.
+async fn apply_profile(
+    conn: &impl ConnectionTrait,
+    model: supplier::Model,
     changes: SupplierChanges,
 ) -> Result<supplier::Model> {
     let id = model.id;
@@ -275,9 +295,18 @@ async fn apply(
         active.note = Set(v);
     }
     active.updated_at = Set(Utc::now());
-    let model = active.update(conn).await?;
+    Ok(active.update(conn).await?)
+}
 
-    for alias in changes.remove_aliases {
+/// Removes aliases (each must be one) and adds new ones (each free for this supplier).
+async fn apply_aliases(
+    conn: &impl ConnectionTrait,
+    model: &supplier::Model,
+    remove: Vec<String>,
+    add: Vec<String>,
+) -> Result<()> {
+    let id = model.id;
+    for alias in remove {
         let norm = normalise(&alias);
         let removed = supplier_alias::Entity::delete_many()
             .filter(supplier_alias::Column::SupplierId.eq(id))
@@ -291,7 +320,7 @@ async fn apply(
             ));
         }
     }
-    for alias in changes.add_aliases {
+    for alias in add {
         let norm = normalise(&alias);
         if norm == model.name_norm || Some(&norm) == model.native_norm.as_ref() {
             continue;
@@ -314,7 +343,18 @@ async fn apply(
             .await?;
         }
     }
-    for capability in changes.remove_capabilities {
+    Ok(())
+}
+
+/// Removes capabilities (each must be one) and adds new ones.
+async fn apply_capabilities(
+    conn: &impl ConnectionTrait,
+    model: &supplier::Model,
+    remove: Vec<String>,
+    add: Vec<String>,
+) -> Result<()> {
+    let id = model.id;
+    for capability in remove {
         let removed = supplier_capability::Entity::delete_many()
             .filter(supplier_capability::Column::SupplierId.eq(id))
             .filter(supplier_capability::Column::Capability.eq(capability.as_str()))
@@ -327,7 +367,7 @@ async fn apply(
             ));
         }
     }
-    for capability in changes.add_capabilities {
+    for capability in add {
         let exists = supplier_capability::Entity::find_by_id((id, capability.clone()))
             .one(conn)
             .await?
@@ -341,7 +381,7 @@ async fn apply(
             .await?;
         }
     }
-    Ok(model)
+    Ok(())
 }
 
 pub async fn edit(store: &Store, reference: &str, changes: SupplierChanges) -> Result<SupplierView> {

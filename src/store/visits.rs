@@ -11,7 +11,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::audit::{self, Change};
-use super::entities::{site, visit, visit_visitor};
+use super::entities::{site, supplier, visit, visit_visitor};
 use super::notes::{self, NoteView};
 use super::{Store, lookup, sites};
 use crate::domain::status::Severity;
@@ -75,17 +75,7 @@ async fn log_in(store: &Store, txn: &DatabaseTransaction, new: &NewVisit) -> Res
         Some(reference) => Some(lookup::site(txn, &supplier, reference).await?),
         None => None,
     };
-    if let (Some(inspected), Some(site)) = (new.lines_inspected, &site)
-        && let Some(lines) = site.lines.filter(|lines| inspected > *lines)
-    {
-        return Err(Error::invalid(
-            "lines-inspected",
-            format!(
-                "{inspected} is more than the {lines} production lines of site {}",
-                site.name
-            ),
-        ));
-    }
+    check_lines(new, site.as_ref())?;
     let created = visit::ActiveModel {
         supplier_id: Set(supplier.id),
         buyer_id: Set(buyer.id),
@@ -108,20 +98,7 @@ async fn log_in(store: &Store, txn: &DatabaseTransaction, new: &NewVisit) -> Res
         .exec_without_returning(txn)
         .await?;
     }
-    let mut findings = Vec::with_capacity(new.findings.len());
-    for (severity, text) in &new.findings {
-        let note = notes::insert(
-            txn,
-            supplier.id,
-            Some(created.id),
-            new.date,
-            None,
-            *severity,
-            text.clone(),
-        )
-        .await?;
-        findings.push(NoteView::new(note, &supplier.name));
-    }
+    let findings = insert_findings(txn, &supplier, created.id, new).await?;
     let view = VisitView {
         id: created.id,
         date: created.visit_date,
@@ -158,6 +135,46 @@ async fn log_in(store: &Store, txn: &DatabaseTransaction, new: &NewVisit) -> Res
     )
     .await?;
     Ok(view)
+}
+
+/// A visit inspects no more lines than its site has.
+fn check_lines(new: &NewVisit, site: Option<&site::Model>) -> Result<()> {
+    if let (Some(inspected), Some(site)) = (new.lines_inspected, site)
+        && let Some(lines) = site.lines.filter(|lines| inspected > *lines)
+    {
+        return Err(Error::invalid(
+            "lines-inspected",
+            format!(
+                "{inspected} is more than the {lines} production lines of site {}",
+                site.name
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The visit's findings, as notes on it.
+async fn insert_findings(
+    txn: &DatabaseTransaction,
+    supplier: &supplier::Model,
+    visit_id: i32,
+    new: &NewVisit,
+) -> Result<Vec<NoteView>> {
+    let mut findings = Vec::with_capacity(new.findings.len());
+    for (severity, text) in &new.findings {
+        let note = notes::insert(
+            txn,
+            supplier.id,
+            Some(visit_id),
+            new.date,
+            None,
+            *severity,
+            text.clone(),
+        )
+        .await?;
+        findings.push(NoteView::new(note, &supplier.name));
+    }
+    Ok(findings)
 }
 
 /// Builds views for stored visits, loading names, visitors and findings in batches.

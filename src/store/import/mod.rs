@@ -270,36 +270,9 @@ async fn write_checked(
         known: KnownKeys::load(txn, max_id_before.max(0) as u64, Some(to_write)).await?,
         writer: Writer::new(txn, max_id_before).await?,
     };
-    let mut batches = checked.spilled.batches()?;
-    // The statement built for the last batch: it runs while the next batch is received and
-    // (when none of its keys needs looking up) matched and built.
-    let mut pending = None;
-    let mut received = 0;
-    loop {
-        let previous = pending.take();
-        let (written, next) = tokio::join!(biased; write::execute(txn, previous), async {
-            let Some(rows) = batches.next() else {
-                return Ok(None);
-            };
-            let rows = rows?;
-            received += rows.len() as u64;
-            attempt.writer.reserve(txn, rows.len()).await?;
-            let step = attempt.plan(rows, rejects)?;
-            Ok::<_, Error>(Some(step))
-        });
-        written?;
-        let Some(step) = next? else { break };
-        pending = match step {
-            Step::Nothing => None,
-            Step::Prepared(statement) => statement,
-            Step::LookUp(rows, keys) => attempt.write_looked_up(txn, rows, keys, rejects).await?,
-        };
-        progress(Progress::Written {
-            rows: received,
-            of: to_write,
-        });
-    }
-    write::execute(txn, pending).await?;
+    let received = attempt
+        .write_batches(txn, &checked.spilled, rejects, progress)
+        .await?;
     if received != to_write {
         return Err(Error::Other(format!(
             "read back {received} of the {to_write} checked rows; nothing was imported"
@@ -319,27 +292,37 @@ async fn write_checked(
         dry_run: options.dry_run,
     };
     if summary.created + summary.updated > 0 {
-        audit::record(
-            txn,
-            &store.actor,
-            Change {
-                action: "import.suppliers",
-                entity: "import",
-                entity_id: 0,
-                supplier_id: None,
-                summary: format!(
-                    "imported {}: {} created, {} updated, {} unchanged, {} rejected",
-                    options.source, summary.created, summary.updated, summary.unchanged, summary.rejected
-                ),
-                before: None,
-                after: Some(&summary),
-            },
-        )
-        .await?;
+        record_import(txn, store, options, &summary).await?;
     }
     // Before the commit: a reject file that cannot be written leaves nothing imported.
     rejects.write_out()?;
     Ok(summary)
+}
+
+/// The import's audit entry: what it did, in one.
+async fn record_import(
+    txn: &DatabaseTransaction,
+    store: &Store,
+    options: &ImportOptions,
+    summary: &ImportSummary,
+) -> Result<()> {
+    audit::record(
+        txn,
+        &store.actor,
+        Change {
+            action: "import.suppliers",
+            entity: "import",
+            entity_id: 0,
+            supplier_id: None,
+            summary: format!(
+                "imported {}: {} created, {} updated, {} unchanged, {} rejected",
+                options.source, summary.created, summary.updated, summary.unchanged, summary.rejected
+            ),
+            before: None,
+            after: Some(summary),
+        },
+    )
+    .await
 }
 
 /// How many row errors an import keeps to show (the count is always exact).
@@ -372,6 +355,47 @@ struct Attempt<'a> {
 }
 
 impl Attempt<'_> {
+    /// Matches and writes every batch set aside; gives how many rows were read back.
+    async fn write_batches(
+        &mut self,
+        txn: &DatabaseTransaction,
+        spilled: &Spilled,
+        rejects: &mut RejectFile<'_>,
+        progress: &mut impl FnMut(Progress),
+    ) -> Result<u64> {
+        let mut batches = spilled.batches()?;
+        // The statement built for the last batch: it runs while the next batch is received and
+        // (when none of its keys needs looking up) matched and built.
+        let mut pending = None;
+        let mut received = 0;
+        loop {
+            let previous = pending.take();
+            let (written, next) = tokio::join!(biased; write::execute(txn, previous), async {
+                let Some(rows) = batches.next() else {
+                    return Ok(None);
+                };
+                let rows = rows?;
+                received += rows.len() as u64;
+                self.writer.reserve(txn, rows.len()).await?;
+                let step = self.plan(rows, rejects)?;
+                Ok::<_, Error>(Some(step))
+            });
+            written?;
+            let Some(step) = next? else { break };
+            pending = match step {
+                Step::Nothing => None,
+                Step::Prepared(statement) => statement,
+                Step::LookUp(rows, keys) => self.write_looked_up(txn, rows, keys, rejects).await?,
+            };
+            progress(Progress::Written {
+                rows: received,
+                of: spilled.rows,
+            });
+        }
+        write::execute(txn, pending).await?;
+        Ok(received)
+    }
+
     /// Matches a batch and builds its statement when nothing needs looking up; otherwise leaves
     /// it to `write_looked_up`.
     fn plan(&mut self, rows: Vec<Row>, rejects: &mut RejectFile<'_>) -> Result<Step> {

@@ -9,7 +9,7 @@ use std::hash::BuildHasher;
 use super::OnExisting;
 use super::draft::{Draft, Origin, StoredSupplier};
 use super::spill::Row;
-use crate::io::supplier_csv::{RawRecord, RowError};
+use crate::io::supplier_csv::{RawRecord, RowError, SupplierRow};
 
 /// What a batch of rows comes to.
 #[derive(Debug, Default)]
@@ -60,61 +60,8 @@ impl Planner {
         }
         let mut rejects = Vec::new();
         for (row, raw) in rows {
-            let mut matches: Vec<usize> = Vec::new();
-            for key in row.keys() {
-                for &slot in index.get(key) {
-                    if !matches.contains(&slot) && drafts[slot].knows(key) {
-                        matches.push(slot);
-                    }
-                }
-            }
-            matches.sort_unstable();
-            let i = match matches[..] {
-                [] => {
-                    drafts.push(Draft::from_row(row));
-                    drafts.len() - 1
-                }
-                [i] => {
-                    match drafts[i].origin {
-                        Origin::Stored {
-                            id,
-                            by_this_import: false,
-                            ..
-                        } => {
-                            // Only the first row of the file that matches a stored supplier
-                            // replaces its values; later ones only fill gaps, as rows of one
-                            // file do among themselves. So duplicate rows with different values
-                            // cannot flip a field back and forth.
-                            let first_match = !self.touched.contains_key(&id);
-                            self.touched.entry(id).or_insert(false);
-                            if self.on_existing == OnExisting::Skip {
-                                continue;
-                            }
-                            drafts[i].merge(row, first_match);
-                        }
-                        _ => drafts[i].merge(row, false),
-                    }
-                    i
-                }
-                _ => {
-                    let names: Vec<String> = matches
-                        .iter()
-                        .map(|&slot| match drafts[slot].id() {
-                            Some(id) => format!("{} (#{id})", drafts[slot].name),
-                            None => format!("{} (earlier in this file)", drafts[slot].name),
-                        })
-                        .collect();
-                    let error = RowError {
-                        line: row.line,
-                        column: "name".into(),
-                        problem: format!("matches more than one supplier: {}", names.join(", ")),
-                    };
-                    rejects.push((raw, error));
-                    continue;
-                }
-            };
-            for key in drafts[i].keys() {
-                index.insert(key, i);
+            if let Some(error) = self.place(&mut drafts, &mut index, row) {
+                rejects.push((raw, error));
             }
         }
         let mut plan = Plan {
@@ -139,6 +86,67 @@ impl Planner {
             }
         }
         plan
+    }
+
+    /// Puts one row where it belongs: merged into the draft it matches, or a new draft. A row
+    /// that matches more than one gives its problem.
+    fn place(&mut self, drafts: &mut Vec<Draft>, index: &mut KeyIndex, row: SupplierRow) -> Option<RowError> {
+        let mut matches: Vec<usize> = Vec::new();
+        for key in row.keys() {
+            for &slot in index.get(key) {
+                if !matches.contains(&slot) && drafts[slot].knows(key) {
+                    matches.push(slot);
+                }
+            }
+        }
+        matches.sort_unstable();
+        let i = match matches[..] {
+            [] => {
+                drafts.push(Draft::from_row(row));
+                drafts.len() - 1
+            }
+            [i] => {
+                match drafts[i].origin {
+                    Origin::Stored {
+                        id,
+                        by_this_import: false,
+                        ..
+                    } => {
+                        // Only the first row of the file that matches a stored supplier
+                        // replaces its values; later ones only fill gaps, as rows of one
+                        // file do among themselves. So duplicate rows with different values
+                        // cannot flip a field back and forth.
+                        let first_match = !self.touched.contains_key(&id);
+                        self.touched.entry(id).or_insert(false);
+                        if self.on_existing == OnExisting::Skip {
+                            return None;
+                        }
+                        drafts[i].merge(row, first_match);
+                    }
+                    _ => drafts[i].merge(row, false),
+                }
+                i
+            }
+            _ => {
+                let names: Vec<String> = matches
+                    .iter()
+                    .map(|&slot| match drafts[slot].id() {
+                        Some(id) => format!("{} (#{id})", drafts[slot].name),
+                        None => format!("{} (earlier in this file)", drafts[slot].name),
+                    })
+                    .collect();
+                let error = RowError {
+                    line: row.line,
+                    column: "name".into(),
+                    problem: format!("matches more than one supplier: {}", names.join(", ")),
+                };
+                return Some(error);
+            }
+        };
+        for key in drafts[i].keys() {
+            index.insert(key, i);
+        }
+        None
     }
 }
 
