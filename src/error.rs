@@ -13,10 +13,12 @@ pub enum Error {
     Invalid { field: String, problem: String },
 
     /// A reference (supplier, buyer, site, visit, note) matched nothing.
-    #[error("{kind} '{reference}' not found{}", Candidates(.candidates))]
+    #[error("{kind} '{reference}'{} not found{}", Within(.within), Candidates(.candidates))]
     NotFound {
         kind: &'static str,
         reference: String,
+        /// What was searched: `supplier 'Lumina'` for a site.
+        within: Option<String>,
         candidates: Vec<String>,
     },
 
@@ -84,6 +86,18 @@ impl Error {
             Error::Unavailable(_) => 69,
             Error::Database(e) => crate::store::failure::classify(e).exit_code(),
             Error::Io(_) | Error::Other(_) => 1,
+        }
+    }
+}
+
+/// ` of supplier 'Lumina'`, when a reference was looked for within something.
+struct Within<'a>(&'a Option<String>);
+
+impl fmt::Display for Within<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(within) => write!(f, " of {within}"),
+            None => Ok(()),
         }
     }
 }

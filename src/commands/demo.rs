@@ -54,7 +54,7 @@ fn demo_path(ctx: &Context) -> Result<PathBuf> {
         },
         None => {
             let Location::Sqlite(default) = Location::resolve(None)? else {
-                unreachable!("the default database is a file")
+                return Err(Error::Other("the default database is not a file".into()));
             };
             let path = default.with_file_name("demo.db");
             for suffix in ["", "-wal", "-shm"] {

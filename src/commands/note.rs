@@ -27,7 +27,12 @@ async fn add(ctx: &Context, args: NoteAddArgs) -> Result<()> {
     let target = match (visit, supplier) {
         (Some(id), _) => NoteTarget::Visit(id),
         (None, Some(reference)) => NoteTarget::Supplier(reference),
-        (None, None) => unreachable!("clap requires --visit or --supplier"),
+        (None, None) => {
+            return Err(crate::error::Error::invalid(
+                "visit",
+                "say which visit (--visit) or supplier (--supplier)",
+            ));
+        }
     };
     let new = NewNote {
         target,

@@ -27,12 +27,12 @@ pub struct Assessment {
 }
 
 impl Scarcity {
-    /// Counts each capability once per supplier, over the suppliers given (the active ones).
     /// From counts the database made (capability → active suppliers offering it).
     pub fn from_counts(threshold: usize, counts: BTreeMap<String, usize>) -> Scarcity {
         Scarcity { threshold, counts }
     }
 
+    /// Counts each capability once per supplier, over the suppliers given (the active ones).
     pub fn new<'a>(threshold: usize, suppliers: impl IntoIterator<Item = &'a [String]>) -> Scarcity {
         let mut counts: HashMap<&str, usize> = HashMap::new();
         for capabilities in suppliers {

@@ -67,7 +67,7 @@ where
     let row = conn
         .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
         .await?
-        .expect("an aggregate gives a row");
+        .ok_or_else(|| sea_orm::DbErr::RecordNotFound("a report's aggregate row".into()))?;
     let json: String = row.try_get("", "json_rows")?;
     // A value the rows' types refuse (a status changed by hand) is a stored value vetted cannot
     // read, as it is when sea-orm decodes a row; the aggregate's line and column say nothing.

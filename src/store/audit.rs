@@ -85,7 +85,7 @@ pub async fn history(
 ) -> Result<Vec<HistoryEntry>> {
     let mut query = audit_entry::Entity::find().order_by_asc(audit_entry::Column::Id);
     if let Some(day) = since {
-        let start = day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
+        let start = day.and_time(chrono::NaiveTime::MIN).and_utc();
         query = query.filter(audit_entry::Column::At.gte(start));
     }
     if let Some(id) = supplier_id {

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::output::{Cell, Row, ToCell};
 
 use super::audit::{self, Change};
-use super::entities::{buyer, deal, deal_event};
+use super::entities::{buyer, deal, deal_event, supplier};
 use super::money::Money;
 use super::{Store, lookup, sites};
 use crate::domain::deal::{DealEvent, DealHistory, Verdict};
@@ -358,11 +358,11 @@ pub async fn list(store: &Store, filter: DealFilter) -> Result<Vec<DealView>> {
 }
 
 /// Every deal of a supplier with its history, buyers in name order.
-pub async fn files_of_supplier(conn: &impl ConnectionTrait, supplier_id: i32) -> Result<Vec<DealFile>> {
-    let supplier_name = lookup::supplier_names(conn, [supplier_id])
-        .await?
-        .remove(&supplier_id)
-        .unwrap_or_default();
+pub async fn files_of_supplier(
+    conn: &impl ConnectionTrait,
+    supplier: &supplier::Model,
+) -> Result<Vec<DealFile>> {
+    let (supplier_id, supplier_name) = (supplier.id, &supplier.name);
     let buyers = lookup::buyer_names(conn).await?;
     let mut files = Vec::new();
     for d in deal::Entity::find()
@@ -375,10 +375,10 @@ pub async fn files_of_supplier(conn: &impl ConnectionTrait, supplier_id: i32) ->
         let history = events_of(conn, d.id)
             .await?
             .into_iter()
-            .map(|e| event_view(e, &buyer_name, &supplier_name))
+            .map(|e| event_view(e, &buyer_name, supplier_name))
             .collect();
         files.push(DealFile {
-            deal: view(d, &buyer_name, &supplier_name),
+            deal: view(d, &buyer_name, supplier_name),
             history,
         });
     }
@@ -396,7 +396,7 @@ pub async fn history(
         Some(reference) => Some(lookup::buyer(&store.db, reference).await?),
         None => None,
     };
-    let mut events: Vec<DealEventView> = files_of_supplier(&store.db, supplier.id)
+    let mut events: Vec<DealEventView> = files_of_supplier(&store.db, &supplier)
         .await?
         .into_iter()
         .filter(|f| buyer.as_ref().is_none_or(|b| b.id == f.deal.buyer_id))
@@ -408,6 +408,7 @@ pub async fn history(
     {
         return Err(Error::NotFound {
             kind: "deal",
+            within: None,
             reference: format!("{} with {}", b.name, supplier.name),
             candidates: Vec::new(),
         });

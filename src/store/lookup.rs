@@ -39,9 +39,12 @@ pub async fn supplier(conn: &impl ConnectionTrait, reference: &str) -> Result<su
         .all(conn)
         .await?;
     match found.len() {
-        1 => Ok(found.pop().expect("one supplier")),
+        1 => found
+            .pop()
+            .ok_or_else(|| unreachable_state("a supplier found once")),
         0 => Err(Error::NotFound {
             kind: "supplier",
+            within: None,
             reference: reference.to_string(),
             candidates: supplier_suggestions(conn, &norm).await?,
         }),
@@ -226,7 +229,11 @@ pub async fn buyer(conn: &impl ConnectionTrait, reference: &str) -> Result<buyer
         .cloned()
         .collect();
     match starting.len() {
-        1 => return Ok(starting.pop().expect("one buyer")),
+        1 => {
+            return starting
+                .pop()
+                .ok_or_else(|| unreachable_state("a buyer found once"));
+        }
         0 => {}
         _ => {
             return Err(Error::Ambiguous {
@@ -239,6 +246,7 @@ pub async fn buyer(conn: &impl ConnectionTrait, reference: &str) -> Result<buyer
     all.sort_by_key(|b| b.id);
     Err(Error::NotFound {
         kind: "buyer",
+        within: None,
         reference: reference.to_string(),
         candidates: rank(
             &norm,
@@ -275,7 +283,8 @@ pub async fn site(
     let all = of_supplier.all(conn).await?;
     Err(Error::NotFound {
         kind: "site",
-        reference: format!("{reference}' of supplier '{}", supplier.name),
+        within: Some(format!("supplier '{}'", supplier.name)),
+        reference: reference.to_string(),
         candidates: rank(
             &norm,
             all.into_iter().map(|s| (s.id, s.name, s.name_norm)).collect(),
@@ -288,8 +297,26 @@ pub async fn supplier_names(
     conn: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = i32>,
 ) -> Result<BTreeMap<i32, String>> {
-    let ids: Vec<i32> = ids.into_iter().collect::<BTreeSet<_>>().into_iter().collect();
+    supplier_names_but(conn, ids, None).await
+}
+
+/// [`supplier_names`], without asking the database for the one supplier already at hand
+/// (`supplier show` names its own supplier on every part).
+pub async fn supplier_names_but(
+    conn: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i32>,
+    known: Option<&supplier::Model>,
+) -> Result<BTreeMap<i32, String>> {
     let mut names = BTreeMap::new();
+    if let Some(known) = known {
+        names.insert(known.id, known.name.clone());
+    }
+    let ids: Vec<i32> = ids
+        .into_iter()
+        .filter(|id| !names.contains_key(id))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     for chunk in ids.chunks(super::IN_CHUNK) {
         let rows: Vec<(i32, String)> = supplier::Entity::find()
             .select_only()
@@ -311,4 +338,11 @@ pub async fn buyer_names(conn: &impl ConnectionTrait) -> Result<BTreeMap<i32, St
         .into_iter()
         .map(|b| (b.id, b.name))
         .collect())
+}
+
+/// A state the code just ruled out, reported as a bug rather than a panic.
+fn unreachable_state(what: &str) -> Error {
+    Error::Other(format!(
+        "{what} is gone; this is a bug in vetted, please report it"
+    ))
 }

@@ -8,7 +8,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::audit::{self, Change};
-use super::entities::{note, visit};
+use super::entities::{note, supplier, visit};
 use super::{Store, lookup, sites};
 use crate::domain::status::Severity;
 use crate::error::{Error, Result};
@@ -115,13 +115,15 @@ async fn add_in(store: &Store, txn: &DatabaseTransaction, new: &NewNote) -> Resu
                 .await?
                 .ok_or_else(|| Error::NotFound {
                     kind: "visit",
+                    within: None,
                     reference: id.to_string(),
                     candidates: Vec::new(),
                 })?;
-            (
-                lookup::supplier(txn, &visit.supplier_id.to_string()).await?,
-                Some(visit),
-            )
+            let supplier = supplier::Entity::find_by_id(visit.supplier_id)
+                .one(txn)
+                .await?
+                .ok_or_else(|| sea_orm::DbErr::RecordNotFound(format!("supplier #{}", visit.supplier_id)))?;
+            (supplier, Some(visit))
         }
         NoteTarget::Supplier(reference) => (lookup::supplier(txn, reference).await?, None),
     };
@@ -188,6 +190,7 @@ async fn resolve_in(
         .await?
         .ok_or_else(|| Error::NotFound {
             kind: "note",
+            within: None,
             reference: id.to_string(),
             candidates: Vec::new(),
         })?;
@@ -229,8 +232,12 @@ async fn resolve_in(
 }
 
 /// Views of stored notes, with their suppliers' names.
-async fn views(conn: &impl ConnectionTrait, notes: Vec<note::Model>) -> Result<Vec<NoteView>> {
-    let names = lookup::supplier_names(conn, notes.iter().map(|n| n.supplier_id)).await?;
+async fn views(
+    conn: &impl ConnectionTrait,
+    notes: Vec<note::Model>,
+    known: Option<&supplier::Model>,
+) -> Result<Vec<NoteView>> {
+    let names = lookup::supplier_names_but(conn, notes.iter().map(|n| n.supplier_id), known).await?;
     Ok(notes
         .into_iter()
         .map(|n| {
@@ -241,19 +248,23 @@ async fn views(conn: &impl ConnectionTrait, notes: Vec<note::Model>) -> Result<V
 }
 
 /// Notes on a supplier that belong to no visit.
-pub async fn desk_notes(conn: &impl ConnectionTrait, supplier_id: i32) -> Result<Vec<NoteView>> {
+pub async fn desk_notes(conn: &impl ConnectionTrait, supplier: &supplier::Model) -> Result<Vec<NoteView>> {
     let found = note::Entity::find()
-        .filter(note::Column::SupplierId.eq(supplier_id))
+        .filter(note::Column::SupplierId.eq(supplier.id))
         .filter(note::Column::VisitId.is_null())
         .order_by_asc(note::Column::NotedOn)
         .order_by_asc(note::Column::Id)
         .all(conn)
         .await?;
-    views(conn, found).await
+    views(conn, found, Some(supplier)).await
 }
 
 /// Findings of the given visits, in the order they were written.
-pub async fn of_visits(conn: &impl ConnectionTrait, visit_ids: &[i32]) -> Result<Vec<NoteView>> {
+pub async fn of_visits(
+    conn: &impl ConnectionTrait,
+    visit_ids: &[i32],
+    known: Option<&supplier::Model>,
+) -> Result<Vec<NoteView>> {
     let mut found = Vec::new();
     for chunk in visit_ids.chunks(super::IN_CHUNK) {
         found.extend(
@@ -264,7 +275,7 @@ pub async fn of_visits(conn: &impl ConnectionTrait, visit_ids: &[i32]) -> Result
                 .await?,
         );
     }
-    views(conn, found).await
+    views(conn, found, known).await
 }
 
 pub struct NoteFilter {
@@ -288,5 +299,5 @@ pub async fn list(store: &Store, filter: NoteFilter) -> Result<Vec<NoteView>> {
         let allowed: Vec<Severity> = Severity::ALL.iter().copied().filter(|s| *s >= min).collect();
         query = query.filter(note::Column::Severity.is_in(allowed));
     }
-    views(&store.db, query.all(&store.db).await?).await
+    views(&store.db, query.all(&store.db).await?, None).await
 }

@@ -174,7 +174,10 @@ pub(crate) async fn views(
 }
 
 pub async fn view(conn: &impl ConnectionTrait, model: supplier::Model) -> Result<SupplierView> {
-    Ok(views(conn, vec![model]).await?.pop().expect("one supplier"))
+    views(conn, vec![model])
+        .await?
+        .pop()
+        .ok_or_else(|| Error::Other("a supplier's view went missing".into()))
 }
 
 /// Refuses a name (or native name, or alias) that already names another supplier.
@@ -200,7 +203,9 @@ pub async fn add(store: &Store, changes: SupplierChanges) -> Result<SupplierView
 }
 
 async fn add_in(store: &Store, txn: &DatabaseTransaction, changes: SupplierChanges) -> Result<SupplierView> {
-    let name = changes.name.clone().expect("a new supplier has a name");
+    let Some(name) = changes.name.clone() else {
+        return Err(Error::invalid("name", "a new supplier needs a name"));
+    };
     ensure_free(txn, "name", &name, None).await?;
     let now = Utc::now();
     let created = supplier::ActiveModel {
@@ -504,11 +509,10 @@ pub async fn list(store: &Store, filter: SupplierFilter) -> Result<Vec<SupplierV
 
 pub async fn show(store: &Store, reference: &str) -> Result<SupplierFile> {
     let model = lookup::supplier(&store.db, reference).await?;
-    let id = model.id;
     let sites = sites::of_supplier(&store.db, &model).await?;
-    let visits = visits::of_supplier(&store.db, id).await?;
-    let desk_notes = notes::desk_notes(&store.db, id).await?;
-    let deals = deals::files_of_supplier(&store.db, id).await?;
+    let visits = visits::of_supplier(&store.db, &model).await?;
+    let desk_notes = notes::desk_notes(&store.db, &model).await?;
+    let deals = deals::files_of_supplier(&store.db, &model).await?;
     Ok(SupplierFile {
         supplier: view(&store.db, model).await?,
         sites,

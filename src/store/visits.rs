@@ -178,9 +178,13 @@ async fn insert_findings(
 }
 
 /// Builds views for stored visits, loading names, visitors and findings in batches.
-async fn views(conn: &impl ConnectionTrait, visits: Vec<visit::Model>) -> Result<Vec<VisitView>> {
+async fn views(
+    conn: &impl ConnectionTrait,
+    visits: Vec<visit::Model>,
+    known: Option<&supplier::Model>,
+) -> Result<Vec<VisitView>> {
     let ids: Vec<i32> = visits.iter().map(|v| v.id).collect();
-    let suppliers = lookup::supplier_names(conn, visits.iter().map(|v| v.supplier_id)).await?;
+    let suppliers = lookup::supplier_names_but(conn, visits.iter().map(|v| v.supplier_id), known).await?;
     let buyers = lookup::buyer_names(conn).await?;
     let mut sites: BTreeMap<i32, String> = BTreeMap::new();
     let mut visitors: BTreeMap<i32, Vec<String>> = BTreeMap::new();
@@ -210,11 +214,10 @@ async fn views(conn: &impl ConnectionTrait, visits: Vec<visit::Model>) -> Result
             visitors.entry(v.visit_id).or_default().push(v.name);
         }
     }
-    for note in notes::of_visits(conn, &ids).await? {
-        findings
-            .entry(note.visit_id.expect("a finding has a visit"))
-            .or_default()
-            .push(note);
+    for note in notes::of_visits(conn, &ids, known).await? {
+        if let Some(visit_id) = note.visit_id {
+            findings.entry(visit_id).or_default().push(note);
+        }
     }
     Ok(visits
         .into_iter()
@@ -242,20 +245,24 @@ pub async fn show(store: &Store, id: i32) -> Result<VisitView> {
         .await?
         .ok_or_else(|| Error::NotFound {
             kind: "visit",
+            within: None,
             reference: id.to_string(),
             candidates: Vec::new(),
         })?;
-    Ok(views(&store.db, vec![found]).await?.pop().expect("one visit"))
+    views(&store.db, vec![found], None)
+        .await?
+        .pop()
+        .ok_or_else(|| Error::Other("a visit's view went missing".into()))
 }
 
-pub async fn of_supplier(conn: &impl ConnectionTrait, supplier_id: i32) -> Result<Vec<VisitView>> {
+pub async fn of_supplier(conn: &impl ConnectionTrait, supplier: &supplier::Model) -> Result<Vec<VisitView>> {
     let found = visit::Entity::find()
-        .filter(visit::Column::SupplierId.eq(supplier_id))
+        .filter(visit::Column::SupplierId.eq(supplier.id))
         .order_by_asc(visit::Column::VisitDate)
         .order_by_asc(visit::Column::Id)
         .all(conn)
         .await?;
-    views(conn, found).await
+    views(conn, found, Some(supplier)).await
 }
 
 #[derive(Default)]
@@ -284,5 +291,5 @@ pub async fn list(store: &Store, filter: VisitFilter) -> Result<Vec<VisitView>> 
     if let Some(until) = filter.until {
         query = query.filter(visit::Column::VisitDate.lte(until));
     }
-    views(&store.db, query.all(&store.db).await?).await
+    views(&store.db, query.all(&store.db).await?, None).await
 }

@@ -222,12 +222,12 @@ impl Db {
         }
     }
 
-    /// A URL sea-orm can open, for tests that look beneath the CLI.
     /// Runs SQL on this database directly.
     pub fn sql(&self, statement: &str) -> Vec<sea_orm::QueryResult> {
         server_sql(&self.url(), statement)
     }
 
+    /// A URL sea-orm can open, for tests that look beneath the CLI.
     pub fn url(&self) -> String {
         match &self.server {
             Some(server) => server.url.clone(),

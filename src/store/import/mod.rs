@@ -408,7 +408,7 @@ impl Attempt<'_> {
         }
         let plan = self.planner.plan(Vec::new(), rows);
         let creates = self.take(plan, rejects)?;
-        Ok(Step::Prepared(self.writer.prepare(&creates, Utc::now())))
+        Ok(Step::Prepared(self.writer.prepare(&creates, Utc::now())?))
     }
 
     /// Looks up the stored suppliers a batch's keys name, matches, updates the stored ones and
@@ -430,7 +430,7 @@ impl Attempt<'_> {
         }
         if self.writer.defers() {
             self.writer.reserve(txn, creates.len()).await?;
-            Ok(self.writer.prepare(&creates, now))
+            self.writer.prepare(&creates, now)
         } else {
             self.writer.create_now(txn, &creates, now).await?;
             Ok(None)

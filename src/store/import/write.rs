@@ -21,7 +21,7 @@ use super::super::entities::{supplier, supplier_alias, supplier_capability};
 use super::super::suppliers::{self, SupplierView};
 use super::super::{IN_CHUNK, lookup};
 use super::draft::{Draft, StoredSupplier};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Rows per multi-row INSERT on MariaDB: 15 bound values each stays under its 65,535.
 const INSERT_CHUNK: usize = 1_000;
@@ -68,7 +68,7 @@ impl Writer {
                     "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'supplier'), 0) AS seq",
                 ))
                 .await?
-                .expect("a scalar query gives a row");
+                .ok_or_else(|| sea_orm::DbErr::RecordNotFound("the supplier id sequence".into()))?;
             next_id = Ord::max(row.try_get::<i32>("", "seq")?, max_id) + 1;
         }
         Ok(Writer {
@@ -108,13 +108,17 @@ impl Writer {
     /// works through a whole batch without waiting for the next statement to be sent: SQLite
     /// runs a string of statements in one call; PostgreSQL takes data-modifying WITH clauses
     /// (the foreign keys are checked at the end of the statement).
-    pub(super) fn prepare(&mut self, drafts: &[Draft], now: DateTime<Utc>) -> Option<Statement> {
+    pub(super) fn prepare(&mut self, drafts: &[Draft], now: DateTime<Utc>) -> Result<Option<Statement>> {
         if drafts.is_empty() {
-            return None;
+            return Ok(None);
         }
         let ids: Vec<i32> = match self.backend {
             DbBackend::Postgres => {
-                assert!(self.reserved.len() >= drafts.len(), "ids reserved before prepare");
+                if self.reserved.len() < drafts.len() {
+                    return Err(Error::Other(
+                        "supplier ids were not reserved before the insert".into(),
+                    ));
+                }
                 self.reserved.drain(..drafts.len()).collect()
             }
             _ => {
@@ -145,9 +149,9 @@ impl Writer {
             .collect();
         let children = children(drafts, &ids);
         let (rows, aliases, capabilities) = (
-            Value::from(json_rows(&rows)),
-            Value::from(json_rows(&children.aliases)),
-            Value::from(json_rows(&children.capabilities)),
+            json_rows(&rows)?,
+            json_rows(&children.aliases)?,
+            json_rows(&children.capabilities)?,
         );
         let (sql, values) = match self.backend {
             DbBackend::Postgres => (
@@ -171,7 +175,7 @@ impl Writer {
                 vec![Value::from(now), Value::from(now), rows, aliases, capabilities],
             ),
         };
-        Some(Statement::from_sql_and_values(self.backend, sql, values))
+        Ok(Some(Statement::from_sql_and_values(self.backend, sql, values)))
     }
 
     /// Writes what rows changed in stored supplier `id` (`before`, as loaded): its fields, and the
@@ -221,13 +225,13 @@ impl Writer {
     /// Adds aliases and capabilities to stored suppliers, now.
     async fn add_children(&self, txn: &DatabaseTransaction, children: &Children<'_>) -> Result<()> {
         if self.defers() {
-            execute(txn, self.children_statements(children)).await
+            execute(txn, self.children_statements(children)?).await
         } else {
             insert_children(txn, children).await
         }
     }
 
-    fn children_statements(&self, children: &Children<'_>) -> Vec<Statement> {
+    fn children_statements(&self, children: &Children<'_>) -> Result<Vec<Statement>> {
         let param = if self.backend == DbBackend::Postgres {
             "$1"
         } else {
@@ -236,15 +240,15 @@ impl Writer {
         let mut statements = Vec::new();
         if !children.aliases.is_empty() {
             let sql = self.json_insert("supplier_alias", &ALIAS_COLUMNS, param, None);
-            let json = Value::from(json_rows(&children.aliases));
+            let json = json_rows(&children.aliases)?;
             statements.push(Statement::from_sql_and_values(self.backend, sql, [json]));
         }
         if !children.capabilities.is_empty() {
             let sql = self.json_insert("supplier_capability", &CAPABILITY_COLUMNS, param, None);
-            let json = Value::from(json_rows(&children.capabilities));
+            let json = json_rows(&children.capabilities)?;
             statements.push(Statement::from_sql_and_values(self.backend, sql, [json]));
         }
-        statements
+        Ok(statements)
     }
 
     /// `INSERT INTO table (columns...) SELECT <the fields of each element of the JSON array in
@@ -346,8 +350,9 @@ fn children<'a>(drafts: &'a [Draft], ids: &[i32]) -> Children<'a> {
     children
 }
 
-fn json_rows<T: serde::Serialize>(rows: &[T]) -> String {
-    serde_json::to_string(rows).expect("rows serialise")
+/// Rows as one JSON parameter.
+fn json_rows<T: serde::Serialize>(rows: &[T]) -> Result<Value> {
+    Ok(Value::from(serde_json::to_string(rows)?))
 }
 
 /// Aliases and capabilities by multi-row INSERTs (MariaDB, which takes no JSON statement).
