@@ -192,22 +192,10 @@ impl KeyIndex {
 
 #[cfg(test)]
 mod tests {
+    use super::super::spill::tests::rows;
     use super::*;
     use crate::domain::status::ScarceOverride;
-    use crate::io::supplier_csv::{Record, SupplierCsv};
     use crate::store::suppliers::SupplierView;
-
-    fn rows(csv: &str) -> Vec<Row> {
-        let mut csv = SupplierCsv::open(csv.as_bytes(), &[]).unwrap();
-        let mut rows = Vec::new();
-        while let Some(record) = csv.next_record().unwrap() {
-            match record {
-                Record::Valid(row, raw) => rows.push((*row, raw)),
-                Record::Invalid(errors, _) => panic!("{errors:?}"),
-            }
-        }
-        rows
-    }
 
     /// A stored supplier named `name`, with a native name and aliases, in China.
     fn stored(id: i32, name: &str, native: Option<&str>, aliases: &[&str]) -> StoredSupplier {

@@ -189,11 +189,12 @@ fn spill_error(what: &str, e: std::io::Error) -> Error {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::io::supplier_csv::{Record, SupplierCsv};
 
-    fn rows(text: &str) -> Vec<Row> {
+    /// The rows of a CSV text, all valid (for tests of what the import does with rows).
+    pub(in super::super) fn rows(text: &str) -> Vec<Row> {
         let mut csv = SupplierCsv::open(text.as_bytes(), &[]).unwrap();
         let mut rows = Vec::new();
         while let Some(record) = csv.next_record().unwrap() {
