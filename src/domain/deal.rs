@@ -78,7 +78,8 @@ impl DealHistory {
     pub fn judge(&self, status: DealStatus, date: NaiveDate, adds: bool) -> Result<Verdict, Invalid> {
         let in_force = self.in_force(date);
         status.check_transition(in_force.map(|e| e.status))?;
-        let is_latest = in_force.is_some() && in_force == self.events.last();
+        let key = |e: &DealEvent| (e.date, e.seq);
+        let is_latest = in_force.is_some() && in_force.map(key) == self.events.last().map(key);
         Ok(
             if is_latest && in_force.map(|e| e.status) == Some(status) && !adds {
                 Verdict::Unchanged

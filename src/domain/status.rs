@@ -113,13 +113,6 @@ pub enum BuyerKind {
     External,
 }
 
-/// A supplier has no override until a user sets one.
-impl Default for ScarceOverride {
-    fn default() -> Self {
-        ScarceOverride::Auto
-    }
-}
-
 impl BuyerKind {
     pub fn of(external: bool) -> BuyerKind {
         if external {

@@ -313,9 +313,6 @@ const MAX_COLUMNS: usize = 4096;
 pub struct SupplierCsv<R: Read> {
     reader: Records<CrlfToLf<R>>,
     columns: Columns,
-    /// The record `next_record` reads into.
-    #[cfg(test)]
-    record: ByteRecord,
     /// Bytes consumed so far, for a progress bar.
     pub position: u64,
 }
@@ -470,8 +467,6 @@ impl<R: Read> SupplierCsv<R> {
                 targets,
                 keep_raw: true,
             },
-            #[cfg(test)]
-            record: ByteRecord::new(),
             position: 0,
         })
     }
@@ -493,12 +488,9 @@ impl<R: Read> SupplierCsv<R> {
         let mut raw = RawRow {
             line: 0,
             shape: Shape::Whole,
-            record: std::mem::take(&mut self.record),
+            record: ByteRecord::new(),
         };
-        let found = self.next_raw(&mut raw)?;
-        let record = found.then(|| self.columns.check(&raw));
-        self.record = raw.record;
-        Ok(record)
+        Ok(self.next_raw(&mut raw)?.then(|| self.columns.check(&raw)))
     }
 
     /// Reads the next record into `raw` (reusing its buffers); `false` at the end of the file.

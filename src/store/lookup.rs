@@ -38,20 +38,20 @@ pub async fn supplier(conn: &impl ConnectionTrait, reference: &str) -> Result<su
         .filter(supplier::Column::Id.is_in(ids))
         .all(conn)
         .await?;
-    match found.len() {
-        1 => found
-            .pop()
-            .ok_or_else(|| unreachable_state("a supplier found once")),
-        0 => Err(Error::NotFound {
+    if found.len() > 1 {
+        return Err(Error::Ambiguous {
+            kind: "supplier",
+            reference: reference.to_string(),
+            candidates: found.iter().map(|s| label(s.id, &s.name)).collect(),
+        });
+    }
+    match found.pop() {
+        Some(one) => Ok(one),
+        None => Err(Error::NotFound {
             kind: "supplier",
             within: None,
             reference: reference.to_string(),
             candidates: supplier_suggestions(conn, &norm).await?,
-        }),
-        _ => Err(Error::Ambiguous {
-            kind: "supplier",
-            reference: reference.to_string(),
-            candidates: found.iter().map(|s| label(s.id, &s.name)).collect(),
         }),
     }
 }
@@ -228,20 +228,15 @@ pub async fn buyer(conn: &impl ConnectionTrait, reference: &str) -> Result<buyer
         .filter(|b| b.name_norm.starts_with(&prefix))
         .cloned()
         .collect();
-    match starting.len() {
-        1 => {
-            return starting
-                .pop()
-                .ok_or_else(|| unreachable_state("a buyer found once"));
-        }
-        0 => {}
-        _ => {
-            return Err(Error::Ambiguous {
-                kind: "buyer",
-                reference: reference.to_string(),
-                candidates: starting.iter().map(|b| label(b.id, &b.name)).collect(),
-            });
-        }
+    if starting.len() > 1 {
+        return Err(Error::Ambiguous {
+            kind: "buyer",
+            reference: reference.to_string(),
+            candidates: starting.iter().map(|b| label(b.id, &b.name)).collect(),
+        });
+    }
+    if let Some(one) = starting.pop() {
+        return Ok(one);
     }
     all.sort_by_key(|b| b.id);
     Err(Error::NotFound {
@@ -338,11 +333,4 @@ pub async fn buyer_names(conn: &impl ConnectionTrait) -> Result<BTreeMap<i32, St
         .into_iter()
         .map(|b| (b.id, b.name))
         .collect())
-}
-
-/// A state the code just ruled out, reported as a bug rather than a panic.
-fn unreachable_state(what: &str) -> Error {
-    Error::Other(format!(
-        "{what} is gone; this is a bug in vetted, please report it"
-    ))
 }
