@@ -401,28 +401,28 @@ fn a_value_stored_by_hand_is_reported_not_skipped() {
         "major",
         "Chamber leak",
     ]);
+    let refused = |commands: &[&[&str]], problem: &str| {
+        for args in commands {
+            let stderr = db.fails(args, 65);
+            assert!(stderr.contains(problem), "{args:?}: {stderr}");
+        }
+    };
     db.sql("UPDATE deal SET status = 'bogus'");
-    for args in [
-        &["--format", "json", "report", "status"][..],
-        &["--format", "json", "report", "gaps", "--buyer", "Aurora Solar"],
-        &["deal", "list"],
-        &["supplier", "show", "Lumina"],
-    ] {
-        let stderr = db.fails(args, 65);
-        assert!(
-            stderr.contains("'bogus' is not a deal status"),
-            "{args:?}: {stderr}"
-        );
-    }
+    refused(
+        &[
+            &["--format", "json", "report", "status"],
+            &["--format", "json", "report", "gaps", "--buyer", "Aurora Solar"],
+            &["deal", "list"],
+            &["supplier", "show", "Lumina"],
+        ],
+        "'bogus' is not a deal status",
+    );
     db.sql("UPDATE deal SET status = 'evaluating'");
     db.sql("UPDATE note SET severity = 'Severe'");
-    for args in [&["note", "list"][..], &["supplier", "show", "Lumina"]] {
-        let stderr = db.fails(args, 65);
-        assert!(
-            stderr.contains("'Severe' is not a severity"),
-            "{args:?}: {stderr}"
-        );
-    }
+    refused(
+        &[&["note", "list"], &["supplier", "show", "Lumina"]],
+        "'Severe' is not a severity",
+    );
 }
 every_backend!(a_value_stored_by_hand_is_reported_not_skipped);
 
