@@ -9,6 +9,7 @@ pub use sea_orm_migration::seaql_migrations;
 mod m20261129_000001_core_record;
 mod m20261129_000002_report_indexes;
 mod m20261130_000003_text_limits;
+mod m20261204_000004_operation_log;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_core_record::Migration),
             Box::new(m20261129_000002_report_indexes::Migration),
             Box::new(m20261130_000003_text_limits::Migration),
+            Box::new(m20261204_000004_operation_log::Migration),
         ]
     }
 }

@@ -127,7 +127,14 @@ pub async fn run(ctx: &Context) -> Result<()> {
         .ok_or_else(|| Error::Other("the bundled demo fixture has no buyers".into()))?;
     let path = demo_path(ctx)?;
     let location = Location::Sqlite(path.clone());
-    let store = Store::open(&location, "demo".to_string(), ctx.today, OnOpen::Migrate).await?;
+    let store = Store::open(
+        &location,
+        "demo".to_string(),
+        ctx.today,
+        ctx.command.clone(),
+        OnOpen::Migrate,
+    )
+    .await?;
     load(&store, fixture).await?;
 
     let status = status::build(&store.db, None, DEFAULT_THRESHOLD, store.today).await?;

@@ -25,7 +25,7 @@ use crate::domain::{dates, text};
 use crate::error::{Error, Result};
 use crate::io::out_file::{OutFile, Protected};
 use crate::output::{Document, Format, Output};
-use crate::store::connect::Location;
+use crate::store::connect::{Location, redact};
 use crate::store::{OnOpen, Store};
 
 /// What every command needs: where the database is, who acts, how to print.
@@ -35,6 +35,8 @@ pub struct Context {
     pub today: NaiveDate,
     pub output: Output,
     pub quiet: bool,
+    /// The command line as the operation log records it, secrets masked.
+    pub command: String,
     /// The command only reads: a SQLite file that does not exist is refused, never created.
     only_reads: bool,
     /// The command's one database session, opened on first use and closed by `run`.
@@ -68,6 +70,7 @@ impl Context {
                 raw: g.raw,
             },
             quiet: g.quiet,
+            command: masked_command_line(std::env::args()),
             only_reads: only_reads(&cli.command),
             store: OnceCell::new(),
         }
@@ -93,7 +96,7 @@ impl Context {
                 if let (Some(path), true) = (new_file, self.only_reads) {
                     return Err(Error::NoDatabase(path.display().to_string()));
                 }
-                let store = Store::open(&location, actor, self.today, on_open).await?;
+                let store = Store::open(&location, actor, self.today, self.command.clone(), on_open).await?;
                 if let (Some(path), false) = (new_file, self.quiet) {
                     eprintln!("created database at {}", path.display());
                 }
@@ -177,6 +180,30 @@ fn emit(out: Option<OutFile>, write: impl FnOnce(&mut dyn Write) -> Result<()>) 
         other => other,
     }?;
     out.close()
+}
+
+/// The command line, quoted as a shell would take it back, with every database URL's passwords
+/// masked (`connect::redact`): the value of `--db`, and any argument that looks like a URL. The
+/// program is named `vetted` whatever path started it.
+fn masked_command_line(args: impl Iterator<Item = String>) -> String {
+    let mut after_db = false;
+    let words: Vec<String> = args
+        .enumerate()
+        .map(|(i, arg)| {
+            let word = if i == 0 {
+                "vetted".to_string()
+            } else if let Some(url) = arg.strip_prefix("--db=") {
+                format!("--db={}", redact(url))
+            } else if after_db || arg.contains("://") {
+                redact(&arg)
+            } else {
+                arg
+            };
+            after_db = word == "--db";
+            word
+        })
+        .collect();
+    shell_words::join(words)
 }
 
 /// Whether a command only reads the record (lists, shows, reports, exports, history, `db

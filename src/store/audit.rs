@@ -6,6 +6,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde::Serialize;
 
 use super::entities::audit_entry;
+use super::operations::Op;
 use crate::error::Result;
 
 /// A change about to be recorded: the record before and after it, as the views show them.
@@ -20,11 +21,8 @@ pub struct Change<'a, T: Serialize> {
 }
 
 /// Records a change, in the transaction that makes it.
-pub async fn record<T: Serialize>(
-    conn: &impl ConnectionTrait,
-    actor: &str,
-    change: Change<'_, T>,
-) -> Result<()> {
+/// The entry is part of `op`, and its summary becomes the operation's unless it has one.
+pub async fn record<T: Serialize>(conn: &impl ConnectionTrait, op: &Op, change: Change<'_, T>) -> Result<()> {
     let json = |record: Option<&T>| {
         record
             .map(serde_json::to_string)
@@ -32,9 +30,10 @@ pub async fn record<T: Serialize>(
             .map_err(|e| crate::error::Error::Other(format!("recording the change: {e}")))
     };
     let (before, after) = (json(change.before)?, json(change.after)?);
+    op.summarise(&change.summary);
     audit_entry::ActiveModel {
         at: Set(Utc::now()),
-        actor: Set(actor.to_string()),
+        actor: Set(op.actor.clone()),
         action: Set(change.action.to_string()),
         entity: Set(change.entity.to_string()),
         entity_id: Set(change.entity_id),
@@ -42,6 +41,7 @@ pub async fn record<T: Serialize>(
         summary: Set(change.summary),
         before: Set(before),
         after: Set(after),
+        operation_id: Set(op.seq),
         ..Default::default()
     }
     .insert(conn)

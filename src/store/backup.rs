@@ -4,7 +4,7 @@
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, IntoActiveModel, PaginatorTrait,
+    ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, IntoActiveModel, Iterable, PaginatorTrait,
     QueryOrder, Statement,
 };
 use serde::{Deserialize, Serialize};
@@ -14,6 +14,7 @@ use super::entities::{
     audit_entry, buyer, deal, deal_event, note, site, supplier, supplier_alias, supplier_capability, visit,
     visit_visitor,
 };
+use super::operations::{Kind, Op};
 use crate::error::{Error, Result};
 
 /// What the document says it is, so a reader can refuse what it does not understand.
@@ -91,12 +92,12 @@ pub async fn export_all(store: &Store) -> Result<Backup> {
 }
 
 /// Inserts rows as they are (ids included), in chunks that keep under the bound-parameter limits.
-async fn restore<E, M>(txn: &DatabaseTransaction, rows: &[M], columns: usize) -> Result<()>
+async fn restore<E, M>(txn: &DatabaseTransaction, rows: &[M]) -> Result<()>
 where
     E: EntityTrait<Model = M>,
     M: IntoActiveModel<E::ActiveModel> + sea_orm::ModelTrait<Entity = E> + Clone,
 {
-    let chunk = (30_000 / columns.max(1)).max(1);
+    let chunk = (30_000 / E::Column::iter().count()).max(1);
     for rows in rows.chunks(chunk) {
         let batch: Vec<E::ActiveModel> = rows
             .iter()
@@ -139,11 +140,13 @@ pub async fn import_all(store: &Store, backup: Backup) -> Result<u64> {
         ));
     }
     super::backup_check::check(&backup, store.today)?;
-    store.write(async |txn| restore_all(txn, &backup).await).await
+    store
+        .write_as(Kind::Restore, async |txn, op| restore_all(txn, op, &backup).await)
+        .await
 }
 
 /// The restore proper: refuses a database with records, then inserts every table.
-async fn restore_all(txn: &DatabaseTransaction, backup: &Backup) -> Result<u64> {
+async fn restore_all(txn: &DatabaseTransaction, op: &Op, backup: &Backup) -> Result<u64> {
     let counts = [
         buyer::Entity::find().count(txn).await?,
         supplier::Entity::find().count(txn).await?,
@@ -163,20 +166,22 @@ async fn restore_all(txn: &DatabaseTransaction, backup: &Backup) -> Result<u64> 
         + backup.notes.len()
         + backup.deals.len()
         + backup.deal_events.len()) as u64;
-    restore::<buyer::Entity, _>(txn, &backup.buyers, 6).await?;
-    restore::<supplier::Entity, _>(txn, &backup.suppliers, 16).await?;
-    restore::<supplier_alias::Entity, _>(txn, &backup.supplier_aliases, 4).await?;
-    restore::<supplier_capability::Entity, _>(txn, &backup.supplier_capabilities, 2).await?;
-    restore::<site::Entity, _>(txn, &backup.sites, 10).await?;
-    restore::<visit::Entity, _>(txn, &backup.visits, 10).await?;
-    restore::<visit_visitor::Entity, _>(txn, &backup.visit_visitors, 3).await?;
-    restore::<note::Entity, _>(txn, &backup.notes, 11).await?;
-    restore::<deal::Entity, _>(txn, &backup.deals, 11).await?;
-    restore::<deal_event::Entity, _>(txn, &backup.deal_events, 11).await?;
-    restore::<audit_entry::Entity, _>(txn, &backup.audit_entries, 11).await?;
+    restore::<buyer::Entity, _>(txn, &backup.buyers).await?;
+    restore::<supplier::Entity, _>(txn, &backup.suppliers).await?;
+    restore::<supplier_alias::Entity, _>(txn, &backup.supplier_aliases).await?;
+    restore::<supplier_capability::Entity, _>(txn, &backup.supplier_capabilities).await?;
+    restore::<site::Entity, _>(txn, &backup.sites).await?;
+    restore::<visit::Entity, _>(txn, &backup.visits).await?;
+    restore::<visit_visitor::Entity, _>(txn, &backup.visit_visitors).await?;
+    restore::<note::Entity, _>(txn, &backup.notes).await?;
+    restore::<deal::Entity, _>(txn, &backup.deals).await?;
+    restore::<deal_event::Entity, _>(txn, &backup.deal_events).await?;
+    restore::<audit_entry::Entity, _>(txn, &backup.audit_entries).await?;
     reset_sequences(txn).await?;
-    // No audit entry for the restore itself: the restored trail is the history, and a backup
-    // must round-trip exactly (export → import → export gives the same document).
+    // The restore is an operation of its own, which backups leave out: the restored log is the
+    // history, and a backup must round-trip exactly (export → import → export gives the same
+    // document).
+    op.set_summary(format!("restored a backup of {total} records"));
     Ok(total)
 }
 

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::Store;
 use super::audit::{self, Change};
 use super::entities::buyer;
+use super::operations::Op;
 use crate::domain::names::normalise;
 use crate::domain::status::BuyerKind;
 use crate::error::{Error, Result};
@@ -41,10 +42,10 @@ impl From<buyer::Model> for BuyerView {
 }
 
 pub async fn add(store: &Store, new: NewBuyer) -> Result<BuyerView> {
-    store.write(async |txn| add_in(store, txn, &new).await).await
+    store.write(async |txn, op| add_in(txn, op, &new).await).await
 }
 
-async fn add_in(store: &Store, txn: &DatabaseTransaction, new: &NewBuyer) -> Result<BuyerView> {
+async fn add_in(txn: &DatabaseTransaction, op: &Op, new: &NewBuyer) -> Result<BuyerView> {
     let name_norm = normalise(&new.name);
     if let Some(existing) = buyer::Entity::find()
         .filter(buyer::Column::NameNorm.eq(name_norm.as_str()))
@@ -62,6 +63,7 @@ async fn add_in(store: &Store, txn: &DatabaseTransaction, new: &NewBuyer) -> Res
         external: Set(new.external),
         note: Set(new.note.clone()),
         created_at: Set(Utc::now()),
+        recorded_by: Set(op.seq),
         ..Default::default()
     }
     .insert(txn)
@@ -69,7 +71,7 @@ async fn add_in(store: &Store, txn: &DatabaseTransaction, new: &NewBuyer) -> Res
     let view = BuyerView::from(created);
     audit::record(
         txn,
-        &store.actor,
+        op,
         Change {
             action: "buyer.add",
             entity: "buyer",

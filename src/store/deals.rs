@@ -14,6 +14,8 @@ use crate::output::{Cell, Row, ToCell};
 use super::audit::{self, Change};
 use super::entities::{buyer, deal, deal_event, supplier};
 use super::money::Money;
+use super::operations::Op;
+use super::versions;
 use super::{Store, lookup, sites};
 use crate::domain::deal::{DealEvent, DealHistory, Verdict};
 use crate::domain::status::DealStatus;
@@ -194,10 +196,10 @@ fn history_event(e: &deal_event::Model) -> DealEvent {
 }
 
 pub async fn set(store: &Store, change: DealChange) -> Result<DealOutcome> {
-    store.write(async |txn| set_in(store, txn, &change).await).await
+    store.write(async |txn, op| set_in(txn, op, &change).await).await
 }
 
-async fn set_in(store: &Store, txn: &DatabaseTransaction, change: &DealChange) -> Result<DealOutcome> {
+async fn set_in(txn: &DatabaseTransaction, op: &Op, change: &DealChange) -> Result<DealOutcome> {
     let supplier = lookup::supplier(txn, &change.supplier).await?;
     sites::ensure_active(&supplier)?;
     let buyer = lookup::buyer(txn, &change.buyer).await?;
@@ -228,18 +230,18 @@ async fn set_in(store: &Store, txn: &DatabaseTransaction, change: &DealChange) -
     let before = existing.clone().map(|d| view(d, &buyer.name, &supplier.name));
     let deal_row = match existing {
         Some(d) => d,
-        None => insert_deal(txn, buyer.id, supplier.id, change, now).await?,
+        None => insert_deal(txn, op.seq, buyer.id, supplier.id, change, now).await?,
     };
-    let event = insert_event(txn, deal_row.id, change, &store.actor, now).await?;
+    let event = insert_event(txn, op, deal_row.id, change, now).await?;
     history.record(history_event(&event));
     let after = view(
-        project(txn, deal_row, &history, now).await?,
+        project(txn, op.seq, deal_row, &history, now).await?,
         &buyer.name,
         &supplier.name,
     );
     audit::record(
         txn,
-        &store.actor,
+        op,
         Change {
             action: "deal.set",
             entity: "deal",
@@ -260,6 +262,7 @@ async fn set_in(store: &Store, txn: &DatabaseTransaction, change: &DealChange) -
 /// A deal's first row, before its first event.
 async fn insert_deal(
     txn: &DatabaseTransaction,
+    op: i32,
     buyer_id: i32,
     supplier_id: i32,
     change: &DealChange,
@@ -272,6 +275,7 @@ async fn insert_deal(
         status_date: Set(change.date),
         created_at: Set(now),
         updated_at: Set(now),
+        recorded_by: Set(op),
         ..Default::default()
     }
     .insert(txn)
@@ -280,9 +284,9 @@ async fn insert_deal(
 
 async fn insert_event(
     txn: &DatabaseTransaction,
+    op: &Op,
     deal_id: i32,
     change: &DealChange,
-    actor: &str,
     now: chrono::DateTime<Utc>,
 ) -> Result<deal_event::Model> {
     let (value, currency) = match change.value.clone() {
@@ -297,8 +301,9 @@ async fn insert_event(
         currency: Set(currency),
         scope: Set(change.scope.clone()),
         note: Set(change.note.clone()),
-        actor: Set(actor.to_string()),
+        actor: Set(op.actor.clone()),
         created_at: Set(now),
+        recorded_by: Set(op.seq),
         ..Default::default()
     }
     .insert(txn)
@@ -308,6 +313,7 @@ async fn insert_event(
 /// The deal row holds what its history says now.
 async fn project(
     txn: &DatabaseTransaction,
+    op: i32,
     deal_row: deal::Model,
     history: &DealHistory,
     now: chrono::DateTime<Utc>,
@@ -318,7 +324,9 @@ async fn project(
     let (value, currency) = current
         .value
         .map_or((None, None), |(amount, code)| (Some(Money(amount)), Some(code)));
+    versions::retire::<deal::Entity>(txn, op, deal::Column::Id.eq(deal_row.id)).await?;
     let mut active = deal_row.into_active_model();
+    active.recorded_by = Set(op);
     active.status = Set(current.status);
     active.status_date = Set(current.since);
     active.value = Set(value);

@@ -17,11 +17,13 @@ pub mod import;
 pub mod lookup;
 pub mod money;
 pub mod notes;
+pub mod operations;
 pub mod schema;
 pub mod sites;
 mod stored_enum;
 pub mod suppliers;
 pub mod transaction;
+pub mod versions;
 pub mod visits;
 
 use chrono::NaiveDate;
@@ -29,6 +31,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBacken
 
 use crate::error::{Error, Result};
 use connect::Location;
+use operations::{Kind, Op};
 
 /// An open database plus who is acting and what day it is for them. Clones share one pool.
 #[derive(Clone)]
@@ -38,6 +41,8 @@ pub struct Store {
     pub actor: String,
     /// The user's calendar day, for `today`/`yesterday` and "not in the future" checks.
     pub today: NaiveDate,
+    /// The command line, secrets masked: recorded with every operation.
+    pub command: String,
 }
 
 impl Store {
@@ -47,13 +52,33 @@ impl Store {
 
     /// Runs `body` as one write transaction and commits it, rerunning it when it collides with
     /// another writer (see `transaction::write`). Every change of the record goes through here.
-    pub async fn write<T>(&self, body: impl AsyncFnMut(&DatabaseTransaction) -> Result<T>) -> Result<T> {
-        transaction::write(&self.db, body).await
+    /// The body runs as one operation (`operations`), which it records its changes under.
+    pub async fn write<T>(&self, body: impl AsyncFnMut(&DatabaseTransaction, &Op) -> Result<T>) -> Result<T> {
+        self.write_as(Kind::Change, body).await
+    }
+
+    /// `write`, as an operation of the given kind.
+    pub async fn write_as<T>(
+        &self,
+        kind: Kind,
+        mut body: impl AsyncFnMut(&DatabaseTransaction, &Op) -> Result<T>,
+    ) -> Result<T> {
+        transaction::write_or_discard(&self.db, async |txn| {
+            let op = self.begin_op(txn, kind).await?;
+            let value = body(txn, &op).await?;
+            Ok((value, operations::finish(txn, &op).await?))
+        })
+        .await
     }
 
     /// Starts a write transaction (prefer `write`, which also reruns collisions).
     pub async fn begin_write(&self) -> Result<DatabaseTransaction> {
         transaction::begin_write(&self.db).await
+    }
+
+    /// Starts this command's operation in `txn` (`write` does it for its body).
+    pub async fn begin_op(&self, txn: &DatabaseTransaction, kind: Kind) -> Result<Op> {
+        operations::begin(txn, &self.actor, &self.command, kind).await
     }
 }
 
@@ -72,6 +97,7 @@ impl Store {
         location: &Location,
         actor: String,
         today: NaiveDate,
+        command: String,
         on_open: OnOpen,
     ) -> Result<Store> {
         let db = connect::connect(location).await?;
@@ -91,7 +117,12 @@ impl Store {
                 }
             }
         }
-        Ok(Store { db, actor, today })
+        Ok(Store {
+            db,
+            actor,
+            today,
+            command,
+        })
     }
 
     /// Ends the session. SQLite's write-ahead log is checkpointed into the database file first,

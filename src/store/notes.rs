@@ -9,6 +9,8 @@ use serde::Serialize;
 
 use super::audit::{self, Change};
 use super::entities::{note, supplier, visit};
+use super::operations::Op;
+use super::versions;
 use super::{Store, lookup, sites};
 use crate::domain::status::Severity;
 use crate::error::{Error, Result};
@@ -82,6 +84,7 @@ impl NoteView {
 /// Inserts a note inside the caller's transaction (visit logging adds its findings this way).
 pub async fn insert(
     conn: &impl ConnectionTrait,
+    op: i32,
     supplier_id: i32,
     visit_id: Option<i32>,
     date: NaiveDate,
@@ -97,6 +100,7 @@ pub async fn insert(
         body: Set(text),
         noted_on: Set(date),
         created_at: Set(Utc::now()),
+        recorded_by: Set(op),
         ..Default::default()
     }
     .insert(conn)
@@ -104,10 +108,12 @@ pub async fn insert(
 }
 
 pub async fn add(store: &Store, new: NewNote) -> Result<NoteView> {
-    store.write(async |txn| add_in(store, txn, &new).await).await
+    store
+        .write(async |txn, op| add_in(store, txn, op, &new).await)
+        .await
 }
 
-async fn add_in(store: &Store, txn: &DatabaseTransaction, new: &NewNote) -> Result<NoteView> {
+async fn add_in(store: &Store, txn: &DatabaseTransaction, op: &Op, new: &NewNote) -> Result<NoteView> {
     let (supplier, visit) = match &new.target {
         NoteTarget::Visit(id) => {
             let visit = visit::Entity::find_by_id(*id)
@@ -141,6 +147,7 @@ async fn add_in(store: &Store, txn: &DatabaseTransaction, new: &NewNote) -> Resu
     };
     let created = insert(
         txn,
+        op.seq,
         supplier.id,
         visit.as_ref().map(|v| v.id),
         date,
@@ -152,7 +159,7 @@ async fn add_in(store: &Store, txn: &DatabaseTransaction, new: &NewNote) -> Resu
     let view = NoteView::new(created, &supplier.name);
     audit::record(
         txn,
-        &store.actor,
+        op,
         Change {
             action: "note.add",
             entity: "note",
@@ -174,13 +181,13 @@ pub async fn resolve(
     date: NaiveDate,
 ) -> Result<NoteView> {
     store
-        .write(async |txn| resolve_in(store, txn, id, resolution.clone(), date).await)
+        .write(async |txn, op| resolve_in(txn, op, id, resolution.clone(), date).await)
         .await
 }
 
 async fn resolve_in(
-    store: &Store,
     txn: &DatabaseTransaction,
+    op: &Op,
     id: i32,
     resolution: Option<String>,
     date: NaiveDate,
@@ -210,13 +217,15 @@ async fn resolve_in(
         .remove(&found.supplier_id)
         .unwrap_or_default();
     let before = NoteView::new(found.clone(), &supplier);
+    versions::retire::<note::Entity>(txn, op.seq, note::Column::Id.eq(id)).await?;
     let mut active = found.into_active_model();
+    active.recorded_by = Set(op.seq);
     active.resolved_on = Set(Some(date));
     active.resolution = Set(resolution);
     let after = NoteView::new(active.update(txn).await?, &supplier);
     audit::record(
         txn,
-        &store.actor,
+        op,
         Change {
             action: "note.resolve",
             entity: "note",

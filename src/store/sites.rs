@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::audit::{self, Change};
 use super::entities::{site, supplier};
+use super::operations::Op;
 use super::{Store, lookup};
 use crate::domain::names::normalise;
 use crate::error::{Error, Result};
@@ -73,10 +74,10 @@ pub fn ensure_active(supplier: &supplier::Model) -> Result<()> {
 }
 
 pub async fn add(store: &Store, new: NewSite) -> Result<SiteView> {
-    store.write(async |txn| add_in(store, txn, &new).await).await
+    store.write(async |txn, op| add_in(txn, op, &new).await).await
 }
 
-async fn add_in(store: &Store, txn: &DatabaseTransaction, new: &NewSite) -> Result<SiteView> {
+async fn add_in(txn: &DatabaseTransaction, op: &Op, new: &NewSite) -> Result<SiteView> {
     let owner = lookup::supplier(txn, &new.supplier).await?;
     ensure_active(&owner)?;
     let name_norm = normalise(&new.name);
@@ -100,6 +101,7 @@ async fn add_in(store: &Store, txn: &DatabaseTransaction, new: &NewSite) -> Resu
         country: Set(new.country.clone().or_else(|| owner.country.clone())),
         lines: Set(new.lines),
         created_at: Set(Utc::now()),
+        recorded_by: Set(op.seq),
         ..Default::default()
     }
     .insert(txn)
@@ -107,7 +109,7 @@ async fn add_in(store: &Store, txn: &DatabaseTransaction, new: &NewSite) -> Resu
     let view = view(created, &owner.name);
     audit::record(
         txn,
-        &store.actor,
+        op,
         Change {
             action: "site.add",
             entity: "site",

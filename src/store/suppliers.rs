@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use sea_orm::sea_query::{Condition, Query};
+use sea_orm::sea_query::{Condition, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, QuerySelect, Set,
@@ -14,7 +14,8 @@ use crate::output::{Document, Field, Name, ToCell, fields_of};
 
 use super::audit::{self, Change};
 use super::entities::{supplier, supplier_alias, supplier_capability};
-use super::{Store, deals, lookup, notes, sites, visits};
+use super::operations::Op;
+use super::{Store, deals, lookup, notes, sites, versions, visits};
 use crate::domain::names::normalise;
 use crate::domain::status::ScarceOverride;
 use crate::error::{Error, Result};
@@ -198,11 +199,11 @@ async fn ensure_free(
 
 pub async fn add(store: &Store, changes: SupplierChanges) -> Result<SupplierView> {
     store
-        .write(async |txn| add_in(store, txn, changes.clone()).await)
+        .write(async |txn, op| add_in(txn, op, changes.clone()).await)
         .await
 }
 
-async fn add_in(store: &Store, txn: &DatabaseTransaction, changes: SupplierChanges) -> Result<SupplierView> {
+async fn add_in(txn: &DatabaseTransaction, op: &Op, changes: SupplierChanges) -> Result<SupplierView> {
     let Some(name) = changes.name.clone() else {
         return Err(Error::invalid("name", "a new supplier needs a name"));
     };
@@ -215,15 +216,16 @@ async fn add_in(store: &Store, txn: &DatabaseTransaction, changes: SupplierChang
         archived: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
+        recorded_by: Set(op.seq),
         ..Default::default()
     }
     .insert(txn)
     .await?;
-    let model = apply(txn, created, changes).await?;
+    let model = apply(txn, op.seq, created, changes).await?;
     let view = view(txn, model).await?;
     audit::record(
         txn,
-        &store.actor,
+        op,
         Change {
             action: "supplier.add",
             entity: "supplier",
@@ -241,6 +243,7 @@ async fn add_in(store: &Store, txn: &DatabaseTransaction, changes: SupplierChang
 /// Applies profile changes, aliases and capabilities to a stored supplier.
 async fn apply(
     conn: &impl ConnectionTrait,
+    op: i32,
     model: supplier::Model,
     mut changes: SupplierChanges,
 ) -> Result<supplier::Model> {
@@ -252,15 +255,16 @@ async fn apply(
         std::mem::take(&mut changes.remove_capabilities),
         std::mem::take(&mut changes.add_capabilities),
     );
-    let model = apply_profile(conn, model, changes).await?;
-    apply_aliases(conn, &model, aliases.0, aliases.1).await?;
-    apply_capabilities(conn, &model, capabilities.0, capabilities.1).await?;
+    let model = apply_profile(conn, op, model, changes).await?;
+    apply_aliases(conn, op, &model, aliases.0, aliases.1).await?;
+    apply_capabilities(conn, op, &model, capabilities.0, capabilities.1).await?;
     Ok(model)
 }
 
 /// The profile's fields: name and native name (each free for this supplier), and the rest.
 async fn apply_profile(
     conn: &impl ConnectionTrait,
+    op: i32,
     model: supplier::Model,
     changes: SupplierChanges,
 ) -> Result<supplier::Model> {
@@ -300,12 +304,15 @@ async fn apply_profile(
         active.note = Set(v);
     }
     active.updated_at = Set(Utc::now());
+    active.recorded_by = Set(op);
+    versions::retire::<supplier::Entity>(conn, op, supplier::Column::Id.eq(id)).await?;
     Ok(active.update(conn).await?)
 }
 
 /// Removes aliases (each must be one) and adds new ones (each free for this supplier).
 async fn apply_aliases(
     conn: &impl ConnectionTrait,
+    op: i32,
     model: &supplier::Model,
     remove: Vec<String>,
     add: Vec<String>,
@@ -313,9 +320,12 @@ async fn apply_aliases(
     let id = model.id;
     for alias in remove {
         let norm = normalise(&alias);
+        let which = supplier_alias::Column::SupplierId
+            .eq(id)
+            .and(supplier_alias::Column::AliasNorm.eq(norm));
+        versions::retire::<supplier_alias::Entity>(conn, op, which.clone()).await?;
         let removed = supplier_alias::Entity::delete_many()
-            .filter(supplier_alias::Column::SupplierId.eq(id))
-            .filter(supplier_alias::Column::AliasNorm.eq(norm))
+            .filter(which)
             .exec(conn)
             .await?;
         if removed.rows_affected == 0 {
@@ -342,6 +352,7 @@ async fn apply_aliases(
                 supplier_id: Set(id),
                 alias: Set(alias),
                 alias_norm: Set(norm),
+                recorded_by: Set(op),
                 ..Default::default()
             }
             .insert(conn)
@@ -354,15 +365,19 @@ async fn apply_aliases(
 /// Removes capabilities (each must be one) and adds new ones.
 async fn apply_capabilities(
     conn: &impl ConnectionTrait,
+    op: i32,
     model: &supplier::Model,
     remove: Vec<String>,
     add: Vec<String>,
 ) -> Result<()> {
     let id = model.id;
     for capability in remove {
+        let which = supplier_capability::Column::SupplierId
+            .eq(id)
+            .and(supplier_capability::Column::Capability.eq(capability.as_str()));
+        versions::retire::<supplier_capability::Entity>(conn, op, which.clone()).await?;
         let removed = supplier_capability::Entity::delete_many()
-            .filter(supplier_capability::Column::SupplierId.eq(id))
-            .filter(supplier_capability::Column::Capability.eq(capability.as_str()))
+            .filter(which)
             .exec(conn)
             .await?;
         if removed.rows_affected == 0 {
@@ -381,6 +396,7 @@ async fn apply_capabilities(
             supplier_capability::ActiveModel {
                 supplier_id: Set(id),
                 capability: Set(capability),
+                recorded_by: Set(op),
             }
             .insert(conn)
             .await?;
@@ -391,19 +407,19 @@ async fn apply_capabilities(
 
 pub async fn edit(store: &Store, reference: &str, changes: SupplierChanges) -> Result<SupplierView> {
     store
-        .write(async |txn| edit_in(store, txn, reference, changes.clone()).await)
+        .write(async |txn, op| edit_in(txn, op, reference, changes.clone()).await)
         .await
 }
 
 async fn edit_in(
-    store: &Store,
     txn: &DatabaseTransaction,
+    op: &Op,
     reference: &str,
     changes: SupplierChanges,
 ) -> Result<SupplierView> {
     let model = lookup::supplier(txn, reference).await?;
     let before = view(txn, model.clone()).await?;
-    let model = apply(txn, model, changes).await?;
+    let model = apply(txn, op.seq, model, changes).await?;
     let after = view(txn, model).await?;
     if after == before {
         // Nothing changed: write nothing, not even an audit entry.
@@ -411,7 +427,7 @@ async fn edit_in(
     }
     audit::record(
         txn,
-        &store.actor,
+        op,
         Change {
             action: "supplier.edit",
             entity: "supplier",
@@ -429,13 +445,13 @@ async fn edit_in(
 /// Archives (or restores) a supplier. Its visits, notes and deals stay: evidence is never deleted.
 pub async fn archive(store: &Store, reference: &str, restore: bool) -> Result<SupplierView> {
     store
-        .write(async |txn| archive_in(store, txn, reference, restore).await)
+        .write(async |txn, op| archive_in(txn, op, reference, restore).await)
         .await
 }
 
 async fn archive_in(
-    store: &Store,
     txn: &DatabaseTransaction,
+    op: &Op,
     reference: &str,
     restore: bool,
 ) -> Result<SupplierView> {
@@ -448,13 +464,16 @@ async fn archive_in(
         )));
     }
     let before = view(txn, model.clone()).await?;
+    let model_id = model.id;
     let mut active = model.into_active_model();
     active.archived = Set(!restore);
     active.updated_at = Set(Utc::now());
+    active.recorded_by = Set(op.seq);
+    versions::retire::<supplier::Entity>(txn, op.seq, supplier::Column::Id.eq(model_id)).await?;
     let after = view(txn, active.update(txn).await?).await?;
     audit::record(
         txn,
-        &store.actor,
+        op,
         Change {
             action: if restore {
                 "supplier.restore"

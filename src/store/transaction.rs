@@ -32,12 +32,28 @@ pub async fn write<T>(
     db: &DatabaseConnection,
     mut body: impl AsyncFnMut(&DatabaseTransaction) -> Result<T>,
 ) -> Result<T> {
+    write_or_discard(db, async |txn| Ok((body(txn).await?, Keep::Commit))).await
+}
+
+/// Whether a transaction that succeeded is committed or rolled back (it changed nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    Commit,
+    Discard,
+}
+
+/// `write`, where the body may also say that what it did is to be rolled back.
+pub async fn write_or_discard<T>(
+    db: &DatabaseConnection,
+    mut body: impl AsyncFnMut(&DatabaseTransaction) -> Result<(T, Keep)>,
+) -> Result<T> {
     let started = Instant::now();
     let mut attempt = 0;
     loop {
         let outcome = match begin_write(db).await {
             Ok(txn) => match body(&txn).await {
-                Ok(value) => txn.commit().await.map(|()| value).map_err(Error::from),
+                Ok((value, Keep::Commit)) => txn.commit().await.map(|()| value).map_err(Error::from),
+                Ok((value, Keep::Discard)) => txn.rollback().await.map(|()| value).map_err(Error::from),
                 Err(e) => {
                     // Rolled back now, not on drop, so the lock is free while we wait.
                     let _ = txn.rollback().await;

@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::audit::{self, Change};
 use super::entities::{site, supplier, visit, visit_visitor};
 use super::notes::{self, NoteView};
+use super::operations::Op;
 use super::{Store, lookup, sites};
 use crate::domain::status::Severity;
 use crate::error::{Error, Result};
@@ -64,10 +65,10 @@ crate::row!(VisitView {
 });
 
 pub async fn log(store: &Store, new: NewVisit) -> Result<VisitView> {
-    store.write(async |txn| log_in(store, txn, &new).await).await
+    store.write(async |txn, op| log_in(txn, op, &new).await).await
 }
 
-async fn log_in(store: &Store, txn: &DatabaseTransaction, new: &NewVisit) -> Result<VisitView> {
+async fn log_in(txn: &DatabaseTransaction, op: &Op, new: &NewVisit) -> Result<VisitView> {
     let supplier = lookup::supplier(txn, &new.supplier).await?;
     sites::ensure_active(&supplier)?;
     let buyer = lookup::buyer(txn, &new.buyer).await?;
@@ -85,6 +86,7 @@ async fn log_in(store: &Store, txn: &DatabaseTransaction, new: &NewVisit) -> Res
         lines_inspected: Set(new.lines_inspected),
         summary: Set(new.summary.clone()),
         created_at: Set(Utc::now()),
+        recorded_by: Set(op.seq),
         ..Default::default()
     }
     .insert(txn)
@@ -93,12 +95,13 @@ async fn log_in(store: &Store, txn: &DatabaseTransaction, new: &NewVisit) -> Res
         visit_visitor::Entity::insert_many(new.visitors.iter().map(|name| visit_visitor::ActiveModel {
             visit_id: Set(created.id),
             name: Set(name.clone()),
+            recorded_by: Set(op.seq),
             ..Default::default()
         }))
         .exec_without_returning(txn)
         .await?;
     }
-    let findings = insert_findings(txn, &supplier, created.id, new).await?;
+    let findings = insert_findings(txn, op.seq, &supplier, created.id, new).await?;
     let view = VisitView {
         id: created.id,
         date: created.visit_date,
@@ -116,7 +119,7 @@ async fn log_in(store: &Store, txn: &DatabaseTransaction, new: &NewVisit) -> Res
     };
     audit::record(
         txn,
-        &store.actor,
+        op,
         Change {
             action: "visit.log",
             entity: "visit",
@@ -156,6 +159,7 @@ fn check_lines(new: &NewVisit, site: Option<&site::Model>) -> Result<()> {
 /// The visit's findings, as notes on it.
 async fn insert_findings(
     txn: &DatabaseTransaction,
+    op: i32,
     supplier: &supplier::Model,
     visit_id: i32,
     new: &NewVisit,
@@ -164,6 +168,7 @@ async fn insert_findings(
     for (severity, text) in &new.findings {
         let note = notes::insert(
             txn,
+            op,
             supplier.id,
             Some(visit_id),
             new.date,

@@ -18,6 +18,8 @@ pub struct Model {
     pub before: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub after: Option<String>,
+    /// The operation the change is part of.
+    pub operation_id: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,8 @@ pub struct Model {
     pub external: bool,
     pub note: Option<String>,
     pub created_at: DateTimeUtc,
+    /// The operation that wrote this version of the row (see `store::versions`).
+    pub recorded_by: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

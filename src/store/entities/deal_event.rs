@@ -21,6 +21,8 @@ pub struct Model {
     pub note: Option<String>,
     pub actor: String,
     pub created_at: DateTimeUtc,
+    /// The operation that wrote this version of the row (see `store::versions`).
+    pub recorded_by: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,6 +5,7 @@ pub mod buyer;
 pub mod deal;
 pub mod deal_event;
 pub mod note;
+pub mod operation;
 pub mod site;
 pub mod supplier;
 pub mod supplier_alias;

@@ -19,6 +19,8 @@ pub struct Model {
     pub resolved_on: Option<Date>,
     pub resolution: Option<String>,
     pub created_at: DateTimeUtc,
+    /// The operation that wrote this version of the row (see `store::versions`).
+    pub recorded_by: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

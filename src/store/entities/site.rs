@@ -15,6 +15,8 @@ pub struct Model {
     pub country: Option<String>,
     pub lines: Option<i32>,
     pub created_at: DateTimeUtc,
+    /// The operation that wrote this version of the row (see `store::versions`).
+    pub recorded_by: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

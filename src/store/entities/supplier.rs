@@ -24,6 +24,8 @@ pub struct Model {
     pub archived: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The operation that wrote this version of the row (see `store::versions`).
+    pub recorded_by: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

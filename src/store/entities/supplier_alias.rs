@@ -10,6 +10,8 @@ pub struct Model {
     pub supplier_id: i32,
     pub alias: String,
     pub alias_norm: String,
+    /// The operation that wrote this version of the row (see `store::versions`).
+    pub recorded_by: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

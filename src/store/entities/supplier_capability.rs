@@ -9,6 +9,8 @@ pub struct Model {
     pub supplier_id: i32,
     #[sea_orm(primary_key, auto_increment = false)]
     pub capability: String,
+    /// The operation that wrote this version of the row (see `store::versions`).
+    pub recorded_by: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

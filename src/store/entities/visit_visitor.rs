@@ -9,6 +9,8 @@ pub struct Model {
     pub id: i32,
     pub visit_id: i32,
     pub name: String,
+    /// The operation that wrote this version of the row (see `store::versions`).
+    pub recorded_by: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

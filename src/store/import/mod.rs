@@ -27,6 +27,7 @@ use serde::Serialize;
 
 use super::Store;
 use super::audit::{self, Change};
+use super::operations::{Kind, Op};
 use crate::error::{Error, Result};
 use crate::io::rejects::RejectFile;
 use crate::io::supplier_csv::{Columns, RawRecord, RawRow, Record, RowError, SupplierCsv};
@@ -111,12 +112,13 @@ pub async fn import_suppliers<R: Read + Send + 'static>(
     if options.dry_run {
         // Rows are written (so that later rows find earlier ones) and rolled back.
         let txn = store.begin_write().await?;
-        let summary = write_checked(&txn, store, options, &checked, rejects, &mut progress).await?;
+        let op = store.begin_op(&txn, Kind::Change).await?;
+        let summary = write_checked(&txn, &op, options, &checked, rejects, &mut progress).await?;
         txn.rollback().await?;
         return Ok(summary);
     }
     store
-        .write(async |txn| write_checked(txn, store, options, &checked, rejects, &mut progress).await)
+        .write(async |txn, op| write_checked(txn, op, options, &checked, rejects, &mut progress).await)
         .await
 }
 
@@ -249,7 +251,7 @@ impl Rejected {
 /// them in `txn`, and writes the reject file. The caller commits (or rolls back a dry run).
 async fn write_checked(
     txn: &DatabaseTransaction,
-    store: &Store,
+    op: &Op,
     options: &ImportOptions,
     checked: &Checked,
     rejects: &mut RejectFile<'_>,
@@ -266,9 +268,9 @@ async fn write_checked(
         created: 0,
         planner: Planner::new(options.on_existing),
         rejected: checked.rejected.clone(),
-        actor: &store.actor,
+        op,
         known: KnownKeys::load(txn, max_id_before.max(0) as u64, Some(to_write)).await?,
-        writer: Writer::new(txn, max_id_before).await?,
+        writer: Writer::new(txn, max_id_before, op.seq).await?,
     };
     let received = attempt
         .write_batches(txn, &checked.spilled, rejects, progress)
@@ -292,7 +294,7 @@ async fn write_checked(
         dry_run: options.dry_run,
     };
     if summary.created + summary.updated > 0 {
-        record_import(txn, store, options, &summary).await?;
+        record_import(txn, op, options, &summary).await?;
     }
     // Before the commit: a reject file that cannot be written leaves nothing imported.
     rejects.write_out()?;
@@ -302,22 +304,25 @@ async fn write_checked(
 /// The import's audit entry: what it did, in one.
 async fn record_import(
     txn: &DatabaseTransaction,
-    store: &Store,
+    op: &Op,
     options: &ImportOptions,
     summary: &ImportSummary,
 ) -> Result<()> {
+    let line = format!(
+        "imported {}: {} created, {} updated, {} unchanged, {} rejected",
+        options.source, summary.created, summary.updated, summary.unchanged, summary.rejected
+    );
+    // The import's summary is the operation's, whichever supplier update came first.
+    op.set_summary(line.clone());
     audit::record(
         txn,
-        &store.actor,
+        op,
         Change {
             action: "import.suppliers",
             entity: "import",
             entity_id: 0,
             supplier_id: None,
-            summary: format!(
-                "imported {}: {} created, {} updated, {} unchanged, {} rejected",
-                options.source, summary.created, summary.updated, summary.unchanged, summary.rejected
-            ),
+            summary: line,
             before: None,
             after: Some(summary),
         },
@@ -348,7 +353,8 @@ struct Attempt<'a> {
     planner: Planner,
     /// Rows rejected while reading, and by this attempt's matching.
     rejected: Rejected,
-    actor: &'a str,
+    /// The import's operation.
+    op: &'a Op,
     /// Keys the database may hold; the others are not looked up.
     known: KnownKeys,
     writer: Writer,
@@ -484,7 +490,7 @@ impl Attempt<'_> {
         let after = draft.view();
         audit::record(
             txn,
-            self.actor,
+            self.op,
             Change {
                 action: "supplier.import",
                 entity: "supplier",

@@ -19,7 +19,7 @@ use sea_orm::{
 
 use super::super::entities::{supplier, supplier_alias, supplier_capability};
 use super::super::suppliers::{self, SupplierView};
-use super::super::{IN_CHUNK, lookup};
+use super::super::{IN_CHUNK, lookup, versions};
 use super::draft::{Draft, StoredSupplier};
 use crate::error::{Error, Result};
 
@@ -49,6 +49,8 @@ const ID_BLOCK: usize = 10_000;
 
 pub(super) struct Writer {
     backend: DbBackend,
+    /// The import's operation, which every row it writes is recorded by.
+    op: i32,
     /// SQLite: the next id to give.
     next_id: i32,
     /// PostgreSQL: ids drawn from the sequence and not used yet.
@@ -57,7 +59,8 @@ pub(super) struct Writer {
 
 impl Writer {
     /// `max_id`: the largest supplier id stored when the import began.
-    pub(super) async fn new(txn: &DatabaseTransaction, max_id: i32) -> Result<Writer> {
+    /// `op`: the import's operation.
+    pub(super) async fn new(txn: &DatabaseTransaction, max_id: i32, op: i32) -> Result<Writer> {
         let backend = txn.get_database_backend();
         let mut next_id = 0;
         if backend == DbBackend::Sqlite {
@@ -73,6 +76,7 @@ impl Writer {
         }
         Ok(Writer {
             backend,
+            op,
             next_id,
             reserved: VecDeque::new(),
         })
@@ -188,8 +192,10 @@ impl Writer {
         draft: &Draft,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        versions::retire::<supplier::Entity>(txn, self.op, supplier::Column::Id.eq(id)).await?;
         supplier::ActiveModel {
             id: Unchanged(id),
+            recorded_by: Set(self.op),
             native_name: Set(draft.native_name.clone()),
             native_norm: Set(draft.native_norm.clone()),
             country: Set(draft.country.clone()),
@@ -227,7 +233,7 @@ impl Writer {
         if self.defers() {
             execute(txn, self.children_statements(children)?).await
         } else {
-            insert_children(txn, children).await
+            insert_children(txn, children, self.op).await
         }
     }
 
@@ -252,8 +258,8 @@ impl Writer {
     }
 
     /// `INSERT INTO table (columns...) SELECT <the fields of each element of the JSON array in
-    /// parameter `rows`>`; with `stamps`, also `archived` (false) and `created_at`, `updated_at`
-    /// from those two parameters.
+    /// parameter `rows`>`, recorded by the import's operation; with `stamps`, also `archived`
+    /// (false) and `created_at`, `updated_at` from those two parameters.
     fn json_insert(
         &self,
         table: &str,
@@ -270,6 +276,8 @@ impl Writer {
                 .collect(),
             _ => (0..columns.len()).map(|i| format!("value->>{i}")).collect(),
         };
+        names.push("recorded_by".into());
+        fields.push(self.op.to_string());
         if let Some((created, updated)) = stamps {
             names.extend(["archived", "created_at", "updated_at"].map(String::from));
             fields.extend(["FALSE", created, updated].map(String::from));
@@ -310,6 +318,7 @@ impl Writer {
                 archived: Set(false),
                 created_at: Set(now),
                 updated_at: Set(now),
+                recorded_by: Set(self.op),
                 ..Default::default()
             }))
             .exec_without_returning(txn)
@@ -326,7 +335,7 @@ impl Writer {
                 .collect();
             ids.extend(chunk.iter().map(|d| by_norm[&d.name_norm]));
         }
-        insert_children(txn, &children(drafts, &ids)).await
+        insert_children(txn, &children(drafts, &ids), self.op).await
     }
 }
 
@@ -356,13 +365,14 @@ fn json_rows<T: serde::Serialize>(rows: &[T]) -> Result<Value> {
 }
 
 /// Aliases and capabilities by multi-row INSERTs (MariaDB, which takes no JSON statement).
-async fn insert_children(txn: &DatabaseTransaction, children: &Children<'_>) -> Result<()> {
+async fn insert_children(txn: &DatabaseTransaction, children: &Children<'_>, op: i32) -> Result<()> {
     for chunk in children.aliases.chunks(INSERT_CHUNK * 5) {
         supplier_alias::Entity::insert_many(chunk.iter().map(|&(supplier_id, alias, alias_norm)| {
             supplier_alias::ActiveModel {
                 supplier_id: Set(supplier_id),
                 alias: Set(alias.to_string()),
                 alias_norm: Set(alias_norm.to_string()),
+                recorded_by: Set(op),
                 ..Default::default()
             }
         }))
@@ -374,6 +384,7 @@ async fn insert_children(txn: &DatabaseTransaction, children: &Children<'_>) -> 
             supplier_capability::ActiveModel {
                 supplier_id: Set(supplier_id),
                 capability: Set(capability.to_string()),
+                recorded_by: Set(op),
             }
         }))
         .exec_without_returning(txn)
