@@ -79,6 +79,10 @@ pub enum Command {
     Report(ReportCommand),
     /// The audit trail: every change, who made it and when
     History(HistoryArgs),
+    /// The operation log: every command that changed the record, newest first
+    Log(LogArgs),
+    /// Take back an operation: by default your latest one not yet undone
+    Undo(UndoArgs),
     /// Bring records in from files
     #[command(subcommand)]
     Import(ImportCommand),
@@ -444,6 +448,10 @@ pub struct ReportArgs {
     /// Evaluate deals, visits and findings as they stood at the end of this day [default: today]
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// The answer as the database stood at this moment (RFC 3339, or a date: the end of that
+    /// day UTC), ignoring everything recorded, corrected or undone since [--as-of: its day]
+    #[arg(long, value_name = "MOMENT")]
+    pub known_at: Option<String>,
     /// A capability offered by this many active suppliers or fewer is scarce
     #[arg(long, value_name = "N", default_value_t = crate::domain::scarcity::DEFAULT_THRESHOLD)]
     pub threshold: usize,
@@ -508,6 +516,33 @@ pub struct HistoryArgs {
     pub supplier: Option<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only operations on or after this date
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only operations by this actor: `--actor NAME` given on the command line (not
+    /// VETTED_ACTOR)
+    #[arg(skip)]
+    pub actor: Option<String>,
+    /// Only operations that changed this supplier or anything of it
+    #[arg(long)]
+    pub supplier: Option<String>,
+    /// At most this many operations (the newest)
+    #[arg(long)]
+    pub limit: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// The operation (its id from `vetted log`, or the start of it); an undo's id redoes what
+    /// it undid. Default: your latest operation that is not undone
+    pub operation: Option<String>,
+    /// Say what would be undone, and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
     /// Applied and pending migrations
@@ -533,5 +568,13 @@ pub fn command() -> clap::Command {
 
 /// Parses the command line of this process (see [`command`]); exits on `--help` or an error.
 pub fn parse() -> Cli {
-    Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit())
+    let matches = command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // `log --actor A` lists A's operations; the same option elsewhere says who acts.
+    if let Command::Log(args) = &mut cli.command
+        && matches.value_source("actor") == Some(clap::parser::ValueSource::CommandLine)
+    {
+        args.actor = cli.global.actor.clone();
+    }
+    cli
 }

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::io::rejects::RejectFile;
 use crate::io::supplier_csv::SupplierCsv;
 use crate::output::Format;
+use crate::report::facts::Known;
 use crate::report::{gaps, render, status};
 use crate::store::buyers::{self, NewBuyer};
 use crate::store::connect::Location;
@@ -137,8 +138,15 @@ pub async fn run(ctx: &Context) -> Result<()> {
     .await?;
     load(&store, fixture).await?;
 
-    let status = status::build(&store.db, None, DEFAULT_THRESHOLD, store.today).await?;
-    let gaps = gaps::build(&store.db, &first_buyer, DEFAULT_THRESHOLD, store.today).await?;
+    let status = status::build(&store.db, None, DEFAULT_THRESHOLD, store.today, Known::NOW).await?;
+    let gaps = gaps::build(
+        &store.db,
+        &first_buyer,
+        DEFAULT_THRESHOLD,
+        store.today,
+        Known::NOW,
+    )
+    .await?;
     store.close().await;
     if ctx.output.format == Format::Json {
         let both = serde_json::json!({ "database": path, "status": status, "gaps": gaps });

@@ -7,11 +7,13 @@ pub mod demo;
 mod export;
 mod history;
 mod import;
+mod log;
 mod meta;
 mod note;
 mod report;
 mod site;
 mod supplier;
+mod undo;
 mod visit;
 
 use std::io::{IsTerminal, Write};
@@ -220,7 +222,8 @@ fn only_reads(command: &Command) -> bool {
         Command::Note(c) => matches!(c, NoteCommand::List(_)),
         Command::Deal(c) => matches!(c, DealCommand::List(_) | DealCommand::History(_)),
         Command::Db(c) => matches!(c, DbCommand::Status),
-        Command::Report(_) | Command::History(_) | Command::Export(_) => true,
+        Command::Report(_) | Command::History(_) | Command::Log(_) | Command::Export(_) => true,
+        Command::Undo(args) => args.dry_run,
         Command::Import(_) | Command::Demo | Command::Completions { .. } | Command::Man => false,
     }
 }
@@ -250,6 +253,8 @@ async fn run_command(ctx: &Context, cli: Cli) -> Result<()> {
         Command::Deal(cmd) => deal::run(ctx, cmd).await,
         Command::Report(cmd) => report::run(ctx, cmd).await,
         Command::History(args) => history::run(ctx, args).await,
+        Command::Log(args) => log::run(ctx, args).await,
+        Command::Undo(args) => undo::run(ctx, args).await,
         Command::Import(cmd) => import::run(ctx, cmd).await,
         Command::Export(args) => export::run(ctx, args).await,
         Command::Db(cmd) => db::run(ctx, cmd).await,

@@ -2,11 +2,14 @@
 
 use super::Context;
 use crate::cli::{ReportArgs, ReportCommand, ReportGapsArgs, ReportStatusArgs};
+use crate::domain::dates;
 use crate::error::{Error, Result};
 use crate::output::Format;
+use crate::report::facts::Known;
 use crate::report::html::{self, Dashboard};
 use crate::report::{facts, gaps, render, status};
-use crate::store::{Store, lookup};
+use crate::store::{Store, lookup, operations};
+use chrono::{DateTime, NaiveDate, Utc};
 
 pub async fn run(ctx: &Context, cmd: ReportCommand) -> Result<()> {
     match cmd {
@@ -18,20 +21,40 @@ pub async fn run(ctx: &Context, cmd: ReportCommand) -> Result<()> {
 /// The dashboard's lists: the latest visits and the open critical and major findings.
 async fn dashboard_lists(
     store: &Store,
-    as_of: chrono::NaiveDate,
+    as_of: NaiveDate,
+    known: Known,
     buyer: Option<i32>,
 ) -> Result<(Vec<facts::RecentVisit>, Vec<facts::SeriousFinding>)> {
     Ok((
-        facts::recent_visits(&store.db, as_of, buyer, 12).await?,
-        facts::serious_open_findings(&store.db, as_of, 20).await?,
+        facts::recent_visits(&store.db, known, as_of, buyer, 12).await?,
+        facts::serious_open_findings(&store.db, known, as_of, 20).await?,
     ))
 }
 
-fn as_of(ctx: &Context, args: &ReportArgs) -> Result<chrono::NaiveDate> {
-    match &args.as_of {
-        Some(day) => ctx.date("as-of", day),
-        None => Ok(ctx.today),
+/// The moment `--known-at` names, if given.
+fn known_at(ctx: &Context, args: &ReportArgs) -> Result<Option<DateTime<Utc>>> {
+    args.known_at
+        .as_deref()
+        .map(|text| Ok(dates::parse_moment("known-at", text, ctx.today)?))
+        .transpose()
+}
+
+/// The day a report is as of: `--as-of`, or the day of `--known-at` (so that a report re-run
+/// with the moment it was taken at gives the same answer), or today.
+fn as_of(ctx: &Context, args: &ReportArgs, known_at: Option<DateTime<Utc>>) -> Result<NaiveDate> {
+    match (&args.as_of, known_at) {
+        (Some(day), _) => ctx.date("as-of", day),
+        (None, Some(moment)) => Ok(moment.with_timezone(&chrono::Local).date_naive()),
+        (None, None) => Ok(ctx.today),
     }
+}
+
+/// Which record the report reads: as it stands, or as it stood at `known_at`.
+async fn known(store: &Store, known_at: Option<DateTime<Utc>>) -> Result<Known> {
+    Ok(match known_at {
+        Some(moment) => Known::after(operations::last_at(&store.db, moment).await?),
+        None => Known::NOW,
+    })
 }
 
 fn threshold(args: &ReportArgs) -> Result<usize> {
@@ -43,17 +66,19 @@ fn threshold(args: &ReportArgs) -> Result<usize> {
 
 async fn status(ctx: &Context, args: ReportStatusArgs) -> Result<()> {
     let ReportStatusArgs { buyer, args } = args;
-    let as_of = as_of(ctx, &args)?;
+    let known_at = known_at(ctx, &args)?;
+    let as_of = as_of(ctx, &args, known_at)?;
+    let threshold = threshold(&args)?;
     let out = ctx.out(args.out.as_deref())?;
     let store = ctx.store().await?;
-    let threshold = threshold(&args)?;
+    let known = known(&store, known_at).await?;
     let buyer_id = match &buyer {
         Some(reference) => Some(lookup::buyer(&store.db, reference).await?.id),
         None => None,
     };
-    let report = status::build(&store.db, buyer_id, threshold, as_of).await?;
+    let report = status::build(&store.db, buyer_id, threshold, as_of, known).await?;
     if ctx.output.format == Format::Html {
-        let (visits, findings) = dashboard_lists(&store, as_of, buyer_id).await?;
+        let (visits, findings) = dashboard_lists(&store, as_of, known, buyer_id).await?;
         let dashboard = Dashboard {
             status: &report,
             recent_visits: &visits,
@@ -68,14 +93,16 @@ async fn status(ctx: &Context, args: ReportStatusArgs) -> Result<()> {
 
 async fn gaps(ctx: &Context, args: ReportGapsArgs) -> Result<()> {
     let ReportGapsArgs { buyer, args } = args;
-    let as_of = as_of(ctx, &args)?;
+    let known_at = known_at(ctx, &args)?;
+    let as_of = as_of(ctx, &args, known_at)?;
+    let threshold = threshold(&args)?;
     let out = ctx.out(args.out.as_deref())?;
     let store = ctx.store().await?;
-    let threshold = threshold(&args)?;
-    let report = gaps::build(&store.db, &buyer, threshold, as_of).await?;
+    let known = known(&store, known_at).await?;
+    let report = gaps::build(&store.db, &buyer, threshold, as_of, known).await?;
     if ctx.output.format == Format::Html {
-        let status = status::build(&store.db, None, threshold, as_of).await?;
-        let (visits, findings) = dashboard_lists(&store, as_of, None).await?;
+        let status = status::build(&store.db, None, threshold, as_of, known).await?;
+        let (visits, findings) = dashboard_lists(&store, as_of, known, None).await?;
         let dashboard = Dashboard {
             status: &status,
             recent_visits: &visits,

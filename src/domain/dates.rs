@@ -2,7 +2,7 @@
 //! Year 0 and the like are calendar dates to chrono but not to PostgreSQL's text protocol, and
 //! nothing vetted records happened before 1900.
 
-use chrono::{Days, NaiveDate};
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 
 use super::values::Invalid;
 
@@ -37,6 +37,25 @@ pub fn parse_date(field: &str, input: &str, today: NaiveDate) -> Result<NaiveDat
     let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| Invalid::new(field, format!("'{input}' is not a real calendar date")))?;
     check_in_range(field, date)
+}
+
+/// Parses a moment (`--known-at`): RFC 3339 (`2026-03-01T09:30:00Z`, any offset), or a date as
+/// `parse_date` takes it, meaning the end of that day UTC.
+pub fn parse_moment(field: &str, input: &str, today: NaiveDate) -> Result<DateTime<Utc>, Invalid> {
+    let text = input.trim();
+    if let Ok(moment) = DateTime::parse_from_rfc3339(text) {
+        let moment = moment.with_timezone(&Utc);
+        check_in_range(field, moment.date_naive())?;
+        return Ok(moment);
+    }
+    let day = parse_date(field, input, today).map_err(|_| {
+        Invalid::new(
+            field,
+            format!("'{input}' is not a moment; use RFC 3339 (2026-03-01T09:30:00Z) or a date (YYYY-MM-DD)"),
+        )
+    })?;
+    let end = NaiveTime::from_hms_nano_opt(23, 59, 59, 999_999_999).expect("a time");
+    Ok(day.and_time(end).and_utc())
 }
 
 /// A date between 1900 and 2100.
@@ -102,6 +121,22 @@ mod tests {
         assert!(parse_date("date", "2026-2-3", today()).is_err());
         assert!(parse_date("date", "03/01/2026", today()).is_err());
         assert!(parse_date("date", "", today()).is_err());
+    }
+
+    #[test]
+    fn moments_are_rfc3339_or_the_end_of_a_day_utc() {
+        let at = parse_moment("known-at", "2026-02-10T09:30:00+01:00", today()).unwrap();
+        assert_eq!(at.to_rfc3339(), "2026-02-10T08:30:00+00:00");
+        let at = parse_moment("known-at", "2026-02-10T08:30:00.123456789Z", today()).unwrap();
+        assert_eq!(at.timestamp_subsec_nanos(), 123_456_789);
+        let end = parse_moment("known-at", "2026-02-10", today()).unwrap();
+        assert_eq!(end.to_rfc3339(), "2026-02-10T23:59:59.999999999+00:00");
+        let end = parse_moment("known-at", "yesterday", today()).unwrap();
+        assert_eq!(end.date_naive().to_string(), "2026-02-28");
+        let err = parse_moment("known-at", "last week", today()).unwrap_err();
+        assert_eq!(err.field, "known-at");
+        assert!(err.problem.contains("RFC 3339"), "{err:?}");
+        assert!(parse_moment("known-at", "1800-01-01T00:00:00Z", today()).is_err());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, JoinType, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
     Select, Statement, TryGetableMany,
@@ -18,6 +18,54 @@ use crate::domain::status::{DealStatus, ScarceOverride, Severity};
 use crate::error::Result;
 use crate::store::IN_CHUNK;
 use crate::store::entities::{buyer, deal, deal_event, note, supplier, supplier_capability, visit};
+use crate::store::versions::{self, Versioned};
+
+/// Which record a report reads: the one that stands now, or the one that stood after an
+/// operation (`--known-at`), from the row versions (`store::versions`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Known(Option<i32>);
+
+impl Known {
+    /// The record as it stands.
+    pub const NOW: Known = Known(None);
+
+    /// The record as it stood after operation `seq`.
+    pub fn after(seq: i32) -> Known {
+        Known(Some(seq))
+    }
+
+    /// `E::find()`, reading the record this stands for.
+    fn find<E: Versioned>(self) -> Select<E> {
+        let mut select = E::find();
+        if let Some(seq) = self.0 {
+            QuerySelect::query(&mut select)
+                .from_clear()
+                .from_subquery(versions::as_known::<E>(seq), E::default());
+        }
+        select
+    }
+
+    /// `FROM E`, reading the record this stands for.
+    fn from<E: Versioned>(self, query: &mut SelectStatement) {
+        match self.0 {
+            Some(seq) => query.from_subquery(versions::as_known::<E>(seq), E::default()),
+            None => query.from(E::default()),
+        };
+    }
+
+    /// `JOIN E ON on`, reading the record this stands for.
+    fn inner_join<E: Versioned>(self, query: &mut SelectStatement, on: Expr) {
+        match self.0 {
+            Some(seq) => query.join_subquery(
+                JoinType::InnerJoin,
+                versions::as_known::<E>(seq),
+                E::default(),
+                on,
+            ),
+            None => query.inner_join(E::default(), on),
+        };
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct ActiveSupplier {
@@ -80,20 +128,21 @@ where
 }
 
 /// How many active suppliers offer each capability, counted by the database.
-pub async fn capability_counts(conn: &impl ConnectionTrait) -> Result<BTreeMap<String, usize>> {
+pub async fn capability_counts(conn: &impl ConnectionTrait, known: Known) -> Result<BTreeMap<String, usize>> {
     use supplier_capability::Column as C;
-    let query = Query::select()
+    let mut query = Query::select();
+    query
         .column((supplier_capability::Entity, C::Capability))
-        .expr(Expr::col((supplier_capability::Entity, C::SupplierId)).count())
-        .from(supplier_capability::Entity)
-        .inner_join(
-            supplier::Entity,
-            Expr::col((supplier::Entity, supplier::Column::Id))
-                .equals((supplier_capability::Entity, C::SupplierId)),
-        )
+        .expr(Expr::col((supplier_capability::Entity, C::SupplierId)).count());
+    known.from::<supplier_capability::Entity>(&mut query);
+    known.inner_join::<supplier::Entity>(
+        &mut query,
+        Expr::col((supplier::Entity, supplier::Column::Id))
+            .equals((supplier_capability::Entity, C::SupplierId)),
+    );
+    query
         .and_where(Expr::col((supplier::Entity, supplier::Column::Archived)).eq(false))
-        .group_by_col((supplier_capability::Entity, C::Capability))
-        .to_owned();
+        .group_by_col((supplier_capability::Entity, C::Capability));
     let mut counts = BTreeMap::new();
     for row in conn.query_all(&query).await? {
         let capability: String = row.try_get_by_index(0)?;
@@ -105,11 +154,16 @@ pub async fn capability_counts(conn: &impl ConnectionTrait) -> Result<BTreeMap<S
 
 /// Ids of active suppliers that offer any of `capabilities` or are marked scarce by override:
 /// the only ones a gaps report can list.
-pub async fn scarce_candidates(conn: &impl ConnectionTrait, capabilities: &[String]) -> Result<Vec<i32>> {
+pub async fn scarce_candidates(
+    conn: &impl ConnectionTrait,
+    known: Known,
+    capabilities: &[String],
+) -> Result<Vec<i32>> {
     let mut ids: std::collections::BTreeSet<i32> = std::collections::BTreeSet::new();
     for chunk in capabilities.chunks(IN_CHUNK) {
         ids.extend(
-            supplier_capability::Entity::find()
+            known
+                .find::<supplier_capability::Entity>()
                 .select_only()
                 .column(supplier_capability::Column::SupplierId)
                 .filter(supplier_capability::Column::Capability.is_in(chunk.iter().map(String::as_str)))
@@ -119,7 +173,8 @@ pub async fn scarce_candidates(conn: &impl ConnectionTrait, capabilities: &[Stri
         );
     }
     ids.extend(
-        supplier::Entity::find()
+        known
+            .find::<supplier::Entity>()
             .select_only()
             .column(supplier::Column::Id)
             .filter(supplier::Column::ScarceOverride.eq(ScarceOverride::Yes))
@@ -133,12 +188,14 @@ pub async fn scarce_candidates(conn: &impl ConnectionTrait, capabilities: &[Stri
 /// Active (not archived) suppliers in name order, with their capabilities: all, or a subset.
 pub async fn active_suppliers(
     conn: &impl ConnectionTrait,
+    known: Known,
     subset: Option<&[i32]>,
 ) -> Result<Vec<ActiveSupplier>> {
     let mut rows: Vec<(i32, String, String, Option<String>, ScarceOverride)> = Vec::new();
     let mut capabilities: Vec<(i32, String)> = Vec::new();
     for chunk in chunks(subset) {
-        let mut query = supplier::Entity::find()
+        let mut query = known
+            .find::<supplier::Entity>()
             .select_only()
             .columns([
                 supplier::Column::Id,
@@ -148,7 +205,8 @@ pub async fn active_suppliers(
                 supplier::Column::ScarceOverride,
             ])
             .filter(supplier::Column::Archived.eq(false));
-        let mut caps = supplier_capability::Entity::find()
+        let mut caps = known
+            .find::<supplier_capability::Entity>()
             .select_only()
             .columns([
                 supplier_capability::Column::SupplierId,
@@ -201,8 +259,9 @@ pub async fn active_suppliers(
 }
 
 /// Buyers, ours first, by name.
-pub async fn buyers(conn: &impl ConnectionTrait) -> Result<Vec<Buyer>> {
-    Ok(buyer::Entity::find()
+pub async fn buyers(conn: &impl ConnectionTrait, known: Known) -> Result<Vec<Buyer>> {
+    Ok(known
+        .find::<buyer::Entity>()
         .order_by_asc(buyer::Column::External)
         .order_by_asc(buyer::Column::Name)
         .all(conn)
@@ -222,12 +281,13 @@ pub async fn buyers(conn: &impl ConnectionTrait) -> Result<Vec<Buyer>> {
 /// the answer; otherwise the dated events are replayed.
 pub async fn deal_statuses(
     conn: &impl ConnectionTrait,
+    known: Known,
     day: NaiveDate,
     subset: Option<&[i32]>,
 ) -> Result<HashMap<(i32, i32), DealStatus>> {
     let mut deals: Vec<(i32, i32, i32, DealStatus, NaiveDate)> = Vec::new();
     for chunk in chunks(subset) {
-        let mut query = deal::Entity::find().select_only().columns([
+        let mut query = known.find::<deal::Entity>().select_only().columns([
             deal::Column::Id,
             deal::Column::BuyerId,
             deal::Column::SupplierId,
@@ -253,7 +313,13 @@ pub async fn deal_statuses(
         }
         return Ok(statuses);
     }
-    let events = events_by_then(conn, day, subset.map(|_| deals.iter().map(|d| d.0).collect())).await?;
+    let events = events_by_then(
+        conn,
+        known,
+        day,
+        subset.map(|_| deals.iter().map(|d| d.0).collect()),
+    )
+    .await?;
     let mut by_deal: BTreeMap<i32, Vec<DealEvent>> = BTreeMap::new();
     for (deal_id, date, id, status) in events {
         by_deal
@@ -274,13 +340,15 @@ pub async fn deal_statuses(
 /// event id, status).
 async fn events_by_then(
     conn: &impl ConnectionTrait,
+    known: Known,
     day: NaiveDate,
     deal_ids: Option<Vec<i32>>,
 ) -> Result<Vec<(i32, NaiveDate, i32, DealStatus)>> {
     let deal_subset = deal_ids.as_deref();
     let mut events: Vec<(i32, NaiveDate, i32, DealStatus)> = Vec::new();
     for chunk in chunks(deal_subset) {
-        let mut query = deal_event::Entity::find()
+        let mut query = known
+            .find::<deal_event::Entity>()
             .select_only()
             .columns([
                 deal_event::Column::DealId,
@@ -307,13 +375,15 @@ async fn events_by_then(
 /// Visits on or before `day` per supplier, for one buyer or all.
 pub async fn visit_tallies(
     conn: &impl ConnectionTrait,
+    known: Known,
     day: NaiveDate,
     buyer: Option<i32>,
     subset: Option<&[i32]>,
 ) -> Result<BySupplier<VisitTally>> {
     let mut rows: Vec<(i32, i64, Option<NaiveDate>)> = Vec::new();
     for chunk in chunks(subset) {
-        let mut query = visit::Entity::find()
+        let mut query = known
+            .find::<visit::Entity>()
             .select_only()
             .column(visit::Column::SupplierId)
             .expr_as(Expr::col(Asterisk).count(), "visits")
@@ -362,6 +432,7 @@ fn open_at_end_of(day: NaiveDate) -> sea_orm::Condition {
 /// Findings open at the end of `day`, per supplier and severity: all suppliers or a subset.
 pub async fn open_findings(
     conn: &impl ConnectionTrait,
+    known: Known,
     day: NaiveDate,
     subset: Option<&[i32]>,
 ) -> Result<BySupplier<FindingCounts>> {
@@ -369,7 +440,8 @@ pub async fn open_findings(
     // severity): a report over every supplier reads a third of the rows.
     let mut rows: Vec<(i32, i64, i64, i64, i64)> = Vec::new();
     for chunk in chunks(subset) {
-        let mut query = note::Entity::find()
+        let mut query = known
+            .find::<note::Entity>()
             .select_only()
             .column(note::Column::SupplierId);
         // Columns in the order of `Severity::ALL`: info, minor, major, critical.
@@ -422,11 +494,13 @@ pub struct RecentVisit {
 /// The latest visits on or before `day`, newest first.
 pub async fn recent_visits(
     conn: &impl ConnectionTrait,
+    known: Known,
     day: NaiveDate,
     buyer: Option<i32>,
     limit: u64,
 ) -> Result<Vec<RecentVisit>> {
-    let mut query = visit::Entity::find()
+    let mut query = known
+        .find::<visit::Entity>()
         .filter(visit::Column::VisitDate.lte(day))
         .order_by_desc(visit::Column::VisitDate)
         .order_by_desc(visit::Column::Id)
@@ -460,6 +534,7 @@ pub struct SeriousFinding {
 /// Critical and major findings open at the end of `day`: critical first, oldest first.
 pub async fn serious_open_findings(
     conn: &impl ConnectionTrait,
+    known: Known,
     day: NaiveDate,
     limit: u64,
 ) -> Result<Vec<SeriousFinding>> {
@@ -470,7 +545,8 @@ pub async fn serious_open_findings(
             break;
         }
         found.extend(
-            note::Entity::find()
+            known
+                .find::<note::Entity>()
                 .filter(note::Column::Severity.eq(severity))
                 .filter(open_at_end_of(day))
                 .order_by_asc(note::Column::NotedOn)

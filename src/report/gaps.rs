@@ -56,22 +56,23 @@ pub async fn build(
     buyer_ref: &str,
     threshold: usize,
     as_of: NaiveDate,
+    known: facts::Known,
 ) -> Result<GapsReport> {
     let buyer = lookup::buyer(conn, buyer_ref).await?;
     // Scarcity first, from counts the database makes; then only the few suppliers it can list.
-    let scarcity = Scarcity::from_counts(threshold, facts::capability_counts(conn).await?);
+    let scarcity = Scarcity::from_counts(threshold, facts::capability_counts(conn, known).await?);
     let scarce: Vec<String> = scarcity
         .capabilities()
         .filter(|(_, _, scarce)| *scarce)
         .map(|(name, _, _)| name.to_string())
         .collect();
-    let candidates = facts::scarce_candidates(conn, &scarce).await?;
+    let candidates = facts::scarce_candidates(conn, known, &scarce).await?;
     let subset = Some(candidates.as_slice());
-    let suppliers = facts::active_suppliers(conn, subset).await?;
-    let buyers = facts::buyers(conn).await?;
-    let deals = facts::deal_statuses(conn, as_of, subset).await?;
-    let visits = facts::visit_tallies(conn, as_of, Some(buyer.id), subset).await?;
-    let mut findings = facts::open_findings(conn, as_of, subset).await?;
+    let suppliers = facts::active_suppliers(conn, known, subset).await?;
+    let buyers = facts::buyers(conn, known).await?;
+    let deals = facts::deal_statuses(conn, known, as_of, subset).await?;
+    let visits = facts::visit_tallies(conn, known, as_of, Some(buyer.id), subset).await?;
+    let mut findings = facts::open_findings(conn, known, as_of, subset).await?;
     let mut gaps: Vec<Gap> = Vec::new();
     for s in suppliers {
         let assessment = scarcity.assess(&s.capabilities, s.scarce_override);

@@ -66,30 +66,31 @@ pub async fn build(
     only: Option<i32>,
     threshold: usize,
     as_of: NaiveDate,
+    known: facts::Known,
 ) -> Result<StatusReport> {
     // Independent reads in two lanes, a connection each (SQLite's pool has two): the two long
     // aggregates apart, and the short reads first, so that their rows are worked on while the
     // aggregates run (`biased`: the query is sent before the work starts).
     let ((suppliers, scarcity, visits), (buyers, deals_of, findings)) = tokio::try_join!(
         async {
-            let suppliers = facts::active_suppliers(conn, None).await?;
+            let suppliers = facts::active_suppliers(conn, known, None).await?;
             let (visits, scarcity) = tokio::join!(
                 biased;
-                facts::visit_tallies(conn, as_of, only, None),
+                facts::visit_tallies(conn, known, as_of, only, None),
                 async { Scarcity::new(threshold, suppliers.iter().map(|s| s.capabilities.as_slice())) },
             );
             Ok::<_, crate::error::Error>((suppliers, scarcity, visits?))
         },
         async {
-            let deals = facts::deal_statuses(conn, as_of, None).await?;
-            let buyers: Vec<facts::Buyer> = facts::buyers(conn)
+            let deals = facts::deal_statuses(conn, known, as_of, None).await?;
+            let buyers: Vec<facts::Buyer> = facts::buyers(conn, known)
                 .await?
                 .into_iter()
                 .filter(|b| only.is_none_or(|id| id == b.id))
                 .collect();
             let (findings, deals_of) = tokio::join!(
                 biased;
-                facts::open_findings(conn, as_of, None),
+                facts::open_findings(conn, known, as_of, None),
                 async { deals_by_supplier(&buyers, &deals) },
             );
             Ok((buyers, deals_of, findings?))

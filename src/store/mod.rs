@@ -14,6 +14,7 @@ pub mod deals;
 pub mod entities;
 pub mod failure;
 pub mod import;
+pub mod log;
 pub mod lookup;
 pub mod money;
 pub mod notes;
@@ -23,6 +24,7 @@ pub mod sites;
 mod stored_enum;
 pub mod suppliers;
 pub mod transaction;
+pub mod undo;
 pub mod versions;
 pub mod visits;
 

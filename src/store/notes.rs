@@ -81,24 +81,26 @@ impl NoteView {
     }
 }
 
-/// Inserts a note inside the caller's transaction (visit logging adds its findings this way).
-pub async fn insert(
-    conn: &impl ConnectionTrait,
-    op: i32,
-    supplier_id: i32,
-    visit_id: Option<i32>,
-    date: NaiveDate,
-    topic: Option<String>,
-    severity: Severity,
-    text: String,
-) -> Result<note::Model> {
+/// A note to insert, wherever it comes from (a desk note, or a finding of a visit).
+pub struct NoteRow {
+    pub supplier_id: i32,
+    pub visit_id: Option<i32>,
+    pub date: NaiveDate,
+    pub topic: Option<String>,
+    pub severity: Severity,
+    pub text: String,
+}
+
+/// Inserts a note inside the caller's transaction, recorded by operation `op` (visit logging
+/// adds its findings this way).
+pub async fn insert(conn: &impl ConnectionTrait, op: i32, row: NoteRow) -> Result<note::Model> {
     Ok(note::ActiveModel {
-        supplier_id: Set(supplier_id),
-        visit_id: Set(visit_id),
-        topic: Set(topic),
-        severity: Set(severity),
-        body: Set(text),
-        noted_on: Set(date),
+        supplier_id: Set(row.supplier_id),
+        visit_id: Set(row.visit_id),
+        topic: Set(row.topic),
+        severity: Set(row.severity),
+        body: Set(row.text),
+        noted_on: Set(row.date),
         created_at: Set(Utc::now()),
         recorded_by: Set(op),
         ..Default::default()
@@ -145,17 +147,15 @@ async fn add_in(store: &Store, txn: &DatabaseTransaction, op: &Op, new: &NewNote
         (None, Some(v)) => v.visit_date,
         (None, None) => store.today,
     };
-    let created = insert(
-        txn,
-        op.seq,
-        supplier.id,
-        visit.as_ref().map(|v| v.id),
+    let row = NoteRow {
+        supplier_id: supplier.id,
+        visit_id: visit.as_ref().map(|v| v.id),
         date,
-        new.topic.clone(),
-        new.severity,
-        new.text.clone(),
-    )
-    .await?;
+        topic: new.topic.clone(),
+        severity: new.severity,
+        text: new.text.clone(),
+    };
+    let created = insert(txn, op.seq, row).await?;
     let view = NoteView::new(created, &supplier.name);
     audit::record(
         txn,

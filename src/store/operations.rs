@@ -6,7 +6,9 @@ use std::sync::Mutex;
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 
 use super::entities::operation;
 use super::transaction::Keep;
@@ -63,6 +65,21 @@ impl Op {
     fn summary(&self) -> Option<String> {
         self.summary.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
+}
+
+/// The last operation recorded at or before `moment` (0: none), for `--known-at`.
+pub async fn last_at(conn: &impl ConnectionTrait, moment: chrono::DateTime<Utc>) -> Result<i32> {
+    Ok(operation::Entity::find()
+        .select_only()
+        .column(operation::Column::Seq)
+        .filter(operation::Column::At.lte(moment))
+        // By time (its index finds the last at once); operations are timed as they commit.
+        .order_by_desc(operation::Column::At)
+        .order_by_desc(operation::Column::Seq)
+        .into_tuple::<i32>()
+        .one(conn)
+        .await?
+        .unwrap_or(0))
 }
 
 /// Starts an operation in `txn`, before any of its changes.

@@ -9,8 +9,13 @@
 //! Every UPDATE and DELETE of a versioned table goes through `retire` first, in the same
 //! transaction.
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoCondition, IntoIden, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, EntityTrait, Iterable};
+use sea_orm::sea_query::{
+    Alias, Condition, Expr, ExprTrait, IntoCondition, IntoIden, Query, SelectStatement,
+};
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
+    IntoActiveModel, Iterable, PrimaryKeyToColumn, QueryFilter, QueryResult, QuerySelect,
+};
 
 use crate::error::Result;
 
@@ -69,4 +74,396 @@ pub fn as_known<E: EntityTrait + Default>(seq: i32) -> SelectStatement {
         .and_where(Expr::col(Alias::new("retracted_by")).gt(seq));
     current.union(sea_orm::sea_query::UnionType::All, past);
     current
+}
+
+/// A versioned table's entity, with what reading and restoring its versions needs.
+pub trait Versioned:
+    EntityTrait<
+        Model: serde::Serialize
+                   + serde::de::DeserializeOwned
+                   + FromQueryResult
+                   + IntoActiveModel<Self::ActiveModel>
+                   + Send
+                   + Sync,
+        ActiveModel: ActiveModelTrait<Entity = Self> + ActiveModelBehavior + Send + Clone,
+    > + Default
+{
+}
+
+impl<E> Versioned for E where
+    E: EntityTrait<
+            Model: serde::Serialize
+                       + serde::de::DeserializeOwned
+                       + FromQueryResult
+                       + IntoActiveModel<E::ActiveModel>
+                       + Send
+                       + Sync,
+            ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send + Clone,
+        > + Default
+{
+}
+
+/// Runs `$body` once per versioned table, parents before children, with `$E` naming the
+/// table's entity.
+macro_rules! parents_first {
+    ($E:ident => $body:expr) => {{
+        use $crate::store::entities::*;
+        {
+            type $E = buyer::Entity;
+            $body
+        }
+        {
+            type $E = supplier::Entity;
+            $body
+        }
+        {
+            type $E = supplier_alias::Entity;
+            $body
+        }
+        {
+            type $E = supplier_capability::Entity;
+            $body
+        }
+        {
+            type $E = site::Entity;
+            $body
+        }
+        {
+            type $E = visit::Entity;
+            $body
+        }
+        {
+            type $E = visit_visitor::Entity;
+            $body
+        }
+        {
+            type $E = note::Entity;
+            $body
+        }
+        {
+            type $E = deal::Entity;
+            $body
+        }
+        {
+            type $E = deal_event::Entity;
+            $body
+        }
+    }};
+}
+
+/// `parents_first`, children before parents.
+macro_rules! children_first {
+    ($E:ident => $body:expr) => {{
+        use $crate::store::entities::*;
+        {
+            type $E = deal_event::Entity;
+            $body
+        }
+        {
+            type $E = deal::Entity;
+            $body
+        }
+        {
+            type $E = note::Entity;
+            $body
+        }
+        {
+            type $E = visit_visitor::Entity;
+            $body
+        }
+        {
+            type $E = visit::Entity;
+            $body
+        }
+        {
+            type $E = site::Entity;
+            $body
+        }
+        {
+            type $E = supplier_capability::Entity;
+            $body
+        }
+        {
+            type $E = supplier_alias::Entity;
+            $body
+        }
+        {
+            type $E = supplier::Entity;
+            $body
+        }
+        {
+            type $E = buyer::Entity;
+            $body
+        }
+    }};
+}
+pub(crate) use {children_first, parents_first};
+
+/// One version of a row: which table, its key, its values (without the bookkeeping), and the
+/// operation that wrote or retracted it.
+#[derive(Debug, Clone)]
+pub struct Version {
+    pub table: &'static str,
+    pub op: i32,
+    pub key: serde_json::Value,
+    pub row: serde_json::Value,
+}
+
+/// A history row: the version and the operation that retracted it.
+struct Retracted<M> {
+    row: M,
+    by: i32,
+}
+
+impl<M: FromQueryResult> FromQueryResult for Retracted<M> {
+    fn from_query_result(res: &QueryResult, pre: &str) -> std::result::Result<Self, DbErr> {
+        Ok(Retracted {
+            row: M::from_query_result(res, pre)?,
+            by: res.try_get(pre, "retracted_by")?,
+        })
+    }
+}
+
+/// `E`'s table name, as a `&'static str` (entities name their tables with literals).
+pub fn table_name<E: EntityTrait + Default>() -> &'static str {
+    E::default().table_name()
+}
+
+/// Names of `E`'s key columns.
+pub fn key_columns<E: EntityTrait>() -> Vec<String> {
+    E::PrimaryKey::iter()
+        .map(|k| k.into_column().into_iden().to_string())
+        .collect()
+}
+
+/// A version from a row: its key (the value of a one-column key, else an object) and its values.
+fn version<E: Versioned>(model: &E::Model, op: i32) -> Result<Version> {
+    let mut row = serde_json::to_value(model)?;
+    if let Some(fields) = row.as_object_mut() {
+        fields.remove(RECORDED_BY);
+    }
+    let keys = key_columns::<E>();
+    let key = match keys.as_slice() {
+        [one] => row[one.as_str()].clone(),
+        many => serde_json::Value::Object(
+            many.iter()
+                .map(|k| (k.clone(), row[k.as_str()].clone()))
+                .collect(),
+        ),
+    };
+    Ok(Version {
+        table: table_name::<E>(),
+        op,
+        key,
+        row,
+    })
+}
+
+pub const RECORDED_BY: &str = "recorded_by";
+pub const RETRACTED_BY: &str = "retracted_by";
+
+/// `E` read from its history twin, with the retracting operation.
+fn from_history<E: Versioned>() -> sea_orm::Select<E> {
+    let mut select = E::find();
+    QuerySelect::query(&mut select)
+        .from_clear()
+        .from_as(Alias::new(history_table::<E>()), E::default())
+        .expr_as(
+            Expr::col((E::default(), Alias::new(RETRACTED_BY))),
+            Alias::new(RETRACTED_BY),
+        );
+    select
+}
+
+/// Versions of `E` that operations `ops` wrote, whether still current or retracted since.
+pub async fn written<E: Versioned>(conn: &impl ConnectionTrait, ops: &[i32]) -> Result<Vec<Version>> {
+    let recorded = || Expr::col((E::default(), Alias::new(RECORDED_BY))).is_in(ops.iter().copied());
+    let mut out = Vec::new();
+    let op_of = |value: &serde_json::Value| value[RECORDED_BY].as_i64().unwrap_or_default() as i32;
+    for model in E::find().filter(recorded()).all(conn).await? {
+        let op = op_of(&serde_json::to_value(&model)?);
+        out.push(version::<E>(&model, op)?);
+    }
+    for retracted in from_history::<E>()
+        .filter(recorded())
+        .into_model::<Retracted<E::Model>>()
+        .all(conn)
+        .await?
+    {
+        let op = op_of(&serde_json::to_value(&retracted.row)?);
+        out.push(version::<E>(&retracted.row, op)?);
+    }
+    Ok(out)
+}
+
+/// Versions of `E` that operations `ops` retracted (changed or removed).
+pub async fn retracted<E: Versioned>(conn: &impl ConnectionTrait, ops: &[i32]) -> Result<Vec<Version>> {
+    let mut out = Vec::new();
+    for retracted in from_history::<E>()
+        .filter(Expr::col((E::default(), Alias::new(RETRACTED_BY))).is_in(ops.iter().copied()))
+        .into_model::<Retracted<E::Model>>()
+        .all(conn)
+        .await?
+    {
+        out.push(version::<E>(&retracted.row, retracted.by)?);
+    }
+    Ok(out)
+}
+
+/// Values per multi-row INSERT: under every backend's bound-parameter limit.
+pub const INSERT_ROWS: usize = 30_000;
+
+/// How many columns `E` has.
+pub fn column_count<E: EntityTrait>() -> usize {
+    E::Column::iter().count()
+}
+
+/// `E`'s `recorded_by` column.
+pub fn recorded_by<E: EntityTrait + Default>() -> Expr {
+    Expr::col((E::default(), Alias::new(RECORDED_BY)))
+}
+
+/// Stamps a row about to be written as recorded by operation `op`.
+pub fn stamp<E: Versioned>(active: &mut E::ActiveModel, op: i32) {
+    if let Some(column) = E::Column::iter().find(|c| c.into_iden().to_string() == RECORDED_BY) {
+        active.set(column, op.into());
+    }
+}
+
+/// A row's key, as text to compare.
+pub fn key_of<E: Versioned>(model: &E::Model) -> Result<String> {
+    Ok(version::<E>(model, 0)?.key.to_string())
+}
+
+/// The versions of `E` that operation `op` retracted, as rows.
+pub async fn retracted_models<E: Versioned>(conn: &impl ConnectionTrait, op: i32) -> Result<Vec<E::Model>> {
+    Ok(from_history::<E>()
+        .filter(Expr::col((E::default(), Alias::new(RETRACTED_BY))).eq(op))
+        .into_model::<Retracted<E::Model>>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| r.row)
+        .collect())
+}
+
+/// A row's key as text: the value of a one-column key, or the values joined by `/`
+/// (`3/hjt-full-line`), as SQL writes it for messages.
+pub fn key_text<E: EntityTrait>(row: &serde_json::Value) -> String {
+    key_columns::<E>()
+        .iter()
+        .map(|k| match &row[k.as_str()] {
+            serde_json::Value::String(text) => text.clone(),
+            other => other.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Whether two rows (or their absence) hold the same values, whoever recorded them.
+pub fn same_content(a: Option<&serde_json::Value>, b: Option<&serde_json::Value>) -> bool {
+    let strip = |row: Option<&serde_json::Value>| {
+        row.cloned().map(|mut row| {
+            if let Some(fields) = row.as_object_mut() {
+                fields.remove(RECORDED_BY);
+            }
+            row
+        })
+    };
+    strip(a) == strip(b)
+}
+
+/// Keys per condition in `key_conditions`.
+const KEYS_PER_CONDITION: usize = 500;
+
+/// Conditions that select the rows of `E` with the keys of `rows` (whole rows or keys, as JSON).
+pub fn key_conditions<E: EntityTrait + Default>(rows: &[serde_json::Value]) -> Vec<Condition> {
+    let columns: Vec<E::Column> = E::PrimaryKey::iter().map(|k| k.into_column()).collect();
+    rows.chunks(KEYS_PER_CONDITION)
+        .map(|chunk| {
+            chunk.iter().fold(Condition::any(), |any, row| {
+                any.add(columns.iter().fold(Condition::all(), |all, column| {
+                    let name = column.into_iden().to_string();
+                    all.add(Expr::col((E::default(), *column)).eq(json_value(&row[name.as_str()])))
+                }))
+            })
+        })
+        .collect()
+}
+
+/// A key's JSON value as a value to bind (keys are numbers or text).
+fn json_value(value: &serde_json::Value) -> sea_orm::Value {
+    match value {
+        serde_json::Value::Number(n) => n.as_i64().into(),
+        serde_json::Value::String(s) => s.clone().into(),
+        other => other.to_string().into(),
+    }
+}
+
+/// The current rows of `E` with the keys of `rows`, as JSON (all columns).
+pub async fn current_rows<E: Versioned>(
+    conn: &impl ConnectionTrait,
+    rows: &[serde_json::Value],
+) -> Result<Vec<serde_json::Value>> {
+    let mut out = Vec::new();
+    for condition in key_conditions::<E>(rows) {
+        for model in E::find().filter(condition).all(conn).await? {
+            out.push(serde_json::to_value(&model)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The versions operation `op` wrote that a later one retracted, as JSON (all columns), with the
+/// retracting operation.
+pub async fn retracted_written<E: Versioned>(
+    conn: &impl ConnectionTrait,
+    op: i32,
+) -> Result<Vec<(serde_json::Value, i32)>> {
+    let mut out = Vec::new();
+    for retracted in from_history::<E>()
+        .filter(Expr::col((E::default(), Alias::new(RECORDED_BY))).eq(op))
+        .into_model::<Retracted<E::Model>>()
+        .all(conn)
+        .await?
+    {
+        out.push((serde_json::to_value(&retracted.row)?, retracted.by));
+    }
+    Ok(out)
+}
+
+/// The versions operation `op` retracted, as JSON (all columns).
+pub async fn retracted_rows<E: Versioned>(
+    conn: &impl ConnectionTrait,
+    op: i32,
+) -> Result<Vec<serde_json::Value>> {
+    retracted_models::<E>(conn, op)
+        .await?
+        .iter()
+        .map(|m| Ok(serde_json::to_value(m)?))
+        .collect()
+}
+
+/// Current rows of `E` that another operation wrote where `op` had retracted a version (it
+/// changed or removed the row, and the key holds a newer row), as JSON (all columns).
+pub async fn rewritten<E: Versioned>(conn: &impl ConnectionTrait, op: i32) -> Result<Vec<serde_json::Value>> {
+    let h = Alias::new("h");
+    let mut exists = Query::select();
+    exists
+        .expr(Expr::val(1))
+        .from_as(Alias::new(history_table::<E>()), h.clone())
+        .and_where(Expr::col((h.clone(), Alias::new(RETRACTED_BY))).eq(op));
+    for column in E::PrimaryKey::iter().map(|k| k.into_column()) {
+        exists.and_where(Expr::col((h.clone(), column)).equals((E::default(), column)));
+    }
+    let mut out = Vec::new();
+    for model in E::find()
+        .filter(recorded_by::<E>().ne(op))
+        .filter(Expr::exists(exists))
+        .all(conn)
+        .await?
+    {
+        out.push(serde_json::to_value(&model)?);
+    }
+    Ok(out)
 }

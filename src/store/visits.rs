@@ -166,17 +166,15 @@ async fn insert_findings(
 ) -> Result<Vec<NoteView>> {
     let mut findings = Vec::with_capacity(new.findings.len());
     for (severity, text) in &new.findings {
-        let note = notes::insert(
-            txn,
-            op,
-            supplier.id,
-            Some(visit_id),
-            new.date,
-            None,
-            *severity,
-            text.clone(),
-        )
-        .await?;
+        let row = notes::NoteRow {
+            supplier_id: supplier.id,
+            visit_id: Some(visit_id),
+            date: new.date,
+            topic: None,
+            severity: *severity,
+            text: text.clone(),
+        };
+        let note = notes::insert(txn, op, row).await?;
         findings.push(NoteView::new(note, &supplier.name));
     }
     Ok(findings)

@@ -1,0 +1,53 @@
+//! `vetted undo`: take back an operation.
+
+use super::Context;
+use crate::cli::UndoArgs;
+use crate::error::Result;
+use crate::output::Format;
+use crate::store::undo::{self, UndoOutcome};
+
+pub async fn run(ctx: &Context, args: UndoArgs) -> Result<()> {
+    let store = ctx.store().await?;
+    let outcome = undo::undo(&store, args.operation.as_deref(), args.dry_run).await?;
+    match ctx.output.format {
+        Format::Json => ctx.print(&format!("{}\n", serde_json::to_string_pretty(&outcome)?)),
+        Format::Table => {
+            if ctx.quiet {
+                return Ok(());
+            }
+            ctx.print(&ctx.output.text(&message(&outcome)))
+        }
+        _ => ctx.print(&ctx.output.list(&outcome.undone.changes, &[])),
+    }
+}
+
+/// What was (or would be) undone, for people: the operation and one line per record.
+fn message(outcome: &UndoOutcome) -> String {
+    let op = &outcome.undone;
+    let verb = match (outcome.dry_run, outcome.redo) {
+        (true, false) => "Would undo",
+        (true, true) => "Would redo (undo the undo)",
+        (false, false) => "Undid",
+        (false, true) => "Redid (undid the undo)",
+    };
+    let mut text = format!(
+        "{verb} operation {} by {} at {}: {}\n",
+        op.id, op.actor, op.at, op.summary
+    );
+    for change in &op.changes {
+        // Undoing reverses each change: what it added goes, what it removed comes back.
+        let what = match (&change.before, &change.after, outcome.dry_run) {
+            (None, Some(_), true) => "would remove",
+            (None, Some(_), false) => "removed",
+            (Some(_), None, true) => "would bring back",
+            (Some(_), None, false) => "brought back",
+            (_, _, true) => "would change back",
+            (_, _, false) => "changed back",
+        };
+        text.push_str(&format!("  {what} {} {}\n", change.entity, change.id));
+    }
+    if let Some(id) = &outcome.operation {
+        text.push_str(&format!("Recorded as operation {id}\n"));
+    }
+    text
+}

@@ -1,0 +1,524 @@
+//! `vetted undo`: the inverse of an operation, as a new operation that names it.
+//!
+//! From the row versions (`versions`): the rows operation X wrote are retired (retracted by
+//! the undo U); those X created are deleted, children first; those X changed or removed get
+//! back the versions X retracted, parents first, now recorded by U. Undoing U the same way
+//! redoes X. Refused when a later operation changed any of the same records: it retracted a
+//! version X wrote, it re-created a row X removed, or it added a record to one X created.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::SecondsFormat;
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, Statement,
+};
+use serde::Serialize;
+
+use super::Store;
+use super::entities::operation;
+use super::failure::{self, Failure};
+use super::log::{self, LogEntry, LogFilter};
+use super::operations::{Kind, Op, RESTORE, UNDO};
+use super::versions::{self, Versioned, children_first, parents_first};
+use crate::error::{Error, Result};
+
+/// What `undo` did, or would do (`--dry-run`).
+#[derive(Debug, Serialize)]
+pub struct UndoOutcome {
+    /// The operation undone, with the changes it had made.
+    pub undone: LogEntry,
+    /// The undo's own operation (none on a dry run).
+    pub operation: Option<String>,
+    /// Whether it redid what an undo had undone.
+    pub redo: bool,
+    pub dry_run: bool,
+}
+
+pub async fn undo(store: &Store, reference: Option<&str>, dry_run: bool) -> Result<UndoOutcome> {
+    let target = target(&store.db, store, reference).await?;
+    admissible(&store.db, &target, None).await?;
+    let undone = describe(&store.db, &target).await?;
+    let redo = target.kind == UNDO;
+    if dry_run {
+        return Ok(UndoOutcome {
+            undone,
+            operation: None,
+            redo,
+            dry_run,
+        });
+    }
+    let id = store
+        .write_as(Kind::Undo(target.seq), async |txn, op| {
+            // Decided afresh in the transaction: another writer may have come first.
+            let plan = admissible(txn, &target, Some(op.seq)).await?;
+            apply(txn, op, &target, &plan)
+                .await
+                .map_err(|e| clash(e, &target))?;
+            op.set_summary(summary(&target));
+            Ok(operation::Entity::find_by_id(op.seq)
+                .one(txn)
+                .await?
+                .map(|o| o.id)
+                .unwrap_or_default())
+        })
+        .await?;
+    Ok(UndoOutcome {
+        undone,
+        operation: Some(id),
+        redo,
+        dry_run,
+    })
+}
+
+/// The undo's summary: `undid <what X did>`; undoing an undo says `redid`.
+fn summary(target: &operation::Model) -> String {
+    match target.summary.strip_prefix("undid ") {
+        Some(rest) if target.kind == UNDO => format!("redid {rest}"),
+        _ => match target.summary.strip_prefix("redid ") {
+            Some(rest) if target.kind == UNDO => format!("undid {rest}"),
+            _ => format!("undid {}", target.summary),
+        },
+    }
+}
+
+/// The operation a reference names (its id or the start of it, at least 4 characters), or by
+/// default the actor's latest operation that is not an undo and not undone.
+async fn target(
+    conn: &impl ConnectionTrait,
+    store: &Store,
+    reference: Option<&str>,
+) -> Result<operation::Model> {
+    let Some(reference) = reference else {
+        let undone = sea_orm::sea_query::Query::select()
+            .column(operation::Column::Undoes)
+            .from(operation::Entity)
+            .and_where(operation::Column::Undoes.is_not_null())
+            .to_owned();
+        return operation::Entity::find()
+            .filter(operation::Column::Actor.eq(store.actor.as_str()))
+            .filter(operation::Column::Kind.ne(UNDO))
+            .filter(operation::Column::Seq.not_in_subquery(undone))
+            .order_by_desc(operation::Column::Seq)
+            .one(conn)
+            .await?
+            .ok_or_else(|| {
+                Error::Conflict(format!(
+                    "{} has no operation to undo (see `vetted log --actor '{}'`)",
+                    store.actor, store.actor
+                ))
+            });
+    };
+    let prefix = reference.trim().to_ascii_lowercase();
+    if prefix.len() < 4 || !prefix.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Err(Error::invalid(
+            "operation",
+            format!("'{reference}' is not an operation id (see `vetted log`)"),
+        ));
+    }
+    let found = operation::Entity::find()
+        .filter(operation::Column::Id.starts_with(prefix.as_str()))
+        .order_by_asc(operation::Column::Seq)
+        .all(conn)
+        .await?;
+    match found.len() {
+        0 => Err(Error::NotFound {
+            kind: "operation",
+            reference: reference.to_string(),
+            within: None,
+            candidates: Vec::new(),
+        }),
+        1 => Ok(found.into_iter().next().expect("one operation")),
+        _ => Err(Error::Ambiguous {
+            kind: "operation",
+            reference: reference.to_string(),
+            candidates: found
+                .iter()
+                .take(5)
+                .map(|o| format!("{} {}", o.id, o.summary))
+                .collect(),
+        }),
+    }
+}
+
+/// Refuses what cannot be undone: a restore, an operation already undone, and one a later
+/// operation built on. `undo`: the undo's own operation, once begun.
+async fn admissible(
+    conn: &impl ConnectionTrait,
+    target: &operation::Model,
+    undo: Option<i32>,
+) -> Result<Plan> {
+    if target.kind == RESTORE {
+        return Err(Error::Conflict(format!(
+            "operation {} restored a whole backup (import all): it has no earlier state in this \
+             database to return to; to start over, restore into a new --db",
+            target.id
+        )));
+    }
+    if let Some(undo) = operation::Entity::find()
+        .filter(operation::Column::Undoes.eq(target.seq))
+        .filter(operation::Column::Seq.ne(undo.unwrap_or(0)))
+        .one(conn)
+        .await?
+    {
+        return Err(Error::Conflict(format!(
+            "operation {} was already undone by {} ({}); undo that one to redo it",
+            target.id, undo.id, undo.summary
+        )));
+    }
+    let mut later: Option<(i32, String)> = None;
+    let mut plan = Plan::default();
+    parents_first!(E => match changed_later::<E>(conn, target.seq).await? {
+        Err(found) if later.as_ref().is_none_or(|(seq, _)| found.0 < *seq) => later = Some(found),
+        Err(_) => {}
+        Ok(netted) if !netted.is_empty() => {
+            plan.netted.insert(versions::table_name::<E>(), netted);
+        }
+        Ok(_) => {}
+    });
+    for (child, column, parent) in REFERENCES {
+        for found in built_on(conn, target.seq, child, column, parent).await? {
+            // A record the undo takes back too is no obstacle.
+            if plan.takes_back(child, &found.1) {
+                continue;
+            }
+            if later.as_ref().is_none_or(|(seq, _)| found.0 < *seq) {
+                later = Some((found.0, format!("{parent} {} (added a {child} to it)", found.2)));
+            }
+        }
+    }
+    let Some((seq, what)) = later else {
+        return Ok(plan);
+    };
+    let by = operation::Entity::find_by_id(seq).one(conn).await?;
+    let by = by.map_or_else(
+        || format!("#{seq}"),
+        |o| {
+            format!(
+                "{} ({}, by {} at {})",
+                o.id,
+                o.summary,
+                o.actor,
+                o.at.to_rfc3339_opts(SecondsFormat::Secs, true)
+            )
+        },
+    );
+    Err(Error::Conflict(format!(
+        "cannot undo {} ({}): a later operation, {by}, changed {what}; undo that one first",
+        target.id, target.summary
+    )))
+}
+
+/// Which table's column refers to which table's id: a record another operation added to one
+/// the undone operation created keeps it from being undone.
+const REFERENCES: &[(&str, &str, &str)] = &[
+    ("supplier_alias", "supplier_id", "supplier"),
+    ("supplier_capability", "supplier_id", "supplier"),
+    ("site", "supplier_id", "supplier"),
+    ("visit", "supplier_id", "supplier"),
+    ("visit", "buyer_id", "buyer"),
+    ("visit", "site_id", "site"),
+    ("visit_visitor", "visit_id", "visit"),
+    ("note", "supplier_id", "supplier"),
+    ("note", "visit_id", "visit"),
+    ("deal", "buyer_id", "buyer"),
+    ("deal", "supplier_id", "supplier"),
+    ("deal_event", "deal_id", "deal"),
+];
+
+fn quoted(backend: DbBackend, name: &str) -> String {
+    match backend {
+        DbBackend::MySql => format!("`{name}`"),
+        _ => format!("\"{name}\""),
+    }
+}
+
+/// `a.k = b.k` for every key column of `E`.
+fn same_key<E: Versioned>(backend: DbBackend, a: &str, b: &str) -> String {
+    versions::key_columns::<E>()
+        .iter()
+        .map(|k| format!("{a}.{k} = {b}.{k}", k = quoted(backend, k)))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// Records of `E` that operation `x` wrote or removed and a later operation changed: when every
+/// one of them now stands as `x` left it (changed and changed back, as by an undo), the records
+/// to take back one by one; otherwise the first later operation that changed one, and which.
+async fn changed_later<E: Versioned>(
+    conn: &impl ConnectionTrait,
+    x: i32,
+) -> Result<std::result::Result<Vec<Netted>, (i32, String)>> {
+    // Versions x wrote that a later operation retracted: what x left, and who changed it.
+    let left: Vec<(serde_json::Value, i32)> = versions::retracted_written::<E>(conn, x).await?;
+    // Rows x retracted whose key another operation has written since.
+    let rewritten = versions::rewritten::<E>(conn, x).await?;
+    if left.is_empty() && rewritten.is_empty() {
+        return Ok(Ok(Vec::new()));
+    }
+    let mut after: HashMap<String, (serde_json::Value, i32)> = HashMap::new();
+    for (row, by) in left {
+        after.insert(versions::key_text::<E>(&row), (row, by));
+    }
+    let mut keys: Vec<serde_json::Value> = after.values().map(|(row, _)| row.clone()).collect();
+    keys.extend(rewritten);
+    let current: HashMap<String, serde_json::Value> = versions::current_rows::<E>(conn, &keys)
+        .await?
+        .into_iter()
+        .map(|row| (versions::key_text::<E>(&row), row))
+        .collect();
+    let before: HashMap<String, serde_json::Value> = versions::retracted_rows::<E>(conn, x)
+        .await?
+        .into_iter()
+        .map(|row| (versions::key_text::<E>(&row), row))
+        .collect();
+    let mut netted = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for key_row in &keys {
+        let key = versions::key_text::<E>(key_row);
+        if !seen.insert(key.clone()) {
+            continue;
+        }
+        let now = current.get(&key);
+        let left = after.get(&key);
+        if versions::same_content(now, left.map(|(row, _)| row)) {
+            netted.push(Netted {
+                key: key.clone(),
+                current: now.cloned(),
+                before: before.get(&key).cloned(),
+            });
+            continue;
+        }
+        let by = now
+            .and_then(|row| row[versions::RECORDED_BY].as_i64())
+            .map(|seq| seq as i32)
+            .or(left.map(|(_, by)| *by))
+            .unwrap_or_default();
+        return Ok(Err((by, format!("{} {key}", versions::table_name::<E>()))));
+    }
+    Ok(Ok(netted))
+}
+
+/// Later operations that added a `child` row to a `parent` row operation `x` created: the
+/// operation, the child's key and the parent's (both as text).
+async fn built_on(
+    conn: &impl ConnectionTrait,
+    x: i32,
+    child: &str,
+    column: &str,
+    parent: &str,
+) -> Result<Vec<(i32, String, String)>> {
+    let backend = conn.get_database_backend();
+    let child_key = if child == "supplier_capability" {
+        "c.supplier_id, c.capability"
+    } else {
+        "c.id"
+    };
+    let sql = format!(
+        "SELECT c.recorded_by AS later, {c_key} AS child_key, {p_id} AS parent_key \
+         FROM {child} c JOIN {parent} p ON c.{column} = p.id \
+         WHERE p.recorded_by = {x} AND c.recorded_by <> {x} \
+           AND NOT EXISTS (SELECT 1 FROM {history} h WHERE h.retracted_by = {x} AND h.id = p.id) \
+         ORDER BY c.recorded_by LIMIT 100",
+        c_key = key_text(backend, child_key),
+        p_id = key_text(backend, "p.id"),
+        child = quoted(backend, child),
+        parent = quoted(backend, parent),
+        column = quoted(backend, column),
+        history = quoted(backend, &format!("{parent}_history")),
+    );
+    let mut out = Vec::new();
+    for row in conn.query_all_raw(Statement::from_string(backend, sql)).await? {
+        out.push((
+            row.try_get("", "later")?,
+            row.try_get("", "child_key")?,
+            row.try_get("", "parent_key")?,
+        ));
+    }
+    Ok(out)
+}
+
+/// Key columns as one text (`3` or `3/hjt-full-line`), as `versions::key_text` writes it.
+fn key_text(backend: DbBackend, keys: &str) -> String {
+    let parts: Vec<String> = keys
+        .split(", ")
+        .map(|k| match backend {
+            DbBackend::MySql => format!("CAST({k} AS CHAR)"),
+            _ => format!("CAST({k} AS TEXT)"),
+        })
+        .collect();
+    match backend {
+        DbBackend::MySql => format!("CONCAT_WS('/', {})", parts.join(", ")),
+        _ => parts.join(" || '/' || "),
+    }
+}
+
+/// A record a later operation changed and changed back, to take back on its own: its key, the
+/// row now (all columns), and the version the undone operation retracted (none: it created it).
+#[derive(Debug)]
+struct Netted {
+    key: String,
+    current: Option<serde_json::Value>,
+    before: Option<serde_json::Value>,
+}
+
+/// What undoing an operation takes back beyond the rows it still holds, per table.
+#[derive(Debug, Default)]
+struct Plan {
+    netted: HashMap<&'static str, Vec<Netted>>,
+}
+
+impl Plan {
+    fn records(&self, table: &str) -> &[Netted] {
+        self.netted.get(table).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether the undo takes back record `key` of `table` (a child it removes with its parent).
+    fn takes_back(&self, table: &str, key: &str) -> bool {
+        self.records(table)
+            .iter()
+            .any(|n| n.key == key && n.before.is_none())
+    }
+
+    fn keys(&self, table: &str) -> std::collections::HashSet<String> {
+        self.records(table).iter().map(|n| n.key.clone()).collect()
+    }
+}
+
+/// The operation as the log shows it, with its changes.
+async fn describe(conn: &impl ConnectionTrait, target: &operation::Model) -> Result<LogEntry> {
+    let filter = LogFilter {
+        with_changes: true,
+        ..Default::default()
+    };
+    log::one(conn, target.seq, &filter)
+        .await?
+        .ok_or_else(|| Error::Other(format!("operation {} vanished", target.id)))
+}
+
+/// Applies the inverse of `target` as operation `op`.
+async fn apply(txn: &DatabaseTransaction, op: &Op, target: &operation::Model, plan: &Plan) -> Result<()> {
+    let x = target.seq;
+    parents_first!(E => retire_written::<E>(txn, op.seq, x, plan).await?);
+    children_first!(E => delete_created::<E>(txn, x, plan).await?);
+    parents_first!(E => restore_retracted::<E>(txn, op.seq, x, plan).await?);
+    Ok(())
+}
+
+/// Keeps the versions `x` wrote (and the records changed back since) as history, retracted
+/// by the undo.
+async fn retire_written<E: Versioned>(
+    txn: &DatabaseTransaction,
+    undo: i32,
+    x: i32,
+    plan: &Plan,
+) -> Result<()> {
+    versions::retire::<E>(txn, undo, versions::recorded_by::<E>().eq(x)).await?;
+    let rows: Vec<serde_json::Value> = plan
+        .records(versions::table_name::<E>())
+        .iter()
+        .filter_map(|n| n.current.clone())
+        .collect();
+    for condition in versions::key_conditions::<E>(&rows) {
+        versions::retire::<E>(txn, undo, condition).await?;
+    }
+    Ok(())
+}
+
+/// Deletes the rows `x` created: written by it, with no version it retracted (and those
+/// changed back since).
+async fn delete_created<E: Versioned>(txn: &DatabaseTransaction, x: i32, plan: &Plan) -> Result<()> {
+    let backend = txn.get_database_backend();
+    let table = quoted(backend, versions::table_name::<E>());
+    let history = quoted(backend, &versions::history_table::<E>());
+    // MySQL does not let a DELETE name its table in a subquery but through a join.
+    let sql = match backend {
+        DbBackend::MySql => format!(
+            "DELETE c FROM {table} c LEFT JOIN {history} h ON h.retracted_by = {x} AND {same} \
+             WHERE c.recorded_by = {x} AND h.retracted_by IS NULL",
+            same = same_key::<E>(backend, "h", "c"),
+        ),
+        _ => format!(
+            "DELETE FROM {table} WHERE recorded_by = {x} AND NOT EXISTS \
+             (SELECT 1 FROM {history} h WHERE h.retracted_by = {x} AND {same})",
+            same = same_key::<E>(backend, "h", table.as_str()),
+        ),
+    };
+    txn.execute_raw(Statement::from_string(backend, sql)).await?;
+    let created: Vec<serde_json::Value> = plan
+        .records(versions::table_name::<E>())
+        .iter()
+        .filter(|n| n.before.is_none())
+        .filter_map(|n| n.current.clone())
+        .collect();
+    for condition in versions::key_conditions::<E>(&created) {
+        E::delete_many().filter(condition).exec(txn).await?;
+    }
+    Ok(())
+}
+
+/// Gives back the versions `x` retracted, recorded by the undo: rows `x` changed are updated
+/// to them, rows it removed are inserted again.
+async fn restore_retracted<E: Versioned>(
+    txn: &DatabaseTransaction,
+    undo: i32,
+    x: i32,
+    plan: &Plan,
+) -> Result<()> {
+    let table = versions::table_name::<E>();
+    let netted = plan.keys(table);
+    let mut old: Vec<(E::Model, bool)> = Vec::new();
+    let retracted = versions::retracted_models::<E>(txn, x).await?;
+    if !retracted.is_empty() {
+        let changed: HashSet<String> = E::find()
+            .filter(versions::recorded_by::<E>().eq(x))
+            .all(txn)
+            .await?
+            .iter()
+            .map(|m| versions::key_of::<E>(m))
+            .collect::<Result<_>>()?;
+        for model in retracted {
+            let key = versions::key_of::<E>(&model)?;
+            if !netted.contains(&key) {
+                old.push((model, changed.contains(&key)));
+            }
+        }
+    }
+    for record in plan.records(table) {
+        if let Some(before) = &record.before {
+            old.push((serde_json::from_value(before.clone())?, record.current.is_some()));
+        }
+    }
+    let mut removed = Vec::new();
+    for (model, stands) in old {
+        // Every column written, not only those that differ from what the model was read as.
+        let mut active = model.into_active_model().reset_all();
+        versions::stamp::<E>(&mut active, undo);
+        if stands {
+            E::update(active).exec(txn).await?;
+        } else {
+            removed.push(active);
+        }
+    }
+    for chunk in removed.chunks(versions::INSERT_ROWS / versions::column_count::<E>()) {
+        E::insert_many(chunk.to_vec()).exec_without_returning(txn).await?;
+    }
+    Ok(())
+}
+
+/// A key a later operation took (a name given back that another record now has) makes the
+/// undo a conflict, not a collision to retry.
+fn clash(error: Error, target: &operation::Model) -> Error {
+    match failure::of(&error) {
+        Some(Failure::Duplicate { what }) => Error::Conflict(format!(
+            "cannot undo {} ({}): {what} it would give back is taken by a later record",
+            target.id, target.summary
+        )),
+        Some(Failure::ValueRefused) => Error::Conflict(format!(
+            "cannot undo {} ({}): a later record refers to one it would take back; see `vetted log`",
+            target.id, target.summary
+        )),
+        _ => error,
+    }
+}
