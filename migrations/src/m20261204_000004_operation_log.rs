@@ -79,6 +79,12 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        if backend == DbBackend::MySql {
+            // `--known-at` compares moments to the microsecond; MySQL's plain TIMESTAMP keeps
+            // whole seconds (rounded), and ends in 2038.
+            db.execute_unprepared("ALTER TABLE `operation` MODIFY `at` DATETIME(6) NOT NULL")
+                .await?;
+        }
         for (name, cols) in [
             ("idx_operation_at", &["at"][..]),
             ("idx_operation_actor", &["actor", "seq"][..]),

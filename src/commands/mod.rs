@@ -263,3 +263,39 @@ async fn run_command(ctx: &Context, cli: Cli) -> Result<()> {
         Command::Man => meta::man(ctx),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::masked_command_line;
+
+    fn line(args: &[&str]) -> String {
+        masked_command_line(args.iter().map(|a| a.to_string()))
+    }
+
+    #[test]
+    fn the_recorded_command_line_masks_every_password() {
+        assert_eq!(
+            line(&[
+                "/usr/bin/vetted",
+                "--db",
+                "postgres://ann:s3cret@db/team",
+                "buyer",
+                "list"
+            ]),
+            "vetted --db 'postgres://ann:***@db/team' buyer list"
+        );
+        assert_eq!(
+            line(&["vetted", "--db=mysql://root:pw@h/x?sslpassword=k", "log"]),
+            "vetted '--db=mysql://root:***@h/x?sslpassword=***' log"
+        );
+        // Arguments are quoted as a shell takes them back.
+        assert_eq!(
+            line(&["vetted", "supplier", "add", "Lumina Tech", "--note", "it's"]),
+            "vetted supplier add 'Lumina Tech' --note 'it'\\''s'"
+        );
+        assert_eq!(
+            line(&["vetted", "--db", "team.db", "log"]),
+            "vetted --db team.db log"
+        );
+    }
+}

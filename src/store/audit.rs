@@ -2,11 +2,14 @@
 //! transaction as the change itself, and `vetted history` reads them back.
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use serde::Serialize;
 
-use super::entities::audit_entry;
+use super::entities::{audit_entry, supplier};
 use super::operations::Op;
+use super::versions;
 use crate::error::Result;
 
 /// A change about to be recorded: the record before and after it, as the views show them.
@@ -49,6 +52,12 @@ pub async fn record<T: Serialize>(conn: &impl ConnectionTrait, op: &Op, change: 
     Ok(())
 }
 
+/// The operation that wrote supplier `id`'s first version.
+async fn creator(conn: &impl ConnectionTrait, id: i32) -> Result<Option<i32>> {
+    let versions = versions::written_by::<supplier::Entity>(conn, supplier::Column::Id.eq(id)).await?;
+    Ok(versions.into_iter().min())
+}
+
 /// One audit entry as `vetted history` shows it.
 #[derive(Debug, Serialize)]
 pub struct HistoryEntry {
@@ -89,7 +98,17 @@ pub async fn history(
         query = query.filter(audit_entry::Column::At.gte(start));
     }
     if let Some(id) = supplier_id {
-        query = query.filter(audit_entry::Column::SupplierId.eq(id));
+        // The supplier's own entries, and the entry of the operation that created it when that
+        // was not about it alone (an import).
+        let mut about = Condition::any().add(audit_entry::Column::SupplierId.eq(id));
+        if let Some(created_by) = creator(conn, id).await? {
+            about = about.add(
+                Condition::all()
+                    .add(audit_entry::Column::OperationId.eq(created_by))
+                    .add(audit_entry::Column::SupplierId.is_null()),
+            );
+        }
+        query = query.filter(about);
     }
     let parse = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
     Ok(query

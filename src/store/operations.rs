@@ -69,10 +69,14 @@ impl Op {
 
 /// The last operation recorded at or before `moment` (0: none), for `--known-at`.
 pub async fn last_at(conn: &impl ConnectionTrait, moment: chrono::DateTime<Utc>) -> Result<i32> {
-    Ok(operation::Entity::find()
+    let mut query = operation::Entity::find()
         .select_only()
-        .column(operation::Column::Seq)
-        .filter(operation::Column::At.lte(moment))
+        .column(operation::Column::Seq);
+    // A moment to come is now (MySQL's driver cannot even bind one after 2038).
+    if moment < Utc::now() {
+        query = query.filter(operation::Column::At.lte(moment));
+    }
+    Ok(query
         // By time (its index finds the last at once); operations are timed as they commit.
         .order_by_desc(operation::Column::At)
         .order_by_desc(operation::Column::Seq)

@@ -467,3 +467,27 @@ pub async fn rewritten<E: Versioned>(conn: &impl ConnectionTrait, op: i32) -> Re
     }
     Ok(out)
 }
+
+/// The operations that wrote the versions of the rows of `E` that `which` selects, current or
+/// since retracted.
+pub async fn written_by<E: Versioned>(
+    conn: &impl ConnectionTrait,
+    which: impl IntoCondition,
+) -> Result<Vec<i32>> {
+    let which = which.into_condition();
+    let mut select = Query::select();
+    select
+        .column(Alias::new(RECORDED_BY))
+        .from(E::default())
+        .cond_where(which.clone());
+    let mut past = Query::select();
+    past.column(Alias::new(RECORDED_BY))
+        .from_as(Alias::new(history_table::<E>()), E::default())
+        .cond_where(which);
+    select.union(sea_orm::sea_query::UnionType::All, past);
+    let mut out = Vec::new();
+    for row in conn.query_all(&select).await? {
+        out.push(row.try_get_by_index::<i32>(0)?);
+    }
+    Ok(out)
+}

@@ -18,6 +18,7 @@ mod import;
 mod import_safety;
 mod limits;
 mod notes;
+mod operations;
 mod output;
 mod references;
 mod reports;

@@ -214,6 +214,36 @@ impl Db {
         db
     }
 
+    /// A fresh database on this thread's backend with only the first `count` migrations
+    /// applied: one an earlier vetted made, to migrate.
+    pub fn at_migration(count: u32) -> Db {
+        use migrations::MigratorTrait;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("vetted.db");
+        let server = create_server_db(&backend());
+        let db = Db {
+            _dir: dir,
+            path,
+            server,
+        };
+        let url = match &db.server {
+            Some(_) => db.url(),
+            None => format!("{}?mode=rwc", db.url()),
+        };
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                let conn = Database::connect(url.as_str()).await.expect("connect");
+                migrations::Migrator::up(&conn, Some(count))
+                    .await
+                    .expect("migrate");
+                conn.close().await.ok();
+            });
+        db
+    }
+
     /// What `--db` names: the SQLite file, or the server database's URL.
     pub fn target(&self) -> std::ffi::OsString {
         match &self.server {

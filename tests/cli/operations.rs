@@ -1,0 +1,454 @@
+//! The operation log, undo, and `--known-at`: every command that writes is one operation, can be
+//! taken back (and the undo taken back in turn), and a report re-run with the moment it was
+//! taken at gives the same answer.
+
+use serde_json::Value;
+
+use crate::support::{Db, array_len};
+
+/// The record as a full backup holds it, without the log: the operations, the audit trail, and
+/// which operation wrote each row.
+fn record(db: &Db) -> Value {
+    let mut backup: Value = serde_json::from_str(&db.ok(&["export", "all"])).expect("a backup");
+    let fields = backup.as_object_mut().expect("a backup object");
+    for log in ["audit_entries", "operations", "history"] {
+        fields.remove(log);
+    }
+    for rows in fields.values_mut() {
+        for row in rows.as_array_mut().into_iter().flatten() {
+            if let Some(row) = row.as_object_mut() {
+                row.remove("recorded_by");
+            }
+        }
+    }
+    backup
+}
+
+/// The newest operation, as `vetted log` shows it.
+fn latest(db: &Db) -> Value {
+    db.json(&["log", "--limit", "1"])[0].clone()
+}
+
+fn each_writing_command_is_undone_and_redone() {
+    let db = Db::seeded();
+    let csv = db.file(
+        "suppliers.csv",
+        "name,country,capabilities\nNova Deposition,CN,pecvd\nMaxwell PVD GmbH,DE,pvd;sputtering\n",
+    );
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["buyer", "add", "Cygnus Modules"],
+        vec![
+            "supplier",
+            "add",
+            "Orion Tools",
+            "--capability",
+            "pvd",
+            "--alias",
+            "Orion",
+        ],
+        vec![
+            "supplier",
+            "edit",
+            "Lumina",
+            "--city",
+            "Wuxi",
+            "--remove-capability",
+            "PECVD",
+            "--alias",
+            "LHE",
+            "--remove-alias",
+            "Lumina",
+        ],
+        vec!["supplier", "archive", "Orion"],
+        vec!["supplier", "archive", "--restore", "Orion"],
+        vec!["site", "add", "Lumina", "Wujiang Plant", "--lines", "2"],
+        vec![
+            "visit",
+            "log",
+            "Lumina",
+            "--buyer",
+            "Aurora",
+            "--site",
+            "Suzhou Plant 2",
+            "--visitor",
+            "Ann Lee",
+            "--date",
+            "2026-11-02",
+            "--finding",
+            "major:leaking chamber seal",
+        ],
+        vec!["note", "add", "--supplier", "Lumina", "desk note on pricing"],
+        vec!["note", "resolve", "2", "--resolution", "quoted again"],
+        vec![
+            "deal",
+            "set",
+            "Lumina",
+            "--buyer",
+            "Aurora",
+            "--status",
+            "evaluating",
+            "--date",
+            "2026-10-01",
+        ],
+        vec![
+            "deal",
+            "set",
+            "Lumina",
+            "--buyer",
+            "Aurora",
+            "--status",
+            "negotiating",
+            "--value",
+            "2500000",
+            "--currency",
+            "USD",
+        ],
+        vec!["import", "suppliers", &csv],
+    ];
+    for command in commands {
+        let before = record(&db);
+        db.ok(&command);
+        let after = record(&db);
+        assert_ne!(after, before, "{command:?} changed nothing");
+        let done = latest(&db);
+        let undo = db.json(&["undo"]);
+        assert_eq!(
+            undo["undone"]["id"], done["id"],
+            "undo takes back {command:?}, the latest"
+        );
+        assert_eq!(
+            record(&db),
+            before,
+            "undo of {command:?} gives back the record before it"
+        );
+        // Undoing the undo redoes the command, ids and all, so that the next command finds what
+        // it refers to.
+        let redo = undo["operation"].as_str().expect("the undo's id").to_string();
+        let redone = db.json(&["undo", &redo]);
+        assert_eq!(redone["redo"], true);
+        assert_eq!(record(&db), after, "undo of the undo of {command:?} redoes it");
+    }
+    let log = db.json(&["log"]);
+    let summaries: Vec<&str> = log.as_array().unwrap()[..3]
+        .iter()
+        .map(|op| op["summary"].as_str().unwrap())
+        .collect();
+    assert!(summaries[0].starts_with("redid imported"), "{summaries:?}");
+    assert!(summaries[1].starts_with("undid imported"), "{summaries:?}");
+    assert!(summaries[2].starts_with("imported"), "{summaries:?}");
+}
+
+fn every_write_is_one_operation_with_its_changes() {
+    let db = Db::new();
+    db.ok(&["--actor", "maria", "buyer", "add", "Aurora Solar"]);
+    db.ok(&[
+        "supplier",
+        "add",
+        "Lumina",
+        "--capability",
+        "hjt-full-line",
+        "--alias",
+        "LHE",
+    ]);
+    db.ok(&["supplier", "edit", "Lumina", "--city", "Suzhou"]);
+    // A command that changes nothing leaves no operation.
+    db.ok(&["supplier", "edit", "Lumina", "--city", "Suzhou"]);
+    let log = db.json(&["log"]);
+    assert_eq!(array_len(&log), 3, "{log:#}");
+    let edit = &log[0];
+    assert_eq!(edit["summary"], "edited supplier Lumina");
+    assert_eq!(edit["actor"], "tester");
+    assert!(
+        edit["command"]
+            .as_str()
+            .unwrap()
+            .ends_with("supplier edit Lumina --city Suzhou")
+    );
+    assert_eq!(edit["undoes"], Value::Null);
+    let changes = edit["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    assert_eq!(changes[0]["entity"], "supplier");
+    assert_eq!(changes[0]["before"]["city"], Value::Null);
+    assert_eq!(changes[0]["after"]["city"], "Suzhou");
+    let add = &log[1];
+    let entities: Vec<&str> = add["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["entity"].as_str().unwrap())
+        .collect();
+    assert_eq!(entities, ["supplier", "supplier_alias", "supplier_capability"]);
+    assert!(
+        add["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["before"].is_null())
+    );
+    // Ids are UUIDv7: time-ordered, version 7.
+    let ids: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|op| op["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.iter().all(|id| id.len() == 36 && id.as_bytes()[14] == b'7'),
+        "{ids:?}"
+    );
+    assert!(ids[0] > ids[1] && ids[1] > ids[2], "newest first: {ids:?}");
+    // Filters.
+    assert_eq!(array_len(&db.json(&["log", "--actor", "maria"])), 1);
+    assert_eq!(array_len(&db.json(&["log", "--supplier", "Lumina"])), 2);
+    assert_eq!(
+        array_len(&db.json(&["log", "--since", "2000-01-01", "--limit", "2"])),
+        2
+    );
+    assert_eq!(array_len(&db.json(&["log", "--since", "2100-01-01"])), 0);
+    let table = db.ok(&["log"]);
+    assert!(
+        table.contains("edited supplier Lumina") && table.contains(ids[0]),
+        "{table}"
+    );
+    db.refuses(&["log", "--limit", "0"], 65, "limit");
+}
+
+fn an_import_is_one_operation_that_created_every_supplier() {
+    let db = Db::new();
+    let rows: String = (0..1_000)
+        .map(|i| format!("Maker {i:04},CN,pecvd;pvd\n"))
+        .collect();
+    let csv = db.file("makers.csv", format!("name,country,capabilities\n{rows}"));
+    let before = record(&db);
+    db.ok(&["import", "suppliers", &csv]);
+    let import = latest(&db);
+    assert!(
+        import["summary"].as_str().unwrap().starts_with("imported"),
+        "{import}"
+    );
+    let created = import["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["entity"] == "supplier" && c["before"].is_null())
+        .count();
+    assert_eq!(created, 1_000);
+    // A supplier's history starts with the operation that created it, an import too.
+    let history = db.json(&["history", "--supplier", "Maker 0500"]);
+    assert_eq!(history[0]["action"], "import.suppliers", "{history:#}");
+    let ops = db.json(&["log", "--supplier", "Maker 0500"]);
+    assert_eq!(ops[0]["id"], import["id"]);
+    db.ok(&["undo"]);
+    assert_eq!(record(&db), before, "undoing the import removes all it created");
+}
+
+fn undo_is_refused_after_a_later_change_to_the_same_records() {
+    let db = Db::seeded();
+    db.ok(&["supplier", "edit", "Maxwell", "--city", "Dresden"]);
+    let edit = latest(&db)["id"].as_str().unwrap().to_string();
+    db.ok(&[
+        "--actor", "otto", "supplier", "edit", "Maxwell", "--city", "Leipzig",
+    ]);
+    let later = latest(&db)["id"].as_str().unwrap().to_string();
+    let message = db.refuses(&["undo", &edit], 65, &later);
+    assert!(
+        message.contains("supplier") && message.contains("otto"),
+        "{message}"
+    );
+    // A supplier another operation added a visit to cannot be un-added.
+    db.ok(&["supplier", "add", "Orion Tools"]);
+    let add = latest(&db)["id"].as_str().unwrap().to_string();
+    db.ok(&["--actor", "otto", "visit", "log", "Orion", "--buyer", "Aurora"]);
+    let visit = latest(&db)["id"].as_str().unwrap().to_string();
+    let message = db.refuses(&["undo", &add], 65, &visit);
+    assert!(message.contains("visit"), "{message}");
+    // Already undone; a dry run changes nothing; an unknown id is refused.
+    let undo = db.json(&["--actor", "otto", "undo"]);
+    assert_eq!(undo["undone"]["id"], visit.as_str());
+    db.refuses(&["undo", &visit], 65, "already undone");
+    let dry = db.json(&["undo", &add, "--dry-run"]);
+    assert_eq!(dry["dry_run"], true);
+    assert!(db.ok(&["supplier", "show", "Orion"]).contains("Orion"));
+    db.refuses(&["undo", "zzzz"], 65, "operation");
+    db.refuses(&["undo", "ffffffff-0000"], 65, "operation");
+    // Once the visit is undone, the supplier's addition is the actor's latest and goes.
+    let undo = db.json(&["undo"]);
+    assert_eq!(undo["undone"]["id"], add.as_str());
+    db.fails(&["supplier", "show", "Orion"], 65);
+}
+
+fn undo_steps_back_through_an_actors_operations() {
+    let db = Db::seeded();
+    let before = record(&db);
+    db.ok(&["supplier", "edit", "Maxwell", "--city", "Dresden"]);
+    db.ok(&["supplier", "archive", "Maxwell"]);
+    db.ok(&["undo"]);
+    // The archive is undone; the edit under it can be undone next, though the archive touched
+    // the same supplier: it stands again as the edit left it.
+    db.ok(&["undo"]);
+    assert_eq!(record(&db), before);
+}
+
+fn import_all_is_not_undone() {
+    let db = Db::seeded();
+    let backup = db.file("backup.json", db.ok(&["export", "all"]));
+    let fresh = Db::new();
+    fresh.ok(&["import", "all", &backup]);
+    let message = fresh.fails(&["undo"], 65);
+    assert!(
+        message.contains("import all") && message.contains("new --db"),
+        "{message}"
+    );
+}
+
+fn known_at_gives_the_answer_as_it_stood() {
+    let db = Db::seeded();
+    db.ok(&[
+        "deal",
+        "set",
+        "Maxwell",
+        "--buyer",
+        "Helios",
+        "--status",
+        "signed",
+        "--date",
+        "2026-06-01",
+    ]);
+    db.ok(&[
+        "visit",
+        "log",
+        "Lumina",
+        "--buyer",
+        "Aurora",
+        "--date",
+        "2026-06-02",
+        "--finding",
+        "major:dust",
+    ]);
+    let reports = |extra: &[&str]| {
+        let mut status = vec!["report", "status", "--as-of", "2026-07-01"];
+        status.extend(extra);
+        let mut gaps = vec![
+            "report",
+            "gaps",
+            "--buyer",
+            "Aurora",
+            "--threshold",
+            "1",
+            "--as-of",
+            "2026-07-01",
+        ];
+        gaps.extend(extra);
+        (
+            db.ok(&[&status[..], &["--format", "json"]].concat()),
+            db.ok(&[&gaps[..], &["--format", "json"]].concat()),
+        )
+    };
+    let then = reports(&[]);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let moment = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    // Afterwards: archived, a capability added, a deal back-dated, a finding resolved, a
+    // mistake made and undone.
+    db.ok(&["supplier", "archive", "Maxwell"]);
+    db.ok(&["supplier", "edit", "Lumina", "--capability", "pvd"]);
+    db.ok(&[
+        "deal",
+        "set",
+        "Lumina",
+        "--buyer",
+        "Borealis",
+        "--status",
+        "signed",
+        "--date",
+        "2026-05-01",
+    ]);
+    db.ok(&["note", "resolve", "1", "--date", "2026-06-03"]);
+    db.ok(&["supplier", "add", "Typo Maker", "--capability", "hjt-full-line"]);
+    db.ok(&["undo"]);
+    let now = reports(&[]);
+    assert_ne!(now, then, "the later operations change today's answer");
+    assert_eq!(
+        reports(&["--known-at", &moment]),
+        then,
+        "--known-at reproduces the answer"
+    );
+    // A date is the end of that day UTC: everything so far.
+    assert_eq!(reports(&["--known-at", "2100-01-01"]), now);
+    // Before anything was recorded: an empty record.
+    let empty = db.json(&["report", "status", "--known-at", "2000-01-01"]);
+    assert_eq!(array_len(&empty["suppliers"]), 0);
+    db.refuses(&["report", "status", "--known-at", "soon"], 65, "known-at");
+}
+
+every_backend!(
+    each_writing_command_is_undone_and_redone,
+    every_write_is_one_operation_with_its_changes,
+    an_import_is_one_operation_that_created_every_supplier,
+    undo_is_refused_after_a_later_change_to_the_same_records,
+    undo_steps_back_through_an_actors_operations,
+    import_all_is_not_undone,
+    known_at_gives_the_answer_as_it_stood,
+);
+
+fn a_database_from_before_the_log_is_carried_over() {
+    let db = Db::at_migration(3);
+    let at = |stamp: &str| match crate::support::backend() {
+        crate::support::Backend::Mysql(_) => format!("'{stamp}'"),
+        _ => format!("'{}+00:00'", stamp.replace(' ', "T")),
+    };
+    let statements = [
+        format!(
+            "INSERT INTO buyer (name, name_norm, external, created_at) VALUES ('Aurora Solar', 'aurora solar', false, {})",
+            at("2026-01-05 10:00:00")
+        ),
+        format!(
+            "INSERT INTO supplier (name, name_norm, scarce_override, archived, created_at, updated_at) \
+             VALUES ('Lumina', 'lumina', 'auto', false, {}, {})",
+            at("2026-01-06 10:00:00"),
+            at("2026-01-06 10:00:00")
+        ),
+        "INSERT INTO supplier_capability (supplier_id, capability) VALUES (1, 'hjt-full-line')".to_string(),
+        format!(
+            "INSERT INTO audit_entry (at, actor, action, entity, entity_id, supplier_id, summary) \
+             VALUES ({}, 'maria', 'buyer.add', 'buyer', 1, NULL, 'added internal buyer Aurora Solar')",
+            at("2026-01-05 10:00:01")
+        ),
+        format!(
+            "INSERT INTO audit_entry (at, actor, action, entity, entity_id, supplier_id, summary) \
+             VALUES ({}, 'otto', 'supplier.add', 'supplier', 1, 1, 'added supplier Lumina')",
+            at("2026-01-06 10:00:01")
+        ),
+    ];
+    for statement in &statements {
+        db.sql(statement);
+    }
+    db.ok(&["db", "migrate"]);
+    let log = db.json(&["log"]);
+    assert_eq!(array_len(&log), 2, "{log:#}");
+    assert_eq!(log[0]["summary"], "added supplier Lumina");
+    assert_eq!(log[0]["actor"], "otto");
+    assert_eq!(log[0]["at"], "2026-01-06T10:00:01Z");
+    assert_eq!(log[1]["actor"], "maria");
+    // Each row is taken as written by the first operation after it; the past is readable.
+    let entities: Vec<&str> = log[0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["entity"].as_str().unwrap())
+        .collect();
+    assert_eq!(entities, ["supplier", "supplier_capability"]);
+    let on = |day: &str| db.json(&["report", "status", "--known-at", day, "--as-of", day]);
+    assert_eq!(array_len(&on("2026-01-05")["suppliers"]), 0);
+    assert_eq!(array_len(&on("2026-01-05")["buyers"]), 1);
+    assert_eq!(array_len(&on("2026-01-06")["suppliers"]), 1);
+    // New operations follow the carried ones, and carried ones can be undone.
+    db.ok(&["buyer", "add", "Borealis PV"]);
+    assert_eq!(array_len(&db.json(&["log"])), 3);
+    db.ok(&["undo"]);
+    let undo = db.json(&["--actor", "otto", "undo"]);
+    assert_eq!(undo["undone"]["summary"], "added supplier Lumina");
+    assert_eq!(array_len(&db.json(&["supplier", "list", "--all"])), 0);
+}
+
+every_backend!(a_database_from_before_the_log_is_carried_over);
