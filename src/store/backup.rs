@@ -4,22 +4,26 @@
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, IntoActiveModel, Iterable, PaginatorTrait,
-    QueryOrder, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, IntoActiveModel, Iterable,
+    PaginatorTrait, QueryFilter, QueryOrder, Statement,
 };
 use serde::{Deserialize, Serialize};
 
 use super::Store;
 use super::entities::{
-    audit_entry, buyer, deal, deal_event, note, site, supplier, supplier_alias, supplier_capability, visit,
-    visit_visitor,
+    audit_entry, buyer, deal, deal_event, note, operation, site, supplier, supplier_alias,
+    supplier_capability, visit, visit_visitor,
 };
-use super::operations::{Kind, Op};
+use super::operations::{self, Kind};
+use super::transaction;
+use super::versions::{self, Versioned};
 use crate::error::{Error, Result};
 
 /// What the document says it is, so a reader can refuse what it does not understand.
 pub const FORMAT: &str = "vetted-backup";
-pub const VERSION: u32 = 1;
+/// 2: with the operation log and the rows' earlier versions; 1 (before the log) still restores.
+pub const VERSION: u32 = 2;
+const VERSIONS_READ: [u32; 2] = [1, 2];
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Backup {
@@ -38,6 +42,47 @@ pub struct Backup {
     pub deals: Vec<deal::Model>,
     pub deal_events: Vec<deal_event::Model>,
     pub audit_entries: Vec<audit_entry::Model>,
+    /// The operation log, but for restores (`import all`), which it must not repeat.
+    #[serde(default)]
+    pub operations: Vec<operation::Model>,
+    /// Earlier versions of rows, with the operation that retracted each (`store::versions`).
+    #[serde(default)]
+    pub history: History,
+}
+
+/// A backup's earlier row versions, per table.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct History {
+    pub buyers: Vec<Retired<buyer::Model>>,
+    pub suppliers: Vec<Retired<supplier::Model>>,
+    pub supplier_aliases: Vec<Retired<supplier_alias::Model>>,
+    pub supplier_capabilities: Vec<Retired<supplier_capability::Model>>,
+    pub sites: Vec<Retired<site::Model>>,
+    pub visits: Vec<Retired<visit::Model>>,
+    pub visit_visitors: Vec<Retired<visit_visitor::Model>>,
+    pub notes: Vec<Retired<note::Model>>,
+    pub deals: Vec<Retired<deal::Model>>,
+    pub deal_events: Vec<Retired<deal_event::Model>>,
+}
+
+/// A version of a row, and the operation that retracted it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Retired<M> {
+    pub retracted_by: i32,
+    pub row: M,
+}
+
+async fn retired<E: Versioned>(conn: &impl ConnectionTrait) -> Result<Vec<Retired<E::Model>>> {
+    Ok(versions::history_rows::<E>(conn)
+        .await?
+        .into_iter()
+        .map(|(row, retracted_by)| Retired { retracted_by, row })
+        .collect())
+}
+
+async fn restore_retired<E: Versioned>(txn: &DatabaseTransaction, rows: &[Retired<E::Model>]) -> Result<()> {
+    let rows: Vec<(E::Model, i32)> = rows.iter().map(|r| (r.row.clone(), r.retracted_by)).collect();
+    versions::insert_history::<E>(txn, &rows).await
 }
 
 /// Reads a backup document. A record that does not fit is named by its path and the place in
@@ -88,6 +133,23 @@ pub async fn export_all(store: &Store) -> Result<Backup> {
         deals: all::<deal::Entity>(db, deal::Column::Id).await?,
         deal_events: all::<deal_event::Entity>(db, deal_event::Column::Id).await?,
         audit_entries: all::<audit_entry::Entity>(db, audit_entry::Column::Id).await?,
+        operations: operation::Entity::find()
+            .filter(operation::Column::Kind.ne(operations::RESTORE))
+            .order_by_asc(operation::Column::Seq)
+            .all(db)
+            .await?,
+        history: History {
+            buyers: retired::<buyer::Entity>(db).await?,
+            suppliers: retired::<supplier::Entity>(db).await?,
+            supplier_aliases: retired::<supplier_alias::Entity>(db).await?,
+            supplier_capabilities: retired::<supplier_capability::Entity>(db).await?,
+            sites: retired::<site::Entity>(db).await?,
+            visits: retired::<visit::Entity>(db).await?,
+            visit_visitors: retired::<visit_visitor::Entity>(db).await?,
+            notes: retired::<note::Entity>(db).await?,
+            deals: retired::<deal::Entity>(db).await?,
+            deal_events: retired::<deal_event::Entity>(db).await?,
+        },
     })
 }
 
@@ -117,11 +179,11 @@ pub async fn import_all(store: &Store, backup: Backup) -> Result<u64> {
             format!("not a vetted backup (format is '{}')", backup.format),
         ));
     }
-    if backup.version != VERSION {
+    if !VERSIONS_READ.contains(&backup.version) {
         return Err(Error::invalid(
             "file",
             format!(
-                "backup version {} is not one this vetted reads (it reads version {VERSION})",
+                "backup version {} is not one this vetted reads (it reads versions 1 to {VERSION})",
                 backup.version
             ),
         ));
@@ -140,13 +202,19 @@ pub async fn import_all(store: &Store, backup: Backup) -> Result<u64> {
         ));
     }
     super::backup_check::check(&backup, store.today)?;
-    store
-        .write_as(Kind::Restore, async |txn, op| restore_all(txn, op, &backup).await)
-        .await
+    // The restore's own operation comes after the ones it restores.
+    transaction::write(&store.db, async |txn| {
+        let total = restore_all(txn, &backup).await?;
+        let op = store.begin_op(txn, Kind::Restore).await?;
+        op.set_summary(format!("restored a backup of {total} records"));
+        operations::finish(txn, &op).await?;
+        Ok(total)
+    })
+    .await
 }
 
 /// The restore proper: refuses a database with records, then inserts every table.
-async fn restore_all(txn: &DatabaseTransaction, op: &Op, backup: &Backup) -> Result<u64> {
+async fn restore_all(txn: &DatabaseTransaction, backup: &Backup) -> Result<u64> {
     let counts = [
         buyer::Entity::find().count(txn).await?,
         supplier::Entity::find().count(txn).await?,
@@ -177,11 +245,22 @@ async fn restore_all(txn: &DatabaseTransaction, op: &Op, backup: &Backup) -> Res
     restore::<deal::Entity, _>(txn, &backup.deals).await?;
     restore::<deal_event::Entity, _>(txn, &backup.deal_events).await?;
     restore::<audit_entry::Entity, _>(txn, &backup.audit_entries).await?;
+    restore::<operation::Entity, _>(txn, &backup.operations).await?;
+    let h = &backup.history;
+    restore_retired::<buyer::Entity>(txn, &h.buyers).await?;
+    restore_retired::<supplier::Entity>(txn, &h.suppliers).await?;
+    restore_retired::<supplier_alias::Entity>(txn, &h.supplier_aliases).await?;
+    restore_retired::<supplier_capability::Entity>(txn, &h.supplier_capabilities).await?;
+    restore_retired::<site::Entity>(txn, &h.sites).await?;
+    restore_retired::<visit::Entity>(txn, &h.visits).await?;
+    restore_retired::<visit_visitor::Entity>(txn, &h.visit_visitors).await?;
+    restore_retired::<note::Entity>(txn, &h.notes).await?;
+    restore_retired::<deal::Entity>(txn, &h.deals).await?;
+    restore_retired::<deal_event::Entity>(txn, &h.deal_events).await?;
     reset_sequences(txn).await?;
-    // The restore is an operation of its own, which backups leave out: the restored log is the
-    // history, and a backup must round-trip exactly (export → import → export gives the same
-    // document).
-    op.set_summary(format!("restored a backup of {total} records"));
+    // The restore is an operation of its own (the caller's), which backups leave out: the
+    // restored log is the history, and a backup must round-trip exactly (export → import →
+    // export gives the same document).
     Ok(total)
 }
 
@@ -190,23 +269,26 @@ async fn reset_sequences(txn: &DatabaseTransaction) -> Result<()> {
     if txn.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }
-    for table in [
-        "buyer",
-        "supplier",
-        "supplier_alias",
-        "site",
-        "visit",
-        "visit_visitor",
-        "note",
-        "deal",
-        "deal_event",
-        "audit_entry",
-    ] {
+    for (table, key) in [("operation", "seq")].into_iter().chain(
+        [
+            "buyer",
+            "supplier",
+            "supplier_alias",
+            "site",
+            "visit",
+            "visit_visitor",
+            "note",
+            "deal",
+            "deal_event",
+            "audit_entry",
+        ]
+        .map(|table| (table, "id")),
+    ) {
         // Table names are constants of this file, not input.
         txn.execute_raw(Statement::from_string(
             DbBackend::Postgres,
             format!(
-                "SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), COALESCE((SELECT MAX(id) FROM \"{table}\"), 0) + 1, false)"
+                "SELECT setval(pg_get_serial_sequence('\"{table}\"', '{key}'), COALESCE((SELECT MAX({key}) FROM \"{table}\"), 0) + 1, false)"
             ),
         ))
         .await?;

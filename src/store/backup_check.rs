@@ -143,7 +143,8 @@ pub fn check(backup: &Backup, today: NaiveDate) -> Result<(), Invalid> {
     let sites = sites(backup, &ids)?;
     visits_and_notes(backup, &ids, &sites, today)?;
     deals(backup, &ids, today)?;
-    audit(backup)
+    audit(backup)?;
+    log(backup)
 }
 
 /// The ids of the records others refer to.
@@ -310,5 +311,78 @@ fn audit(backup: &Backup) -> Result<(), Invalid> {
         unique(at, "id", a.id, &mut ids)?;
         at.canonical("actor", &a.actor, text::name)?;
         at.timestamp("at", a.at)
+    })
+}
+
+/// The operation log, and every row's and audit entry's reference into it.
+fn log(backup: &Backup) -> Result<(), Invalid> {
+    let (mut seqs, mut ids) = (HashSet::new(), HashSet::new());
+    each("operations", &backup.operations, |at, o| {
+        if o.seq <= 0 {
+            return Err(Invalid::new(at.field("seq"), "must be 1 or more"));
+        }
+        if let Some(undone) = o.undoes
+            && !seqs.contains(&undone)
+        {
+            return Err(Invalid::new(
+                at.field("undoes"),
+                format!("operation {undone} is not an earlier operation of the backup"),
+            ));
+        }
+        unique(at, "seq", o.seq, &mut seqs)?;
+        if uuid::Uuid::parse_str(&o.id).is_err() {
+            return Err(Invalid::new(at.field("id"), format!("'{}' is not a UUID", o.id)));
+        }
+        unique(at, "id", o.id.as_str(), &mut ids)?;
+        at.canonical("actor", &o.actor, text::name)?;
+        if !["change", "undo", "restore"].contains(&o.kind.as_str()) {
+            return Err(Invalid::new(
+                at.field("kind"),
+                format!("'{}' is not an operation kind", o.kind),
+            ));
+        }
+        at.timestamp("at", o.at)
+    })?;
+    // 0: written before the log.
+    let known = |at: At, name: &str, seq: i32| {
+        if seq == 0 || seqs.contains(&seq) {
+            Ok(())
+        } else {
+            Err(Invalid::new(
+                at.field(name),
+                format!("operation {seq} is not in the backup"),
+            ))
+        }
+    };
+    macro_rules! stamped {
+        ($($list:ident),+) => {$(
+            each(stringify!($list), &backup.$list, |at, r| known(at, "recorded_by", r.recorded_by))?;
+            each(concat!("history.", stringify!($list)), &backup.history.$list, |at, r| {
+                known(at, "row.recorded_by", r.row.recorded_by)?;
+                known(at, "retracted_by", r.retracted_by)?;
+                if r.retracted_by <= r.row.recorded_by {
+                    return Err(Invalid::new(
+                        at.field("retracted_by"),
+                        "a version is retracted by a later operation than the one that wrote it",
+                    ));
+                }
+                Ok(())
+            })?;
+        )+};
+    }
+    stamped!(
+        buyers,
+        suppliers,
+        supplier_aliases,
+        supplier_capabilities,
+        sites,
+        visits,
+        visit_visitors,
+        notes,
+        deals,
+        deal_events
+    );
+    each("audit_entries", &backup.audit_entries, |at, a| {
+        known(at, "operation_id", a.operation_id)
     })
 }

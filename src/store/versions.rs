@@ -14,7 +14,7 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
-    IntoActiveModel, Iterable, PrimaryKeyToColumn, QueryFilter, QueryResult, QuerySelect,
+    IntoActiveModel, Iterable, PrimaryKeyToColumn, QueryFilter, QueryOrder, QueryResult, QuerySelect,
 };
 
 use crate::error::Result;
@@ -490,4 +490,47 @@ pub async fn written_by<E: Versioned>(
         out.push(row.try_get_by_index::<i32>(0)?);
     }
     Ok(out)
+}
+
+/// Every history row of `E` with its retracting operation, in a stable order (by retracting
+/// operation, then key): what a backup holds.
+pub async fn history_rows<E: Versioned>(conn: &impl ConnectionTrait) -> Result<Vec<(E::Model, i32)>> {
+    let mut select = from_history::<E>().order_by_asc(Expr::col((E::default(), Alias::new(RETRACTED_BY))));
+    for column in E::PrimaryKey::iter().map(|k| k.into_column()) {
+        select = select.order_by_asc(Expr::col((E::default(), column)));
+    }
+    Ok(select
+        .into_model::<Retracted<E::Model>>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.row, r.by))
+        .collect())
+}
+
+/// Writes history rows of `E` as they are (a backup's).
+pub async fn insert_history<E: Versioned>(
+    conn: &impl ConnectionTrait,
+    rows: &[(E::Model, i32)],
+) -> Result<()> {
+    let cols = columns::<E>();
+    let per_statement = (INSERT_ROWS / (cols.len() + 1)).max(1);
+    for chunk in rows.chunks(per_statement) {
+        let mut insert = Query::insert();
+        insert
+            .into_table(Alias::new(history_table::<E>()))
+            .columns(cols.iter().cloned().chain([Alias::new(RETRACTED_BY)]));
+        for (model, by) in chunk {
+            let active = model.clone().into_active_model();
+            let mut values: Vec<sea_orm::sea_query::SimpleExpr> = E::Column::iter()
+                .map(|c| Expr::val(active.get(c).into_value().unwrap_or(sea_orm::Value::Int(None))).into())
+                .collect();
+            values.push(Expr::val(*by).into());
+            insert
+                .values(values)
+                .map_err(|e| crate::error::Error::Other(format!("building a history row: {e}")))?;
+        }
+        conn.execute(&insert).await?;
+    }
+    Ok(())
 }

@@ -452,3 +452,67 @@ fn a_database_from_before_the_log_is_carried_over() {
 }
 
 every_backend!(a_database_from_before_the_log_is_carried_over);
+
+fn a_backup_carries_the_log_and_the_past() {
+    let db = Db::seeded();
+    db.ok(&["supplier", "edit", "Maxwell", "--city", "Dresden"]);
+    let moment = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    db.ok(&["supplier", "archive", "Maxwell"]);
+    db.ok(&["supplier", "add", "Typo Maker"]);
+    db.ok(&["undo"]);
+    let text = db.ok(&["export", "all"]);
+    let backup: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(backup["version"], 2);
+    assert!(
+        array_len(&backup["operations"]) >= 9,
+        "{:#}",
+        backup["operations"]
+    );
+    assert!(
+        array_len(&backup["history"]["suppliers"]) >= 2,
+        "{:#}",
+        backup["history"]
+    );
+    let file = db.file("backup.json", &text);
+    let fresh = Db::new();
+    fresh.ok(&["import", "all", &file]);
+    assert_eq!(
+        fresh.ok(&["export", "all"]),
+        text,
+        "export → import all → export is byte for byte"
+    );
+    // The restored past answers as the original does.
+    let then = |db: &Db| db.ok(&["report", "status", "--known-at", &moment, "--format", "json"]);
+    assert_eq!(then(&fresh), then(&db));
+    let log = fresh.json(&["log"]);
+    assert_eq!(
+        log[0]["summary"].as_str().unwrap().split(' ').next(),
+        Some("restored")
+    );
+    assert_eq!(log[1], db.json(&["log"])[0]);
+    // A backup from before the log (version 1) still restores, its rows written by no operation.
+    let mut old = backup.clone();
+    old["version"] = 1.into();
+    let fields = old.as_object_mut().unwrap();
+    fields.remove("operations");
+    fields.remove("history");
+    for rows in fields.values_mut() {
+        for row in rows.as_array_mut().into_iter().flatten() {
+            row.as_object_mut().unwrap().remove("recorded_by");
+            row.as_object_mut().unwrap().remove("operation_id");
+        }
+    }
+    let old_file = db.file("old.json", serde_json::to_string(&old).unwrap());
+    let older = Db::new();
+    older.ok(&["import", "all", &old_file]);
+    assert_eq!(record(&older), record(&db));
+    // A backup whose rows name operations it does not hold is refused, naming the row.
+    let mut broken = backup.clone();
+    broken["suppliers"][0]["recorded_by"] = 9999.into();
+    let broken_file = db.file("broken.json", serde_json::to_string(&broken).unwrap());
+    let message = Db::new().fails(&["import", "all", &broken_file], 65);
+    assert!(message.contains("suppliers[0].recorded_by"), "{message}");
+}
+
+every_backend!(a_backup_carries_the_log_and_the_past);

@@ -18,7 +18,8 @@ pub struct Model {
     pub before: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub after: Option<String>,
-    /// The operation the change is part of.
+    /// The operation the change is part of; 0 in a backup from before the operation log.
+    #[serde(default)]
     pub operation_id: i32,
 }
 

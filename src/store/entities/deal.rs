@@ -21,7 +21,9 @@ pub struct Model {
     pub status_date: Date,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
-    /// The operation that wrote this version of the row (see `store::versions`).
+    /// The operation that wrote this version of the row (see `store::versions`); 0 in a
+    /// backup from before the operation log.
+    #[serde(default)]
     pub recorded_by: i32,
 }
 

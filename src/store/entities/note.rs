@@ -19,7 +19,9 @@ pub struct Model {
     pub resolved_on: Option<Date>,
     pub resolution: Option<String>,
     pub created_at: DateTimeUtc,
-    /// The operation that wrote this version of the row (see `store::versions`).
+    /// The operation that wrote this version of the row (see `store::versions`); 0 in a
+    /// backup from before the operation log.
+    #[serde(default)]
     pub recorded_by: i32,
 }
 

@@ -15,7 +15,9 @@ pub struct Model {
     pub country: Option<String>,
     pub lines: Option<i32>,
     pub created_at: DateTimeUtc,
-    /// The operation that wrote this version of the row (see `store::versions`).
+    /// The operation that wrote this version of the row (see `store::versions`); 0 in a
+    /// backup from before the operation log.
+    #[serde(default)]
     pub recorded_by: i32,
 }
 

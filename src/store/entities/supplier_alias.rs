@@ -10,7 +10,9 @@ pub struct Model {
     pub supplier_id: i32,
     pub alias: String,
     pub alias_norm: String,
-    /// The operation that wrote this version of the row (see `store::versions`).
+    /// The operation that wrote this version of the row (see `store::versions`); 0 in a
+    /// backup from before the operation log.
+    #[serde(default)]
     pub recorded_by: i32,
 }
 

@@ -9,7 +9,9 @@ pub struct Model {
     pub supplier_id: i32,
     #[sea_orm(primary_key, auto_increment = false)]
     pub capability: String,
-    /// The operation that wrote this version of the row (see `store::versions`).
+    /// The operation that wrote this version of the row (see `store::versions`); 0 in a
+    /// backup from before the operation log.
+    #[serde(default)]
     pub recorded_by: i32,
 }
 
