@@ -186,7 +186,9 @@ fn emit(out: Option<OutFile>, write: impl FnOnce(&mut dyn Write) -> Result<()>) 
 
 /// The command line, quoted as a shell would take it back, with every database URL's passwords
 /// masked (`connect::redact`): the value of `--db`, and any argument that looks like a URL. The
-/// program is named `vetted` whatever path started it.
+/// program is named `vetted` whatever path started it. An argument longer than
+/// `COMMAND_WORD_CHARS` is cut (ending in `…`): a note's 64 KiB body is in the operation's
+/// changes already, and the line stays within every backend's text column.
 fn masked_command_line(args: impl Iterator<Item = String>) -> String {
     let mut after_db = false;
     let words: Vec<String> = args
@@ -202,10 +204,21 @@ fn masked_command_line(args: impl Iterator<Item = String>) -> String {
                 arg
             };
             after_db = word == "--db";
-            word
+            cut(word, COMMAND_WORD_CHARS)
         })
         .collect();
-    shell_words::join(words)
+    cut(shell_words::join(words), COMMAND_LINE_CHARS)
+}
+
+/// Characters of one argument, and of the whole line, an operation records.
+const COMMAND_WORD_CHARS: usize = 200;
+const COMMAND_LINE_CHARS: usize = 4_000;
+
+fn cut(text: String, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text,
+    }
 }
 
 /// Whether a command only reads the record (lists, shows, reports, exports, history, `db
@@ -270,6 +283,19 @@ mod tests {
 
     fn line(args: &[&str]) -> String {
         masked_command_line(args.iter().map(|a| a.to_string()))
+    }
+
+    #[test]
+    fn a_long_argument_is_recorded_cut() {
+        let body = "x".repeat(65_536);
+        let recorded = line(&["vetted", "note", "add", &body]);
+        assert_eq!(recorded, format!("vetted note add {}…", "x".repeat(200)));
+        let many: Vec<String> = (0..2_000).map(|i| format!("--capability=c{i}")).collect();
+        let mut args = vec!["vetted".to_string()];
+        args.extend(many);
+        let recorded = masked_command_line(args.into_iter());
+        assert_eq!(recorded.chars().count(), 4_001);
+        assert!(recorded.ends_with('…'));
     }
 
     #[test]
