@@ -150,6 +150,10 @@ pub struct SupplierFields {
     pub scarce: Option<String>,
     #[arg(long)]
     pub note: Option<String>,
+    /// The day capabilities, aliases and the scarcity override hold from (an add: the day the
+    /// supplier is on record from), YYYY-MM-DD, not in the future [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -217,6 +221,9 @@ pub struct SupplierArchiveArgs {
     /// Make an archived supplier active again
     #[arg(long)]
     pub restore: bool,
+    /// The day it is archived (or restored) from, YYYY-MM-DD, not in the future [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -242,6 +249,10 @@ pub struct SiteAddArgs {
     /// Number of production lines
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub lines: Option<String>,
+    /// The day the line count holds from, YYYY-MM-DD, not in the future [default: today]
+    #[arg(long, value_name = "DATE")]
+    #[serde(default)]
+    pub date: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -434,6 +445,10 @@ pub struct ImportSuppliersArgs {
     /// What to do with suppliers already stored
     #[arg(long, value_enum, default_value_t = OnExisting::Update)]
     pub on_existing: OnExisting,
+    /// The day new suppliers are on record from, and changes hold from, YYYY-MM-DD, not in the
+    /// future [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
 }
 
 #[derive(Debug, Args)]

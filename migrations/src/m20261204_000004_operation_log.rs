@@ -1,4 +1,4 @@
-//! The operation log and row versions (transaction time).
+//! The operation log and row versions (transaction time), and dated facts (valid time).
 //!
 //! Every command that changes the record writes one row of `operation` (`seq` orders them; `id`
 //! is the UUIDv7 users see). Every row of the ten record tables says which operation wrote it
@@ -23,6 +23,24 @@ use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, Statement};
 pub struct Migration;
 
 #[derive(DeriveIden)]
+enum DatedFact {
+    Table,
+    Id,
+    SupplierId,
+    Kind,
+    Subject,
+    Value,
+    ValidFrom,
+}
+
+#[derive(DeriveIden)]
+enum Supplier {
+    Table,
+    Id,
+    ListedOn,
+}
+
+#[derive(DeriveIden)]
 enum Operation {
     Table,
     Seq,
@@ -42,6 +60,7 @@ const TABLES: &[(&str, Dated)] = &[
     ("supplier", Dated::At("updated_at")),
     ("supplier_alias", Dated::Parent("supplier", "supplier_id")),
     ("supplier_capability", Dated::Parent("supplier", "supplier_id")),
+    ("dated_fact", Dated::Parent("supplier", "supplier_id")),
     ("site", Dated::At("created_at")),
     ("visit", Dated::At("created_at")),
     ("visit_visitor", Dated::Parent("visit", "visit_id")),
@@ -92,6 +111,7 @@ impl MigrationTrait for Migration {
         ] {
             manager.create_index(index(name, "operation", cols)).await?;
         }
+        add_valid_time(manager, backend).await?;
         add_counter(manager, "audit_entry", "operation_id").await?;
         manager
             .create_index(index(
@@ -165,6 +185,61 @@ impl MigrationTrait for Migration {
         }
         Ok(())
     }
+}
+
+/// Valid time: the day each supplier was listed from (carried over: the day it was created),
+/// and the dated facts about what a supplier's record says without a date of its own. Today's
+/// values need no facts: a key without any holds the record's value since the listing.
+async fn add_valid_time(manager: &SchemaManager<'_>, backend: DbBackend) -> Result<(), DbErr> {
+    manager
+        .alter_table(
+            Table::alter()
+                .table(Supplier::Table)
+                .add_column(date(Supplier::ListedOn).default("1970-01-01"))
+                .to_owned(),
+        )
+        .await?;
+    let day = match backend {
+        DbBackend::Postgres => "CAST(created_at AT TIME ZONE 'UTC' AS DATE)",
+        DbBackend::MySql => "DATE(created_at)",
+        _ => "substr(created_at, 1, 10)",
+    };
+    manager
+        .get_connection()
+        .execute_unprepared(&format!(
+            "UPDATE {} SET listed_on = {day}",
+            q(backend, "supplier")
+        ))
+        .await?;
+    manager
+        .create_table(
+            Table::create()
+                .table(DatedFact::Table)
+                .col(pk_auto(DatedFact::Id))
+                .col(integer(DatedFact::SupplierId))
+                // capability, alias, archived, scarce, lines
+                .col(string_len(DatedFact::Kind, 16))
+                // the capability, the alias's normalised form, a site's id; or empty
+                .col(string_len(DatedFact::Subject, 255))
+                .col(string_len_null(DatedFact::Value, 255))
+                .col(date(DatedFact::ValidFrom))
+                .foreign_key(
+                    ForeignKey::create()
+                        .name("fk_dated_fact_supplier")
+                        .from(DatedFact::Table, DatedFact::SupplierId)
+                        .to(Supplier::Table, Supplier::Id)
+                        .on_delete(ForeignKeyAction::Restrict),
+                )
+                .to_owned(),
+        )
+        .await?;
+    for (name, cols) in [
+        ("idx_dated_fact_key", &["supplier_id", "kind", "subject"][..]),
+        ("idx_dated_fact_valid_from", &["valid_from"][..]),
+    ] {
+        manager.create_index(index(name, "dated_fact", cols)).await?;
+    }
+    Ok(())
 }
 
 /// Adds an integer column that counts from 0 (no operation).

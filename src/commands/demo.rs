@@ -72,6 +72,16 @@ fn demo_path(ctx: &Context) -> Result<PathBuf> {
 /// Records the fixture through the services the commands use, with the commands' checks.
 async fn load(store: &Store, fixture: Fixture) -> Result<()> {
     let today = store.today;
+    let first_day = fixture
+        .visits
+        .iter()
+        .map(|v| v.date.as_str())
+        .chain(fixture.deal_events.iter().map(|d| d.date.as_str()))
+        .map(|d| crate::domain::dates::parse_past_date("date", d, today))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .min()
+        .unwrap_or(today);
     for buyer in fixture.buyers {
         buyers::add(store, NewBuyer::try_from(buyer)?).await?;
     }
@@ -82,9 +92,15 @@ async fn load(store: &Store, fixture: Fixture) -> Result<()> {
         dry_run: false,
         skip_invalid: false,
         on_existing: OnExisting::Update,
+        // The list was there before the first visit and deal event the fixture records.
+        date: first_day,
     };
     import::import_suppliers(store, csv, &options, &mut RejectFile::none(), |_| {}).await?;
     for site in fixture.sites {
+        let site = Dated {
+            args: site,
+            today: first_day,
+        };
         sites::add(store, NewSite::try_from(site)?).await?;
     }
     // Visits and deal events interleave by date, as they would have been recorded.

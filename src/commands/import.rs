@@ -91,6 +91,10 @@ async fn suppliers(ctx: &Context, args: ImportSuppliersArgs) -> Result<()> {
         dry_run: args.dry_run,
         skip_invalid: args.skip_invalid,
         on_existing: args.on_existing,
+        date: match args.date.as_deref() {
+            Some(d) => ctx.past_date("date", d)?,
+            None => ctx.today,
+        },
     };
     let store = ctx.store().await?;
     let bar = ImportBar::new(ctx, input.size);

@@ -1,9 +1,9 @@
 //! `vetted site add|list`.
 
-use super::Context;
+use super::{Context, Dated};
 use crate::cli::{SiteAddArgs, SiteCommand, SiteListArgs};
-use crate::domain::text;
 use crate::domain::values::{self, Invalid};
+use crate::domain::{dates, text};
 use crate::error::Result;
 use crate::store::sites::{self, NewSite};
 
@@ -14,11 +14,15 @@ pub async fn run(ctx: &Context, cmd: SiteCommand) -> Result<()> {
     }
 }
 
-impl TryFrom<SiteAddArgs> for NewSite {
+impl TryFrom<Dated<SiteAddArgs>> for NewSite {
     type Error = Invalid;
 
-    fn try_from(args: SiteAddArgs) -> Result<NewSite, Invalid> {
+    fn try_from(Dated { args, today }: Dated<SiteAddArgs>) -> Result<NewSite, Invalid> {
         Ok(NewSite {
+            date: match args.date.as_deref() {
+                Some(d) => dates::parse_past_date("date", d, today)?,
+                None => today,
+            },
             name: text::name("name", &args.name)?,
             city: text::optional_line("city", args.city.as_deref())?,
             province: text::optional_line("province", args.province.as_deref())?,
@@ -38,7 +42,7 @@ impl TryFrom<SiteAddArgs> for NewSite {
 }
 
 async fn add(ctx: &Context, args: SiteAddArgs) -> Result<()> {
-    let new = NewSite::try_from(args)?;
+    let new = NewSite::try_from(ctx.dated(args))?;
     let store = ctx.store().await?;
     let site = sites::add(&store, new).await?;
     ctx.done(

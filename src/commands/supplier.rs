@@ -6,13 +6,13 @@ use crate::cli::{
     SupplierListArgs, SupplierShowArgs,
 };
 use crate::domain::status::ScarceOverride;
-use crate::domain::text;
 use crate::domain::values::{self, Invalid};
+use crate::domain::{dates, text};
 use crate::error::Result;
 use crate::store::suppliers::{self, SupplierChanges, SupplierFilter};
 
 /// Validates the profile flags. An empty string clears a field (`Some(None)`).
-fn changes(fields: SupplierFields) -> Result<SupplierChanges, Invalid> {
+fn changes(fields: SupplierFields, today: chrono::NaiveDate) -> Result<SupplierChanges, Invalid> {
     let checked = |field: &str, v: Option<String>, parse: fn(&str, &str) -> Result<String, Invalid>| {
         v.map(|t| {
             if t.trim().is_empty() {
@@ -45,6 +45,11 @@ fn changes(fields: SupplierFields) -> Result<SupplierChanges, Invalid> {
             .map(|c| values::parse_capability("capability", c))
             .collect::<Result<_, _>>()?,
         remove_capabilities: Vec::new(),
+        date: fields
+            .date
+            .as_deref()
+            .map(|d| dates::parse_past_date("date", d, today))
+            .transpose()?,
     })
 }
 
@@ -60,7 +65,7 @@ pub async fn run(ctx: &Context, cmd: SupplierCommand) -> Result<()> {
 
 async fn add(ctx: &Context, args: SupplierAddArgs) -> Result<()> {
     let SupplierAddArgs { name, fields } = args;
-    let mut changes = changes(fields)?;
+    let mut changes = changes(fields, ctx.today)?;
     changes.name = Some(text::name("name", &name)?);
     let store = ctx.store().await?;
     let supplier = suppliers::add(&store, changes).await?;
@@ -79,7 +84,7 @@ async fn edit(ctx: &Context, args: SupplierEditArgs) -> Result<()> {
         remove_aliases,
         remove_capabilities,
     } = args;
-    let mut changes = changes(fields)?;
+    let mut changes = changes(fields, ctx.today)?;
     changes.name = name.as_deref().map(|n| text::name("name", n)).transpose()?;
     changes.remove_aliases = remove_aliases;
     changes.remove_capabilities = remove_capabilities
@@ -139,9 +144,14 @@ async fn show(ctx: &Context, args: SupplierShowArgs) -> Result<()> {
 }
 
 async fn archive(ctx: &Context, args: SupplierArchiveArgs) -> Result<()> {
-    let SupplierArchiveArgs { supplier, restore } = args;
+    let SupplierArchiveArgs {
+        supplier,
+        restore,
+        date,
+    } = args;
+    let date = date.as_deref().map(|d| ctx.past_date("date", d)).transpose()?;
     let store = ctx.store().await?;
-    let changed = suppliers::archive(&store, &supplier, restore).await?;
+    let changed = suppliers::archive(&store, &supplier, restore, date).await?;
     let verb = if restore { "Restored" } else { "Archived" };
     ctx.done(
         &format!("{verb} supplier #{} {}", changed.id, changed.name),

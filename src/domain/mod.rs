@@ -7,4 +7,5 @@ pub mod names;
 pub mod scarcity;
 pub mod status;
 pub mod text;
+pub mod timeline;
 pub mod values;

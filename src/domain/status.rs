@@ -104,6 +104,17 @@ string_enum!(
     }
 );
 
+string_enum!(
+    /// What a dated fact about a supplier is about (`domain::timeline`).
+    FactKind, "kind", "a kind of dated fact", {
+        Capability => "capability",
+        Alias => "alias",
+        Archived => "archived",
+        Scarce => "scarce",
+        Lines => "lines",
+    }
+);
+
 /// Whether a buyer team is one of ours (or a sister company's) or a competitor we track. Stored
 /// as the buyer's `external` flag; shown and exported as its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

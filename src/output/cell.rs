@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::domain::status::{BuyerKind, DealStatus, ScarceOverride, Severity};
+use crate::domain::status::{BuyerKind, DealStatus, FactKind, ScarceOverride, Severity};
 
 /// One cell of a table.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,7 +130,8 @@ displayed!(
     DealStatus,
     Severity,
     ScarceOverride,
-    BuyerKind
+    BuyerKind,
+    FactKind
 );
 
 impl ToCell for Vec<String> {

@@ -2,7 +2,7 @@
 //! capabilities, buyers, deal statuses from the dated events, visit tallies and open findings.
 //! Tallies are aggregated by the database, not loaded row by row.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, JoinType, Query, SelectStatement};
@@ -14,10 +14,13 @@ use serde::de::DeserializeOwned;
 
 use super::{BySupplier, FindingCounts, VisitTally};
 use crate::domain::deal::{DealEvent, DealHistory};
-use crate::domain::status::{DealStatus, ScarceOverride, Severity};
+use crate::domain::status::{DealStatus, FactKind, ScarceOverride, Severity};
+use crate::domain::timeline::{self, Fact};
 use crate::error::Result;
 use crate::store::IN_CHUNK;
-use crate::store::entities::{buyer, deal, deal_event, note, supplier, supplier_capability, visit};
+use crate::store::entities::{
+    buyer, dated_fact, deal, deal_event, note, supplier, supplier_capability, visit,
+};
 use crate::store::versions::{self, Versioned};
 
 /// Which record a report reads: the one that stands now, or the one that stood after an
@@ -64,6 +67,104 @@ impl Known {
             ),
             None => query.inner_join(E::default(), on),
         };
+    }
+}
+
+/// What a supplier's record said at the end of a day: whether it was listed and not archived,
+/// its scarcity override and its capabilities.
+#[derive(Debug, Clone, PartialEq)]
+struct Said {
+    active: bool,
+    scarce: ScarceOverride,
+    capabilities: BTreeSet<String>,
+}
+
+/// The day a report is as of, and the suppliers whose dated facts (`domain::timeline`) changed
+/// after it: what each of their records says now, and what it said then. Every other
+/// supplier's record says then what it says now, so the report reads it as it stands.
+pub struct Then {
+    pub day: NaiveDate,
+    moved: HashMap<i32, (Said, Said)>,
+}
+
+impl Then {
+    /// The suppliers with a fact dated after `day`, as they stood then.
+    pub async fn load(conn: &impl ConnectionTrait, known: Known, day: NaiveDate) -> Result<Then> {
+        let mut later = Query::select();
+        later
+            .distinct()
+            .column(dated_fact::Column::SupplierId)
+            .and_where(Expr::col(dated_fact::Column::ValidFrom).gt(day));
+        known.from::<dated_fact::Entity>(&mut later);
+        let ids: Vec<i32> = conn
+            .query_all(&later)
+            .await?
+            .iter()
+            .map(|row| row.try_get_by_index::<i32>(0))
+            .collect::<std::result::Result<_, _>>()?;
+        let mut moved = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(IN_CHUNK) {
+            let records = known
+                .find::<supplier::Entity>()
+                .filter(supplier::Column::Id.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?;
+            let mut offered: HashMap<i32, BTreeSet<String>> = HashMap::new();
+            for c in known
+                .find::<supplier_capability::Entity>()
+                .filter(supplier_capability::Column::SupplierId.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?
+            {
+                offered.entry(c.supplier_id).or_default().insert(c.capability);
+            }
+            let mut facts = crate::store::dated::Timelines::new();
+            for f in known
+                .find::<dated_fact::Entity>()
+                .filter(dated_fact::Column::SupplierId.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?
+            {
+                facts
+                    .entry((f.supplier_id, f.kind, f.subject))
+                    .or_default()
+                    .push(Fact {
+                        from: f.valid_from,
+                        seq: i64::from(f.id),
+                        value: f.value,
+                    });
+            }
+            for record in records {
+                let now = Said {
+                    active: !record.archived && record.listed_on <= day,
+                    scarce: record.scarce_override,
+                    capabilities: offered.remove(&record.id).unwrap_or_default(),
+                };
+                let mut then = now.clone();
+                let mut archived = record.archived;
+                for ((_, kind, subject), of_key) in facts.iter().filter(|((id, _, _), _)| *id == record.id) {
+                    let value = timeline::value_then(of_key, day).cloned().flatten();
+                    match kind {
+                        FactKind::Archived => archived = value.is_some(),
+                        FactKind::Scarce => {
+                            if let Some(v) = value.as_deref().and_then(ScarceOverride::from_stored) {
+                                then.scarce = v;
+                            }
+                        }
+                        FactKind::Capability if value.is_some() => {
+                            then.capabilities.insert(subject.clone());
+                        }
+                        FactKind::Capability => {
+                            then.capabilities.remove(subject);
+                        }
+                        FactKind::Alias | FactKind::Lines => {}
+                    }
+                }
+                then.active = !archived && record.listed_on <= day;
+                moved.insert(record.id, (now, then));
+            }
+        }
+        Ok(Then { day, moved })
     }
 }
 
@@ -127,8 +228,14 @@ where
     })
 }
 
-/// How many active suppliers offer each capability, counted by the database.
-pub async fn capability_counts(conn: &impl ConnectionTrait, known: Known) -> Result<BTreeMap<String, usize>> {
+/// How many active suppliers offer each capability at the end of the day: counted by the
+/// database from the record as it stands, then corrected for the suppliers whose dated facts
+/// changed since.
+pub async fn capability_counts(
+    conn: &impl ConnectionTrait,
+    known: Known,
+    then: &Then,
+) -> Result<BTreeMap<String, usize>> {
     use supplier_capability::Column as C;
     let mut query = Query::select();
     query
@@ -142,6 +249,7 @@ pub async fn capability_counts(conn: &impl ConnectionTrait, known: Known) -> Res
     );
     query
         .and_where(Expr::col((supplier::Entity, supplier::Column::Archived)).eq(false))
+        .and_where(Expr::col((supplier::Entity, supplier::Column::ListedOn)).lte(then.day))
         .group_by_col((supplier_capability::Entity, C::Capability));
     let mut counts = BTreeMap::new();
     for row in conn.query_all(&query).await? {
@@ -149,6 +257,17 @@ pub async fn capability_counts(conn: &impl ConnectionTrait, known: Known) -> Res
         let n: i64 = row.try_get_by_index(1)?;
         counts.insert(capability, n as usize);
     }
+    for (now, said) in then.moved.values() {
+        for capability in now.capabilities.iter().filter(|_| now.active) {
+            if let Some(n) = counts.get_mut(capability) {
+                *n = n.saturating_sub(1);
+            }
+        }
+        for capability in said.capabilities.iter().filter(|_| said.active) {
+            *counts.entry(capability.clone()).or_default() += 1;
+        }
+    }
+    counts.retain(|_, n| *n > 0);
     Ok(counts)
 }
 
@@ -157,6 +276,7 @@ pub async fn capability_counts(conn: &impl ConnectionTrait, known: Known) -> Res
 pub async fn scarce_candidates(
     conn: &impl ConnectionTrait,
     known: Known,
+    then: &Then,
     capabilities: &[String],
 ) -> Result<Vec<i32>> {
     let mut ids: std::collections::BTreeSet<i32> = std::collections::BTreeSet::new();
@@ -182,19 +302,28 @@ pub async fn scarce_candidates(
             .all(conn)
             .await?,
     );
+    // Those whose facts changed since are read as they stood (`active_suppliers`).
+    ids.extend(
+        then.moved
+            .iter()
+            .filter(|(_, (_, said))| said.active)
+            .map(|(id, _)| *id),
+    );
     Ok(ids.into_iter().collect())
 }
 
-/// Active (not archived) suppliers in name order, with their capabilities: all, or a subset.
+/// Suppliers active at the end of the day (listed by then, not archived), in name order, with
+/// their capabilities: all, or a subset.
 pub async fn active_suppliers(
     conn: &impl ConnectionTrait,
     known: Known,
+    then: &Then,
     subset: Option<&[i32]>,
 ) -> Result<Vec<ActiveSupplier>> {
     let mut rows: Vec<(i32, String, String, Option<String>, ScarceOverride)> = Vec::new();
     let mut capabilities: Vec<(i32, String)> = Vec::new();
     for chunk in chunks(subset) {
-        let mut query = known
+        let query = known
             .find::<supplier::Entity>()
             .select_only()
             .columns([
@@ -204,7 +333,28 @@ pub async fn active_suppliers(
                 supplier::Column::NativeName,
                 supplier::Column::ScarceOverride,
             ])
-            .filter(supplier::Column::Archived.eq(false));
+            .filter(supplier::Column::ListedOn.lte(then.day));
+        // Suppliers whose facts changed since may have been active then whatever they are now:
+        // they are read apart, below.
+        let moved: Vec<i32> = then
+            .moved
+            .keys()
+            .copied()
+            .filter(|id| chunk.is_none_or(|ids| ids.contains(id)))
+            .collect();
+        for ids in moved.chunks(IN_CHUNK) {
+            rows.extend(
+                read_rows::<_, (i32, String, String, Option<String>, ScarceOverride)>(
+                    conn,
+                    query
+                        .clone()
+                        .filter(supplier::Column::Id.is_in(ids.iter().copied())),
+                    &["id", "name_norm", "name", "native_name", "scarce_override"],
+                )
+                .await?,
+            );
+        }
+        let mut query = query.filter(supplier::Column::Archived.eq(false));
         let mut caps = known
             .find::<supplier_capability::Entity>()
             .select_only()
@@ -231,6 +381,8 @@ pub async fn active_suppliers(
     // Suppliers and capabilities both by id (the aggregate need not keep the query's order, but
     // it usually does, and sorting sorted rows is one pass), then matched up in one walk.
     rows.sort_unstable_by_key(|r| r.0);
+    rows.dedup_by_key(|r| r.0);
+    rows.retain(|r| then.moved.get(&r.0).is_none_or(|(_, said)| said.active));
     capabilities.sort_unstable();
     let mut capabilities = capabilities.into_iter().peekable();
     let mut suppliers: Vec<(String, ActiveSupplier)> = rows
@@ -242,12 +394,21 @@ pub async fn active_suppliers(
                     offered.push(capability); // else an archived supplier's
                 }
             }
-            let supplier = ActiveSupplier {
-                capabilities: offered,
-                id,
-                name,
-                native_name,
-                scarce_override: scarce,
+            let supplier = match then.moved.get(&id) {
+                Some((_, said)) => ActiveSupplier {
+                    capabilities: said.capabilities.iter().cloned().collect(),
+                    id,
+                    name,
+                    native_name,
+                    scarce_override: said.scarce,
+                },
+                None => ActiveSupplier {
+                    capabilities: offered,
+                    id,
+                    name,
+                    native_name,
+                    scarce_override: scarce,
+                },
             };
             (name_norm, supplier)
         })

@@ -60,15 +60,16 @@ pub async fn build(
 ) -> Result<GapsReport> {
     let buyer = lookup::buyer(conn, buyer_ref).await?;
     // Scarcity first, from counts the database makes; then only the few suppliers it can list.
-    let scarcity = Scarcity::from_counts(threshold, facts::capability_counts(conn, known).await?);
+    let then = facts::Then::load(conn, known, as_of).await?;
+    let scarcity = Scarcity::from_counts(threshold, facts::capability_counts(conn, known, &then).await?);
     let scarce: Vec<String> = scarcity
         .capabilities()
         .filter(|(_, _, scarce)| *scarce)
         .map(|(name, _, _)| name.to_string())
         .collect();
-    let candidates = facts::scarce_candidates(conn, known, &scarce).await?;
+    let candidates = facts::scarce_candidates(conn, known, &then, &scarce).await?;
     let subset = Some(candidates.as_slice());
-    let suppliers = facts::active_suppliers(conn, known, subset).await?;
+    let suppliers = facts::active_suppliers(conn, known, &then, subset).await?;
     let buyers = facts::buyers(conn, known).await?;
     let deals = facts::deal_statuses(conn, known, as_of, subset).await?;
     let visits = facts::visit_tallies(conn, known, as_of, Some(buyer.id), subset).await?;

@@ -73,7 +73,8 @@ pub async fn build(
     // aggregates run (`biased`: the query is sent before the work starts).
     let ((suppliers, scarcity, visits), (buyers, deals_of, findings)) = tokio::try_join!(
         async {
-            let suppliers = facts::active_suppliers(conn, known, None).await?;
+            let then = facts::Then::load(conn, known, as_of).await?;
+            let suppliers = facts::active_suppliers(conn, known, &then, None).await?;
             let (visits, scarcity) = tokio::join!(
                 biased;
                 facts::visit_tallies(conn, known, as_of, only, None),

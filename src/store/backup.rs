@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Store;
 use super::entities::{
-    audit_entry, buyer, deal, deal_event, note, operation, site, supplier, supplier_alias,
+    audit_entry, buyer, dated_fact, deal, deal_event, note, operation, site, supplier, supplier_alias,
     supplier_capability, visit, visit_visitor,
 };
 use super::operations::{self, Kind};
@@ -42,6 +42,9 @@ pub struct Backup {
     pub deals: Vec<deal::Model>,
     pub deal_events: Vec<deal_event::Model>,
     pub audit_entries: Vec<audit_entry::Model>,
+    /// What the suppliers' records said from a day on (`domain::timeline`).
+    #[serde(default)]
+    pub dated_facts: Vec<dated_fact::Model>,
     /// The operation log, but for restores (`import all`), which it must not repeat.
     #[serde(default)]
     pub operations: Vec<operation::Model>,
@@ -63,6 +66,8 @@ pub struct History {
     pub notes: Vec<Retired<note::Model>>,
     pub deals: Vec<Retired<deal::Model>>,
     pub deal_events: Vec<Retired<deal_event::Model>>,
+    #[serde(default)]
+    pub dated_facts: Vec<Retired<dated_fact::Model>>,
 }
 
 /// A version of a row, and the operation that retracted it.
@@ -133,6 +138,7 @@ pub async fn export_all(store: &Store) -> Result<Backup> {
         deals: all::<deal::Entity>(db, deal::Column::Id).await?,
         deal_events: all::<deal_event::Entity>(db, deal_event::Column::Id).await?,
         audit_entries: all::<audit_entry::Entity>(db, audit_entry::Column::Id).await?,
+        dated_facts: all::<dated_fact::Entity>(db, dated_fact::Column::Id).await?,
         operations: operation::Entity::find()
             .filter(operation::Column::Kind.ne(operations::RESTORE))
             .order_by_asc(operation::Column::Seq)
@@ -149,6 +155,7 @@ pub async fn export_all(store: &Store) -> Result<Backup> {
             notes: retired::<note::Entity>(db).await?,
             deals: retired::<deal::Entity>(db).await?,
             deal_events: retired::<deal_event::Entity>(db).await?,
+            dated_facts: retired::<dated_fact::Entity>(db).await?,
         },
     })
 }
@@ -235,7 +242,9 @@ async fn restore_all(txn: &DatabaseTransaction, backup: &Backup) -> Result<u64> 
         + backup.deals.len()
         + backup.deal_events.len()) as u64;
     restore::<buyer::Entity, _>(txn, &backup.buyers).await?;
-    restore::<supplier::Entity, _>(txn, &backup.suppliers).await?;
+    let listed = |s: &supplier::Model| s.clone().listed();
+    let suppliers: Vec<supplier::Model> = backup.suppliers.iter().map(listed).collect();
+    restore::<supplier::Entity, _>(txn, &suppliers).await?;
     restore::<supplier_alias::Entity, _>(txn, &backup.supplier_aliases).await?;
     restore::<supplier_capability::Entity, _>(txn, &backup.supplier_capabilities).await?;
     restore::<site::Entity, _>(txn, &backup.sites).await?;
@@ -244,11 +253,20 @@ async fn restore_all(txn: &DatabaseTransaction, backup: &Backup) -> Result<u64> 
     restore::<note::Entity, _>(txn, &backup.notes).await?;
     restore::<deal::Entity, _>(txn, &backup.deals).await?;
     restore::<deal_event::Entity, _>(txn, &backup.deal_events).await?;
+    restore::<dated_fact::Entity, _>(txn, &backup.dated_facts).await?;
     restore::<audit_entry::Entity, _>(txn, &backup.audit_entries).await?;
     restore::<operation::Entity, _>(txn, &backup.operations).await?;
     let h = &backup.history;
     restore_retired::<buyer::Entity>(txn, &h.buyers).await?;
-    restore_retired::<supplier::Entity>(txn, &h.suppliers).await?;
+    let suppliers: Vec<Retired<supplier::Model>> = h
+        .suppliers
+        .iter()
+        .map(|r| Retired {
+            retracted_by: r.retracted_by,
+            row: listed(&r.row),
+        })
+        .collect();
+    restore_retired::<supplier::Entity>(txn, &suppliers).await?;
     restore_retired::<supplier_alias::Entity>(txn, &h.supplier_aliases).await?;
     restore_retired::<supplier_capability::Entity>(txn, &h.supplier_capabilities).await?;
     restore_retired::<site::Entity>(txn, &h.sites).await?;
@@ -257,6 +275,7 @@ async fn restore_all(txn: &DatabaseTransaction, backup: &Backup) -> Result<u64> 
     restore_retired::<note::Entity>(txn, &h.notes).await?;
     restore_retired::<deal::Entity>(txn, &h.deals).await?;
     restore_retired::<deal_event::Entity>(txn, &h.deal_events).await?;
+    restore_retired::<dated_fact::Entity>(txn, &h.dated_facts).await?;
     reset_sequences(txn).await?;
     // The restore is an operation of its own (the caller's), which backups leave out: the
     // restored log is the history, and a backup must round-trip exactly (export → import →
@@ -280,6 +299,7 @@ async fn reset_sequences(txn: &DatabaseTransaction) -> Result<()> {
             "note",
             "deal",
             "deal_event",
+            "dated_fact",
             "audit_entry",
         ]
         .map(|table| (table, "id")),

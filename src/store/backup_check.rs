@@ -141,6 +141,7 @@ fn unique<K: Eq + Hash + std::fmt::Debug>(
 pub fn check(backup: &Backup, today: NaiveDate) -> Result<(), Invalid> {
     let ids = buyers_and_suppliers(backup)?;
     let sites = sites(backup, &ids)?;
+    dated_facts(backup, &ids, &sites)?;
     visits_and_notes(backup, &ids, &sites, today)?;
     deals(backup, &ids, today)?;
     audit(backup)?;
@@ -185,7 +186,11 @@ fn buyers_and_suppliers(backup: &Backup) -> Result<Ids, Invalid> {
         at.optional("website", &s.website, values::parse_website)?;
         at.optional("note", &s.note, text::long)?;
         at.timestamp("created_at", s.created_at)?;
-        at.timestamp("updated_at", s.updated_at)
+        at.timestamp("updated_at", s.updated_at)?;
+        if s.listed_on != chrono::NaiveDate::MIN {
+            check_in_range(&at.field("listed_on"), s.listed_on)?;
+        }
+        Ok(())
     })?;
     let mut ids = HashSet::new();
     let mut keys = HashSet::new();
@@ -212,6 +217,66 @@ fn buyers_and_suppliers(backup: &Backup) -> Result<Ids, Invalid> {
         )
     })?;
     Ok(Ids { buyers, suppliers })
+}
+
+/// Dated facts: each about a supplier (and a site of it, for line counts), with a subject and
+/// value of the kind's own form.
+fn dated_facts(backup: &Backup, ids: &Ids, sites: &HashSet<i32>) -> Result<(), Invalid> {
+    use crate::domain::status::{FactKind, ScarceOverride};
+    let mut seen = HashSet::new();
+    each("dated_facts", &backup.dated_facts, |at, f| {
+        unique(at, "id", f.id, &mut seen)?;
+        at.refers("supplier_id", f.supplier_id, &ids.suppliers, "supplier")?;
+        check_in_range(&at.field("valid_from"), f.valid_from)?;
+        let value = f.value.as_deref();
+        let wrong = |what: &str| {
+            Err(Invalid::new(
+                at.field(what),
+                format!("does not fit a {} fact", f.kind),
+            ))
+        };
+        match f.kind {
+            FactKind::Capability => {
+                at.canonical("subject", &f.subject, values::parse_capability)?;
+                if !matches!(value, None | Some("yes")) {
+                    return wrong("value");
+                }
+            }
+            FactKind::Alias => {
+                if let Some(alias) = value {
+                    at.name("value", alias, "subject", &f.subject)?;
+                } else if f.subject.is_empty() || normalise(&f.subject) != f.subject {
+                    return wrong("subject");
+                }
+            }
+            FactKind::Archived | FactKind::Scarce if !f.subject.is_empty() => return wrong("subject"),
+            FactKind::Archived => {
+                if !matches!(value, None | Some("yes")) {
+                    return wrong("value");
+                }
+            }
+            FactKind::Scarce => {
+                if value.and_then(ScarceOverride::from_stored).is_none() {
+                    return wrong("value");
+                }
+            }
+            FactKind::Lines => {
+                let site = f
+                    .subject
+                    .parse::<i32>()
+                    .map_err(|_| Invalid::new(at.field("subject"), "is not a site id"))?;
+                at.refers("subject", site, sites, "site")?;
+                at.count(
+                    "value",
+                    value
+                        .map(|v| v.parse::<i32>())
+                        .transpose()
+                        .map_err(|_| Invalid::new(at.field("value"), "is not a line count"))?,
+                )?;
+            }
+        }
+        Ok(())
+    })
 }
 
 fn sites(backup: &Backup, ids: &Ids) -> Result<HashSet<i32>, Invalid> {
@@ -380,7 +445,8 @@ fn log(backup: &Backup) -> Result<(), Invalid> {
         visit_visitors,
         notes,
         deals,
-        deal_events
+        deal_events,
+        dated_facts
     );
     each("audit_entries", &backup.audit_entries, |at, a| {
         known(at, "operation_id", a.operation_id)

@@ -202,6 +202,7 @@ pub async fn set(store: &Store, change: DealChange) -> Result<DealOutcome> {
 async fn set_in(txn: &DatabaseTransaction, op: &Op, change: &DealChange) -> Result<DealOutcome> {
     let supplier = lookup::supplier(txn, &change.supplier).await?;
     sites::ensure_active(&supplier)?;
+    super::dated::listed_by(txn, op.seq, &supplier, change.date).await?;
     let buyer = lookup::buyer(txn, &change.buyer).await?;
     // Writers of one deal take turns (the row lock; SQLite's write lock serialises anyway), so
     // each reads the events the others committed before it projects the deal row. A first deal

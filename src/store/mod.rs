@@ -10,6 +10,7 @@ pub mod backup;
 mod backup_check;
 pub mod buyers;
 pub mod connect;
+pub mod dated;
 pub mod deals;
 pub mod entities;
 pub mod failure;

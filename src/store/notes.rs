@@ -147,6 +147,7 @@ async fn add_in(store: &Store, txn: &DatabaseTransaction, op: &Op, new: &NewNote
         (None, Some(v)) => v.visit_date,
         (None, None) => store.today,
     };
+    super::dated::listed_by(txn, op.seq, &supplier, date).await?;
     let row = NoteRow {
         supplier_id: supplier.id,
         visit_id: visit.as_ref().map(|v| v.id),

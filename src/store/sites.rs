@@ -1,6 +1,6 @@
 //! Sites: the factories of a supplier, with their production lines.
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder, Set,
@@ -8,10 +8,12 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::audit::{self, Change};
+use super::dated::{self, KeyChange};
 use super::entities::{site, supplier};
 use super::operations::Op;
 use super::{Store, lookup};
 use crate::domain::names::normalise;
+use crate::domain::status::FactKind;
 use crate::error::{Error, Result};
 
 pub struct NewSite {
@@ -21,6 +23,8 @@ pub struct NewSite {
     pub province: Option<String>,
     pub country: Option<String>,
     pub lines: Option<i32>,
+    /// The day the line count holds from.
+    pub date: NaiveDate,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -106,6 +110,19 @@ async fn add_in(txn: &DatabaseTransaction, op: &Op, new: &NewSite) -> Result<Sit
     }
     .insert(txn)
     .await?;
+    // The line count is a dated fact: unknown before `date` (when that is after the listing).
+    let lines = KeyChange {
+        supplier: owner.id,
+        listed_on: owner.listed_on,
+        kind: FactKind::Lines,
+        subject: created.id.to_string(),
+        current: None,
+        new: new.lines.map(|n| n.to_string()),
+        day: new.date,
+    };
+    if lines.new.is_some() {
+        dated::record(txn, op.seq, &[lines]).await?;
+    }
     let view = view(created, &owner.name);
     audit::record(
         txn,

@@ -5,7 +5,7 @@
 use sea_orm::sea_query::{ArrayType, ColumnType, Nullable, StringLen, ValueType, ValueTypeErr};
 use sea_orm::{ColIdx, DbErr, QueryResult, TryGetError, TryGetable, Value};
 
-use crate::domain::status::{DealStatus, ScarceOverride, Severity};
+use crate::domain::status::{DealStatus, FactKind, ScarceOverride, Severity};
 
 macro_rules! stored_enum {
     ($($name:ident),+) => {$(
@@ -57,4 +57,4 @@ macro_rules! stored_enum {
     )+};
 }
 
-stored_enum!(DealStatus, Severity, ScarceOverride);
+stored_enum!(DealStatus, Severity, ScarceOverride, FactKind);

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Utc;
-use sea_orm::sea_query::{Condition, ExprTrait, Query};
+use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::{Condition, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, QuerySelect, Set,
@@ -13,11 +13,12 @@ use serde::Serialize;
 use crate::output::{Document, Field, Name, ToCell, fields_of};
 
 use super::audit::{self, Change};
+use super::dated::{self, KeyChange, YES};
 use super::entities::{supplier, supplier_alias, supplier_capability};
 use super::operations::Op;
 use super::{Store, deals, lookup, notes, sites, versions, visits};
 use crate::domain::names::normalise;
-use crate::domain::status::ScarceOverride;
+use crate::domain::status::{FactKind, ScarceOverride};
 use crate::error::{Error, Result};
 
 /// Profile fields of an add or an edit. For an edit, `None` leaves a field as it is and
@@ -37,6 +38,9 @@ pub struct SupplierChanges {
     pub remove_aliases: Vec<String>,
     pub add_capabilities: Vec<String>,
     pub remove_capabilities: Vec<String>,
+    /// The day the changes hold from (`--date`; an add lists the supplier from it) [default:
+    /// today].
+    pub date: Option<NaiveDate>,
 }
 
 /// A supplier's profile, as lists and `supplier show` give it.
@@ -55,6 +59,8 @@ pub struct SupplierView {
     pub scarce: ScarceOverride,
     pub note: Option<String>,
     pub archived: bool,
+    /// The day it is on record from.
+    pub listed_on: NaiveDate,
 }
 
 crate::row!(SupplierView {
@@ -70,13 +76,37 @@ crate::row!(SupplierView {
     capabilities,
     scarce,
     note,
-    archived
+    archived,
+    listed_on
+});
+
+/// A dated fact of a supplier's record (`domain::timeline`): what it said from `date` on.
+#[derive(Debug, Clone, Serialize)]
+pub struct DatedView {
+    pub date: NaiveDate,
+    pub kind: FactKind,
+    /// The capability, the alias (normalised) or the site id; empty for the archive state and
+    /// the scarcity override.
+    pub subject: String,
+    /// The value from then on; none for a capability or alias no longer held, or a supplier
+    /// no longer archived.
+    pub value: Option<String>,
+}
+
+crate::row!(DatedView {
+    date,
+    kind,
+    subject,
+    value
 });
 
 /// Everything known about one supplier.
 #[derive(Debug, Serialize)]
 pub struct SupplierFile {
     pub supplier: SupplierView,
+    /// How capabilities, aliases, archive state, scarcity override and line counts changed
+    /// over time, oldest first (empty while all hold since the listing).
+    pub dated: Vec<DatedView>,
     pub sites: Vec<sites::SiteView>,
     pub visits: Vec<visits::VisitView>,
     pub desk_notes: Vec<notes::NoteView>,
@@ -94,6 +124,7 @@ impl Document for SupplierFile {
                 Name::Borrowed("supplier"),
                 Field::Section(fields_of(&self.supplier)),
             ),
+            (Name::Borrowed("dated"), Field::Cell(self.dated.cell())),
             (Name::Borrowed("sites"), Field::Cell(self.sites.cell())),
             (Name::Borrowed("visits"), Field::Cell(self.visits.cell())),
             (Name::Borrowed("desk_notes"), Field::Cell(self.desk_notes.cell())),
@@ -170,6 +201,7 @@ pub(crate) async fn views(
             scarce: s.scarce_override,
             note: s.note,
             archived: s.archived,
+            listed_on: s.listed_on,
         })
         .collect())
 }
@@ -197,7 +229,8 @@ async fn ensure_free(
     }
 }
 
-pub async fn add(store: &Store, changes: SupplierChanges) -> Result<SupplierView> {
+pub async fn add(store: &Store, mut changes: SupplierChanges) -> Result<SupplierView> {
+    changes.date.get_or_insert(store.today);
     store
         .write(async |txn, op| add_in(txn, op, changes.clone()).await)
         .await
@@ -214,6 +247,7 @@ async fn add_in(txn: &DatabaseTransaction, op: &Op, changes: SupplierChanges) ->
         name_norm: Set(normalise(&name)),
         scarce_override: Set(ScarceOverride::Auto),
         archived: Set(false),
+        listed_on: Set(changes.date.unwrap_or_else(|| now.date_naive())),
         created_at: Set(now),
         updated_at: Set(now),
         recorded_by: Set(op.seq),
@@ -255,9 +289,11 @@ async fn apply(
         std::mem::take(&mut changes.remove_capabilities),
         std::mem::take(&mut changes.add_capabilities),
     );
-    let model = apply_profile(conn, op, model, changes).await?;
-    apply_aliases(conn, op, &model, aliases.0, aliases.1).await?;
-    apply_capabilities(conn, op, &model, capabilities.0, capabilities.1).await?;
+    let day = changes.date.unwrap_or(model.listed_on);
+    let model = apply_profile(conn, op, model, changes, day).await?;
+    let mut keys = alias_changes(conn, &model, aliases.0, aliases.1, day).await?;
+    keys.extend(capability_changes(conn, &model, capabilities.0, capabilities.1, day).await?);
+    apply_keys(conn, op, &model, keys).await?;
     Ok(model)
 }
 
@@ -267,6 +303,7 @@ async fn apply_profile(
     op: i32,
     model: supplier::Model,
     changes: SupplierChanges,
+    day: NaiveDate,
 ) -> Result<supplier::Model> {
     let id = model.id;
     let mut active = model.clone().into_active_model();
@@ -297,8 +334,18 @@ async fn apply_profile(
     if let Some(v) = changes.website {
         active.website = Set(v);
     }
-    if let Some(v) = changes.scarce {
-        active.scarce_override = Set(v);
+    if let Some(v) = changes.scarce.filter(|v| *v != model.scarce_override) {
+        let change = KeyChange {
+            supplier: id,
+            listed_on: model.listed_on,
+            kind: FactKind::Scarce,
+            subject: String::new(),
+            current: Some(model.scarce_override.as_str().to_string()),
+            new: Some(v.as_str().to_string()),
+            day,
+        };
+        let now = dated::record(conn, op, &[change]).await?.pop().flatten();
+        active.scarce_override = Set(now.as_deref().and_then(ScarceOverride::from_stored).unwrap_or(v));
     }
     if let Some(v) = changes.note {
         active.note = Set(v);
@@ -309,78 +356,80 @@ async fn apply_profile(
     Ok(active.update(conn).await?)
 }
 
-/// Removes aliases (each must be one) and adds new ones (each free for this supplier).
-async fn apply_aliases(
+/// The alias changes asked for: each removed one must be an alias, each added one free for
+/// this supplier (its own names and aliases it has are no change).
+async fn alias_changes(
     conn: &impl ConnectionTrait,
-    op: i32,
     model: &supplier::Model,
     remove: Vec<String>,
     add: Vec<String>,
-) -> Result<()> {
-    let id = model.id;
+    day: NaiveDate,
+) -> Result<Vec<KeyChange>> {
+    let held: Vec<supplier_alias::Model> = supplier_alias::Entity::find()
+        .filter(supplier_alias::Column::SupplierId.eq(model.id))
+        .all(conn)
+        .await?;
+    let change = |norm: String, current: Option<String>, new: Option<String>| KeyChange {
+        supplier: model.id,
+        listed_on: model.listed_on,
+        kind: FactKind::Alias,
+        subject: norm,
+        current,
+        new,
+        day,
+    };
+    let mut changes: Vec<KeyChange> = Vec::new();
     for alias in remove {
         let norm = normalise(&alias);
-        let which = supplier_alias::Column::SupplierId
-            .eq(id)
-            .and(supplier_alias::Column::AliasNorm.eq(norm));
-        versions::retire::<supplier_alias::Entity>(conn, op, which.clone()).await?;
-        let removed = supplier_alias::Entity::delete_many()
-            .filter(which)
-            .exec(conn)
-            .await?;
-        if removed.rows_affected == 0 {
+        let Some(row) = held.iter().find(|a| a.alias_norm == norm) else {
             return Err(Error::invalid(
                 "remove-alias",
                 format!("'{alias}' is not an alias of {}", model.name),
             ));
-        }
+        };
+        changes.push(change(norm, Some(row.alias.clone()), None));
     }
     for alias in add {
         let norm = normalise(&alias);
-        if norm == model.name_norm || Some(&norm) == model.native_norm.as_ref() {
+        if norm == model.name_norm
+            || Some(&norm) == model.native_norm.as_ref()
+            || changes.iter().any(|c| c.subject == norm && c.new.is_some())
+        {
             continue;
         }
-        ensure_free(conn, "alias", &alias, Some(id)).await?;
-        let exists = supplier_alias::Entity::find()
-            .filter(supplier_alias::Column::SupplierId.eq(id))
-            .filter(supplier_alias::Column::AliasNorm.eq(norm.as_str()))
-            .one(conn)
-            .await?
-            .is_some();
-        if !exists {
-            supplier_alias::ActiveModel {
-                supplier_id: Set(id),
-                alias: Set(alias),
-                alias_norm: Set(norm),
-                recorded_by: Set(op),
-                ..Default::default()
-            }
-            .insert(conn)
-            .await?;
+        ensure_free(conn, "alias", &alias, Some(model.id)).await?;
+        let current = held
+            .iter()
+            .find(|a| a.alias_norm == norm)
+            .map(|a| a.alias.clone());
+        if let Some(removed) = changes.iter_mut().find(|c| c.subject == norm) {
+            removed.new = Some(alias); // removed and added back: no change
+        } else if current.is_none() {
+            changes.push(change(norm, None, Some(alias)));
         }
     }
-    Ok(())
+    changes.retain(|c| c.current != c.new);
+    Ok(changes)
 }
 
-/// Removes capabilities (each must be one) and adds new ones.
-async fn apply_capabilities(
+/// The capability changes asked for: each removed one must be offered.
+async fn capability_changes(
     conn: &impl ConnectionTrait,
-    op: i32,
     model: &supplier::Model,
     remove: Vec<String>,
     add: Vec<String>,
-) -> Result<()> {
-    let id = model.id;
+    day: NaiveDate,
+) -> Result<Vec<KeyChange>> {
+    let offered: Vec<String> = supplier_capability::Entity::find()
+        .select_only()
+        .column(supplier_capability::Column::Capability)
+        .filter(supplier_capability::Column::SupplierId.eq(model.id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut wanted: BTreeMap<String, bool> = offered.iter().map(|c| (c.clone(), true)).collect();
     for capability in remove {
-        let which = supplier_capability::Column::SupplierId
-            .eq(id)
-            .and(supplier_capability::Column::Capability.eq(capability.as_str()));
-        versions::retire::<supplier_capability::Entity>(conn, op, which.clone()).await?;
-        let removed = supplier_capability::Entity::delete_many()
-            .filter(which)
-            .exec(conn)
-            .await?;
-        if removed.rows_affected == 0 {
+        if wanted.insert(capability.clone(), false) != Some(true) {
             return Err(Error::invalid(
                 "remove-capability",
                 format!("{} has no capability '{capability}'", model.name),
@@ -388,24 +437,78 @@ async fn apply_capabilities(
         }
     }
     for capability in add {
-        let exists = supplier_capability::Entity::find_by_id((id, capability.clone()))
-            .one(conn)
-            .await?
-            .is_some();
-        if !exists {
-            supplier_capability::ActiveModel {
-                supplier_id: Set(id),
-                capability: Set(capability),
-                recorded_by: Set(op),
+        wanted.insert(capability, true);
+    }
+    Ok(wanted
+        .into_iter()
+        .filter(|(capability, on)| *on != offered.contains(capability))
+        .map(|(capability, on)| KeyChange {
+            supplier: model.id,
+            listed_on: model.listed_on,
+            kind: FactKind::Capability,
+            subject: capability,
+            current: (!on).then(|| YES.to_string()),
+            new: on.then(|| YES.to_string()),
+            day,
+        })
+        .collect())
+}
+
+/// Records alias and capability changes as dated facts and brings the supplier's aliases and
+/// capabilities to the values they hold now.
+async fn apply_keys(
+    conn: &impl ConnectionTrait,
+    op: i32,
+    model: &supplier::Model,
+    keys: Vec<KeyChange>,
+) -> Result<()> {
+    let now = dated::record(conn, op, &keys).await?;
+    for (key, value) in keys.into_iter().zip(now) {
+        if value == key.current {
+            continue; // a change dated before a later fact of the key
+        }
+        match (key.kind, value) {
+            (FactKind::Alias, None) => {
+                use supplier_alias::Column as A;
+                let which = Condition::all()
+                    .add(A::SupplierId.eq(model.id))
+                    .add(A::AliasNorm.eq(key.subject));
+                versions::remove::<supplier_alias::Entity>(conn, op, which).await?;
             }
-            .insert(conn)
-            .await?;
+            (FactKind::Alias, Some(alias)) => {
+                supplier_alias::ActiveModel {
+                    supplier_id: Set(model.id),
+                    alias: Set(alias),
+                    alias_norm: Set(key.subject),
+                    recorded_by: Set(op),
+                    ..Default::default()
+                }
+                .insert(conn)
+                .await?;
+            }
+            (_, None) => {
+                use supplier_capability::Column as C;
+                let which = Condition::all()
+                    .add(C::SupplierId.eq(model.id))
+                    .add(C::Capability.eq(key.subject));
+                versions::remove::<supplier_capability::Entity>(conn, op, which).await?;
+            }
+            (_, Some(_)) => {
+                supplier_capability::ActiveModel {
+                    supplier_id: Set(model.id),
+                    capability: Set(key.subject),
+                    recorded_by: Set(op),
+                }
+                .insert(conn)
+                .await?;
+            }
         }
     }
     Ok(())
 }
 
-pub async fn edit(store: &Store, reference: &str, changes: SupplierChanges) -> Result<SupplierView> {
+pub async fn edit(store: &Store, reference: &str, mut changes: SupplierChanges) -> Result<SupplierView> {
+    changes.date.get_or_insert(store.today);
     store
         .write(async |txn, op| edit_in(txn, op, reference, changes.clone()).await)
         .await
@@ -443,9 +546,16 @@ async fn edit_in(
 }
 
 /// Archives (or restores) a supplier. Its visits, notes and deals stay: evidence is never deleted.
-pub async fn archive(store: &Store, reference: &str, restore: bool) -> Result<SupplierView> {
+/// Archives (or restores) from `date` on [default: today].
+pub async fn archive(
+    store: &Store,
+    reference: &str,
+    restore: bool,
+    date: Option<NaiveDate>,
+) -> Result<SupplierView> {
+    let day = date.unwrap_or(store.today);
     store
-        .write(async |txn, op| archive_in(txn, op, reference, restore).await)
+        .write(async |txn, op| archive_in(txn, op, reference, restore, day).await)
         .await
 }
 
@@ -454,6 +564,7 @@ async fn archive_in(
     op: &Op,
     reference: &str,
     restore: bool,
+    day: NaiveDate,
 ) -> Result<SupplierView> {
     let model = lookup::supplier(txn, reference).await?;
     if model.archived != restore {
@@ -465,8 +576,22 @@ async fn archive_in(
     }
     let before = view(txn, model.clone()).await?;
     let model_id = model.id;
+    let change = KeyChange {
+        supplier: model.id,
+        listed_on: model.listed_on,
+        kind: FactKind::Archived,
+        subject: String::new(),
+        current: model.archived.then(|| YES.to_string()),
+        new: (!restore).then(|| YES.to_string()),
+        day,
+    };
+    let archived = dated::record(txn, op.seq, &[change])
+        .await?
+        .pop()
+        .flatten()
+        .is_some();
     let mut active = model.into_active_model();
-    active.archived = Set(!restore);
+    active.archived = Set(archived);
     active.updated_at = Set(Utc::now());
     active.recorded_by = Set(op.seq);
     versions::retire::<supplier::Entity>(txn, op.seq, supplier::Column::Id.eq(model_id)).await?;
@@ -532,7 +657,18 @@ pub async fn show(store: &Store, reference: &str) -> Result<SupplierFile> {
     let visits = visits::of_supplier(&store.db, &model).await?;
     let desk_notes = notes::desk_notes(&store.db, &model).await?;
     let deals = deals::files_of_supplier(&store.db, &model).await?;
+    let dated = dated::of_supplier(&store.db, model.id)
+        .await?
+        .into_iter()
+        .map(|f| DatedView {
+            date: f.valid_from,
+            kind: f.kind,
+            subject: f.subject,
+            value: f.value,
+        })
+        .collect();
     Ok(SupplierFile {
+        dated,
         supplier: view(&store.db, model).await?,
         sites,
         visits,

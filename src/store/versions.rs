@@ -57,6 +57,17 @@ pub async fn retire<E: EntityTrait + Default>(
     Ok(())
 }
 
+/// Deletes the rows of `E` that `which` selects, retiring them first (`retire`).
+pub async fn remove<E: EntityTrait + Default>(
+    conn: &impl ConnectionTrait,
+    op: i32,
+    which: sea_orm::Condition,
+) -> Result<()> {
+    retire::<E>(conn, op, which.clone()).await?;
+    E::delete_many().filter(which).exec(conn).await?;
+    Ok(())
+}
+
 /// `E`'s rows as they stood after operation `seq`: a subquery with `E`'s columns, to read in
 /// place of the table (`--known-at`).
 pub fn as_known<E: EntityTrait + Default>(seq: i32) -> SelectStatement {
@@ -125,6 +136,10 @@ macro_rules! parents_first {
             $body
         }
         {
+            type $E = dated_fact::Entity;
+            $body
+        }
+        {
             type $E = site::Entity;
             $body
         }
@@ -177,6 +192,10 @@ macro_rules! children_first {
         }
         {
             type $E = site::Entity;
+            $body
+        }
+        {
+            type $E = dated_fact::Entity;
             $body
         }
         {
@@ -523,9 +542,9 @@ pub async fn insert_history<E: Versioned>(
         for (model, by) in chunk {
             let active = model.clone().into_active_model();
             let mut values: Vec<sea_orm::sea_query::SimpleExpr> = E::Column::iter()
-                .map(|c| Expr::val(active.get(c).into_value().unwrap_or(sea_orm::Value::Int(None))).into())
+                .map(|c| Expr::val(active.get(c).into_value().unwrap_or(sea_orm::Value::Int(None))))
                 .collect();
-            values.push(Expr::val(*by).into());
+            values.push(Expr::val(*by));
             insert
                 .values(values)
                 .map_err(|e| crate::error::Error::Other(format!("building a history row: {e}")))?;

@@ -71,6 +71,7 @@ pub async fn log(store: &Store, new: NewVisit) -> Result<VisitView> {
 async fn log_in(txn: &DatabaseTransaction, op: &Op, new: &NewVisit) -> Result<VisitView> {
     let supplier = lookup::supplier(txn, &new.supplier).await?;
     sites::ensure_active(&supplier)?;
+    super::dated::listed_by(txn, op.seq, &supplier, new.date).await?;
     let buyer = lookup::buyer(txn, &new.buyer).await?;
     let site = match &new.site {
         Some(reference) => Some(lookup::site(txn, &supplier, reference).await?),

@@ -442,6 +442,16 @@ fn a_database_from_before_the_log_is_carried_over() {
     assert_eq!(array_len(&on("2026-01-05")["suppliers"]), 0);
     assert_eq!(array_len(&on("2026-01-05")["buyers"]), 1);
     assert_eq!(array_len(&on("2026-01-06")["suppliers"]), 1);
+    // Valid time: the supplier is listed from the day it was created, with what it offers.
+    let lumina = db.json(&["supplier", "show", "Lumina"]);
+    assert_eq!(lumina["supplier"]["listed_on"], "2026-01-06");
+    assert_eq!(array_len(&lumina["dated"]), 0);
+    let as_of = |day: &str| db.json(&["report", "status", "--as-of", day]);
+    assert_eq!(array_len(&as_of("2026-01-05")["suppliers"]), 0);
+    assert_eq!(
+        as_of("2026-01-06")["suppliers"][0]["capabilities"][0],
+        "hjt-full-line"
+    );
     // New operations follow the carried ones, and carried ones can be undone.
     db.ok(&["buyer", "add", "Borealis PV"]);
     assert_eq!(array_len(&db.json(&["log"])), 3);

@@ -1,6 +1,6 @@
 //! `report status` and `report gaps`: scarcity, ordering, point in time, every format; and the demo.
 
-use crate::support::{Db, array_len, vetted};
+use crate::support::{Db, array_len, supplier_names as names, vetted};
 
 /// Three HJT line makers (scarce), one PVD maker (scarce), plenty of wet benches (not scarce).
 fn market() -> Db {
@@ -18,15 +18,32 @@ fn market() -> Db {
         ("Wuxi Benches", &["wet-bench"][..]),
         ("Gone Tools", &["pvd"][..]),
     ] {
-        let mut args = vec!["supplier", "add", name];
+        // On record since New Year, before everything the reports are asked about.
+        let mut args = vec!["supplier", "add", name, "--date", "2026-01-01"];
         for cap in caps {
             args.extend(["--capability", cap]);
         }
         db.ok(&args);
     }
-    db.ok(&["supplier", "archive", "Gone Tools"]);
-    db.ok(&["supplier", "edit", "Kestrel Wet", "--scarce", "yes"]);
-    db.ok(&["supplier", "edit", "Zhicheng Equipment", "--scarce", "no"]);
+    db.ok(&["supplier", "archive", "Gone Tools", "--date", "2026-01-01"]);
+    db.ok(&[
+        "supplier",
+        "edit",
+        "Kestrel Wet",
+        "--scarce",
+        "yes",
+        "--date",
+        "2026-01-01",
+    ]);
+    db.ok(&[
+        "supplier",
+        "edit",
+        "Zhicheng Equipment",
+        "--scarce",
+        "no",
+        "--date",
+        "2026-01-01",
+    ]);
     // Helios locks up Qiantang in March; Aurora signs Lumina in May, Borealis signs Maxwell and
     // terminates it.
     for (supplier, buyer, status, date) in [
@@ -75,15 +92,6 @@ fn market() -> Db {
     ]);
     db.ok(&["note", "resolve", "1", "--date", "2026-04-15"]);
     db
-}
-
-fn names(report: &serde_json::Value) -> Vec<String> {
-    report["suppliers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap().to_string())
-        .collect()
 }
 
 /// The entry called `name` in a report's `list` (`suppliers` or `buyers`).
@@ -198,7 +206,15 @@ every_backend!(as_of_reads_the_dated_history);
 fn status_deals_follow_an_event_recorded_later_but_dated_earlier() {
     let db = Db::new();
     db.ok(&["buyer", "add", "Aurora Solar"]);
-    db.ok(&["supplier", "add", "Qiantang PV", "--capability", "rpd"]);
+    db.ok(&[
+        "supplier",
+        "add",
+        "Qiantang PV",
+        "--capability",
+        "rpd",
+        "--date",
+        "2026-01-01",
+    ]);
     let deal = |status: &str, date: &str| {
         db.ok(&[
             "deal", "set", "Qiantang", "--buyer", "Aurora", "--status", status, "--date", date,

@@ -371,6 +371,8 @@ impl Db {
             "hjt-full-line",
             "--capability",
             "PECVD",
+            "--date",
+            "2026-01-01",
         ]);
         db.ok(&[
             "supplier",
@@ -380,6 +382,8 @@ impl Db {
             "DE",
             "--capability",
             "pvd",
+            "--date",
+            "2026-01-01",
         ]);
         db.ok(&[
             "site",
@@ -397,4 +401,14 @@ impl Db {
 
 pub fn array_len(value: &Value) -> usize {
     value.as_array().expect("a JSON array").len()
+}
+
+/// The names of the suppliers a report lists, in its order.
+pub fn supplier_names(report: &Value) -> Vec<String> {
+    report["suppliers"]
+        .as_array()
+        .expect("a report's suppliers")
+        .iter()
+        .map(|s| s["name"].as_str().expect("a supplier's name").to_string())
+        .collect()
 }

@@ -2,6 +2,7 @@
 
 pub mod audit_entry;
 pub mod buyer;
+pub mod dated_fact;
 pub mod deal;
 pub mod deal_event;
 pub mod note;

@@ -22,12 +22,31 @@ pub struct Model {
     pub scarce_override: ScarceOverride,
     pub note: Option<String>,
     pub archived: bool,
+    /// The day the supplier is on record from (`--date`); reports as of an earlier day leave
+    /// it out. A backup from before valid time has none: it is then the day of `created_at`.
+    #[serde(default = "unlisted")]
+    pub listed_on: Date,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// The operation that wrote this version of the row (see `store::versions`); 0 in a
     /// backup from before the operation log.
     #[serde(default)]
     pub recorded_by: i32,
+}
+
+/// `listed_on` of a backup from before valid time, until `Model::listed` fills it in.
+fn unlisted() -> Date {
+    Date::MIN
+}
+
+impl Model {
+    /// This supplier as listed on the day it was created when a backup said nothing.
+    pub fn listed(mut self) -> Self {
+        if self.listed_on == Date::MIN {
+            self.listed_on = self.created_at.date_naive();
+        }
+        self
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -144,11 +144,12 @@ impl Draft {
         }
     }
 
-    /// The supplier as users will see it (a new one has no id yet: 0).
+    /// The supplier as users will see it (a new one has no id yet, 0, nor a listing day: the
+    /// earliest date).
     pub(super) fn view(&self) -> SupplierView {
-        let (id, archived) = match &self.origin {
-            Origin::New => (0, false),
-            Origin::Stored { id, before, .. } => (*id, before.archived),
+        let (id, archived, listed_on) = match &self.origin {
+            Origin::New => (0, false, chrono::NaiveDate::MIN),
+            Origin::Stored { id, before, .. } => (*id, before.archived, before.listed_on),
         };
         SupplierView {
             id,
@@ -164,6 +165,7 @@ impl Draft {
             scarce: self.scarce,
             note: self.note.clone(),
             archived,
+            listed_on,
         }
     }
 

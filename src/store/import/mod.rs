@@ -55,6 +55,8 @@ pub struct ImportOptions {
     pub dry_run: bool,
     pub skip_invalid: bool,
     pub on_existing: OnExisting,
+    /// The day new suppliers are listed from and changes hold from (`--date`, or today).
+    pub date: chrono::NaiveDate,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -270,7 +272,7 @@ async fn write_checked(
         rejected: checked.rejected.clone(),
         op,
         known: KnownKeys::load(txn, max_id_before.max(0) as u64, Some(to_write)).await?,
-        writer: Writer::new(txn, max_id_before, op.seq).await?,
+        writer: Writer::new(txn, max_id_before, op.seq, options.date).await?,
     };
     let received = attempt
         .write_batches(txn, &checked.spilled, rejects, progress)

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ActiveValue::Unchanged;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -17,10 +17,12 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set, Statement, Value,
 };
 
+use super::super::dated::{self, KeyChange, YES};
 use super::super::entities::{supplier, supplier_alias, supplier_capability};
 use super::super::suppliers::{self, SupplierView};
 use super::super::{IN_CHUNK, lookup, versions};
 use super::draft::{Draft, StoredSupplier};
+use crate::domain::status::{FactKind, ScarceOverride};
 use crate::error::{Error, Result};
 
 /// Rows per multi-row INSERT on MariaDB: 15 bound values each stays under its 65,535.
@@ -51,6 +53,8 @@ pub(super) struct Writer {
     backend: DbBackend,
     /// The import's operation, which every row it writes is recorded by.
     op: i32,
+    /// The import's day (`--date`): new suppliers are listed from it, changes hold from it.
+    listed_on: NaiveDate,
     /// SQLite: the next id to give.
     next_id: i32,
     /// PostgreSQL: ids drawn from the sequence and not used yet.
@@ -60,7 +64,12 @@ pub(super) struct Writer {
 impl Writer {
     /// `max_id`: the largest supplier id stored when the import began.
     /// `op`: the import's operation.
-    pub(super) async fn new(txn: &DatabaseTransaction, max_id: i32, op: i32) -> Result<Writer> {
+    pub(super) async fn new(
+        txn: &DatabaseTransaction,
+        max_id: i32,
+        op: i32,
+        listed_on: NaiveDate,
+    ) -> Result<Writer> {
         let backend = txn.get_database_backend();
         let mut next_id = 0;
         if backend == DbBackend::Sqlite {
@@ -77,6 +86,7 @@ impl Writer {
         Ok(Writer {
             backend,
             op,
+            listed_on,
             next_id,
             reserved: VecDeque::new(),
         })
@@ -192,6 +202,7 @@ impl Writer {
         draft: &Draft,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        let (scarce, children) = self.dated(txn, id, before, draft).await?;
         versions::retire::<supplier::Entity>(txn, self.op, supplier::Column::Id.eq(id)).await?;
         supplier::ActiveModel {
             id: Unchanged(id),
@@ -203,29 +214,89 @@ impl Writer {
             city: Set(draft.city.clone()),
             address: Set(draft.address.clone()),
             website: Set(draft.website.clone()),
-            scarce_override: Set(draft.scarce),
+            scarce_override: Set(scarce),
             note: Set(draft.note.clone()),
             updated_at: Set(now),
             ..Default::default()
         }
         .update(txn)
         .await?;
+        self.add_children(txn, &children).await
+    }
+
+    /// The dated changes an update makes (scarcity override, new aliases and capabilities),
+    /// recorded from the import's day; what of them holds now: the override, and the aliases
+    /// and capabilities to add (none dated before a later fact of the same key).
+    async fn dated<'d>(
+        &self,
+        txn: &DatabaseTransaction,
+        id: i32,
+        before: &SupplierView,
+        draft: &'d Draft,
+    ) -> Result<(ScarceOverride, Children<'d>)> {
+        let key = |kind, subject: &str, current: Option<String>, new: Option<String>| KeyChange {
+            supplier: id,
+            listed_on: before.listed_on,
+            kind,
+            subject: subject.to_string(),
+            current,
+            new,
+            day: Ord::max(self.listed_on, before.listed_on),
+        };
+        let aliases: Vec<(&'d str, &'d str)> = draft
+            .aliases
+            .iter()
+            .zip(&draft.alias_norms)
+            .filter(|(a, _)| !before.aliases.contains(a))
+            .map(|(a, n)| (a.as_str(), n.as_str()))
+            .collect();
+        let capabilities: Vec<&'d str> = draft
+            .capabilities
+            .iter()
+            .filter(|c| !before.capabilities.contains(c))
+            .map(String::as_str)
+            .collect();
+        let mut keys: Vec<KeyChange> = Vec::new();
+        if draft.scarce != before.scarce {
+            let (from, to) = (before.scarce.as_str(), draft.scarce.as_str());
+            keys.push(key(FactKind::Scarce, "", Some(from.into()), Some(to.into())));
+        }
+        keys.extend(
+            aliases
+                .iter()
+                .map(|(a, n)| key(FactKind::Alias, n, None, Some(a.to_string()))),
+        );
+        keys.extend(
+            capabilities
+                .iter()
+                .map(|c| key(FactKind::Capability, c, None, Some(YES.into()))),
+        );
+        if keys.is_empty() {
+            return Ok((draft.scarce, Children::default()));
+        }
+        let now = dated::record(txn, self.op, &keys).await?;
+        let holds = |kind, subject: &str| {
+            keys.iter()
+                .zip(&now)
+                .find(|(k, _)| k.kind == kind && k.subject == subject)
+                .and_then(|(_, v)| v.clone())
+        };
+        let scarce = holds(FactKind::Scarce, "")
+            .and_then(|v| ScarceOverride::from_stored(&v))
+            .unwrap_or(draft.scarce);
         let children = Children {
-            aliases: draft
-                .aliases
-                .iter()
-                .zip(&draft.alias_norms)
-                .filter(|(a, _)| !before.aliases.contains(a))
-                .map(|(a, n)| (id, a.as_str(), n.as_str()))
+            aliases: aliases
+                .into_iter()
+                .filter(|(_, n)| holds(FactKind::Alias, n).is_some())
+                .map(|(a, n)| (id, a, n))
                 .collect(),
-            capabilities: draft
-                .capabilities
-                .iter()
-                .filter(|c| !before.capabilities.contains(c))
-                .map(|c| (id, c.as_str()))
+            capabilities: capabilities
+                .into_iter()
+                .filter(|c| holds(FactKind::Capability, c).is_some())
+                .map(|c| (id, c))
                 .collect(),
         };
-        self.add_children(txn, &children).await
+        Ok((scarce, children))
     }
 
     /// Adds aliases and capabilities to stored suppliers, now.
@@ -279,8 +350,14 @@ impl Writer {
         names.push("recorded_by".into());
         fields.push(self.op.to_string());
         if let Some((created, updated)) = stamps {
-            names.extend(["archived", "created_at", "updated_at"].map(String::from));
+            // The day is a checked date, not input text.
+            let listed = match self.backend {
+                DbBackend::Postgres => format!("DATE '{}'", self.listed_on),
+                _ => format!("'{}'", self.listed_on),
+            };
+            names.extend(["archived", "created_at", "updated_at", "listed_on"].map(String::from));
             fields.extend(["FALSE", created, updated].map(String::from));
+            fields.push(listed);
         }
         let source = match self.backend {
             DbBackend::Postgres => format!("jsonb_array_elements({rows}::jsonb) AS r"),
@@ -316,6 +393,7 @@ impl Writer {
                 scarce_override: Set(d.scarce),
                 note: Set(d.note.clone()),
                 archived: Set(false),
+                listed_on: Set(self.listed_on),
                 created_at: Set(now),
                 updated_at: Set(now),
                 recorded_by: Set(self.op),
