@@ -29,6 +29,8 @@ struct SupplierRecord {
     website: Option<String>,
     scarce: ScarceOverride,
     note: Option<String>,
+    /// The day it is on record from, so that the list imports back as of the same days.
+    date: chrono::NaiveDate,
 }
 
 crate::row!(SupplierRecord {
@@ -42,7 +44,8 @@ crate::row!(SupplierRecord {
     address,
     website,
     scarce,
-    note
+    note,
+    date
 });
 
 impl From<SupplierView> for SupplierRecord {
@@ -59,6 +62,7 @@ impl From<SupplierView> for SupplierRecord {
             website: s.website,
             scarce: s.scarce,
             note: s.note,
+            date: s.listed_on,
         }
     }
 }

@@ -28,10 +28,11 @@ pub enum Field {
     Website,
     Scarce,
     Note,
+    Date,
 }
 
 impl Field {
-    pub const ALL: [Field; 11] = [
+    pub const ALL: [Field; 12] = [
         Field::Name,
         Field::NativeName,
         Field::Aliases,
@@ -43,6 +44,7 @@ impl Field {
         Field::Website,
         Field::Scarce,
         Field::Note,
+        Field::Date,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +60,7 @@ impl Field {
             Field::Website => "website",
             Field::Scarce => "scarce",
             Field::Note => "note",
+            Field::Date => "date",
         }
     }
 
@@ -156,6 +159,10 @@ pub struct SupplierRow {
     #[serde(with = "scarce_text")]
     pub scarce: Option<ScarceOverride>,
     pub note: Option<String>,
+    /// The day the supplier is on record from, and the row's changes hold from [default: the
+    /// import's `--date`].
+    #[serde(default)]
+    pub date: Option<chrono::NaiveDate>,
     /// Normalised name, native name and aliases, computed once for matching.
     pub name_norm: String,
     pub native_norm: Option<String>,
@@ -324,6 +331,8 @@ pub struct Columns {
     targets: Vec<Target>,
     /// Whether records keep their raw fields (for a reject file).
     keep_raw: bool,
+    /// The day the file is read on: a `date` cannot come after it.
+    today: chrono::NaiveDate,
 }
 
 /// Records read ahead on their own thread, and the way back for their buffers.
@@ -466,6 +475,7 @@ impl<R: Read> SupplierCsv<R> {
                 headers,
                 targets,
                 keep_raw: true,
+                today: chrono::Local::now().date_naive(),
             },
             position: 0,
         })
@@ -691,7 +701,7 @@ impl Columns {
                 clean(text)
             };
             let Some(text) = cleaned else { continue };
-            if let Err(invalid) = set(&mut row, field, text) {
+            if let Err(invalid) = set(&mut row, field, text, self.today) {
                 errors.push(RowError {
                     line,
                     column: column.clone(),
@@ -743,7 +753,7 @@ fn split_list(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Checks one cleaned cell against the field's rules (the commands' rules) and stores it.
-fn set(row: &mut SupplierRow, field: Field, text: String) -> Result<(), Invalid> {
+fn set(row: &mut SupplierRow, field: Field, text: String, today: chrono::NaiveDate) -> Result<(), Invalid> {
     let f = field.as_str();
     match field {
         Field::Name => (row.name, row.name_norm) = text::keyed_name(f, &text)?,
@@ -776,6 +786,7 @@ fn set(row: &mut SupplierRow, field: Field, text: String) -> Result<(), Invalid>
         Field::Website => row.website = Some(values::parse_website(f, &text)?),
         Field::Scarce => row.scarce = Some(ScarceOverride::parse(&text)?),
         Field::Note => row.note = Some(text::long(f, &text)?),
+        Field::Date => row.date = Some(crate::domain::dates::parse_past_date(f, &text, today)?),
     }
     Ok(())
 }

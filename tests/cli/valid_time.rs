@@ -222,6 +222,32 @@ fn suppliers_are_listed_from_their_day_or_their_first_evidence() {
         ["laser", "metrology"]
     );
     db.refuses(&["import", "suppliers", &more, "--date", "tomorrow"], 65, "date");
+
+    // A `date` column dates its row; a bad one is named by line and column, and nothing is
+    // written.
+    let dated = db.file(
+        "dated.csv",
+        "name,capabilities,date\nKestrel Wet,wet-bench,2026-01-10\nNingbo Clean,wet-bench,\n",
+    );
+    db.ok(&["import", "suppliers", &dated, "--date", "2026-01-20"]);
+    let show = |name: &str| db.json(&["supplier", "show", name])["supplier"]["listed_on"].clone();
+    assert_eq!(show("Kestrel"), "2026-01-10");
+    assert_eq!(show("Ningbo"), "2026-01-20");
+    let exported = db.ok(&["export", "suppliers"]);
+    assert!(exported.lines().next().unwrap().ends_with(",date"), "{exported}");
+    let copy = Db::new();
+    copy.ok(&["import", "suppliers", &copy.file("copy.csv", &exported)]);
+    assert_eq!(
+        listed(&copy.json(&["report", "status", "--as-of", "2026-01-12"])),
+        listed(&status(&db, "2026-01-12"))
+    );
+    let bad = db.file(
+        "bad.csv",
+        "name,date\nLater Maker,2099-01-01\nOdd Maker,13/01/2026\n",
+    );
+    let message = db.refuses(&["import", "suppliers", &bad], 65, "date");
+    assert!(message.contains("line 2"), "{message}");
+    assert!(message.contains("line 3"), "{message}");
 }
 
 every_backend!(suppliers_are_listed_from_their_day_or_their_first_evidence);

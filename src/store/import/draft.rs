@@ -51,6 +51,9 @@ pub(super) struct Draft {
     pub name_norm: String,
     pub native_norm: Option<String>,
     pub alias_norms: Vec<String>,
+    /// The earliest `date` its rows gave: the day a new supplier is listed from, and the
+    /// changes to a stored one hold from [default: the import's `--date`].
+    pub date: Option<chrono::NaiveDate>,
     /// Whether anything changed since it was loaded.
     pub changed: bool,
 }
@@ -74,6 +77,7 @@ impl Draft {
             name_norm,
             native_norm,
             alias_norms,
+            date,
             ..
         } = row;
         let mut draft = Draft {
@@ -92,6 +96,7 @@ impl Draft {
             scarce: scarce.unwrap_or(ScarceOverride::Auto),
             note,
             capabilities: capabilities.into_iter().collect(),
+            date,
             changed: true,
         };
         for (alias, norm) in aliases.into_iter().zip(alias_norms) {
@@ -127,6 +132,7 @@ impl Draft {
             name_norm,
             native_norm,
             alias_norms,
+            date: None,
             changed: false,
             origin: Origin::Stored {
                 id: view.id,
@@ -192,6 +198,10 @@ impl Draft {
             }
         }
         let mut changed = false;
+        self.date = match (self.date, row.date) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         put(&mut self.country, row.country, overwrite, &mut changed);
         put(&mut self.province, row.province, overwrite, &mut changed);
         put(&mut self.city, row.city, overwrite, &mut changed);

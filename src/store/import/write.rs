@@ -29,7 +29,7 @@ use crate::error::{Error, Result};
 const INSERT_CHUNK: usize = 1_000;
 
 /// Supplier columns a JSON row carries, in order, and their PostgreSQL types.
-const SUPPLIER_COLUMNS: [(&str, &str); 12] = [
+const SUPPLIER_COLUMNS: [(&str, &str); 13] = [
     ("id", "int4"),
     ("name", "text"),
     ("name_norm", "text"),
@@ -42,6 +42,7 @@ const SUPPLIER_COLUMNS: [(&str, &str); 12] = [
     ("website", "text"),
     ("scarce_override", "text"),
     ("note", "text"),
+    ("listed_on", "date"),
 ];
 const ALIAS_COLUMNS: [(&str, &str); 3] = [("supplier_id", "int4"), ("alias", "text"), ("alias_norm", "text")];
 const CAPABILITY_COLUMNS: [(&str, &str); 2] = [("supplier_id", "int4"), ("capability", "text")];
@@ -158,6 +159,7 @@ impl Writer {
                     &d.website,
                     &d.scarce,
                     &d.note,
+                    d.date.unwrap_or(self.listed_on),
                 )
             })
             .collect();
@@ -241,7 +243,7 @@ impl Writer {
             subject: subject.to_string(),
             current,
             new,
-            day: Ord::max(self.listed_on, before.listed_on),
+            day: Ord::max(draft.date.unwrap_or(self.listed_on), before.listed_on),
         };
         let aliases: Vec<(&'d str, &'d str)> = draft
             .aliases
@@ -350,14 +352,8 @@ impl Writer {
         names.push("recorded_by".into());
         fields.push(self.op.to_string());
         if let Some((created, updated)) = stamps {
-            // The day is a checked date, not input text.
-            let listed = match self.backend {
-                DbBackend::Postgres => format!("DATE '{}'", self.listed_on),
-                _ => format!("'{}'", self.listed_on),
-            };
-            names.extend(["archived", "created_at", "updated_at", "listed_on"].map(String::from));
+            names.extend(["archived", "created_at", "updated_at"].map(String::from));
             fields.extend(["FALSE", created, updated].map(String::from));
-            fields.push(listed);
         }
         let source = match self.backend {
             DbBackend::Postgres => format!("jsonb_array_elements({rows}::jsonb) AS r"),
@@ -393,7 +389,7 @@ impl Writer {
                 scarce_override: Set(d.scarce),
                 note: Set(d.note.clone()),
                 archived: Set(false),
-                listed_on: Set(self.listed_on),
+                listed_on: Set(d.date.unwrap_or(self.listed_on)),
                 created_at: Set(now),
                 updated_at: Set(now),
                 recorded_by: Set(self.op),
