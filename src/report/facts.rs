@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use super::{BySupplier, FindingCounts, VisitTally};
 use crate::domain::deal::{DealEvent, DealHistory};
 use crate::domain::status::{DealStatus, FactKind, ScarceOverride, Severity};
-use crate::domain::timeline::{self, Fact};
+use crate::domain::timeline;
 use crate::error::Result;
 use crate::store::IN_CHUNK;
 use crate::store::entities::{
@@ -104,11 +104,6 @@ impl Then {
             .collect::<std::result::Result<_, _>>()?;
         let mut moved = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(IN_CHUNK) {
-            let records = known
-                .find::<supplier::Entity>()
-                .filter(supplier::Column::Id.is_in(chunk.iter().copied()))
-                .all(conn)
-                .await?;
             let mut offered: HashMap<i32, BTreeSet<String>> = HashMap::new();
             for c in known
                 .find::<supplier_capability::Entity>()
@@ -118,50 +113,50 @@ impl Then {
             {
                 offered.entry(c.supplier_id).or_default().insert(c.capability);
             }
-            let mut facts = crate::store::dated::Timelines::new();
-            for f in known
-                .find::<dated_fact::Entity>()
-                .filter(dated_fact::Column::SupplierId.is_in(chunk.iter().copied()))
+            // Each supplier as it stands now, and (so far) whether it was archived then.
+            let mut said: HashMap<i32, (NaiveDate, Said, Said, bool)> = HashMap::new();
+            for record in known
+                .find::<supplier::Entity>()
+                .filter(supplier::Column::Id.is_in(chunk.iter().copied()))
                 .all(conn)
                 .await?
             {
-                facts
-                    .entry((f.supplier_id, f.kind, f.subject))
-                    .or_default()
-                    .push(Fact {
-                        from: f.valid_from,
-                        seq: i64::from(f.id),
-                        value: f.value,
-                    });
-            }
-            for record in records {
                 let now = Said {
                     active: !record.archived && record.listed_on <= day,
                     scarce: record.scarce_override,
                     capabilities: offered.remove(&record.id).unwrap_or_default(),
                 };
-                let mut then = now.clone();
-                let mut archived = record.archived;
-                for ((_, kind, subject), of_key) in facts.iter().filter(|((id, _, _), _)| *id == record.id) {
-                    let value = timeline::value_then(of_key, day).cloned().flatten();
-                    match kind {
-                        FactKind::Archived => archived = value.is_some(),
-                        FactKind::Scarce => {
-                            if let Some(v) = value.as_deref().and_then(ScarceOverride::from_stored) {
-                                then.scarce = v;
-                            }
+                said.insert(record.id, (record.listed_on, now.clone(), now, record.archived));
+            }
+            let facts = known
+                .find::<dated_fact::Entity>()
+                .filter(dated_fact::Column::SupplierId.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?;
+            for ((supplier, kind, subject), of_key) in crate::store::dated::timelines(facts) {
+                let Some((_, _, then, archived)) = said.get_mut(&supplier) else {
+                    continue;
+                };
+                let value = timeline::value_then(&of_key, day).cloned().flatten();
+                match kind {
+                    FactKind::Archived => *archived = value.is_some(),
+                    FactKind::Scarce => {
+                        if let Some(v) = value.as_deref().and_then(ScarceOverride::from_stored) {
+                            then.scarce = v;
                         }
-                        FactKind::Capability if value.is_some() => {
-                            then.capabilities.insert(subject.clone());
-                        }
-                        FactKind::Capability => {
-                            then.capabilities.remove(subject);
-                        }
-                        FactKind::Alias | FactKind::Lines => {}
                     }
+                    FactKind::Capability if value.is_some() => {
+                        then.capabilities.insert(subject);
+                    }
+                    FactKind::Capability => {
+                        then.capabilities.remove(&subject);
+                    }
+                    FactKind::Alias | FactKind::Lines => {}
                 }
-                then.active = !archived && record.listed_on <= day;
-                moved.insert(record.id, (now, then));
+            }
+            for (id, (listed_on, now, mut then, archived)) in said {
+                then.active = !archived && listed_on <= day;
+                moved.insert(id, (now, then));
             }
         }
         Ok(Then { day, moved })
@@ -258,13 +253,17 @@ pub async fn capability_counts(
         counts.insert(capability, n as usize);
     }
     for (now, said) in then.moved.values() {
-        for capability in now.capabilities.iter().filter(|_| now.active) {
-            if let Some(n) = counts.get_mut(capability) {
-                *n = n.saturating_sub(1);
+        if now.active {
+            for capability in &now.capabilities {
+                if let Some(n) = counts.get_mut(capability) {
+                    *n = n.saturating_sub(1);
+                }
             }
         }
-        for capability in said.capabilities.iter().filter(|_| said.active) {
-            *counts.entry(capability.clone()).or_default() += 1;
+        if said.active {
+            for capability in &said.capabilities {
+                *counts.entry(capability.clone()).or_default() += 1;
+            }
         }
     }
     counts.retain(|_, n| *n > 0);
@@ -320,10 +319,11 @@ pub async fn active_suppliers(
     then: &Then,
     subset: Option<&[i32]>,
 ) -> Result<Vec<ActiveSupplier>> {
-    let mut rows: Vec<(i32, String, String, Option<String>, ScarceOverride)> = Vec::new();
-    let mut capabilities: Vec<(i32, String)> = Vec::new();
-    for chunk in chunks(subset) {
-        let query = known
+    // Id, normalised name, name, native name, scarcity override.
+    type Listed = (i32, String, String, Option<String>, ScarceOverride);
+    const COLUMNS: [&str; 5] = ["id", "name_norm", "name", "native_name", "scarce_override"];
+    let listed = || {
+        known
             .find::<supplier::Entity>()
             .select_only()
             .columns([
@@ -333,28 +333,25 @@ pub async fn active_suppliers(
                 supplier::Column::NativeName,
                 supplier::Column::ScarceOverride,
             ])
-            .filter(supplier::Column::ListedOn.lte(then.day));
-        // Suppliers whose facts changed since may have been active then whatever they are now:
-        // they are read apart, below.
-        let moved: Vec<i32> = then
-            .moved
-            .keys()
-            .copied()
-            .filter(|id| chunk.is_none_or(|ids| ids.contains(id)))
-            .collect();
-        for ids in moved.chunks(IN_CHUNK) {
-            rows.extend(
-                read_rows::<_, (i32, String, String, Option<String>, ScarceOverride)>(
-                    conn,
-                    query
-                        .clone()
-                        .filter(supplier::Column::Id.is_in(ids.iter().copied())),
-                    &["id", "name_norm", "name", "native_name", "scarce_override"],
-                )
-                .await?,
-            );
-        }
-        let mut query = query.filter(supplier::Column::Archived.eq(false));
+            .filter(supplier::Column::ListedOn.lte(then.day))
+    };
+    let mut rows: Vec<Listed> = Vec::new();
+    // Suppliers whose facts changed since may have been active then whatever they are now:
+    // read apart, whether archived or not.
+    let wanted: Option<std::collections::HashSet<i32>> = subset.map(|ids| ids.iter().copied().collect());
+    let moved: Vec<i32> = then
+        .moved
+        .keys()
+        .copied()
+        .filter(|id| wanted.as_ref().is_none_or(|w| w.contains(id)))
+        .collect();
+    for ids in moved.chunks(IN_CHUNK) {
+        let query = listed().filter(supplier::Column::Id.is_in(ids.iter().copied()));
+        rows.extend(read_rows::<_, Listed>(conn, query, &COLUMNS).await?);
+    }
+    let mut capabilities: Vec<(i32, String)> = Vec::new();
+    for chunk in chunks(subset) {
+        let mut query = listed().filter(supplier::Column::Archived.eq(false));
         let mut caps = known
             .find::<supplier_capability::Entity>()
             .select_only()
@@ -368,14 +365,7 @@ pub async fn active_suppliers(
             query = query.filter(supplier::Column::Id.is_in(ids.iter().copied()));
             caps = caps.filter(supplier_capability::Column::SupplierId.is_in(ids.iter().copied()));
         }
-        rows.extend(
-            read_rows::<_, (i32, String, String, Option<String>, ScarceOverride)>(
-                conn,
-                query,
-                &["id", "name_norm", "name", "native_name", "scarce_override"],
-            )
-            .await?,
-        );
+        rows.extend(read_rows::<_, Listed>(conn, query, &COLUMNS).await?);
         capabilities.extend(read_rows::<_, (i32, String)>(conn, caps, &["supplier_id", "capability"]).await?);
     }
     // Suppliers and capabilities both by id (the aggregate need not keep the query's order, but
@@ -394,21 +384,16 @@ pub async fn active_suppliers(
                     offered.push(capability); // else an archived supplier's
                 }
             }
-            let supplier = match then.moved.get(&id) {
-                Some((_, said)) => ActiveSupplier {
-                    capabilities: said.capabilities.iter().cloned().collect(),
-                    id,
-                    name,
-                    native_name,
-                    scarce_override: said.scarce,
-                },
-                None => ActiveSupplier {
-                    capabilities: offered,
-                    id,
-                    name,
-                    native_name,
-                    scarce_override: scarce,
-                },
+            let (capabilities, scarce_override) = match then.moved.get(&id) {
+                Some((_, said)) => (said.capabilities.iter().cloned().collect(), said.scarce),
+                None => (offered, scarce),
+            };
+            let supplier = ActiveSupplier {
+                capabilities,
+                id,
+                name,
+                native_name,
+                scarce_override,
             };
             (name_norm, supplier)
         })

@@ -95,24 +95,32 @@ async fn recorded(conn: &impl ConnectionTrait, changes: &[KeyChange]) -> Result<
     let mut suppliers: Vec<i32> = changes.iter().map(|c| c.supplier).collect();
     suppliers.sort_unstable();
     suppliers.dedup();
-    let mut facts = Timelines::new();
+    let mut rows = Vec::new();
     for chunk in suppliers.chunks(IN_CHUNK) {
-        let rows = dated_fact::Entity::find()
-            .filter(dated_fact::Column::SupplierId.is_in(chunk.iter().copied()))
-            .all(conn)
-            .await?;
-        for row in rows {
-            facts
-                .entry((row.supplier_id, row.kind, row.subject))
-                .or_default()
-                .push(Fact {
-                    from: row.valid_from,
-                    seq: i64::from(row.id),
-                    value: row.value,
-                });
-        }
+        rows.extend(
+            dated_fact::Entity::find()
+                .filter(dated_fact::Column::SupplierId.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?,
+        );
     }
-    Ok(facts)
+    Ok(timelines(rows))
+}
+
+/// Stored facts, grouped by key (ordered by `seq`, their ids, within a day).
+pub fn timelines(rows: impl IntoIterator<Item = dated_fact::Model>) -> Timelines {
+    let mut facts = Timelines::new();
+    for row in rows {
+        facts
+            .entry((row.supplier_id, row.kind, row.subject))
+            .or_default()
+            .push(Fact {
+                from: row.valid_from,
+                seq: i64::from(row.id),
+                value: row.value,
+            });
+    }
+    facts
 }
 
 /// A supplier's facts, oldest first: what `supplier show` lists as its dated history.

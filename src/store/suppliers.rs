@@ -229,14 +229,19 @@ async fn ensure_free(
     }
 }
 
-pub async fn add(store: &Store, mut changes: SupplierChanges) -> Result<SupplierView> {
-    changes.date.get_or_insert(store.today);
+pub async fn add(store: &Store, changes: SupplierChanges) -> Result<SupplierView> {
+    let day = changes.date.unwrap_or(store.today);
     store
-        .write(async |txn, op| add_in(txn, op, changes.clone()).await)
+        .write(async |txn, op| add_in(txn, op, changes.clone(), day).await)
         .await
 }
 
-async fn add_in(txn: &DatabaseTransaction, op: &Op, changes: SupplierChanges) -> Result<SupplierView> {
+async fn add_in(
+    txn: &DatabaseTransaction,
+    op: &Op,
+    changes: SupplierChanges,
+    day: NaiveDate,
+) -> Result<SupplierView> {
     let Some(name) = changes.name.clone() else {
         return Err(Error::invalid("name", "a new supplier needs a name"));
     };
@@ -247,7 +252,7 @@ async fn add_in(txn: &DatabaseTransaction, op: &Op, changes: SupplierChanges) ->
         name_norm: Set(normalise(&name)),
         scarce_override: Set(ScarceOverride::Auto),
         archived: Set(false),
-        listed_on: Set(changes.date.unwrap_or_else(|| now.date_naive())),
+        listed_on: Set(day),
         created_at: Set(now),
         updated_at: Set(now),
         recorded_by: Set(op.seq),
@@ -255,7 +260,7 @@ async fn add_in(txn: &DatabaseTransaction, op: &Op, changes: SupplierChanges) ->
     }
     .insert(txn)
     .await?;
-    let model = apply(txn, op.seq, created, changes).await?;
+    let model = apply(txn, op.seq, created, changes, day).await?;
     let view = view(txn, model).await?;
     audit::record(
         txn,
@@ -274,12 +279,14 @@ async fn add_in(txn: &DatabaseTransaction, op: &Op, changes: SupplierChanges) ->
     Ok(view)
 }
 
-/// Applies profile changes, aliases and capabilities to a stored supplier.
+/// Applies profile changes, aliases and capabilities to a stored supplier, the dated ones from
+/// `day` on.
 async fn apply(
     conn: &impl ConnectionTrait,
     op: i32,
     model: supplier::Model,
     mut changes: SupplierChanges,
+    day: NaiveDate,
 ) -> Result<supplier::Model> {
     let aliases = (
         std::mem::take(&mut changes.remove_aliases),
@@ -289,7 +296,6 @@ async fn apply(
         std::mem::take(&mut changes.remove_capabilities),
         std::mem::take(&mut changes.add_capabilities),
     );
-    let day = changes.date.unwrap_or(model.listed_on);
     let model = apply_profile(conn, op, model, changes, day).await?;
     let mut keys = alias_changes(conn, &model, aliases.0, aliases.1, day).await?;
     keys.extend(capability_changes(conn, &model, capabilities.0, capabilities.1, day).await?);
@@ -507,10 +513,10 @@ async fn apply_keys(
     Ok(())
 }
 
-pub async fn edit(store: &Store, reference: &str, mut changes: SupplierChanges) -> Result<SupplierView> {
-    changes.date.get_or_insert(store.today);
+pub async fn edit(store: &Store, reference: &str, changes: SupplierChanges) -> Result<SupplierView> {
+    let day = changes.date.unwrap_or(store.today);
     store
-        .write(async |txn, op| edit_in(txn, op, reference, changes.clone()).await)
+        .write(async |txn, op| edit_in(txn, op, reference, changes.clone(), day).await)
         .await
 }
 
@@ -519,10 +525,11 @@ async fn edit_in(
     op: &Op,
     reference: &str,
     changes: SupplierChanges,
+    day: NaiveDate,
 ) -> Result<SupplierView> {
     let model = lookup::supplier(txn, reference).await?;
     let before = view(txn, model.clone()).await?;
-    let model = apply(txn, op.seq, model, changes).await?;
+    let model = apply(txn, op.seq, model, changes, day).await?;
     let after = view(txn, model).await?;
     if after == before {
         // Nothing changed: write nothing, not even an audit entry.
