@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::io::rejects::RejectFile;
 use crate::io::supplier_csv::SupplierCsv;
 use crate::output::Format;
-use crate::report::facts::Known;
+use crate::report::known::Known;
 use crate::report::{gaps, render, status};
 use crate::store::buyers::{self, NewBuyer};
 use crate::store::connect::Location;

@@ -4,11 +4,17 @@ use super::Context;
 use crate::cli::UndoArgs;
 use crate::error::Result;
 use crate::output::Format;
-use crate::store::undo::{self, UndoOutcome};
+use crate::store::undo::{self, Detail, UndoOutcome};
 
 pub async fn run(ctx: &Context, args: UndoArgs) -> Result<()> {
     let store = ctx.store().await?;
-    let outcome = undo::undo(&store, args.operation.as_deref(), args.dry_run).await?;
+    // A table lists each record only of a small operation; an import's are counted.
+    let detail = match ctx.output.format {
+        Format::Table if ctx.quiet => Detail::Nothing,
+        Format::Table => Detail::Brief,
+        _ => Detail::Every,
+    };
+    let outcome = undo::undo(&store, args.operation.as_deref(), args.dry_run, detail).await?;
     match ctx.output.format {
         Format::Json => ctx.print(&format!("{}\n", serde_json::to_string_pretty(&outcome)?)),
         Format::Table => {
@@ -45,6 +51,22 @@ fn message(outcome: &UndoOutcome) -> String {
             (_, _, false) => "changed back",
         };
         text.push_str(&format!("  {what} {} {}\n", change.entity, change.id));
+    }
+    if op.changes.is_empty() && !outcome.records.is_empty() {
+        let counts: Vec<String> = outcome
+            .records
+            .iter()
+            .map(|r| format!("{} {}", r.records, r.entity))
+            .collect();
+        let verb = if outcome.dry_run {
+            "would take back"
+        } else {
+            "took back"
+        };
+        text.push_str(&format!(
+            "  {verb} changes to {} records (`vetted log --format json` lists each)\n",
+            counts.join(", ")
+        ));
     }
     if let Some(id) = &outcome.operation {
         text.push_str(&format!("Recorded as operation {id}\n"));

@@ -2,16 +2,17 @@
 //! capabilities, buyers, deal statuses from the dated events, visit tallies and open findings.
 //! Tallies are aggregated by the database, not loaded row by row.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, JoinType, Query, SelectStatement};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
     Select, Statement, TryGetableMany,
 };
 use serde::de::DeserializeOwned;
 
+use super::known::Known;
 use super::{BySupplier, FindingCounts, VisitTally};
 use crate::domain::deal::{DealEvent, DealHistory};
 use crate::domain::status::{DealStatus, FactKind, ScarceOverride, Severity};
@@ -21,54 +22,6 @@ use crate::store::IN_CHUNK;
 use crate::store::entities::{
     buyer, dated_fact, deal, deal_event, note, supplier, supplier_capability, visit,
 };
-use crate::store::versions::{self, Versioned};
-
-/// Which record a report reads: the one that stands now, or the one that stood after an
-/// operation (`--known-at`), from the row versions (`store::versions`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Known(Option<i32>);
-
-impl Known {
-    /// The record as it stands.
-    pub const NOW: Known = Known(None);
-
-    /// The record as it stood after operation `seq`.
-    pub fn after(seq: i32) -> Known {
-        Known(Some(seq))
-    }
-
-    /// `E::find()`, reading the record this stands for.
-    fn find<E: Versioned>(self) -> Select<E> {
-        let mut select = E::find();
-        if let Some(seq) = self.0 {
-            QuerySelect::query(&mut select)
-                .from_clear()
-                .from_subquery(versions::as_known::<E>(seq), E::default());
-        }
-        select
-    }
-
-    /// `FROM E`, reading the record this stands for.
-    fn from<E: Versioned>(self, query: &mut SelectStatement) {
-        match self.0 {
-            Some(seq) => query.from_subquery(versions::as_known::<E>(seq), E::default()),
-            None => query.from(E::default()),
-        };
-    }
-
-    /// `JOIN E ON on`, reading the record this stands for.
-    fn inner_join<E: Versioned>(self, query: &mut SelectStatement, on: Expr) {
-        match self.0 {
-            Some(seq) => query.join_subquery(
-                JoinType::InnerJoin,
-                versions::as_known::<E>(seq),
-                E::default(),
-                on,
-            ),
-            None => query.inner_join(E::default(), on),
-        };
-    }
-}
 
 /// What a supplier's record said at the end of a day: whether it was listed and not archived,
 /// its scarcity override and its capabilities.
@@ -90,25 +43,26 @@ pub struct Then {
 impl Then {
     /// The suppliers with a fact dated after `day`, as they stood then.
     pub async fn load(conn: &impl ConnectionTrait, known: Known, day: NaiveDate) -> Result<Then> {
-        let mut later = Query::select();
-        later
-            .distinct()
-            .column(dated_fact::Column::SupplierId)
-            .and_where(Expr::col(dated_fact::Column::ValidFrom).gt(day));
-        known.from::<dated_fact::Entity>(&mut later);
-        let ids: Vec<i32> = conn
-            .query_all(&later)
-            .await?
-            .iter()
-            .map(|row| row.try_get_by_index::<i32>(0))
-            .collect::<std::result::Result<_, _>>()?;
+        let mut ids: BTreeSet<i32> = BTreeSet::new();
+        for part in known.parts() {
+            let mut later = Query::select();
+            later
+                .distinct()
+                .column(dated_fact::Column::SupplierId)
+                .and_where(Expr::col(dated_fact::Column::ValidFrom).gt(day));
+            part.from::<dated_fact::Entity>(&mut later);
+            for row in conn.query_all(&later).await? {
+                ids.insert(row.try_get_by_index::<i32>(0)?);
+            }
+        }
+        let ids: Vec<i32> = ids.into_iter().collect();
         let mut moved = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(IN_CHUNK) {
             let mut offered: HashMap<i32, BTreeSet<String>> = HashMap::new();
             for c in known
-                .find::<supplier_capability::Entity>()
-                .filter(supplier_capability::Column::SupplierId.is_in(chunk.iter().copied()))
-                .all(conn)
+                .all::<supplier_capability::Entity>(conn, |find| {
+                    find.filter(supplier_capability::Column::SupplierId.is_in(chunk.iter().copied()))
+                })
                 .await?
             {
                 offered.entry(c.supplier_id).or_default().insert(c.capability);
@@ -116,9 +70,9 @@ impl Then {
             // Each supplier as it stands now, and (so far) whether it was archived then.
             let mut said: HashMap<i32, (NaiveDate, Said, Said, bool)> = HashMap::new();
             for record in known
-                .find::<supplier::Entity>()
-                .filter(supplier::Column::Id.is_in(chunk.iter().copied()))
-                .all(conn)
+                .all::<supplier::Entity>(conn, |find| {
+                    find.filter(supplier::Column::Id.is_in(chunk.iter().copied()))
+                })
                 .await?
             {
                 let now = Said {
@@ -129,9 +83,9 @@ impl Then {
                 said.insert(record.id, (record.listed_on, now.clone(), now, record.archived));
             }
             let facts = known
-                .find::<dated_fact::Entity>()
-                .filter(dated_fact::Column::SupplierId.is_in(chunk.iter().copied()))
-                .all(conn)
+                .all::<dated_fact::Entity>(conn, |find| {
+                    find.filter(dated_fact::Column::SupplierId.is_in(chunk.iter().copied()))
+                })
                 .await?;
             for ((supplier, kind, subject), of_key) in crate::store::dated::timelines(facts) {
                 let Some((_, _, then, archived)) = said.get_mut(&supplier) else {
@@ -192,7 +146,11 @@ fn chunks(subset: Option<&[i32]>) -> Vec<Option<&[i32]>> {
 /// 100,000 suppliers reads some 600,000 rows, and handing each over separately costs more than
 /// the query). MariaDB's JSON aggregate is cut off at `group_concat_max_len`, so there the rows
 /// come one by one. `columns` are the query's result columns, in the order of `T`'s fields.
-async fn read_rows<E, T>(conn: &impl ConnectionTrait, query: Select<E>, columns: &[&str]) -> Result<Vec<T>>
+pub(super) async fn read_rows<E, T>(
+    conn: &impl ConnectionTrait,
+    query: Select<E>,
+    columns: &[&str],
+) -> Result<Vec<T>>
 where
     E: EntityTrait,
     T: DeserializeOwned + TryGetableMany,
@@ -223,34 +181,40 @@ where
     })
 }
 
-/// How many active suppliers offer each capability at the end of the day: counted by the
-/// database from the record as it stands, then corrected for the suppliers whose dated facts
-/// changed since.
+/// How many active suppliers offer each capability at the end of the day: counted from the
+/// record as it stands, then corrected for the suppliers whose dated facts changed since. The
+/// active suppliers and the capabilities are read apart and matched here: a join would read a
+/// supplier's row for each of its capabilities, and, as the record stood, join each part of the
+/// one table (`Known`) with each part of the other.
 pub async fn capability_counts(
     conn: &impl ConnectionTrait,
     known: Known,
     then: &Then,
 ) -> Result<BTreeMap<String, usize>> {
-    use supplier_capability::Column as C;
-    let mut query = Query::select();
-    query
-        .column((supplier_capability::Entity, C::Capability))
-        .expr(Expr::col((supplier_capability::Entity, C::SupplierId)).count());
-    known.from::<supplier_capability::Entity>(&mut query);
-    known.inner_join::<supplier::Entity>(
-        &mut query,
-        Expr::col((supplier::Entity, supplier::Column::Id))
-            .equals((supplier_capability::Entity, C::SupplierId)),
-    );
-    query
-        .and_where(Expr::col((supplier::Entity, supplier::Column::Archived)).eq(false))
-        .and_where(Expr::col((supplier::Entity, supplier::Column::ListedOn)).lte(then.day))
-        .group_by_col((supplier_capability::Entity, C::Capability));
-    let mut counts = BTreeMap::new();
-    for row in conn.query_all(&query).await? {
-        let capability: String = row.try_get_by_index(0)?;
-        let n: i64 = row.try_get_by_index(1)?;
-        counts.insert(capability, n as usize);
+    let active: HashSet<i32> = known
+        .rows::<supplier::Entity, (i32,)>(conn, &["id"], |find| {
+            find.select_only()
+                .column(supplier::Column::Id)
+                .filter(supplier::Column::Archived.eq(false))
+                .filter(supplier::Column::ListedOn.lte(then.day))
+        })
+        .await?
+        .into_iter()
+        .map(|(id,)| id)
+        .collect();
+    let offered: Vec<(i32, String)> = known
+        .rows::<supplier_capability::Entity, _>(conn, &["supplier_id", "capability"], |find| {
+            find.select_only().columns([
+                supplier_capability::Column::SupplierId,
+                supplier_capability::Column::Capability,
+            ])
+        })
+        .await?;
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for (supplier, capability) in offered {
+        if active.contains(&supplier) {
+            *counts.entry(capability).or_default() += 1;
+        }
     }
     for (now, said) in then.moved.values() {
         if now.active {
@@ -278,29 +242,29 @@ pub async fn scarce_candidates(
     then: &Then,
     capabilities: &[String],
 ) -> Result<Vec<i32>> {
-    let mut ids: std::collections::BTreeSet<i32> = std::collections::BTreeSet::new();
-    for chunk in capabilities.chunks(IN_CHUNK) {
+    let mut ids: BTreeSet<i32> = BTreeSet::new();
+    for part in known.parts() {
+        for chunk in capabilities.chunks(IN_CHUNK) {
+            ids.extend(
+                part.find::<supplier_capability::Entity>()
+                    .select_only()
+                    .column(supplier_capability::Column::SupplierId)
+                    .filter(supplier_capability::Column::Capability.is_in(chunk.iter().map(String::as_str)))
+                    .into_tuple::<i32>()
+                    .all(conn)
+                    .await?,
+            );
+        }
         ids.extend(
-            known
-                .find::<supplier_capability::Entity>()
+            part.find::<supplier::Entity>()
                 .select_only()
-                .column(supplier_capability::Column::SupplierId)
-                .filter(supplier_capability::Column::Capability.is_in(chunk.iter().map(String::as_str)))
+                .column(supplier::Column::Id)
+                .filter(supplier::Column::ScarceOverride.eq(ScarceOverride::Yes))
                 .into_tuple::<i32>()
                 .all(conn)
                 .await?,
         );
     }
-    ids.extend(
-        known
-            .find::<supplier::Entity>()
-            .select_only()
-            .column(supplier::Column::Id)
-            .filter(supplier::Column::ScarceOverride.eq(ScarceOverride::Yes))
-            .into_tuple::<i32>()
-            .all(conn)
-            .await?,
-    );
     // Those whose facts changed since are read as they stood (`active_suppliers`).
     ids.extend(
         then.moved
@@ -322,10 +286,8 @@ pub async fn active_suppliers(
     // Id, normalised name, name, native name, scarcity override.
     type Listed = (i32, String, String, Option<String>, ScarceOverride);
     const COLUMNS: [&str; 5] = ["id", "name_norm", "name", "native_name", "scarce_override"];
-    let listed = || {
-        known
-            .find::<supplier::Entity>()
-            .select_only()
+    let listed = |find: Select<supplier::Entity>| {
+        find.select_only()
             .columns([
                 supplier::Column::Id,
                 supplier::Column::NameNorm,
@@ -346,27 +308,50 @@ pub async fn active_suppliers(
         .filter(|id| wanted.as_ref().is_none_or(|w| w.contains(id)))
         .collect();
     for ids in moved.chunks(IN_CHUNK) {
-        let query = listed().filter(supplier::Column::Id.is_in(ids.iter().copied()));
-        rows.extend(read_rows::<_, Listed>(conn, query, &COLUMNS).await?);
+        rows.extend(
+            known
+                .rows::<supplier::Entity, Listed>(conn, &COLUMNS, |find| {
+                    listed(find).filter(supplier::Column::Id.is_in(ids.iter().copied()))
+                })
+                .await?,
+        );
     }
     let mut capabilities: Vec<(i32, String)> = Vec::new();
     for chunk in chunks(subset) {
-        let mut query = listed().filter(supplier::Column::Archived.eq(false));
-        let mut caps = known
-            .find::<supplier_capability::Entity>()
-            .select_only()
-            .columns([
-                supplier_capability::Column::SupplierId,
-                supplier_capability::Column::Capability,
-            ])
-            .order_by_asc(supplier_capability::Column::SupplierId)
-            .order_by_asc(supplier_capability::Column::Capability);
-        if let Some(ids) = chunk {
-            query = query.filter(supplier::Column::Id.is_in(ids.iter().copied()));
-            caps = caps.filter(supplier_capability::Column::SupplierId.is_in(ids.iter().copied()));
-        }
-        rows.extend(read_rows::<_, Listed>(conn, query, &COLUMNS).await?);
-        capabilities.extend(read_rows::<_, (i32, String)>(conn, caps, &["supplier_id", "capability"]).await?);
+        rows.extend(
+            known
+                .rows::<supplier::Entity, Listed>(conn, &COLUMNS, |find| {
+                    let query = listed(find).filter(supplier::Column::Archived.eq(false));
+                    match chunk {
+                        Some(ids) => query.filter(supplier::Column::Id.is_in(ids.iter().copied())),
+                        None => query,
+                    }
+                })
+                .await?,
+        );
+        capabilities.extend(
+            known
+                .rows::<supplier_capability::Entity, (i32, String)>(
+                    conn,
+                    &["supplier_id", "capability"],
+                    |find| {
+                        let caps = find
+                            .select_only()
+                            .columns([
+                                supplier_capability::Column::SupplierId,
+                                supplier_capability::Column::Capability,
+                            ])
+                            .order_by_asc(supplier_capability::Column::SupplierId)
+                            .order_by_asc(supplier_capability::Column::Capability);
+                        match chunk {
+                            Some(ids) => caps
+                                .filter(supplier_capability::Column::SupplierId.is_in(ids.iter().copied())),
+                            None => caps,
+                        }
+                    },
+                )
+                .await?,
+        );
     }
     // Suppliers and capabilities both by id (the aggregate need not keep the query's order, but
     // it usually does, and sorting sorted rows is one pass), then matched up in one walk.
@@ -406,11 +391,8 @@ pub async fn active_suppliers(
 
 /// Buyers, ours first, by name.
 pub async fn buyers(conn: &impl ConnectionTrait, known: Known) -> Result<Vec<Buyer>> {
-    Ok(known
-        .find::<buyer::Entity>()
-        .order_by_asc(buyer::Column::External)
-        .order_by_asc(buyer::Column::Name)
-        .all(conn)
+    let mut buyers: Vec<Buyer> = known
+        .all::<buyer::Entity>(conn, |find| find)
         .await?
         .into_iter()
         .map(|b| Buyer {
@@ -418,7 +400,9 @@ pub async fn buyers(conn: &impl ConnectionTrait, known: Known) -> Result<Vec<Buy
             name: b.name,
             external: b.external,
         })
-        .collect())
+        .collect();
+    buyers.sort_by(|a, b| (a.external, &a.name).cmp(&(b.external, &b.name)));
+    Ok(buyers)
 }
 
 /// Each deal's status at the end of `day`, for all suppliers or a subset: (buyer id, supplier id)
@@ -432,24 +416,24 @@ pub async fn deal_statuses(
     subset: Option<&[i32]>,
 ) -> Result<HashMap<(i32, i32), DealStatus>> {
     let mut deals: Vec<(i32, i32, i32, DealStatus, NaiveDate)> = Vec::new();
+    let columns = ["id", "buyer_id", "supplier_id", "status", "status_date"];
     for chunk in chunks(subset) {
-        let mut query = known.find::<deal::Entity>().select_only().columns([
-            deal::Column::Id,
-            deal::Column::BuyerId,
-            deal::Column::SupplierId,
-            deal::Column::Status,
-            deal::Column::StatusDate,
-        ]);
-        if let Some(ids) = chunk {
-            query = query.filter(deal::Column::SupplierId.is_in(ids.iter().copied()));
-        }
         deals.extend(
-            read_rows::<_, (i32, i32, i32, DealStatus, NaiveDate)>(
-                conn,
-                query,
-                &["id", "buyer_id", "supplier_id", "status", "status_date"],
-            )
-            .await?,
+            known
+                .rows::<deal::Entity, (i32, i32, i32, DealStatus, NaiveDate)>(conn, &columns, |find| {
+                    let query = find.select_only().columns([
+                        deal::Column::Id,
+                        deal::Column::BuyerId,
+                        deal::Column::SupplierId,
+                        deal::Column::Status,
+                        deal::Column::StatusDate,
+                    ]);
+                    match chunk {
+                        Some(ids) => query.filter(deal::Column::SupplierId.is_in(ids.iter().copied())),
+                        None => query,
+                    }
+                })
+                .await?,
         );
     }
     let mut statuses = HashMap::with_capacity(deals.len());
@@ -492,27 +476,26 @@ async fn events_by_then(
 ) -> Result<Vec<(i32, NaiveDate, i32, DealStatus)>> {
     let deal_subset = deal_ids.as_deref();
     let mut events: Vec<(i32, NaiveDate, i32, DealStatus)> = Vec::new();
+    let columns = ["deal_id", "event_date", "id", "status"];
     for chunk in chunks(deal_subset) {
-        let mut query = known
-            .find::<deal_event::Entity>()
-            .select_only()
-            .columns([
-                deal_event::Column::DealId,
-                deal_event::Column::EventDate,
-                deal_event::Column::Id,
-                deal_event::Column::Status,
-            ])
-            .filter(deal_event::Column::EventDate.lte(day));
-        if let Some(ids) = chunk {
-            query = query.filter(deal_event::Column::DealId.is_in(ids.iter().copied()));
-        }
         events.extend(
-            read_rows::<_, (i32, NaiveDate, i32, DealStatus)>(
-                conn,
-                query,
-                &["deal_id", "event_date", "id", "status"],
-            )
-            .await?,
+            known
+                .rows::<deal_event::Entity, (i32, NaiveDate, i32, DealStatus)>(conn, &columns, |find| {
+                    let query = find
+                        .select_only()
+                        .columns([
+                            deal_event::Column::DealId,
+                            deal_event::Column::EventDate,
+                            deal_event::Column::Id,
+                            deal_event::Column::Status,
+                        ])
+                        .filter(deal_event::Column::EventDate.lte(day));
+                    match chunk {
+                        Some(ids) => query.filter(deal_event::Column::DealId.is_in(ids.iter().copied())),
+                        None => query,
+                    }
+                })
+                .await?,
         );
     }
     Ok(events)
@@ -526,43 +509,34 @@ pub async fn visit_tallies(
     buyer: Option<i32>,
     subset: Option<&[i32]>,
 ) -> Result<BySupplier<VisitTally>> {
-    let mut rows: Vec<(i32, i64, Option<NaiveDate>)> = Vec::new();
+    let mut tallies: BySupplier<VisitTally> = BySupplier::new();
     for chunk in chunks(subset) {
-        let mut query = known
-            .find::<visit::Entity>()
-            .select_only()
-            .column(visit::Column::SupplierId)
-            .expr_as(Expr::col(Asterisk).count(), "visits")
-            .expr_as(Expr::col(visit::Column::VisitDate).max(), "last_visit")
-            .filter(visit::Column::VisitDate.lte(day))
-            .group_by(visit::Column::SupplierId);
-        if let Some(buyer) = buyer {
-            query = query.filter(visit::Column::BuyerId.eq(buyer));
+        let rows: Vec<(i32, i64, Option<NaiveDate>)> = known
+            .rows::<visit::Entity, _>(conn, &["supplier_id", "visits", "last_visit"], |find| {
+                let mut query = find
+                    .select_only()
+                    .column(visit::Column::SupplierId)
+                    .expr_as(Expr::col(Asterisk).count(), "visits")
+                    .expr_as(Expr::col(visit::Column::VisitDate).max(), "last_visit")
+                    .filter(visit::Column::VisitDate.lte(day))
+                    .group_by(visit::Column::SupplierId);
+                if let Some(buyer) = buyer {
+                    query = query.filter(visit::Column::BuyerId.eq(buyer));
+                }
+                if let Some(ids) = chunk {
+                    query = query.filter(visit::Column::SupplierId.is_in(ids.iter().copied()));
+                }
+                query
+            })
+            .await?;
+        // A supplier's visits may come in two parts (`Known`): added up.
+        for (supplier, visits, last) in rows {
+            let tally = tallies.entry(supplier).or_default();
+            tally.visits += visits as u64;
+            tally.last = Ord::max(tally.last, last);
         }
-        if let Some(ids) = chunk {
-            query = query.filter(visit::Column::SupplierId.is_in(ids.iter().copied()));
-        }
-        rows.extend(
-            read_rows::<_, (i32, i64, Option<NaiveDate>)>(
-                conn,
-                query,
-                &["supplier_id", "visits", "last_visit"],
-            )
-            .await?,
-        );
     }
-    Ok(rows
-        .into_iter()
-        .map(|(supplier, visits, last)| {
-            (
-                supplier,
-                VisitTally {
-                    visits: visits as u64,
-                    last,
-                },
-            )
-        })
-        .collect())
+    Ok(tallies)
 }
 
 /// Findings open at the end of `day`: noted by then, and not resolved by then (a finding
@@ -584,48 +558,43 @@ pub async fn open_findings(
 ) -> Result<BySupplier<FindingCounts>> {
     // One row per supplier with a count per severity (rather than a row per supplier and
     // severity): a report over every supplier reads a third of the rows.
-    let mut rows: Vec<(i32, i64, i64, i64, i64)> = Vec::new();
+    let mut open: BySupplier<FindingCounts> = BySupplier::new();
     for chunk in chunks(subset) {
-        let mut query = known
-            .find::<note::Entity>()
-            .select_only()
-            .column(note::Column::SupplierId);
-        // Columns in the order of `Severity::ALL`: info, minor, major, critical.
-        for severity in Severity::ALL {
-            query = query.expr_as(
-                Expr::case(note::Column::Severity.eq(*severity), Expr::val(1))
-                    .finally(Expr::null())
-                    .count(),
-                severity.as_str(),
-            );
-        }
-        let mut query = query
-            .filter(open_at_end_of(day))
-            .group_by(note::Column::SupplierId);
-        if let Some(ids) = chunk {
-            query = query.filter(note::Column::SupplierId.is_in(ids.iter().copied()));
-        }
-        rows.extend(
-            read_rows::<_, (i32, i64, i64, i64, i64)>(
+        let rows: Vec<(i32, i64, i64, i64, i64)> = known
+            .rows::<note::Entity, _>(
                 conn,
-                query,
                 &["supplier_id", "info", "minor", "major", "critical"],
+                |find| {
+                    let mut query = find.select_only().column(note::Column::SupplierId);
+                    // Columns in the order of `Severity::ALL`: info, minor, major, critical.
+                    for severity in Severity::ALL {
+                        query = query.expr_as(
+                            Expr::case(note::Column::Severity.eq(*severity), Expr::val(1))
+                                .finally(Expr::null())
+                                .count(),
+                            severity.as_str(),
+                        );
+                    }
+                    let query = query
+                        .filter(open_at_end_of(day))
+                        .group_by(note::Column::SupplierId);
+                    match chunk {
+                        Some(ids) => query.filter(note::Column::SupplierId.is_in(ids.iter().copied())),
+                        None => query,
+                    }
+                },
             )
-            .await?,
-        );
+            .await?;
+        // A supplier's findings may come in two parts (`Known`): added up.
+        for (supplier, info, minor, major, critical) in rows {
+            let counts = open.entry(supplier).or_default();
+            counts.info += info as u64;
+            counts.minor += minor as u64;
+            counts.major += major as u64;
+            counts.critical += critical as u64;
+        }
     }
-    Ok(rows
-        .into_iter()
-        .map(|(supplier, info, minor, major, critical)| {
-            let counts = FindingCounts {
-                info: info as u64,
-                minor: minor as u64,
-                major: major as u64,
-                critical: critical as u64,
-            };
-            (supplier, counts)
-        })
-        .collect())
+    Ok(open)
 }
 
 /// A visit for the dashboard's "recent visits".
@@ -645,16 +614,22 @@ pub async fn recent_visits(
     buyer: Option<i32>,
     limit: u64,
 ) -> Result<Vec<RecentVisit>> {
-    let mut query = known
-        .find::<visit::Entity>()
-        .filter(visit::Column::VisitDate.lte(day))
-        .order_by_desc(visit::Column::VisitDate)
-        .order_by_desc(visit::Column::Id)
-        .limit(limit);
-    if let Some(buyer) = buyer {
-        query = query.filter(visit::Column::BuyerId.eq(buyer));
-    }
-    let visits = query.all(conn).await?;
+    let mut visits = known
+        .all::<visit::Entity>(conn, |find| {
+            let query = find
+                .filter(visit::Column::VisitDate.lte(day))
+                .order_by_desc(visit::Column::VisitDate)
+                .order_by_desc(visit::Column::Id)
+                .limit(limit);
+            match buyer {
+                Some(buyer) => query.filter(visit::Column::BuyerId.eq(buyer)),
+                None => query,
+            }
+        })
+        .await?;
+    // The latest of both parts (`Known`).
+    visits.sort_by_key(|v| std::cmp::Reverse((v.visit_date, v.id)));
+    visits.truncate(limit as usize);
     let suppliers = crate::store::lookup::supplier_names(conn, visits.iter().map(|v| v.supplier_id)).await?;
     let buyers = crate::store::lookup::buyer_names(conn).await?;
     Ok(visits
@@ -690,17 +665,19 @@ pub async fn serious_open_findings(
         if remaining == 0 {
             break;
         }
-        found.extend(
-            known
-                .find::<note::Entity>()
-                .filter(note::Column::Severity.eq(severity))
-                .filter(open_at_end_of(day))
-                .order_by_asc(note::Column::NotedOn)
-                .order_by_asc(note::Column::Id)
-                .limit(remaining)
-                .all(conn)
-                .await?,
-        );
+        let mut oldest = known
+            .all::<note::Entity>(conn, |find| {
+                find.filter(note::Column::Severity.eq(severity))
+                    .filter(open_at_end_of(day))
+                    .order_by_asc(note::Column::NotedOn)
+                    .order_by_asc(note::Column::Id)
+                    .limit(remaining)
+            })
+            .await?;
+        // The oldest of both parts (`Known`).
+        oldest.sort_by_key(|n| (n.noted_on, n.id));
+        oldest.truncate(remaining as usize);
+        found.extend(oldest);
     }
     let suppliers = crate::store::lookup::supplier_names(conn, found.iter().map(|n| n.supplier_id)).await?;
     Ok(found

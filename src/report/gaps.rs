@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
 
+use super::known::Known;
 use super::{FindingCounts, facts};
 use crate::domain::scarcity::Scarcity;
 use crate::domain::status::DealStatus;
@@ -56,7 +57,7 @@ pub async fn build(
     buyer_ref: &str,
     threshold: usize,
     as_of: NaiveDate,
-    known: facts::Known,
+    known: Known,
 ) -> Result<GapsReport> {
     let buyer = lookup::buyer(conn, buyer_ref).await?;
     // Scarcity first, from counts the database makes; then only the few suppliers it can list.

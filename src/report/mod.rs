@@ -5,6 +5,7 @@ pub mod facts;
 pub mod gaps;
 pub mod html;
 pub mod json;
+pub mod known;
 pub mod render;
 pub mod status;
 

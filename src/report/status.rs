@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
 
+use super::known::Known;
 use super::{FindingCounts, VisitTally, facts};
 use crate::domain::scarcity::Scarcity;
 use crate::domain::status::BuyerKind;
@@ -66,7 +67,7 @@ pub async fn build(
     only: Option<i32>,
     threshold: usize,
     as_of: NaiveDate,
-    known: facts::Known,
+    known: Known,
 ) -> Result<StatusReport> {
     // Independent reads in two lanes, a connection each (SQLite's pool has two): the two long
     // aggregates apart, and the short reads first, so that their rows are worked on while the

@@ -163,20 +163,26 @@ async fn ids_of(conn: &impl ConnectionTrait, ops: &[operation::Model]) -> Result
             ids.insert(seq, id);
         }
     }
-    let mut undone_by = BTreeMap::new();
+    // The latest undo of each, ordered here: ordered by the database, SQLite would walk every
+    // operation in order rather than look up the few through the index on `undoes`.
+    let mut undos: Vec<(i32, i32, String)> = Vec::new();
     for chunk in seqs.chunks(super::IN_CHUNK) {
-        for (target, id) in operation::Entity::find()
-            .select_only()
-            .columns([operation::Column::Undoes, operation::Column::Id])
-            .filter(operation::Column::Undoes.is_in(chunk.iter().copied()))
-            .order_by_asc(operation::Column::Seq)
-            .into_tuple::<(i32, String)>()
-            .all(conn)
-            .await?
-        {
-            undone_by.insert(target, id);
-        }
+        undos.extend(
+            operation::Entity::find()
+                .select_only()
+                .columns([
+                    operation::Column::Seq,
+                    operation::Column::Undoes,
+                    operation::Column::Id,
+                ])
+                .filter(operation::Column::Undoes.is_in(chunk.iter().copied()))
+                .into_tuple::<(i32, i32, String)>()
+                .all(conn)
+                .await?,
+        );
     }
+    undos.sort_unstable();
+    let undone_by = undos.into_iter().map(|(_, target, id)| (target, id)).collect();
     Ok(Ids { ids, undone_by })
 }
 
@@ -224,4 +230,24 @@ async fn changes_of(conn: &impl ConnectionTrait, seqs: &[i32]) -> Result<BTreeMa
         }
     }
     Ok(out)
+}
+
+/// How many records of one kind an operation changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordCount {
+    pub entity: &'static str,
+    pub records: u64,
+}
+
+/// How many records of each kind operation `seq` added, changed or removed (each record once),
+/// counted by the database: an import's hundreds of thousands of changes are not read.
+pub async fn record_counts(conn: &impl ConnectionTrait, seq: i32) -> Result<Vec<RecordCount>> {
+    let mut counts = Vec::new();
+    parents_first!(E => {
+        let records = versions::keys_touched::<E>(conn, seq).await?;
+        if records > 0 {
+            counts.push(RecordCount { entity: versions::table_name::<E>(), records });
+        }
+    });
+    Ok(counts)
 }

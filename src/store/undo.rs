@@ -19,7 +19,7 @@ use serde::Serialize;
 use super::Store;
 use super::entities::operation;
 use super::failure::{self, Failure};
-use super::log::{self, LogEntry, LogFilter};
+use super::log::{self, LogEntry, LogFilter, RecordCount};
 use super::operations::{Kind, Op, RESTORE, UNDO};
 use super::versions::{self, Versioned, children_first, parents_first};
 use crate::error::{Error, Result};
@@ -27,8 +27,11 @@ use crate::error::{Error, Result};
 /// What `undo` did, or would do (`--dry-run`).
 #[derive(Debug, Serialize)]
 pub struct UndoOutcome {
-    /// The operation undone, with the changes it had made.
+    /// The operation undone, with the changes it had made (`Detail`).
     pub undone: LogEntry,
+    /// How many records of each kind it changed, when its changes were not read one by one.
+    #[serde(skip)]
+    pub records: Vec<RecordCount>,
     /// The undo's own operation (none on a dry run).
     pub operation: Option<String>,
     /// Whether it redid what an undo had undone.
@@ -36,14 +39,35 @@ pub struct UndoOutcome {
     pub dry_run: bool,
 }
 
-pub async fn undo(store: &Store, reference: Option<&str>, dry_run: bool) -> Result<UndoOutcome> {
+/// How much of the undone operation's changes `undo` reads for its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Every change, however many.
+    Every,
+    /// Every change of an operation that changed at most `BRIEF` records; of a larger one (an
+    /// import), how many records of each kind.
+    Brief,
+    /// None: nobody reads the answer.
+    Nothing,
+}
+
+/// The most records `Detail::Brief` lists one by one.
+pub const BRIEF: u64 = 20;
+
+pub async fn undo(
+    store: &Store,
+    reference: Option<&str>,
+    dry_run: bool,
+    detail: Detail,
+) -> Result<UndoOutcome> {
     let target = target(&store.db, store, reference).await?;
     admissible(&store.db, &target, None).await?;
-    let undone = describe(&store.db, &target).await?;
+    let (undone, records) = describe(&store.db, &target, detail).await?;
     let redo = target.kind == UNDO;
     if dry_run {
         return Ok(UndoOutcome {
             undone,
+            records,
             operation: None,
             redo,
             dry_run,
@@ -66,6 +90,7 @@ pub async fn undo(store: &Store, reference: Option<&str>, dry_run: bool) -> Resu
         .await?;
     Ok(UndoOutcome {
         undone,
+        records,
         operation: Some(id),
         redo,
         dry_run,
@@ -386,15 +411,30 @@ impl Plan {
     }
 }
 
-/// The operation as the log shows it, with its changes.
-async fn describe(conn: &impl ConnectionTrait, target: &operation::Model) -> Result<LogEntry> {
+/// The operation as the log shows it, with as much of its changes as `detail` asks for: all
+/// of them, or how many records of each kind.
+async fn describe(
+    conn: &impl ConnectionTrait,
+    target: &operation::Model,
+    detail: Detail,
+) -> Result<(LogEntry, Vec<RecordCount>)> {
+    let records = match detail {
+        Detail::Brief => log::record_counts(conn, target.seq).await?,
+        Detail::Every | Detail::Nothing => Vec::new(),
+    };
+    let with_changes = match detail {
+        Detail::Every => true,
+        Detail::Brief => records.iter().map(|r| r.records).sum::<u64>() <= BRIEF,
+        Detail::Nothing => false,
+    };
     let filter = LogFilter {
-        with_changes: true,
+        with_changes,
         ..Default::default()
     };
-    log::one(conn, target.seq, &filter)
+    let entry = log::one(conn, target.seq, &filter)
         .await?
-        .ok_or_else(|| Error::Other(format!("operation {} vanished", target.id)))
+        .ok_or_else(|| Error::Other(format!("operation {} vanished", target.id)))?;
+    Ok((entry, records))
 }
 
 /// Applies the inverse of `target` as operation `op`.

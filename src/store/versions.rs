@@ -3,15 +3,13 @@
 //! stamped with the operation that wrote it (`recorded_by`); before an operation changes or
 //! removes a row, `retire` copies it into the twin stamped with that operation. So the record as
 //! it stood after operation S is every row with `recorded_by <= S` in `t`, plus every row with
-//! `recorded_by <= S < retracted_by` in the twin (`as_known`), and an operation's changes are the
+//! `recorded_by <= S < retracted_by` in the twin (`report::known`), and an operation's changes are the
 //! versions it wrote and the versions it retracted (`log`, `undo`).
 //!
 //! Every UPDATE and DELETE of a versioned table goes through `retire` first, in the same
 //! transaction.
 
-use sea_orm::sea_query::{
-    Alias, Condition, Expr, ExprTrait, IntoCondition, IntoIden, Query, SelectStatement,
-};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, IntoCondition, IntoIden, Query};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
     IntoActiveModel, Iterable, PrimaryKeyToColumn, QueryFilter, QueryOrder, QueryResult, QuerySelect,
@@ -66,25 +64,6 @@ pub async fn remove<E: EntityTrait + Default>(
     retire::<E>(conn, op, which.clone()).await?;
     E::delete_many().filter(which).exec(conn).await?;
     Ok(())
-}
-
-/// `E`'s rows as they stood after operation `seq`: a subquery with `E`'s columns, to read in
-/// place of the table (`--known-at`).
-pub fn as_known<E: EntityTrait + Default>(seq: i32) -> SelectStatement {
-    let cols = columns::<E>();
-    let recorded = Expr::col(Alias::new("recorded_by"));
-    let mut current = Query::select();
-    current
-        .columns(cols.clone())
-        .from(E::default())
-        .and_where(recorded.clone().lte(seq));
-    let mut past = Query::select();
-    past.columns(cols)
-        .from(Alias::new(history_table::<E>()))
-        .and_where(recorded.lte(seq))
-        .and_where(Expr::col(Alias::new("retracted_by")).gt(seq));
-    current.union(sea_orm::sea_query::UnionType::All, past);
-    current
 }
 
 /// A versioned table's entity, with what reading and restoring its versions needs.
@@ -329,6 +308,38 @@ pub async fn retracted<E: Versioned>(conn: &impl ConnectionTrait, ops: &[i32]) -
     Ok(out)
 }
 
+/// How many rows of `E` operation `op` wrote or retracted (each key once).
+pub async fn keys_touched<E: EntityTrait + Default>(conn: &impl ConnectionTrait, op: i32) -> Result<u64> {
+    let keys: Vec<Alias> = key_columns::<E>().into_iter().map(Alias::new).collect();
+    let by = |table: Alias, column: &str| {
+        Query::select()
+            .columns(keys.clone())
+            .from(table)
+            .and_where(Expr::col(Alias::new(column)).eq(op))
+            .to_owned()
+    };
+    let history = || Alias::new(history_table::<E>());
+    let mut touched = by(Alias::new(table_name::<E>()), RECORDED_BY);
+    touched
+        .union(
+            sea_orm::sea_query::UnionType::Distinct,
+            by(history(), RECORDED_BY),
+        )
+        .union(
+            sea_orm::sea_query::UnionType::Distinct,
+            by(history(), RETRACTED_BY),
+        );
+    let mut count = Query::select();
+    count
+        .expr(Expr::col(sea_orm::sea_query::Asterisk).count())
+        .from_subquery(touched, Alias::new("touched"));
+    let row = conn.query_one(&count).await?;
+    Ok(row
+        .map(|r| r.try_get_by_index::<i64>(0))
+        .transpose()?
+        .unwrap_or(0) as u64)
+}
+
 /// Values per multi-row INSERT: under every backend's bound-parameter limit.
 pub const INSERT_ROWS: usize = 30_000;
 
@@ -340,6 +351,11 @@ pub fn column_count<E: EntityTrait>() -> usize {
 /// `E`'s `recorded_by` column.
 pub fn recorded_by<E: EntityTrait + Default>() -> Expr {
     Expr::col((E::default(), Alias::new(RECORDED_BY)))
+}
+
+/// `E`'s `retracted_by` column (of its history twin, read as `E`).
+pub fn retracted_by<E: EntityTrait + Default>() -> Expr {
+    Expr::col((E::default(), Alias::new(RETRACTED_BY)))
 }
 
 /// Stamps a row about to be written as recorded by operation `op`.

@@ -136,6 +136,11 @@ fn each_writing_command_is_undone_and_redone() {
     assert!(summaries[0].starts_with("redid imported"), "{summaries:?}");
     assert!(summaries[1].starts_with("undid imported"), "{summaries:?}");
     assert!(summaries[2].starts_with("imported"), "{summaries:?}");
+    // Each names the undo that took it back: the import its undo, that undo its redo.
+    let ops = log.as_array().unwrap();
+    assert_eq!(ops[2]["undone_by"], ops[1]["id"], "{summaries:?}");
+    assert_eq!(ops[1]["undone_by"], ops[0]["id"], "{summaries:?}");
+    assert!(ops[0]["undone_by"].is_null());
 }
 
 fn every_write_is_one_operation_with_its_changes() {
@@ -238,7 +243,17 @@ fn an_import_is_one_operation_that_created_every_supplier() {
     assert_eq!(history[0]["action"], "import.suppliers", "{history:#}");
     let ops = db.json(&["log", "--supplier", "Maker 0500"]);
     assert_eq!(ops[0]["id"], import["id"]);
-    db.ok(&["undo"]);
+    // A table counts what an undo of thousands of records takes back; JSON lists each.
+    let table = db.ok(&["undo", "--dry-run"]);
+    assert!(
+        table.contains("1000 supplier,") && table.contains("2000 supplier_capability"),
+        "{table}"
+    );
+    assert!(table.lines().count() < 5, "{table}");
+    let dry = db.json(&["undo", "--dry-run"]);
+    assert_eq!(array_len(&dry["undone"]["changes"]), 3_000);
+    let table = db.ok(&["undo"]);
+    assert!(table.contains("Undid operation") && table.contains("took back"), "{table}");
     assert_eq!(record(&db), before, "undoing the import removes all it created");
 }
 
@@ -282,7 +297,9 @@ fn undo_steps_back_through_an_actors_operations() {
     let before = record(&db);
     db.ok(&["supplier", "edit", "Maxwell", "--city", "Dresden"]);
     db.ok(&["supplier", "archive", "Maxwell"]);
-    db.ok(&["undo"]);
+    // A small operation's records are listed one by one.
+    let table = db.ok(&["undo"]);
+    assert!(table.contains("changed back supplier"), "{table}");
     // The archive is undone; the edit under it can be undone next, though the archive touched
     // the same supplier: it stands again as the edit left it.
     db.ok(&["undo"]);
