@@ -268,6 +268,11 @@ pub enum VisitCommand {
     List(VisitListArgs),
     /// Show a visit with its findings
     Show(VisitShowArgs),
+    /// Correct a visit: its date, site, purpose, summary, lines inspected or visitors
+    Edit(VisitEditArgs),
+    /// Void a visit logged by mistake, with its findings: it leaves lists and reports, and
+    /// stays in `visit show` and the log
+    Void(VoidArgs),
 }
 
 /// Also a step of the demo's fixture (`fixtures/demo.json`).
@@ -316,7 +321,43 @@ pub struct VisitListArgs {
 
 #[derive(Debug, Args)]
 pub struct VisitShowArgs {
+    /// The visit's id
     pub id: i32,
+}
+
+#[derive(Debug, Args)]
+pub struct VisitEditArgs {
+    /// The visit's id
+    pub id: i32,
+    /// The day of the visit: YYYY-MM-DD, today or yesterday (its findings noted that day move
+    /// with it)
+    #[arg(long)]
+    pub date: Option<String>,
+    /// The site visited (id or name); an empty value for none
+    #[arg(long)]
+    pub site: Option<String>,
+    /// Why the team went; an empty value clears it
+    #[arg(long)]
+    pub purpose: Option<String>,
+    /// Production lines inspected; an empty value clears it
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub lines_inspected: Option<String>,
+    /// What the team saw; an empty value clears it
+    #[arg(long)]
+    pub summary: Option<String>,
+    /// Who went (repeatable): replaces the list; one empty value clears it
+    #[arg(long = "visitor", value_name = "NAME")]
+    pub visitors: Vec<String>,
+}
+
+/// Voiding a record entered by mistake: which one, and why.
+#[derive(Debug, Args)]
+pub struct VoidArgs {
+    /// Its id
+    pub id: i32,
+    /// Why it is voided (kept with it)
+    #[arg(long)]
+    pub reason: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -327,6 +368,13 @@ pub enum NoteCommand {
     Resolve(NoteResolveArgs),
     /// List notes
     List(NoteListArgs),
+    /// Correct a note: its topic, severity or text
+    Edit(NoteEditArgs),
+    /// Open a resolved note again
+    Reopen(NoteReopenArgs),
+    /// Void a note written by mistake: it leaves lists and reports, and stays in `show` and
+    /// the log
+    Void(VoidArgs),
 }
 
 #[derive(Debug, Args)]
@@ -357,6 +405,30 @@ pub struct NoteResolveArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct NoteEditArgs {
+    /// The note's id
+    pub id: i32,
+    /// What it is about; an empty value clears it
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// info, minor, major or critical
+    #[arg(long)]
+    pub severity: Option<String>,
+    /// The note itself
+    #[arg(long)]
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NoteReopenArgs {
+    /// The note's id
+    pub id: i32,
+    /// Why it is open again
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
 pub struct NoteListArgs {
     #[arg(long)]
     pub supplier: Option<String>,
@@ -371,11 +443,19 @@ pub struct NoteListArgs {
 #[derive(Debug, Subcommand)]
 pub enum DealCommand {
     /// Record a deal's status (a dated event; history is kept)
+    ///
+    /// Transitions: from prospect, evaluating or negotiating (or a new deal) to any status but
+    /// terminated; from signed only to signed (an amendment of value or scope) or terminated;
+    /// from declined or terminated only to a new start, prospect or evaluating. A back-dated
+    /// event is checked against the status in force on its date and the event after it.
     Set(DealSetArgs),
     /// List deals
     List(DealListArgs),
     /// The dated history of a supplier's deals
     History(DealHistoryArgs),
+    /// Void a deal event recorded by mistake (its id from `deal history`): the deal's status is
+    /// worked out again from the events left, which must still follow the transitions
+    Void(VoidArgs),
 }
 
 /// Also a step of the demo's fixture (`fixtures/demo.json`).

@@ -10,7 +10,7 @@ mod m20261129_000001_core_record;
 mod m20261129_000002_report_indexes;
 mod m20261130_000003_text_limits;
 mod m20261204_000004_operation_log;
-mod m20261206_000005_known_at_indexes;
+mod m20261206_000005_corrections;
 
 pub struct Migrator;
 
@@ -22,7 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_report_indexes::Migration),
             Box::new(m20261130_000003_text_limits::Migration),
             Box::new(m20261204_000004_operation_log::Migration),
-            Box::new(m20261206_000005_known_at_indexes::Migration),
+            Box::new(m20261206_000005_corrections::Migration),
         ]
     }
 }

@@ -1,7 +1,7 @@
 //! `vetted deal set|list|history`.
 
 use super::{Context, Dated};
-use crate::cli::{DealCommand, DealHistoryArgs, DealListArgs, DealSetArgs};
+use crate::cli::{DealCommand, DealHistoryArgs, DealListArgs, DealSetArgs, VoidArgs};
 use crate::domain::status::DealStatus;
 use crate::domain::values::{self, Invalid};
 use crate::domain::{dates, text};
@@ -13,7 +13,23 @@ pub async fn run(ctx: &Context, cmd: DealCommand) -> Result<()> {
         DealCommand::Set(args) => set(ctx, args).await,
         DealCommand::List(args) => list(ctx, args).await,
         DealCommand::History(args) => history(ctx, args).await,
+        DealCommand::Void(args) => void(ctx, args).await,
     }
+}
+
+async fn void(ctx: &Context, args: VoidArgs) -> Result<()> {
+    let VoidArgs { id, reason } = args;
+    let reason = text::long("reason", &reason)?;
+    let store = ctx.store().await?;
+    let deal = deals::void(&store, id, reason).await?;
+    ctx.done(
+        &format!(
+            "Voided deal event #{id}; {} deal with {} is {} (since {})",
+            deal.buyer, deal.supplier, deal.status, deal.since
+        ),
+        "deal",
+        &deal,
+    )
 }
 
 impl TryFrom<Dated<DealSetArgs>> for DealChange {
@@ -46,7 +62,17 @@ impl TryFrom<Dated<DealSetArgs>> for DealChange {
 async fn set(ctx: &Context, args: DealSetArgs) -> Result<()> {
     let change = DealChange::try_from(ctx.dated(args))?;
     let store = ctx.store().await?;
+    let (status, date) = (change.status, change.date);
     match deals::set(&store, change).await? {
+        // A back-dated event leaves a later one in force: say both.
+        DealOutcome::Recorded(deal) if (deal.status, deal.since) != (status, date) => ctx.done(
+            &format!(
+                "{} deal with {}: recorded {status} on {date}; current status: {} (since {})",
+                deal.buyer, deal.supplier, deal.status, deal.since
+            ),
+            "deal",
+            &deal,
+        ),
         DealOutcome::Recorded(deal) => ctx.done(
             &format!(
                 "{} deal with {} is now {} (since {})",
@@ -89,7 +115,7 @@ async fn history(ctx: &Context, args: DealHistoryArgs) -> Result<()> {
     ctx.print(&ctx.output.list(
         &events,
         &[
-            "date", "buyer", "status", "value", "currency", "scope", "note", "actor",
+            "id", "date", "buyer", "status", "value", "currency", "scope", "note", "actor",
         ],
     ))
 }

@@ -28,7 +28,7 @@ use crate::error::{Error, Result};
 use crate::io::out_file::{OutFile, Protected};
 use crate::output::{Document, Format, Output};
 use crate::store::connect::{Location, redact};
-use crate::store::{OnOpen, Store};
+use crate::store::{Corrected, OnOpen, Store};
 
 /// What every command needs: where the database is, who acts, how to print.
 pub struct Context {
@@ -141,6 +141,19 @@ impl Context {
             Format::Table if self.quiet => Ok(()),
             Format::Table => self.print(&format!("{}\n", self.output.text(message))),
             _ => self.print(&self.output.document(title, record)),
+        }
+    }
+
+    /// Says what a correction did: `saved`, or that the record already said so and nothing was
+    /// written.
+    pub fn corrected<T: Document>(&self, outcome: Corrected<T>, saved: &str, title: &str) -> Result<()> {
+        match outcome {
+            Corrected::Saved(record) => self.done(saved, title, &record),
+            Corrected::Unchanged(record) => self.done(
+                &format!("Nothing changed: {title} already says so; nothing was recorded"),
+                title,
+                &record,
+            ),
         }
     }
 

@@ -1,18 +1,63 @@
-//! `vetted note add|resolve|list`.
+//! `vetted note add|resolve|list|edit|reopen|void`.
 
 use super::Context;
-use crate::cli::{NoteAddArgs, NoteCommand, NoteListArgs, NoteResolveArgs};
+use crate::cli::{
+    NoteAddArgs, NoteCommand, NoteEditArgs, NoteListArgs, NoteReopenArgs, NoteResolveArgs, VoidArgs,
+};
 use crate::domain::status::Severity;
 use crate::domain::text;
 use crate::error::Result;
-use crate::store::notes::{self, NewNote, NoteFilter, NoteTarget};
+use crate::store::notes::{self, NewNote, NoteEdit, NoteFilter, NoteTarget};
 
 pub async fn run(ctx: &Context, cmd: NoteCommand) -> Result<()> {
     match cmd {
         NoteCommand::Add(args) => add(ctx, args).await,
         NoteCommand::Resolve(args) => resolve(ctx, args).await,
         NoteCommand::List(args) => list(ctx, args).await,
+        NoteCommand::Edit(args) => edit(ctx, args).await,
+        NoteCommand::Reopen(args) => reopen(ctx, args).await,
+        NoteCommand::Void(args) => void(ctx, args).await,
     }
+}
+
+async fn edit(ctx: &Context, args: NoteEditArgs) -> Result<()> {
+    let NoteEditArgs {
+        id,
+        topic,
+        severity,
+        text,
+    } = args;
+    let edit = NoteEdit {
+        topic: text::clearable("topic", topic.as_deref(), text::line)?,
+        severity: severity.as_deref().map(Severity::parse).transpose()?,
+        text: text.as_deref().map(|t| text::long("text", t)).transpose()?,
+    };
+    let store = ctx.store().await?;
+    let outcome = notes::edit(&store, id, edit).await?;
+    ctx.corrected(outcome, &format!("Corrected note #{id}"), "note")
+}
+
+async fn reopen(ctx: &Context, args: NoteReopenArgs) -> Result<()> {
+    let NoteReopenArgs { id, reason } = args;
+    let reason = text::long("reason", &reason)?;
+    let store = ctx.store().await?;
+    let note = notes::reopen(&store, id, reason).await?;
+    ctx.done(&format!("Reopened {} note #{id}", note.severity), "note", &note)
+}
+
+async fn void(ctx: &Context, args: VoidArgs) -> Result<()> {
+    let VoidArgs { id, reason } = args;
+    let reason = text::long("reason", &reason)?;
+    let store = ctx.store().await?;
+    let note = notes::void(&store, id, reason).await?;
+    ctx.done(
+        &format!(
+            "Voided {} note #{id}: it leaves lists and reports (`vetted undo` takes it back)",
+            note.severity
+        ),
+        "note",
+        &note,
+    )
 }
 
 async fn add(ctx: &Context, args: NoteAddArgs) -> Result<()> {

@@ -14,14 +14,7 @@ use crate::store::suppliers::{self, SupplierChanges, SupplierFilter};
 /// Validates the profile flags. An empty string clears a field (`Some(None)`).
 fn changes(fields: SupplierFields, today: chrono::NaiveDate) -> Result<SupplierChanges, Invalid> {
     let checked = |field: &str, v: Option<String>, parse: fn(&str, &str) -> Result<String, Invalid>| {
-        v.map(|t| {
-            if t.trim().is_empty() {
-                Ok(None)
-            } else {
-                parse(field, &t).map(Some)
-            }
-        })
-        .transpose()
+        text::clearable(field, v.as_deref(), parse)
     };
     Ok(SupplierChanges {
         name: None,

@@ -1,12 +1,12 @@
-//! `vetted visit log|list|show`.
+//! `vetted visit log|list|show|edit|void`.
 
 use super::{Context, Dated};
-use crate::cli::{VisitCommand, VisitListArgs, VisitLogArgs, VisitShowArgs};
+use crate::cli::{VisitCommand, VisitEditArgs, VisitListArgs, VisitLogArgs, VisitShowArgs, VoidArgs};
 use crate::domain::status::Severity;
 use crate::domain::values::{self, Invalid};
 use crate::domain::{dates, text};
 use crate::error::Result;
-use crate::store::visits::{self, NewVisit, VisitFilter};
+use crate::store::visits::{self, NewVisit, VisitEdit, VisitFilter};
 
 /// `major:PECVD chamber leak` → (major, "PECVD chamber leak").
 fn finding(input: &str) -> Result<(Severity, String), Invalid> {
@@ -25,7 +25,66 @@ pub async fn run(ctx: &Context, cmd: VisitCommand) -> Result<()> {
         VisitCommand::Log(args) => log(ctx, args).await,
         VisitCommand::List(args) => list(ctx, args).await,
         VisitCommand::Show(args) => show(ctx, args).await,
+        VisitCommand::Edit(args) => edit(ctx, args).await,
+        VisitCommand::Void(args) => void(ctx, args).await,
     }
+}
+
+impl TryFrom<Dated<VisitEditArgs>> for VisitEdit {
+    type Error = Invalid;
+
+    fn try_from(Dated { args, today }: Dated<VisitEditArgs>) -> Result<VisitEdit, Invalid> {
+        let visitors = match args.visitors.as_slice() {
+            [] => None,
+            [one] if one.trim().is_empty() => Some(Vec::new()),
+            names => Some(
+                names
+                    .iter()
+                    .map(|v| text::name("visitor", v))
+                    .collect::<Result<_, _>>()?,
+            ),
+        };
+        Ok(VisitEdit {
+            date: args
+                .date
+                .as_deref()
+                .map(|d| dates::parse_past_date("date", d, today))
+                .transpose()?,
+            site: text::clearable("site", args.site.as_deref(), |_, s| Ok(s.trim().to_string()))?,
+            purpose: text::clearable("purpose", args.purpose.as_deref(), text::line)?,
+            lines_inspected: text::clearable(
+                "lines-inspected",
+                args.lines_inspected.as_deref(),
+                values::parse_count,
+            )?,
+            summary: text::clearable("summary", args.summary.as_deref(), text::long)?,
+            visitors,
+        })
+    }
+}
+
+async fn edit(ctx: &Context, args: VisitEditArgs) -> Result<()> {
+    let id = args.id;
+    let edit = VisitEdit::try_from(ctx.dated(args))?;
+    let store = ctx.store().await?;
+    let outcome = visits::edit(&store, id, edit).await?;
+    ctx.corrected(outcome, &format!("Corrected visit #{id}"), "visit")
+}
+
+async fn void(ctx: &Context, args: VoidArgs) -> Result<()> {
+    let VoidArgs { id, reason } = args;
+    let reason = text::long("reason", &reason)?;
+    let store = ctx.store().await?;
+    let visit = visits::void(&store, id, reason).await?;
+    ctx.done(
+        &format!(
+            "Voided visit #{id} ({} at {} on {}) and its findings: they leave lists and reports \
+             (`vetted undo` takes it back)",
+            visit.buyer, visit.supplier, visit.date
+        ),
+        "visit",
+        &visit,
+    )
 }
 
 impl TryFrom<Dated<VisitLogArgs>> for NewVisit {

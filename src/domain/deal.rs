@@ -75,9 +75,21 @@ impl DealHistory {
 
     /// Whether `status` may be recorded on `date` (judged against the status in force then),
     /// and whether that would change anything. `adds`: the event carries a value, scope or note.
+    /// A back-dated event must also lead to the event after it.
     pub fn judge(&self, status: DealStatus, date: NaiveDate, adds: bool) -> Result<Verdict, Invalid> {
         let in_force = self.in_force(date);
         status.check_transition(in_force.map(|e| e.status))?;
+        if let Some(next) = self.events.iter().find(|e| e.date > date) {
+            next.status.check_transition(Some(status)).map_err(|e| {
+                Invalid::new(
+                    "date",
+                    format!(
+                        "{status} on {date} would come before {} on {}, which cannot follow it: {}",
+                        next.status, next.date, e.problem
+                    ),
+                )
+            })?;
+        }
         let key = |e: &DealEvent| (e.date, e.seq);
         let is_latest = in_force.is_some() && in_force.map(key) == self.events.last().map(key);
         Ok(
@@ -87,6 +99,35 @@ impl DealHistory {
                 Verdict::Record
             },
         )
+    }
+
+    /// Whether every event follows the one before it by the table of transitions (what is left
+    /// when an event is voided): the first event that cannot, named by its date.
+    pub fn check(&self) -> Result<(), Invalid> {
+        let mut from = None;
+        for event in &self.events {
+            event.status.check_transition(from).map_err(|e| {
+                Invalid::new(
+                    "event",
+                    format!(
+                        "{} on {} would then follow {}: {}",
+                        event.status,
+                        event.date,
+                        from.map_or("nothing".to_string(), |s: DealStatus| s.to_string()),
+                        e.problem
+                    ),
+                )
+            })?;
+            from = Some(event.status);
+        }
+        Ok(())
+    }
+
+    /// Removes the event recorded as `seq`; whether it was there.
+    pub fn remove(&mut self, seq: i64) -> bool {
+        let before = self.events.len();
+        self.events.retain(|e| e.seq != seq);
+        self.events.len() < before
     }
 
     /// Adds an event.
@@ -184,6 +225,39 @@ mod tests {
             DealHistory::default().judge(Prospect, d("2026-01-01"), false),
             Ok(Verdict::Record)
         );
+    }
+
+    #[test]
+    fn a_back_dated_event_must_lead_to_the_event_after_it() {
+        let h = history(&[("2026-02-01", 1, Evaluating), ("2026-04-20", 2, Signed)]);
+        // Declined in March, then signed in April: a declined deal restarts as prospect or
+        // evaluating, not signed.
+        let refused = h.judge(Declined, d("2026-03-01"), false).unwrap_err();
+        assert_eq!(refused.field, "date");
+        assert!(
+            refused.problem.contains("signed on 2026-04-20"),
+            "{}",
+            refused.problem
+        );
+        assert_eq!(h.judge(Negotiating, d("2026-03-01"), false), Ok(Verdict::Record));
+    }
+
+    #[test]
+    fn what_is_left_after_a_void_is_checked_whole() {
+        let mut h = history(&[
+            ("2026-01-10", 1, Evaluating),
+            ("2026-03-01", 2, Signed),
+            ("2026-06-15", 3, Terminated),
+        ]);
+        assert!(h.check().is_ok());
+        assert!(h.remove(2));
+        let refused = h.check().unwrap_err();
+        assert!(
+            refused.problem.contains("terminated on 2026-06-15"),
+            "{}",
+            refused.problem
+        );
+        assert!(!h.remove(2), "already gone");
     }
 
     #[test]

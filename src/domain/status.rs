@@ -148,26 +148,34 @@ impl fmt::Display for BuyerKind {
 }
 
 impl DealStatus {
-    /// Whether a move from `from` (the status in force on the event's date, if any) to `self` makes
-    /// sense. A deal that was never signed is declined, not terminated; a signed deal ends by
-    /// termination, not by being declined. Anything else may follow anything, since talks do
-    /// restart.
+    /// Whether a deal may move from `from` (the status in force on the event's date; none for a
+    /// new deal) to `self`. The one table of transitions (`deal set --help`, the README):
+    ///
+    /// | from | to |
+    /// |---|---|
+    /// | (new), prospect, evaluating, negotiating | any status but terminated |
+    /// | signed | signed (an amendment of value or scope) or terminated |
+    /// | declined, terminated | a new start: prospect or evaluating |
+    ///
+    /// A status may always be stated again (a note or a correction of value or scope).
     pub fn check_transition(self, from: Option<DealStatus>) -> Result<(), Invalid> {
         use DealStatus::*;
+        let refused = |problem: String| Err(Invalid::new("status", problem));
         match (from, self) {
+            (Some(from), to) if from == to => Ok(()),
+            (None | Some(Prospect | Evaluating | Negotiating), Terminated) => refused(format!(
+                "cannot terminate a deal that is not signed (it is {}); use declined",
+                from.map_or("new", DealStatus::as_str)
+            )),
+            (None | Some(Prospect | Evaluating | Negotiating), _) => Ok(()),
             (Some(Signed), Terminated) => Ok(()),
-            (from, Terminated) => Err(Invalid::new(
-                "status",
-                format!(
-                    "cannot terminate a deal that is not signed (it is {}); use declined",
-                    from.map_or("new", DealStatus::as_str)
-                ),
+            (Some(Signed), to) => refused(format!(
+                "the deal is signed; it can be amended (signed) or end (terminated), not become {to}"
             )),
-            (Some(Signed), Declined) => Err(Invalid::new(
-                "status",
-                "the deal is signed; a signed deal ends with terminated, not declined",
+            (Some(Declined | Terminated), Prospect | Evaluating) => Ok(()),
+            (Some(from @ (Declined | Terminated)), to) => refused(format!(
+                "the deal is {from}; it can only start again as prospect or evaluating, not {to}"
             )),
-            _ => Ok(()),
         }
     }
 
@@ -195,27 +203,26 @@ mod tests {
     }
 
     #[test]
-    fn only_signed_deals_terminate() {
+    fn one_table_of_transitions() {
         use DealStatus::*;
-        assert!(Terminated.check_transition(Some(Signed)).is_ok());
-        assert!(Terminated.check_transition(Some(Negotiating)).is_err());
-        assert!(Terminated.check_transition(None).is_err());
-    }
-
-    #[test]
-    fn signed_deals_are_not_declined() {
-        use DealStatus::*;
-        assert!(Declined.check_transition(Some(Signed)).is_err());
-        assert!(Declined.check_transition(Some(Evaluating)).is_ok());
-        assert!(Declined.check_transition(None).is_ok());
-    }
-
-    #[test]
-    fn talks_may_restart() {
-        use DealStatus::*;
-        assert!(Negotiating.check_transition(Some(Declined)).is_ok());
-        assert!(Evaluating.check_transition(Some(Terminated)).is_ok());
-        assert!(Signed.check_transition(None).is_ok());
+        let all = [Prospect, Evaluating, Negotiating, Signed, Declined, Terminated];
+        let allowed = |from: Option<DealStatus>| -> Vec<DealStatus> {
+            all.iter()
+                .copied()
+                .filter(|to| to.check_transition(from).is_ok())
+                .collect()
+        };
+        let open = vec![Prospect, Evaluating, Negotiating, Signed, Declined];
+        assert_eq!(allowed(None), open, "a new deal");
+        for from in [Prospect, Evaluating, Negotiating] {
+            assert_eq!(allowed(Some(from)), open, "from {from}");
+        }
+        assert_eq!(allowed(Some(Signed)), vec![Signed, Terminated]);
+        assert_eq!(allowed(Some(Declined)), vec![Prospect, Evaluating, Declined]);
+        assert_eq!(allowed(Some(Terminated)), vec![Prospect, Evaluating, Terminated]);
+        let message = Prospect.check_transition(Some(Signed)).unwrap_err();
+        assert_eq!(message.field, "status");
+        assert!(message.problem.contains("terminated"), "{}", message.problem);
     }
 
     #[test]

@@ -156,6 +156,24 @@ pub fn single_spaced(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
+/// A field an edit may set or clear: not given (`None`), an empty value to clear it
+/// (`Some(None)`), or a value that passes `parse` (`Some(Some(v))`).
+pub fn clearable<T>(
+    field: &str,
+    input: Option<&str>,
+    parse: impl FnOnce(&str, &str) -> Result<T, Invalid>,
+) -> Result<Option<Option<T>>, Invalid> {
+    input
+        .map(|text| {
+            if text.trim().is_empty() {
+                Ok(None)
+            } else {
+                parse(field, text).map(Some)
+            }
+        })
+        .transpose()
+}
+
 /// Optional one-line text: trimmed; empty means "no value".
 pub fn optional_line(field: &str, input: Option<&str>) -> Result<Option<String>, Invalid> {
     optional(input, |text| line(field, text))

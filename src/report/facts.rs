@@ -489,7 +489,8 @@ async fn events_by_then(
                             deal_event::Column::Id,
                             deal_event::Column::Status,
                         ])
-                        .filter(deal_event::Column::EventDate.lte(day));
+                        .filter(deal_event::Column::EventDate.lte(day))
+                        .filter(deal_event::Column::Voided.eq(false));
                     match chunk {
                         Some(ids) => query.filter(deal_event::Column::DealId.is_in(ids.iter().copied())),
                         None => query,
@@ -519,6 +520,7 @@ pub async fn visit_tallies(
                     .expr_as(Expr::col(Asterisk).count(), "visits")
                     .expr_as(Expr::col(visit::Column::VisitDate).max(), "last_visit")
                     .filter(visit::Column::VisitDate.lte(day))
+                    .filter(visit::Column::Voided.eq(false))
                     .group_by(visit::Column::SupplierId);
                 if let Some(buyer) = buyer {
                     query = query.filter(visit::Column::BuyerId.eq(buyer));
@@ -540,13 +542,16 @@ pub async fn visit_tallies(
 }
 
 /// Findings open at the end of `day`: noted by then, and not resolved by then (a finding
-/// resolved on `day` is closed that evening). The one home of the rule.
+/// resolved on `day` is closed that evening); never a voided one. The one home of the rule.
 fn open_at_end_of(day: NaiveDate) -> sea_orm::Condition {
-    sea_orm::Condition::all().add(note::Column::NotedOn.lte(day)).add(
-        note::Column::ResolvedOn
-            .is_null()
-            .or(note::Column::ResolvedOn.gt(day)),
-    )
+    sea_orm::Condition::all()
+        .add(note::Column::NotedOn.lte(day))
+        .add(
+            note::Column::ResolvedOn
+                .is_null()
+                .or(note::Column::ResolvedOn.gt(day)),
+        )
+        .add(note::Column::Voided.eq(false))
 }
 
 /// Findings open at the end of `day`, per supplier and severity: all suppliers or a subset.
@@ -618,6 +623,7 @@ pub async fn recent_visits(
         .all::<visit::Entity>(conn, |find| {
             let query = find
                 .filter(visit::Column::VisitDate.lte(day))
+                .filter(visit::Column::Voided.eq(false))
                 .order_by_desc(visit::Column::VisitDate)
                 .order_by_desc(visit::Column::Id)
                 .limit(limit);

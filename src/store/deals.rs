@@ -74,6 +74,9 @@ pub struct DealEventView {
     pub note: Option<String>,
     pub actor: String,
     pub recorded_at: String,
+    /// Voided (a correction): out of the deal's status and `deal history`, kept in `show`.
+    pub voided: bool,
+    pub void_reason: Option<String>,
 }
 
 crate::row!(DealEventView {
@@ -88,7 +91,9 @@ crate::row!(DealEventView {
     scope,
     note,
     actor,
-    recorded_at
+    recorded_at,
+    voided,
+    void_reason
 });
 
 /// A deal with its whole history, as `supplier show` gives it.
@@ -168,10 +173,13 @@ fn event_view(e: deal_event::Model, buyer: &str, supplier: &str) -> DealEventVie
         note: e.note,
         actor: e.actor,
         recorded_at: e.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        voided: e.voided,
+        void_reason: e.void_reason,
     }
 }
 
-/// Events of a deal in the order they took effect: by date, then by when they were recorded.
+/// Events of a deal in the order they took effect: by date, then by when they were recorded;
+/// voided ones too.
 async fn events_of(conn: &impl ConnectionTrait, deal_id: i32) -> Result<Vec<deal_event::Model>> {
     Ok(deal_event::Entity::find()
         .filter(deal_event::Column::DealId.eq(deal_id))
@@ -179,6 +187,18 @@ async fn events_of(conn: &impl ConnectionTrait, deal_id: i32) -> Result<Vec<deal
         .order_by_asc(deal_event::Column::Id)
         .all(conn)
         .await?)
+}
+
+/// The history a deal's stored events make: the events not voided.
+async fn history_of(conn: &impl ConnectionTrait, deal_id: i32) -> Result<DealHistory> {
+    Ok(DealHistory::new(
+        events_of(conn, deal_id)
+            .await?
+            .iter()
+            .filter(|e| !e.voided)
+            .map(history_event)
+            .collect(),
+    ))
 }
 
 /// A stored event as the deal's history sees it.
@@ -214,7 +234,7 @@ async fn set_in(txn: &DatabaseTransaction, op: &Op, change: &DealChange) -> Resu
         .one(txn)
         .await?;
     let mut history = match &existing {
-        Some(d) => DealHistory::new(events_of(txn, d.id).await?.iter().map(history_event).collect()),
+        Some(d) => history_of(txn, d.id).await?,
         None => DealHistory::default(),
     };
     let adds = change.value.is_some() || change.scope.is_some() || change.note.is_some();
@@ -410,6 +430,7 @@ pub async fn history(
         .into_iter()
         .filter(|f| buyer.as_ref().is_none_or(|b| b.id == f.deal.buyer_id))
         .flat_map(|f| f.history)
+        .filter(|e| !e.voided)
         .collect();
     events.sort_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)));
     if events.is_empty()
@@ -423,4 +444,77 @@ pub async fn history(
         });
     }
     Ok(events)
+}
+
+pub async fn void(store: &Store, event_id: i32, reason: String) -> Result<DealView> {
+    store
+        .write(async |txn, op| void_in(txn, op, event_id, &reason).await)
+        .await
+}
+
+async fn void_in(txn: &DatabaseTransaction, op: &Op, event_id: i32, reason: &str) -> Result<DealView> {
+    let event = deal_event::Entity::find_by_id(event_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::NotFound {
+            kind: "deal event",
+            within: None,
+            reference: event_id.to_string(),
+            candidates: Vec::new(),
+        })?;
+    if event.voided {
+        return Err(Error::Conflict(format!(
+            "deal event #{event_id} is voided already"
+        )));
+    }
+    let deal_row = deal::Entity::find_by_id(event.deal_id)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or_else(|| sea_orm::DbErr::RecordNotFound(format!("deal #{}", event.deal_id)))?;
+    let mut history = history_of(txn, deal_row.id).await?;
+    history.remove(i64::from(event_id));
+    if history.current().is_none() {
+        return Err(Error::Conflict(format!(
+            "deal event #{event_id} is the deal's only one; a deal ends with `vetted deal set \
+             --status declined`, or `vetted undo` takes back the operation that recorded it"
+        )));
+    }
+    history.check()?;
+    let supplier = lookup::supplier_by_id(txn, deal_row.supplier_id).await?;
+    let buyer = buyer::Entity::find_by_id(deal_row.buyer_id)
+        .one(txn)
+        .await?
+        .map(|b| b.name)
+        .unwrap_or_default();
+    let before = view(deal_row.clone(), &buyer, &supplier.name);
+    versions::retire::<deal_event::Entity>(txn, op.seq, deal_event::Column::Id.eq(event_id)).await?;
+    let mut active = event.clone().into_active_model();
+    active.voided = Set(true);
+    active.void_reason = Set(Some(reason.to_string()));
+    active.recorded_by = Set(op.seq);
+    active.update(txn).await?;
+    let after = view(
+        project(txn, op.seq, deal_row, &history, Utc::now()).await?,
+        &buyer,
+        &supplier.name,
+    );
+    audit::record(
+        txn,
+        op,
+        Change {
+            action: "deal.void",
+            entity: "deal",
+            entity_id: after.id,
+            supplier_id: Some(supplier.id),
+            summary: format!(
+                "voided {} on {} of {buyer}'s deal with {}: {reason}; now {} (since {})",
+                event.status, event.event_date, supplier.name, after.status, after.since
+            ),
+            before: Some(&before),
+            after: Some(&after),
+        },
+    )
+    .await?;
+    Ok(after)
 }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use sea_orm::sea_query::Condition;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::entities::{buyer, site, supplier, supplier_alias};
 use crate::domain::names::normalise;
@@ -21,6 +21,14 @@ fn as_id(reference: &str) -> Option<i32> {
 
 fn label(id: i32, name: &str) -> String {
     format!("{name} (#{id})")
+}
+
+/// The supplier numbered `id`, which a stored record refers to.
+pub async fn supplier_by_id(conn: &impl ConnectionTrait, id: i32) -> Result<supplier::Model> {
+    Ok(supplier::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| sea_orm::DbErr::RecordNotFound(format!("supplier #{id}")))?)
 }
 
 pub async fn supplier(conn: &impl ConnectionTrait, reference: &str) -> Result<supplier::Model> {
@@ -219,34 +227,13 @@ pub async fn buyer(conn: &impl ConnectionTrait, reference: &str) -> Result<buyer
     {
         return Ok(found);
     }
-    // Buyers are few (a handful of teams): look at them all. The first words of a name are
-    // enough when they name one buyer (`aurora` for Aurora Solar).
-    let mut all = buyer::Entity::find().all(conn).await?;
-    let prefix = format!("{norm} ");
-    let mut starting: Vec<buyer::Model> = all
-        .iter()
-        .filter(|b| b.name_norm.starts_with(&prefix))
-        .cloned()
-        .collect();
-    if starting.len() > 1 {
-        return Err(Error::Ambiguous {
-            kind: "buyer",
-            reference: reference.to_string(),
-            candidates: starting.iter().map(|b| label(b.id, &b.name)).collect(),
-        });
-    }
-    if let Some(one) = starting.pop() {
-        return Ok(one);
-    }
-    all.sort_by_key(|b| b.id);
-    Err(Error::NotFound {
-        kind: "buyer",
-        within: None,
-        reference: reference.to_string(),
-        candidates: rank(
-            &norm,
-            all.into_iter().map(|b| (b.id, b.name, b.name_norm)).collect(),
-        ),
+    // Buyers are few (a handful of teams): look at them all.
+    let all = buyer::Entity::find()
+        .order_by_asc(buyer::Column::Id)
+        .all(conn)
+        .await?;
+    by_first_words("buyer", None, reference, &norm, all, |b| {
+        (b.id, &b.name, &b.name_norm)
     })
 }
 
@@ -275,14 +262,57 @@ pub async fn site(
     {
         return Ok(found);
     }
-    let all = of_supplier.all(conn).await?;
+    // A supplier's sites are few: look at them all.
+    let all = of_supplier.order_by_asc(site::Column::Id).all(conn).await?;
+    let within = format!("supplier '{}'", supplier.name);
+    by_first_words("site", Some(within), reference, &norm, all, |s| {
+        (s.id, &s.name, &s.name_norm)
+    })
+}
+
+/// The one record of a few whose name starts with the words of `norm` (`aurora` for Aurora
+/// Solar, `wujiang` for Wujiang Plant), as suppliers are found; an error listing the candidates
+/// when several or none do.
+fn by_first_words<T>(
+    kind: &'static str,
+    within: Option<String>,
+    reference: &str,
+    norm: &str,
+    all: Vec<T>,
+    key: impl Fn(&T) -> (i32, &String, &String),
+) -> Result<T> {
+    let prefix = format!("{norm} ");
+    let (mut starting, others): (Vec<T>, Vec<T>) =
+        all.into_iter().partition(|r| key(r).2.starts_with(&prefix));
+    if starting.len() > 1 {
+        return Err(Error::Ambiguous {
+            kind,
+            reference: reference.to_string(),
+            candidates: starting
+                .iter()
+                .map(|r| {
+                    let (id, name, _) = key(r);
+                    label(id, name)
+                })
+                .collect(),
+        });
+    }
+    if let Some(one) = starting.pop() {
+        return Ok(one);
+    }
     Err(Error::NotFound {
-        kind: "site",
-        within: Some(format!("supplier '{}'", supplier.name)),
+        kind,
+        within,
         reference: reference.to_string(),
         candidates: rank(
-            &norm,
-            all.into_iter().map(|s| (s.id, s.name, s.name_norm)).collect(),
+            norm,
+            others
+                .iter()
+                .map(|r| {
+                    let (id, name, name_norm) = key(r);
+                    (id, name.clone(), name_norm.clone())
+                })
+                .collect(),
         ),
     })
 }

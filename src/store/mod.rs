@@ -5,6 +5,13 @@
 /// (SQLite 32,766; PostgreSQL and MariaDB 65,535), with room for a second list in the same query.
 pub(crate) const IN_CHUNK: usize = 5_000;
 
+/// What a correction did.
+pub enum Corrected<T> {
+    Saved(T),
+    /// It asked for what the record already says: nothing was written.
+    Unchanged(T),
+}
+
 pub mod audit;
 pub mod backup;
 mod backup_check;

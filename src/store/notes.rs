@@ -1,6 +1,7 @@
 //! Notes: inspection findings on a visit, or desk notes on a supplier, and their resolution.
 
 use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, Set,
@@ -8,10 +9,10 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::audit::{self, Change};
-use super::entities::{note, supplier, visit};
+use super::entities::{note, supplier};
 use super::operations::Op;
 use super::versions;
-use super::{Store, lookup, sites};
+use super::{Corrected, Store, lookup, sites};
 use crate::domain::status::Severity;
 use crate::error::{Error, Result};
 
@@ -43,6 +44,8 @@ pub struct NoteView {
     pub status: &'static str,
     pub resolved_on: Option<NaiveDate>,
     pub resolution: Option<String>,
+    /// Why it was voided (its status is then `voided`).
+    pub void_reason: Option<String>,
 }
 
 crate::row!(NoteView {
@@ -56,7 +59,8 @@ crate::row!(NoteView {
     text,
     status,
     resolved_on,
-    resolution
+    resolution,
+    void_reason
 });
 
 impl NoteView {
@@ -70,13 +74,16 @@ impl NoteView {
             topic: n.topic,
             severity: n.severity,
             text: n.body,
-            status: if n.resolved_on.is_some() {
+            status: if n.voided {
+                "voided"
+            } else if n.resolved_on.is_some() {
                 "resolved"
             } else {
                 "open"
             },
             resolved_on: n.resolved_on,
             resolution: n.resolution,
+            void_reason: n.void_reason,
         }
     }
 }
@@ -118,19 +125,11 @@ pub async fn add(store: &Store, new: NewNote) -> Result<NoteView> {
 async fn add_in(store: &Store, txn: &DatabaseTransaction, op: &Op, new: &NewNote) -> Result<NoteView> {
     let (supplier, visit) = match &new.target {
         NoteTarget::Visit(id) => {
-            let visit = visit::Entity::find_by_id(*id)
-                .one(txn)
-                .await?
-                .ok_or_else(|| Error::NotFound {
-                    kind: "visit",
-                    within: None,
-                    reference: id.to_string(),
-                    candidates: Vec::new(),
-                })?;
-            let supplier = supplier::Entity::find_by_id(visit.supplier_id)
-                .one(txn)
-                .await?
-                .ok_or_else(|| sea_orm::DbErr::RecordNotFound(format!("supplier #{}", visit.supplier_id)))?;
+            let visit = super::visits::find(txn, *id).await?;
+            if visit.voided {
+                return Err(Error::invalid("visit", format!("visit #{id} is voided")));
+            }
+            let supplier = lookup::supplier_by_id(txn, visit.supplier_id).await?;
             (supplier, Some(visit))
         }
         NoteTarget::Supplier(reference) => (lookup::supplier(txn, reference).await?, None),
@@ -193,15 +192,8 @@ async fn resolve_in(
     resolution: Option<String>,
     date: NaiveDate,
 ) -> Result<NoteView> {
-    let found = note::Entity::find_by_id(id)
-        .one(txn)
-        .await?
-        .ok_or_else(|| Error::NotFound {
-            kind: "note",
-            within: None,
-            reference: id.to_string(),
-            candidates: Vec::new(),
-        })?;
+    let found = find(txn, id).await?;
+    refuse_voided(&found)?;
     if let Some(on) = found.resolved_on {
         return Err(Error::Conflict(format!(
             "note #{id} was already resolved on {on}"
@@ -213,32 +205,200 @@ async fn resolve_in(
             format!("{date} is before the note was made ({})", found.noted_on),
         ));
     }
+    let mut active = found.clone().into_active_model();
+    active.resolved_on = Set(Some(date));
+    active.resolution = Set(resolution);
+    let summary = format!("resolved {} note #{id}", found.severity);
+    save(txn, op, found, active, "note.resolve", summary).await
+}
+
+/// The note numbered `id`.
+async fn find(conn: &impl ConnectionTrait, id: i32) -> Result<note::Model> {
+    note::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| Error::NotFound {
+            kind: "note",
+            within: None,
+            reference: id.to_string(),
+            candidates: Vec::new(),
+        })
+}
+
+/// A voided note is corrected by undoing the void, not edited.
+fn refuse_voided(found: &note::Model) -> Result<()> {
+    if found.voided {
+        return Err(Error::Conflict(format!(
+            "note #{} is voided ({}); undo the void (`vetted log`, `vetted undo`) to correct it",
+            found.id,
+            found.void_reason.as_deref().unwrap_or("no reason given")
+        )));
+    }
+    Ok(())
+}
+
+/// Writes a note's new version (`active`, changed from `found`) as operation `op`, audited.
+async fn save(
+    txn: &DatabaseTransaction,
+    op: &Op,
+    found: note::Model,
+    mut active: note::ActiveModel,
+    action: &'static str,
+    summary: String,
+) -> Result<NoteView> {
     let supplier = lookup::supplier_names(txn, [found.supplier_id])
         .await?
         .remove(&found.supplier_id)
         .unwrap_or_default();
-    let before = NoteView::new(found.clone(), &supplier);
+    let id = found.id;
+    let before = NoteView::new(found, &supplier);
     versions::retire::<note::Entity>(txn, op.seq, note::Column::Id.eq(id)).await?;
-    let mut active = found.into_active_model();
     active.recorded_by = Set(op.seq);
-    active.resolved_on = Set(Some(date));
-    active.resolution = Set(resolution);
     let after = NoteView::new(active.update(txn).await?, &supplier);
     audit::record(
         txn,
         op,
         Change {
-            action: "note.resolve",
+            action,
             entity: "note",
             entity_id: id,
             supplier_id: Some(after.supplier_id),
-            summary: format!("resolved {} note #{id}", after.severity),
+            summary,
             before: Some(&before),
             after: Some(&after),
         },
     )
     .await?;
     Ok(after)
+}
+
+/// What `note edit` changes: each field given, or `None` to leave it (`Some(None)` clears the
+/// topic).
+#[derive(Debug, Default)]
+pub struct NoteEdit {
+    pub topic: Option<Option<String>>,
+    pub severity: Option<Severity>,
+    pub text: Option<String>,
+}
+
+pub async fn edit(store: &Store, id: i32, edit: NoteEdit) -> Result<Corrected<NoteView>> {
+    store
+        .write(async |txn, op| edit_in(txn, op, id, &edit).await)
+        .await
+}
+
+async fn edit_in(
+    txn: &DatabaseTransaction,
+    op: &Op,
+    id: i32,
+    edit: &NoteEdit,
+) -> Result<Corrected<NoteView>> {
+    let found = find(txn, id).await?;
+    refuse_voided(&found)?;
+    let mut active = found.clone().into_active_model();
+    // Only what differs counts as a change.
+    if let Some(topic) = edit.topic.clone().filter(|t| *t != found.topic) {
+        active.topic = Set(topic);
+    }
+    if let Some(severity) = edit.severity.filter(|s| *s != found.severity) {
+        active.severity = Set(severity);
+    }
+    if let Some(text) = edit.text.clone().filter(|t| *t != found.body) {
+        active.body = Set(text);
+    }
+    if !active.is_changed() {
+        let supplier = lookup::supplier_names(txn, [found.supplier_id]).await?;
+        let name = supplier.get(&found.supplier_id).cloned().unwrap_or_default();
+        return Ok(Corrected::Unchanged(NoteView::new(found, &name)));
+    }
+    let summary = format!("corrected note #{id}");
+    Ok(Corrected::Saved(
+        save(txn, op, found, active, "note.edit", summary).await?,
+    ))
+}
+
+pub async fn reopen(store: &Store, id: i32, reason: String) -> Result<NoteView> {
+    store
+        .write(async |txn, op| {
+            let found = find(txn, id).await?;
+            refuse_voided(&found)?;
+            if found.resolved_on.is_none() {
+                return Err(Error::Conflict(format!("note #{id} is open already")));
+            }
+            let mut active = found.clone().into_active_model();
+            active.resolved_on = Set(None);
+            active.resolution = Set(None);
+            let summary = format!("reopened {} note #{id}: {reason}", found.severity);
+            save(txn, op, found, active, "note.reopen", summary).await
+        })
+        .await
+}
+
+pub async fn void(store: &Store, id: i32, reason: String) -> Result<NoteView> {
+    store
+        .write(async |txn, op| {
+            let found = find(txn, id).await?;
+            refuse_voided(&found)?;
+            let mut active = found.clone().into_active_model();
+            active.voided = Set(true);
+            active.void_reason = Set(Some(reason.clone()));
+            let summary = format!("voided {} note #{id}: {reason}", found.severity);
+            save(txn, op, found, active, "note.void", summary).await
+        })
+        .await
+}
+
+/// Voids the findings of visit `visit_id` that are not voided yet (the visit is voided).
+pub async fn void_findings(txn: &DatabaseTransaction, op: i32, visit_id: i32, reason: &str) -> Result<()> {
+    let which = note::Column::VisitId
+        .eq(visit_id)
+        .and(note::Column::Voided.eq(false));
+    versions::retire::<note::Entity>(txn, op, which.clone()).await?;
+    note::Entity::update_many()
+        .col_expr(note::Column::Voided, Expr::value(true))
+        .col_expr(note::Column::VoidReason, Expr::value(reason))
+        .col_expr(note::Column::RecordedBy, Expr::value(op))
+        .filter(which)
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Findings of visit `visit_id` noted on the visit's day move with it from `from` to `to`; one
+/// resolved before `to` would be resolved before it was noted, and is refused.
+pub async fn move_findings(
+    txn: &DatabaseTransaction,
+    op: i32,
+    visit_id: i32,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<()> {
+    let which = note::Column::VisitId
+        .eq(visit_id)
+        .and(note::Column::NotedOn.eq(from));
+    if let Some(early) = note::Entity::find()
+        .filter(which.clone())
+        .filter(note::Column::ResolvedOn.lt(to))
+        .one(txn)
+        .await?
+    {
+        return Err(Error::invalid(
+            "date",
+            format!(
+                "finding #{} of this visit was resolved on {}, before {to}",
+                early.id,
+                early.resolved_on.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        ));
+    }
+    versions::retire::<note::Entity>(txn, op, which.clone()).await?;
+    note::Entity::update_many()
+        .col_expr(note::Column::NotedOn, Expr::value(to))
+        .col_expr(note::Column::RecordedBy, Expr::value(op))
+        .filter(which)
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// Views of stored notes, with their suppliers' names.
@@ -296,6 +456,7 @@ pub struct NoteFilter {
 
 pub async fn list(store: &Store, filter: NoteFilter) -> Result<Vec<NoteView>> {
     let mut query = note::Entity::find()
+        .filter(note::Column::Voided.eq(false))
         .order_by_asc(note::Column::NotedOn)
         .order_by_asc(note::Column::Id);
     if let Some(reference) = &filter.supplier {

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, Set, sea_query::IntoCondition,
 };
 use serde::Serialize;
 
@@ -14,7 +14,7 @@ use super::audit::{self, Change};
 use super::entities::{site, supplier, visit, visit_visitor};
 use super::notes::{self, NoteView};
 use super::operations::Op;
-use super::{Store, lookup, sites};
+use super::{Corrected, Store, lookup, sites, versions};
 use crate::domain::status::Severity;
 use crate::error::{Error, Result};
 
@@ -46,6 +46,9 @@ pub struct VisitView {
     pub lines_inspected: Option<i32>,
     pub summary: Option<String>,
     pub findings: Vec<NoteView>,
+    /// Voided (a correction): out of lists and reports, kept in `show` and the log.
+    pub voided: bool,
+    pub void_reason: Option<String>,
 }
 
 crate::row!(VisitView {
@@ -61,7 +64,9 @@ crate::row!(VisitView {
     purpose,
     lines_inspected,
     summary,
-    findings
+    findings,
+    voided,
+    void_reason
 });
 
 pub async fn log(store: &Store, new: NewVisit) -> Result<VisitView> {
@@ -77,7 +82,7 @@ async fn log_in(txn: &DatabaseTransaction, op: &Op, new: &NewVisit) -> Result<Vi
         Some(reference) => Some(lookup::site(txn, &supplier, reference).await?),
         None => None,
     };
-    check_lines(new, site.as_ref())?;
+    check_lines(new.lines_inspected, site.as_ref())?;
     let created = visit::ActiveModel {
         supplier_id: Set(supplier.id),
         buyer_id: Set(buyer.id),
@@ -117,6 +122,8 @@ async fn log_in(txn: &DatabaseTransaction, op: &Op, new: &NewVisit) -> Result<Vi
         lines_inspected: created.lines_inspected,
         summary: created.summary,
         findings,
+        voided: false,
+        void_reason: None,
     };
     audit::record(
         txn,
@@ -142,8 +149,8 @@ async fn log_in(txn: &DatabaseTransaction, op: &Op, new: &NewVisit) -> Result<Vi
 }
 
 /// A visit inspects no more lines than its site has.
-fn check_lines(new: &NewVisit, site: Option<&site::Model>) -> Result<()> {
-    if let (Some(inspected), Some(site)) = (new.lines_inspected, site)
+fn check_lines(lines_inspected: Option<i32>, site: Option<&site::Model>) -> Result<()> {
+    if let (Some(inspected), Some(site)) = (lines_inspected, site)
         && let Some(lines) = site.lines.filter(|lines| inspected > *lines)
     {
         return Err(Error::invalid(
@@ -239,24 +246,35 @@ async fn views(
             lines_inspected: v.lines_inspected,
             summary: v.summary,
             findings: findings.remove(&v.id).unwrap_or_default(),
+            voided: v.voided,
+            void_reason: v.void_reason,
         })
         .collect())
 }
 
-pub async fn show(store: &Store, id: i32) -> Result<VisitView> {
-    let found = visit::Entity::find_by_id(id)
-        .one(&store.db)
+/// The visit numbered `id`.
+pub async fn find(conn: &impl ConnectionTrait, id: i32) -> Result<visit::Model> {
+    visit::Entity::find_by_id(id)
+        .one(conn)
         .await?
         .ok_or_else(|| Error::NotFound {
             kind: "visit",
             within: None,
             reference: id.to_string(),
             candidates: Vec::new(),
-        })?;
-    views(&store.db, vec![found], None)
+        })
+}
+
+/// A stored visit as `visit show` gives it.
+async fn view(conn: &impl ConnectionTrait, found: visit::Model) -> Result<VisitView> {
+    views(conn, vec![found], None)
         .await?
         .pop()
         .ok_or_else(|| Error::Other("a visit's view went missing".into()))
+}
+
+pub async fn show(store: &Store, id: i32) -> Result<VisitView> {
+    view(&store.db, find(&store.db, id).await?).await
 }
 
 pub async fn of_supplier(conn: &impl ConnectionTrait, supplier: &supplier::Model) -> Result<Vec<VisitView>> {
@@ -279,6 +297,7 @@ pub struct VisitFilter {
 
 pub async fn list(store: &Store, filter: VisitFilter) -> Result<Vec<VisitView>> {
     let mut query = visit::Entity::find()
+        .filter(visit::Column::Voided.eq(false))
         .order_by_asc(visit::Column::VisitDate)
         .order_by_asc(visit::Column::Id);
     if let Some(reference) = &filter.supplier {
@@ -295,5 +314,178 @@ pub async fn list(store: &Store, filter: VisitFilter) -> Result<Vec<VisitView>> 
     if let Some(until) = filter.until {
         query = query.filter(visit::Column::VisitDate.lte(until));
     }
-    views(&store.db, query.all(&store.db).await?, None).await
+    let mut list = views(&store.db, query.all(&store.db).await?, None).await?;
+    // A voided finding leaves lists too, though its visit stands.
+    for visit in &mut list {
+        visit.findings.retain(|f| f.void_reason.is_none());
+    }
+    Ok(list)
+}
+
+/// What `visit edit` changes: each field given, or `None` to leave it. A field set to
+/// `Some(None)` is cleared.
+#[derive(Debug, Default)]
+pub struct VisitEdit {
+    pub date: Option<NaiveDate>,
+    pub site: Option<Option<String>>,
+    pub purpose: Option<Option<String>>,
+    pub lines_inspected: Option<Option<i32>>,
+    pub summary: Option<Option<String>>,
+    /// The whole list of visitors, replacing the one stored.
+    pub visitors: Option<Vec<String>>,
+}
+
+pub async fn edit(store: &Store, id: i32, edit: VisitEdit) -> Result<Corrected<VisitView>> {
+    store
+        .write(async |txn, op| edit_in(txn, op, id, &edit).await)
+        .await
+}
+
+async fn edit_in(
+    txn: &DatabaseTransaction,
+    op: &Op,
+    id: i32,
+    edit: &VisitEdit,
+) -> Result<Corrected<VisitView>> {
+    let found = find(txn, id).await?;
+    refuse_voided(&found)?;
+    let before = view(txn, found.clone()).await?;
+    let supplier = lookup::supplier_by_id(txn, found.supplier_id).await?;
+    let site_id = match &edit.site {
+        Some(Some(reference)) => Some(lookup::site(txn, &supplier, reference).await?.id),
+        Some(None) => None,
+        None => found.site_id,
+    };
+    let date = edit.date.unwrap_or(found.visit_date);
+    let lines_inspected = edit.lines_inspected.unwrap_or(found.lines_inspected);
+    if let Some(site_id) = site_id {
+        let site = site::Entity::find_by_id(site_id).one(txn).await?;
+        check_lines(lines_inspected, site.as_ref())?;
+    }
+    // Only what differs counts as a change.
+    let mut active = found.clone().into_active_model();
+    if date != found.visit_date {
+        active.visit_date = Set(date);
+    }
+    if site_id != found.site_id {
+        active.site_id = Set(site_id);
+    }
+    if lines_inspected != found.lines_inspected {
+        active.lines_inspected = Set(lines_inspected);
+    }
+    if let Some(purpose) = edit.purpose.clone().filter(|p| *p != found.purpose) {
+        active.purpose = Set(purpose);
+    }
+    if let Some(summary) = edit.summary.clone().filter(|s| *s != found.summary) {
+        active.summary = Set(summary);
+    }
+    let visitors_change = match &edit.visitors {
+        Some(names) if *names != before.visitors => Some(names),
+        _ => None,
+    };
+    if !active.is_changed() && visitors_change.is_none() {
+        return Ok(Corrected::Unchanged(before));
+    }
+    if date != found.visit_date {
+        super::dated::listed_by(txn, op.seq, &supplier, date).await?;
+        notes::move_findings(txn, op.seq, id, found.visit_date, date).await?;
+    }
+    if active.is_changed() {
+        versions::retire::<visit::Entity>(txn, op.seq, visit::Column::Id.eq(id)).await?;
+        active.recorded_by = Set(op.seq);
+        active.update(txn).await?;
+    }
+    if let Some(names) = visitors_change {
+        replace_visitors(txn, op.seq, id, names).await?;
+    }
+    let after = view(txn, find(txn, id).await?).await?;
+    audit::record(
+        txn,
+        op,
+        Change {
+            action: "visit.edit",
+            entity: "visit",
+            entity_id: id,
+            supplier_id: Some(supplier.id),
+            summary: format!(
+                "corrected visit #{id} ({} at {} on {})",
+                after.buyer, after.supplier, after.date
+            ),
+            before: Some(&before),
+            after: Some(&after),
+        },
+    )
+    .await?;
+    Ok(Corrected::Saved(after))
+}
+
+/// The visitors of visit `id` become `names`.
+async fn replace_visitors(txn: &DatabaseTransaction, op: i32, id: i32, names: &[String]) -> Result<()> {
+    versions::remove::<visit_visitor::Entity>(
+        txn,
+        op,
+        visit_visitor::Column::VisitId.eq(id).into_condition(),
+    )
+    .await?;
+    if !names.is_empty() {
+        visit_visitor::Entity::insert_many(names.iter().map(|name| visit_visitor::ActiveModel {
+            visit_id: Set(id),
+            name: Set(name.clone()),
+            recorded_by: Set(op),
+            ..Default::default()
+        }))
+        .exec_without_returning(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A voided record is corrected by undoing the void, not edited.
+fn refuse_voided(found: &visit::Model) -> Result<()> {
+    if found.voided {
+        return Err(Error::Conflict(format!(
+            "visit #{} is voided ({}); undo the void (`vetted log`, `vetted undo`) to correct it",
+            found.id,
+            found.void_reason.as_deref().unwrap_or("no reason given")
+        )));
+    }
+    Ok(())
+}
+
+pub async fn void(store: &Store, id: i32, reason: String) -> Result<VisitView> {
+    store
+        .write(async |txn, op| void_in(txn, op, id, &reason).await)
+        .await
+}
+
+async fn void_in(txn: &DatabaseTransaction, op: &Op, id: i32, reason: &str) -> Result<VisitView> {
+    let found = find(txn, id).await?;
+    refuse_voided(&found)?;
+    let before = view(txn, found.clone()).await?;
+    versions::retire::<visit::Entity>(txn, op.seq, visit::Column::Id.eq(id)).await?;
+    let mut active = found.into_active_model();
+    active.voided = Set(true);
+    active.void_reason = Set(Some(reason.to_string()));
+    active.recorded_by = Set(op.seq);
+    active.update(txn).await?;
+    notes::void_findings(txn, op.seq, id, &format!("visit #{id} voided: {reason}")).await?;
+    let after = view(txn, find(txn, id).await?).await?;
+    audit::record(
+        txn,
+        op,
+        Change {
+            action: "visit.void",
+            entity: "visit",
+            entity_id: id,
+            supplier_id: Some(after.supplier_id),
+            summary: format!(
+                "voided visit #{id} ({} at {} on {}): {reason}",
+                after.buyer, after.supplier, after.date
+            ),
+            before: Some(&before),
+            after: Some(&after),
+        },
+    )
+    .await?;
+    Ok(after)
 }

@@ -164,11 +164,12 @@ fn only_a_signed_deal_is_terminated_and_a_signed_one_is_not_declined() {
         "--buyer",
         "Aurora Solar",
         "--status",
-        "negotiating",
+        "evaluating",
         "--date",
         "2026-05-01",
     ]);
-    assert_eq!(db.json(&["deal", "list"])[0]["status"], "negotiating");
+    // A terminated deal starts again as prospect or evaluating (DESIGN, "Deal transitions").
+    assert_eq!(db.json(&["deal", "list"])[0]["status"], "evaluating");
 }
 every_backend!(only_a_signed_deal_is_terminated_and_a_signed_one_is_not_declined);
 
@@ -314,3 +315,47 @@ fn value_and_currency_come_together_and_are_checked() {
     }
 }
 every_backend!(value_and_currency_come_together_and_are_checked);
+
+fn one_table_of_transitions_everywhere() {
+    let db = Db::seeded();
+    let set = |status: &'static str, date: &'static str| {
+        vec![
+            "deal",
+            "set",
+            "Lumina",
+            "--buyer",
+            "Aurora Solar",
+            "--status",
+            status,
+            "--date",
+            date,
+        ]
+    };
+    db.ok(&set("evaluating", "2026-02-01"));
+    db.ok(&set("signed", "2026-06-01"));
+    let history = || db.json(&["deal", "history", "Lumina"]);
+    let before = history();
+    // A signed deal is amended or terminated; it does not go back to prospect or get declined.
+    db.refuses(&set("prospect", "2026-07-01"), 65, "status");
+    db.refuses(&set("declined", "2026-07-01"), 65, "status");
+    // A back-dated event must lead to the one after it: declined in March, signed in June.
+    let message = db.refuses(&set("declined", "2026-03-01"), 65, "date");
+    assert!(message.contains("signed on 2026-06-01"), "{message}");
+    assert_eq!(history(), before, "nothing written");
+    // Recorded late, and the answer says what was recorded and what stands.
+    let said = db.ok(&set("negotiating", "2026-03-01"));
+    assert!(
+        said.contains("recorded negotiating on 2026-03-01; current status: signed (since 2026-06-01)"),
+        "{said}"
+    );
+    db.ok(&set("terminated", "2026-08-01"));
+    db.refuses(&set("negotiating", "2026-09-01"), 65, "status");
+    db.ok(&set("evaluating", "2026-09-01"));
+    // The table is in the help.
+    let help = db.ok(&["deal", "set", "--help"]);
+    assert!(
+        help.contains("from signed only to signed") && help.contains("prospect or evaluating"),
+        "{help}"
+    );
+}
+every_backend!(one_table_of_transitions_everywhere);

@@ -8,6 +8,7 @@ mod backends;
 mod bad_input;
 mod buyers;
 mod concurrency;
+mod corrections;
 mod deals;
 mod export;
 mod external_csv;

@@ -4,25 +4,7 @@
 
 use serde_json::Value;
 
-use crate::support::{Db, array_len};
-
-/// The record as a full backup holds it, without the log: the operations, the audit trail, and
-/// which operation wrote each row.
-fn record(db: &Db) -> Value {
-    let mut backup: Value = serde_json::from_str(&db.ok(&["export", "all"])).expect("a backup");
-    let fields = backup.as_object_mut().expect("a backup object");
-    for log in ["audit_entries", "operations", "history"] {
-        fields.remove(log);
-    }
-    for rows in fields.values_mut() {
-        for row in rows.as_array_mut().into_iter().flatten() {
-            if let Some(row) = row.as_object_mut() {
-                row.remove("recorded_by");
-            }
-        }
-    }
-    backup
-}
+use crate::support::{Db, array_len, record};
 
 /// The newest operation, as `vetted log` shows it.
 fn latest(db: &Db) -> Value {
@@ -253,7 +235,10 @@ fn an_import_is_one_operation_that_created_every_supplier() {
     let dry = db.json(&["undo", "--dry-run"]);
     assert_eq!(array_len(&dry["undone"]["changes"]), 3_000);
     let table = db.ok(&["undo"]);
-    assert!(table.contains("Undid operation") && table.contains("took back"), "{table}");
+    assert!(
+        table.contains("Undid operation") && table.contains("took back"),
+        "{table}"
+    );
     assert_eq!(record(&db), before, "undoing the import removes all it created");
 }
 

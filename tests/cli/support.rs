@@ -399,6 +399,24 @@ impl Db {
     }
 }
 
+/// The whole record (`export all`) without the log and the bookkeeping of who wrote each row:
+/// what an undo must give back.
+pub fn record(db: &Db) -> Value {
+    let mut backup: Value = serde_json::from_str(&db.ok(&["export", "all"])).expect("a backup");
+    let fields = backup.as_object_mut().expect("a backup object");
+    for log in ["audit_entries", "operations", "history"] {
+        fields.remove(log);
+    }
+    for rows in fields.values_mut() {
+        for row in rows.as_array_mut().into_iter().flatten() {
+            if let Some(row) = row.as_object_mut() {
+                row.remove("recorded_by");
+            }
+        }
+    }
+    backup
+}
+
 pub fn array_len(value: &Value) -> usize {
     value.as_array().expect("a JSON array").len()
 }

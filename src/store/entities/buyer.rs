@@ -11,6 +11,9 @@ pub struct Model {
     pub name_norm: String,
     pub external: bool,
     pub note: Option<String>,
+    /// The record this one was merged into (a correction): its id and names resolve there.
+    #[serde(default)]
+    pub merged_into: Option<i32>,
     pub created_at: DateTimeUtc,
     /// The operation that wrote this version of the row (see `store::versions`); 0 in a
     /// backup from before the operation log.

@@ -20,6 +20,11 @@ pub struct Model {
     pub scope: Option<String>,
     pub note: Option<String>,
     pub actor: String,
+    /// Voided (a correction): out of lists and reports, kept in `show` and the log.
+    #[serde(default)]
+    pub voided: bool,
+    #[serde(default)]
+    pub void_reason: Option<String>,
     pub created_at: DateTimeUtc,
     /// The operation that wrote this version of the row (see `store::versions`); 0 in a
     /// backup from before the operation log.

@@ -14,6 +14,9 @@ pub struct Model {
     pub province: Option<String>,
     pub country: Option<String>,
     pub lines: Option<i32>,
+    /// The record this one was merged into (a correction): its id and names resolve there.
+    #[serde(default)]
+    pub merged_into: Option<i32>,
     pub created_at: DateTimeUtc,
     /// The operation that wrote this version of the row (see `store::versions`); 0 in a
     /// backup from before the operation log.

@@ -22,6 +22,9 @@ pub struct Model {
     pub scarce_override: ScarceOverride,
     pub note: Option<String>,
     pub archived: bool,
+    /// The record this one was merged into (a correction): its id and names resolve there.
+    #[serde(default)]
+    pub merged_into: Option<i32>,
     /// The day the supplier is on record from (`--date`); reports as of an earlier day leave
     /// it out. A backup from before valid time has none: it is then the day of `created_at`.
     #[serde(default = "unlisted")]

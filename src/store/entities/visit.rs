@@ -14,6 +14,11 @@ pub struct Model {
     pub purpose: Option<String>,
     pub lines_inspected: Option<i32>,
     pub summary: Option<String>,
+    /// Voided (a correction): out of lists and reports, kept in `show` and the log.
+    #[serde(default)]
+    pub voided: bool,
+    #[serde(default)]
+    pub void_reason: Option<String>,
     pub created_at: DateTimeUtc,
     /// The operation that wrote this version of the row (see `store::versions`); 0 in a
     /// backup from before the operation log.
