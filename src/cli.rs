@@ -108,6 +108,40 @@ pub enum BuyerCommand {
     Add(BuyerAddArgs),
     /// List buyers
     List,
+    /// Correct a buyer: its name, kind or note
+    Edit(BuyerEditArgs),
+    /// Make a buyer entered twice one: the duplicate's visits and deals move to the one kept,
+    /// and its id and name find that one from now on
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("kind").args(["internal", "external"]))]
+pub struct BuyerEditArgs {
+    /// Id or name
+    pub buyer: String,
+    /// New name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// One of our own (or a sister company's) teams
+    #[arg(long)]
+    pub internal: bool,
+    /// A competitor we track
+    #[arg(long)]
+    pub external: bool,
+    /// A note on the team; an empty value clears it
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+/// Merging a record entered twice into the one to keep.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The duplicate: id or name
+    pub duplicate: String,
+    /// The one to keep: id or name
+    #[arg(long, value_name = "KEEP")]
+    pub into: String,
 }
 
 /// Also a step of the demo's fixture (`fixtures/demo.json`).
@@ -118,6 +152,7 @@ pub struct BuyerAddArgs {
     #[arg(long)]
     #[serde(default)]
     pub external: bool,
+    /// A note on the team
     #[arg(long)]
     pub note: Option<String>,
 }
@@ -168,6 +203,10 @@ pub enum SupplierCommand {
     Show(SupplierShowArgs),
     /// Archive a supplier (its evidence is kept), or restore it
     Archive(SupplierArchiveArgs),
+    /// Make a supplier entered twice one: the duplicate's names become aliases of the one kept,
+    /// its capabilities, sites, visits, findings and deals move there, and its id and names
+    /// find that one from now on
+    Merge(MergeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -232,6 +271,34 @@ pub enum SiteCommand {
     Add(SiteAddArgs),
     /// List sites, of one supplier or all
     List(SiteListArgs),
+    /// Correct a site: its name, place or line count
+    Edit(SiteEditArgs),
+    /// Make a site entered twice one (both of one supplier): its visits move to the one kept
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SiteEditArgs {
+    /// Id, or a name only one site has
+    pub site: String,
+    /// New name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// An empty value clears it
+    #[arg(long)]
+    pub city: Option<String>,
+    /// An empty value clears it
+    #[arg(long)]
+    pub province: Option<String>,
+    /// ISO 3166-1 code or English name; an empty value clears it
+    #[arg(long)]
+    pub country: Option<String>,
+    /// Number of production lines; an empty value clears it
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub lines: Option<String>,
+    /// The day a new line count holds from, YYYY-MM-DD, not in the future [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
 }
 
 /// Also a step of the demo's fixture (`fixtures/demo.json`).

@@ -1,11 +1,13 @@
-//! `vetted buyer add|list`.
+//! `vetted buyer add|list|edit|merge`.
 
 use super::Context;
-use crate::cli::{BuyerAddArgs, BuyerCommand};
+use super::capitalised;
+use crate::cli::{BuyerAddArgs, BuyerCommand, BuyerEditArgs, MergeArgs};
 use crate::domain::text;
 use crate::domain::values::Invalid;
 use crate::error::Result;
-use crate::store::buyers::{self, NewBuyer};
+use crate::store::buyers::{self, BuyerEdit, NewBuyer};
+use crate::store::merge;
 
 pub async fn run(ctx: &Context, cmd: BuyerCommand) -> Result<()> {
     match cmd {
@@ -13,9 +15,37 @@ pub async fn run(ctx: &Context, cmd: BuyerCommand) -> Result<()> {
         BuyerCommand::List => {
             let store = ctx.store().await?;
             let list = buyers::list(&store).await?;
-            ctx.print(&ctx.output.list(&list, &[]))
+            ctx.print(&ctx.output.list(&list, &["id", "name", "kind", "note"]))
         }
+        BuyerCommand::Edit(args) => edit(ctx, args).await,
+        BuyerCommand::Merge(args) => merge(ctx, args).await,
     }
+}
+
+async fn edit(ctx: &Context, args: BuyerEditArgs) -> Result<()> {
+    let BuyerEditArgs {
+        buyer,
+        name,
+        internal,
+        external,
+        note,
+    } = args;
+    let edit = BuyerEdit {
+        name: name.as_deref().map(|n| text::name("name", n)).transpose()?,
+        external: (internal || external).then_some(external),
+        note: text::clearable("note", note.as_deref(), text::long)?,
+    };
+    let store = ctx.store().await?;
+    let outcome = buyers::edit(&store, &buyer, edit).await?;
+    ctx.corrected(outcome, "buyer", |b| {
+        format!("Corrected buyer #{} {}", b.id, b.name)
+    })
+}
+
+async fn merge(ctx: &Context, args: MergeArgs) -> Result<()> {
+    let store = ctx.store().await?;
+    let merged = merge::buyers(&store, &args.duplicate, &args.into).await?;
+    ctx.done(&capitalised(&merged.summary), "buyer", &merged.kept)
 }
 
 impl TryFrom<BuyerAddArgs> for NewBuyer {

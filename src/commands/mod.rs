@@ -146,9 +146,14 @@ impl Context {
 
     /// Says what a correction did: `saved`, or that the record already said so and nothing was
     /// written.
-    pub fn corrected<T: Document>(&self, outcome: Corrected<T>, saved: &str, title: &str) -> Result<()> {
+    pub fn corrected<T: Document>(
+        &self,
+        outcome: Corrected<T>,
+        title: &str,
+        saved: impl Fn(&T) -> String,
+    ) -> Result<()> {
         match outcome {
-            Corrected::Saved(record) => self.done(saved, title, &record),
+            Corrected::Saved(record) => self.done(&saved(&record), title, &record),
             Corrected::Unchanged(record) => self.done(
                 &format!("Nothing changed: {title} already says so; nothing was recorded"),
                 title,
@@ -290,6 +295,16 @@ async fn run_command(ctx: &Context, cli: Cli) -> Result<()> {
     }
 }
 
+/// `text` with its first letter in capitals: a summary the store writes in the log's style
+/// (`merged supplier ...`), said to people as a sentence.
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::masked_command_line;
@@ -338,3 +353,4 @@ mod tests {
         );
     }
 }
+

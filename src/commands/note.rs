@@ -34,7 +34,9 @@ async fn edit(ctx: &Context, args: NoteEditArgs) -> Result<()> {
     };
     let store = ctx.store().await?;
     let outcome = notes::edit(&store, id, edit).await?;
-    ctx.corrected(outcome, &format!("Corrected note #{id}"), "note")
+    ctx.corrected(outcome, "note", |n| {
+        format!("Corrected {} note #{}", n.severity, n.id)
+    })
 }
 
 async fn reopen(ctx: &Context, args: NoteReopenArgs) -> Result<()> {

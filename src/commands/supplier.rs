@@ -1,14 +1,16 @@
 //! `vetted supplier add|edit|list|show|archive`.
 
 use super::Context;
+use super::capitalised;
 use crate::cli::{
-    SupplierAddArgs, SupplierArchiveArgs, SupplierCommand, SupplierEditArgs, SupplierFields,
+    MergeArgs, SupplierAddArgs, SupplierArchiveArgs, SupplierCommand, SupplierEditArgs, SupplierFields,
     SupplierListArgs, SupplierShowArgs,
 };
 use crate::domain::status::ScarceOverride;
 use crate::domain::values::{self, Invalid};
 use crate::domain::{dates, text};
 use crate::error::Result;
+use crate::store::merge;
 use crate::store::suppliers::{self, SupplierChanges, SupplierFilter};
 
 /// Validates the profile flags. An empty string clears a field (`Some(None)`).
@@ -53,7 +55,14 @@ pub async fn run(ctx: &Context, cmd: SupplierCommand) -> Result<()> {
         SupplierCommand::List(args) => list(ctx, args).await,
         SupplierCommand::Show(args) => show(ctx, args).await,
         SupplierCommand::Archive(args) => archive(ctx, args).await,
+        SupplierCommand::Merge(args) => merge(ctx, args).await,
     }
+}
+
+async fn merge(ctx: &Context, args: MergeArgs) -> Result<()> {
+    let store = ctx.store().await?;
+    let merged = merge::suppliers(&store, &args.duplicate, &args.into).await?;
+    ctx.done(&capitalised(&merged.summary), "supplier", &merged.kept)
 }
 
 async fn add(ctx: &Context, args: SupplierAddArgs) -> Result<()> {
@@ -85,12 +94,10 @@ async fn edit(ctx: &Context, args: SupplierEditArgs) -> Result<()> {
         .map(|c| values::parse_capability("remove-capability", c))
         .collect::<Result<_, _>>()?;
     let store = ctx.store().await?;
-    let edited = suppliers::edit(&store, &supplier, changes).await?;
-    ctx.done(
-        &format!("Saved supplier #{} {}", edited.id, edited.name),
-        "supplier",
-        &edited,
-    )
+    let outcome = suppliers::edit(&store, &supplier, changes).await?;
+    ctx.corrected(outcome, "supplier", |s| {
+        format!("Saved supplier #{} {}", s.id, s.name)
+    })
 }
 
 async fn list(ctx: &Context, args: SupplierListArgs) -> Result<()> {

@@ -68,7 +68,12 @@ async fn edit(ctx: &Context, args: VisitEditArgs) -> Result<()> {
     let edit = VisitEdit::try_from(ctx.dated(args))?;
     let store = ctx.store().await?;
     let outcome = visits::edit(&store, id, edit).await?;
-    ctx.corrected(outcome, &format!("Corrected visit #{id}"), "visit")
+    ctx.corrected(outcome, "visit", |v| {
+        format!(
+            "Corrected visit #{} ({} at {} on {})",
+            v.id, v.buyer, v.supplier, v.date
+        )
+    })
 }
 
 async fn void(ctx: &Context, args: VoidArgs) -> Result<()> {

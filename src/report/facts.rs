@@ -67,8 +67,9 @@ impl Then {
             {
                 offered.entry(c.supplier_id).or_default().insert(c.capability);
             }
-            // Each supplier as it stands now, and (so far) whether it was archived then.
-            let mut said: HashMap<i32, (NaiveDate, Said, Said, bool)> = HashMap::new();
+            // Each supplier as it stands now, and (so far) whether it was archived then; a merged
+            // one is part of the one it was merged into, whatever the day.
+            let mut said: HashMap<i32, (Option<NaiveDate>, Said, Said, bool)> = HashMap::new();
             for record in known
                 .all::<supplier::Entity>(conn, |find| {
                     find.filter(supplier::Column::Id.is_in(chunk.iter().copied()))
@@ -76,11 +77,12 @@ impl Then {
                 .await?
             {
                 let now = Said {
-                    active: !record.archived && record.listed_on <= day,
+                    active: !record.archived && record.listed_on <= day && record.merged_into.is_none(),
                     scarce: record.scarce_override,
                     capabilities: offered.remove(&record.id).unwrap_or_default(),
                 };
-                said.insert(record.id, (record.listed_on, now.clone(), now, record.archived));
+                let listed_on = record.merged_into.is_none().then_some(record.listed_on);
+                said.insert(record.id, (listed_on, now.clone(), now, record.archived));
             }
             let facts = known
                 .all::<dated_fact::Entity>(conn, |find| {
@@ -109,7 +111,7 @@ impl Then {
                 }
             }
             for (id, (listed_on, now, mut then, archived)) in said {
-                then.active = !archived && listed_on <= day;
+                then.active = !archived && listed_on.is_some_and(|listed_on| listed_on <= day);
                 moved.insert(id, (now, then));
             }
         }
@@ -196,6 +198,7 @@ pub async fn capability_counts(
             find.select_only()
                 .column(supplier::Column::Id)
                 .filter(supplier::Column::Archived.eq(false))
+                .filter(supplier::Column::MergedInto.is_null())
                 .filter(supplier::Column::ListedOn.lte(then.day))
         })
         .await?
@@ -296,6 +299,7 @@ pub async fn active_suppliers(
                 supplier::Column::ScarceOverride,
             ])
             .filter(supplier::Column::ListedOn.lte(then.day))
+            .filter(supplier::Column::MergedInto.is_null())
     };
     let mut rows: Vec<Listed> = Vec::new();
     // Suppliers whose facts changed since may have been active then whatever they are now:
@@ -392,7 +396,7 @@ pub async fn active_suppliers(
 /// Buyers, ours first, by name.
 pub async fn buyers(conn: &impl ConnectionTrait, known: Known) -> Result<Vec<Buyer>> {
     let mut buyers: Vec<Buyer> = known
-        .all::<buyer::Entity>(conn, |find| find)
+        .all::<buyer::Entity>(conn, |find| find.filter(buyer::Column::MergedInto.is_null()))
         .await?
         .into_iter()
         .map(|b| Buyer {

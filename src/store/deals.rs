@@ -518,3 +518,31 @@ async fn void_in(txn: &DatabaseTransaction, op: &Op, event_id: i32, reason: &str
     .await?;
     Ok(after)
 }
+
+/// Moves the events of deal `from` onto deal `into` (the same buyer and supplier once two
+/// records were merged): one history in date order. `from` goes, and `into` says what the
+/// joined history says.
+pub(super) async fn combine(
+    txn: &DatabaseTransaction,
+    op: i32,
+    from: deal::Model,
+    into: deal::Model,
+) -> Result<()> {
+    super::merge::repoint::<deal_event::Entity>(
+        txn,
+        op,
+        deal_event::Column::DealId.eq(from.id),
+        "deal_id",
+        into.id,
+    )
+    .await?;
+    versions::remove::<deal::Entity>(
+        txn,
+        op,
+        sea_orm::Condition::all().add(deal::Column::Id.eq(from.id)),
+    )
+    .await?;
+    let history = history_of(txn, into.id).await?;
+    project(txn, op, into, &history, Utc::now()).await?;
+    Ok(())
+}

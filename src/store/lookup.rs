@@ -31,11 +31,30 @@ pub async fn supplier_by_id(conn: &impl ConnectionTrait, id: i32) -> Result<supp
         .ok_or_else(|| sea_orm::DbErr::RecordNotFound(format!("supplier #{id}")))?)
 }
 
+/// How many merges a chain may hold before it is taken for a loop (a bug, or a hand edit).
+const MERGES: usize = 64;
+
+/// A supplier, or the one it was merged into (and so on).
+async fn merged_supplier(conn: &impl ConnectionTrait, mut found: supplier::Model) -> Result<supplier::Model> {
+    for _ in 0..MERGES {
+        let Some(into) = found.merged_into else {
+            return Ok(found);
+        };
+        found = supplier_by_id(conn, into).await?;
+    }
+    Err(Error::Other(format!(
+        "supplier #{} is merged into itself",
+        found.id
+    )))
+}
+
+/// The supplier a reference names: its id (a merged supplier's id names the one it was merged
+/// into), name, native name or alias, or the first words of its name.
 pub async fn supplier(conn: &impl ConnectionTrait, reference: &str) -> Result<supplier::Model> {
     if let Some(id) = as_id(reference)
         && let Some(found) = supplier::Entity::find_by_id(id).one(conn).await?
     {
-        return Ok(found);
+        return merged_supplier(conn, found).await;
     }
     let norm = normalise(reference);
     let mut ids = supplier_ids_named(conn, &[&norm]).await?;
@@ -65,7 +84,8 @@ pub async fn supplier(conn: &impl ConnectionTrait, reference: &str) -> Result<su
 }
 
 /// Ids of suppliers whose normalised name, native name or alias is any of `norms` (indexed; in
-/// chunks that stay under every backend's bound-parameter limit).
+/// chunks that stay under every backend's bound-parameter limit). A merged supplier is left out:
+/// the one it was merged into holds its names as aliases.
 pub async fn supplier_ids_named(conn: &impl ConnectionTrait, norms: &[&str]) -> Result<BTreeSet<i32>> {
     let mut ids = BTreeSet::new();
     for chunk in norms.chunks(super::IN_CHUNK) {
@@ -78,6 +98,7 @@ pub async fn supplier_ids_named(conn: &impl ConnectionTrait, norms: &[&str]) -> 
                         .add(supplier::Column::NameNorm.is_in(chunk.iter().copied()))
                         .add(supplier::Column::NativeNorm.is_in(chunk.iter().copied())),
                 )
+                .filter(supplier::Column::MergedInto.is_null())
                 .into_tuple::<i32>()
                 .all(conn)
                 .await?,
@@ -103,7 +124,8 @@ async fn word_prefix_supplier_ids(conn: &impl ConnectionTrait, norm: &str) -> Re
     let mut query = supplier::Entity::find()
         .select_only()
         .column(supplier::Column::Id)
-        .filter(supplier::Column::NameNorm.starts_with(prefix.as_str()));
+        .filter(supplier::Column::NameNorm.starts_with(prefix.as_str()))
+        .filter(supplier::Column::MergedInto.is_null());
     if conn.get_database_backend() == sea_orm::DbBackend::Sqlite {
         query = query
             .filter(supplier::Column::NameNorm.gte(prefix.as_str()))
@@ -150,6 +172,7 @@ async fn supplier_suggestions(conn: &impl ConnectionTrait, norm: &str) -> Result
             supplier::Column::NameNorm,
         ])
         .filter(any)
+        .filter(supplier::Column::MergedInto.is_null())
         .limit(500)
         .into_tuple()
         .all(conn)
@@ -213,11 +236,27 @@ fn rank(norm: &str, rows: Vec<(i32, String, String)>) -> Vec<String> {
         .collect()
 }
 
+/// A buyer, or the one it was merged into (and so on).
+async fn merged_buyer(conn: &impl ConnectionTrait, mut found: buyer::Model) -> Result<buyer::Model> {
+    for _ in 0..MERGES {
+        let Some(into) = found.merged_into else {
+            return Ok(found);
+        };
+        found = buyer::Entity::find_by_id(into)
+            .one(conn)
+            .await?
+            .ok_or_else(|| sea_orm::DbErr::RecordNotFound(format!("buyer #{into}")))?;
+    }
+    Err(Error::Other(format!("buyer #{} is merged into itself", found.id)))
+}
+
+/// The buyer a reference names: its id or name (a merged buyer's names the one it was merged
+/// into), or the first words of its name.
 pub async fn buyer(conn: &impl ConnectionTrait, reference: &str) -> Result<buyer::Model> {
     if let Some(id) = as_id(reference)
         && let Some(found) = buyer::Entity::find_by_id(id).one(conn).await?
     {
-        return Ok(found);
+        return merged_buyer(conn, found).await;
     }
     let norm = normalise(reference);
     if let Some(found) = buyer::Entity::find()
@@ -225,10 +264,11 @@ pub async fn buyer(conn: &impl ConnectionTrait, reference: &str) -> Result<buyer
         .one(conn)
         .await?
     {
-        return Ok(found);
+        return merged_buyer(conn, found).await;
     }
     // Buyers are few (a handful of teams): look at them all.
     let all = buyer::Entity::find()
+        .filter(buyer::Column::MergedInto.is_null())
         .order_by_asc(buyer::Column::Id)
         .all(conn)
         .await?;
@@ -251,7 +291,7 @@ pub async fn site(
             .one(conn)
             .await?
     {
-        return Ok(found);
+        return merged_site(conn, found).await;
     }
     let norm = normalise(reference);
     if let Some(found) = of_supplier
@@ -260,14 +300,79 @@ pub async fn site(
         .one(conn)
         .await?
     {
-        return Ok(found);
+        return merged_site(conn, found).await;
     }
     // A supplier's sites are few: look at them all.
-    let all = of_supplier.order_by_asc(site::Column::Id).all(conn).await?;
+    let all = of_supplier
+        .filter(site::Column::MergedInto.is_null())
+        .order_by_asc(site::Column::Id)
+        .all(conn)
+        .await?;
     let within = format!("supplier '{}'", supplier.name);
     by_first_words("site", Some(within), reference, &norm, all, |s| {
         (s.id, &s.name, &s.name_norm)
     })
+}
+
+/// A site, or the one it was merged into (and so on).
+async fn merged_site(conn: &impl ConnectionTrait, mut found: site::Model) -> Result<site::Model> {
+    for _ in 0..MERGES {
+        let Some(into) = found.merged_into else {
+            return Ok(found);
+        };
+        found = site::Entity::find_by_id(into)
+            .one(conn)
+            .await?
+            .ok_or_else(|| sea_orm::DbErr::RecordNotFound(format!("site #{into}")))?;
+    }
+    Err(Error::Other(format!("site #{} is merged into itself", found.id)))
+}
+
+/// A site named on its own, without its supplier: by id, or by a name (or its first words)
+/// that only one site has; several are listed with their suppliers.
+pub async fn site_anywhere(conn: &impl ConnectionTrait, reference: &str) -> Result<site::Model> {
+    if let Some(id) = as_id(reference)
+        && let Some(found) = site::Entity::find_by_id(id).one(conn).await?
+    {
+        return merged_site(conn, found).await;
+    }
+    let norm = normalise(reference);
+    let named = site::Entity::find()
+        .filter(site::Column::NameNorm.eq(norm.as_str()))
+        .filter(site::Column::MergedInto.is_null())
+        .all(conn)
+        .await?;
+    let candidates = if named.is_empty() {
+        let prefix = format!("{norm} ");
+        site::Entity::find()
+            .filter(site::Column::NameNorm.starts_with(prefix.as_str()))
+            .filter(site::Column::MergedInto.is_null())
+            .order_by_asc(site::Column::Id)
+            .limit(50)
+            .all(conn)
+            .await?
+    } else {
+        named
+    };
+    let owners = supplier_names(conn, candidates.iter().map(|s| s.supplier_id)).await?;
+    let labelled = |s: &site::Model| {
+        let owner = owners.get(&s.supplier_id).map(String::as_str).unwrap_or("?");
+        label(s.id, &format!("{} of {owner}", s.name))
+    };
+    match candidates.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(Error::NotFound {
+            kind: "site",
+            within: None,
+            reference: reference.to_string(),
+            candidates: Vec::new(),
+        }),
+        several => Err(Error::Ambiguous {
+            kind: "site",
+            reference: reference.to_string(),
+            candidates: several.iter().map(labelled).collect(),
+        }),
+    }
 }
 
 /// The one record of a few whose name starts with the words of `norm` (`aurora` for Aurora

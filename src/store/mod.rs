@@ -24,6 +24,7 @@ pub mod failure;
 pub mod import;
 pub mod log;
 pub mod lookup;
+pub mod merge;
 pub mod money;
 pub mod notes;
 pub mod operations;

@@ -2,8 +2,8 @@
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
 
@@ -11,7 +11,7 @@ use super::audit::{self, Change};
 use super::dated::{self, KeyChange};
 use super::entities::{site, supplier};
 use super::operations::Op;
-use super::{Store, lookup};
+use super::{Corrected, Store, lookup, versions};
 use crate::domain::names::normalise;
 use crate::domain::status::FactKind;
 use crate::error::{Error, Result};
@@ -27,7 +27,7 @@ pub struct NewSite {
     pub date: NaiveDate,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SiteView {
     pub id: i32,
     pub supplier_id: i32,
@@ -37,6 +37,8 @@ pub struct SiteView {
     pub province: Option<String>,
     pub country: Option<String>,
     pub lines: Option<i32>,
+    /// The site this one was merged into (its id and name resolve there).
+    pub merged_into: Option<i32>,
 }
 
 crate::row!(SiteView {
@@ -47,10 +49,11 @@ crate::row!(SiteView {
     city,
     province,
     country,
-    lines
+    lines,
+    merged_into
 });
 
-fn view(s: site::Model, supplier_name: &str) -> SiteView {
+pub(super) fn view(s: site::Model, supplier_name: &str) -> SiteView {
     SiteView {
         id: s.id,
         supplier_id: s.supplier_id,
@@ -60,6 +63,7 @@ fn view(s: site::Model, supplier_name: &str) -> SiteView {
         province: s.province,
         country: s.country,
         lines: s.lines,
+        merged_into: s.merged_into,
     }
 }
 
@@ -144,6 +148,7 @@ async fn add_in(txn: &DatabaseTransaction, op: &Op, new: &NewSite) -> Result<Sit
 pub async fn of_supplier(conn: &impl ConnectionTrait, owner: &supplier::Model) -> Result<Vec<SiteView>> {
     Ok(site::Entity::find()
         .filter(site::Column::SupplierId.eq(owner.id))
+        .filter(site::Column::MergedInto.is_null())
         .order_by_asc(site::Column::Id)
         .all(conn)
         .await?
@@ -158,6 +163,7 @@ pub async fn list(store: &Store, supplier_ref: Option<&str>) -> Result<Vec<SiteV
         return of_supplier(&store.db, &owner).await;
     }
     let sites = site::Entity::find()
+        .filter(site::Column::MergedInto.is_null())
         .order_by_asc(site::Column::SupplierId)
         .order_by_asc(site::Column::Id)
         .all(&store.db)
@@ -170,4 +176,109 @@ pub async fn list(store: &Store, supplier_ref: Option<&str>) -> Result<Vec<SiteV
             view(s, &owner)
         })
         .collect())
+}
+
+/// What `site edit` changes: each field given, or `None` to leave it (`Some(None)` clears).
+#[derive(Debug, Clone, Default)]
+pub struct SiteEdit {
+    pub name: Option<String>,
+    pub city: Option<Option<String>>,
+    pub province: Option<Option<String>>,
+    pub country: Option<Option<String>>,
+    pub lines: Option<Option<i32>>,
+    /// The day a new line count holds from [default: today].
+    pub date: Option<NaiveDate>,
+}
+
+pub async fn edit(store: &Store, reference: &str, edit: SiteEdit) -> Result<Corrected<SiteView>> {
+    store
+        .write(async |txn, op| {
+            let found = lookup::site_anywhere(txn, reference).await?;
+            let owner = lookup::supplier_by_id(txn, found.supplier_id).await?;
+            let before = view(found.clone(), &owner.name);
+            let edit = SiteEdit {
+                date: Some(edit.date.unwrap_or(store.today)),
+                ..edit.clone()
+            };
+            let after = view(apply(txn, op, found, &owner, &edit).await?, &owner.name);
+            if after == before {
+                return Ok(Corrected::Unchanged(after));
+            }
+            audit::record(
+                txn,
+                op,
+                Change {
+                    action: "site.edit",
+                    entity: "site",
+                    entity_id: after.id,
+                    supplier_id: Some(owner.id),
+                    summary: format!("corrected site {} of {}", after.name, owner.name),
+                    before: Some(&before),
+                    after: Some(&after),
+                },
+            )
+            .await?;
+            Ok(Corrected::Saved(after))
+        })
+        .await
+}
+
+/// Writes what `edit` changes of site `found` (of `owner`) as operation `op`; the line count is
+/// a dated fact, from `edit.date` [default: the owner's listing].
+pub(super) async fn apply(
+    txn: &DatabaseTransaction,
+    op: &Op,
+    found: site::Model,
+    owner: &supplier::Model,
+    edit: &SiteEdit,
+) -> Result<site::Model> {
+    let mut active = found.clone().into_active_model();
+    if let Some(name) = edit.name.clone().filter(|n| *n != found.name) {
+        let name_norm = normalise(&name);
+        if let Some(other) = site::Entity::find()
+            .filter(site::Column::SupplierId.eq(owner.id))
+            .filter(site::Column::NameNorm.eq(name_norm.as_str()))
+            .filter(site::Column::Id.ne(found.id))
+            .one(txn)
+            .await?
+        {
+            return Err(Error::Conflict(format!(
+                "{} already has a site '{}' (#{})",
+                owner.name, other.name, other.id
+            )));
+        }
+        active.name_norm = Set(name_norm);
+        active.name = Set(name);
+    }
+    if let Some(city) = edit.city.clone().filter(|c| *c != found.city) {
+        active.city = Set(city);
+    }
+    if let Some(province) = edit.province.clone().filter(|p| *p != found.province) {
+        active.province = Set(province);
+    }
+    if let Some(country) = edit.country.clone().filter(|c| *c != found.country) {
+        active.country = Set(country);
+    }
+    if let Some(lines) = edit.lines.filter(|n| *n != found.lines) {
+        let change = KeyChange {
+            supplier: owner.id,
+            listed_on: owner.listed_on,
+            kind: FactKind::Lines,
+            subject: found.id.to_string(),
+            current: found.lines.map(|n| n.to_string()),
+            new: lines.map(|n| n.to_string()),
+            day: edit.date.unwrap_or(owner.listed_on),
+        };
+        let now = dated::record(txn, op.seq, &[change]).await?.pop().flatten();
+        let now = now.and_then(|n| n.parse::<i32>().ok());
+        if now != found.lines {
+            active.lines = Set(now);
+        }
+    }
+    if !active.is_changed() {
+        return Ok(found);
+    }
+    versions::retire::<site::Entity>(txn, op.seq, site::Column::Id.eq(found.id)).await?;
+    active.recorded_by = Set(op.seq);
+    Ok(active.update(txn).await?)
 }

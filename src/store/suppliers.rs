@@ -16,7 +16,7 @@ use super::audit::{self, Change};
 use super::dated::{self, KeyChange, YES};
 use super::entities::{supplier, supplier_alias, supplier_capability};
 use super::operations::Op;
-use super::{Store, deals, lookup, notes, sites, versions, visits};
+use super::{Corrected, Store, deals, lookup, notes, sites, versions, visits};
 use crate::domain::names::normalise;
 use crate::domain::status::{FactKind, ScarceOverride};
 use crate::error::{Error, Result};
@@ -61,6 +61,8 @@ pub struct SupplierView {
     pub archived: bool,
     /// The day it is on record from.
     pub listed_on: NaiveDate,
+    /// The supplier this one was merged into (its id and names resolve there).
+    pub merged_into: Option<i32>,
 }
 
 crate::row!(SupplierView {
@@ -77,7 +79,8 @@ crate::row!(SupplierView {
     scarce,
     note,
     archived,
-    listed_on
+    listed_on,
+    merged_into
 });
 
 /// A dated fact of a supplier's record (`domain::timeline`): what it said from `date` on.
@@ -111,6 +114,8 @@ pub struct SupplierFile {
     pub visits: Vec<visits::VisitView>,
     pub desk_notes: Vec<notes::NoteView>,
     pub deals: Vec<deals::DealFile>,
+    /// Suppliers merged into this one, whose ids and names find it: `#7 Name (merged into #3)`.
+    pub merged: Vec<String>,
 }
 
 /// `supplier show`: the profile, then its sites, visits (with findings), desk notes and deals
@@ -129,6 +134,7 @@ impl Document for SupplierFile {
             (Name::Borrowed("visits"), Field::Cell(self.visits.cell())),
             (Name::Borrowed("desk_notes"), Field::Cell(self.desk_notes.cell())),
             (Name::Borrowed("deals"), Field::Cell(self.deals.cell())),
+            (Name::Borrowed("merged"), Field::Cell(self.merged.cell())),
         ]
     }
 }
@@ -202,6 +208,7 @@ pub(crate) async fn views(
             note: s.note,
             archived: s.archived,
             listed_on: s.listed_on,
+            merged_into: s.merged_into,
         })
         .collect())
 }
@@ -281,7 +288,7 @@ async fn add_in(
 
 /// Applies profile changes, aliases and capabilities to a stored supplier, the dated ones from
 /// `day` on.
-async fn apply(
+pub(super) async fn apply(
     conn: &impl ConnectionTrait,
     op: i32,
     model: supplier::Model,
@@ -513,7 +520,11 @@ async fn apply_keys(
     Ok(())
 }
 
-pub async fn edit(store: &Store, reference: &str, changes: SupplierChanges) -> Result<SupplierView> {
+pub async fn edit(
+    store: &Store,
+    reference: &str,
+    changes: SupplierChanges,
+) -> Result<Corrected<SupplierView>> {
     let day = changes.date.unwrap_or(store.today);
     store
         .write(async |txn, op| edit_in(txn, op, reference, changes.clone(), day).await)
@@ -526,14 +537,14 @@ async fn edit_in(
     reference: &str,
     changes: SupplierChanges,
     day: NaiveDate,
-) -> Result<SupplierView> {
+) -> Result<Corrected<SupplierView>> {
     let model = lookup::supplier(txn, reference).await?;
     let before = view(txn, model.clone()).await?;
     let model = apply(txn, op.seq, model, changes, day).await?;
     let after = view(txn, model).await?;
     if after == before {
         // Nothing changed: write nothing, not even an audit entry.
-        return Ok(after);
+        return Ok(Corrected::Unchanged(after));
     }
     audit::record(
         txn,
@@ -549,7 +560,7 @@ async fn edit_in(
         },
     )
     .await?;
-    Ok(after)
+    Ok(Corrected::Saved(after))
 }
 
 /// Archives (or restores) a supplier. Its visits, notes and deals stay: evidence is never deleted.
@@ -630,6 +641,8 @@ async fn archive_in(
 
 pub async fn list(store: &Store, filter: SupplierFilter) -> Result<Vec<SupplierView>> {
     let mut query = supplier::Entity::find().order_by_asc(supplier::Column::NameNorm);
+    // A merged supplier is listed as part of the one it was merged into.
+    query = query.filter(supplier::Column::MergedInto.is_null());
     if !filter.include_archived {
         query = query.filter(supplier::Column::Archived.eq(false));
     }
@@ -664,6 +677,14 @@ pub async fn show(store: &Store, reference: &str) -> Result<SupplierFile> {
     let visits = visits::of_supplier(&store.db, &model).await?;
     let desk_notes = notes::desk_notes(&store.db, &model).await?;
     let deals = deals::files_of_supplier(&store.db, &model).await?;
+    let merged = supplier::Entity::find()
+        .filter(supplier::Column::MergedInto.eq(model.id))
+        .order_by_asc(supplier::Column::Id)
+        .all(&store.db)
+        .await?
+        .into_iter()
+        .map(|m| format!("#{} {} (merged into #{})", m.id, m.name, model.id))
+        .collect();
     let dated = dated::of_supplier(&store.db, model.id)
         .await?
         .into_iter()
@@ -681,5 +702,6 @@ pub async fn show(store: &Store, reference: &str) -> Result<SupplierFile> {
         visits,
         desk_notes,
         deals,
+        merged,
     })
 }

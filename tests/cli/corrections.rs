@@ -230,8 +230,310 @@ fn a_deal_event_is_voided_and_the_status_worked_out_again() {
     fresh.refuses(&["deal", "void", &only, "--reason", "x"], 65, "only");
 }
 
+fn a_supplier_entered_twice_becomes_one() {
+    let db = Db::seeded();
+    db.ok(&[
+        "supplier",
+        "add",
+        "Lumina HJT Equipment",
+        "--native-name",
+        "卢米纳装备",
+        "--alias",
+        "LHE",
+        "--capability",
+        "pvd",
+        "--website",
+        "https://lumina.example",
+        "--date",
+        "2026-01-01",
+    ]);
+    db.ok(&[
+        "site",
+        "add",
+        "Lumina HJT Equipment",
+        "Suzhou Plant 2",
+        "--lines",
+        "2",
+    ]);
+    db.ok(&["site", "add", "Lumina HJT Equipment", "Wuxi Plant"]);
+    db.ok(&[
+        "visit",
+        "log",
+        "Lumina HJT Equipment",
+        "--buyer",
+        "Aurora",
+        "--site",
+        "Suzhou Plant 2",
+        "--date",
+        "2026-03-01",
+        "--finding",
+        "minor:loose cabling",
+    ]);
+    db.ok(&[
+        "deal",
+        "set",
+        "Lumina HJT Equipment",
+        "--buyer",
+        "Aurora",
+        "--status",
+        "evaluating",
+        "--date",
+        "2026-02-01",
+    ]);
+    db.ok(&[
+        "deal",
+        "set",
+        "Lumina",
+        "--buyer",
+        "Aurora",
+        "--status",
+        "negotiating",
+        "--date",
+        "2026-04-01",
+    ]);
+    db.ok(&[
+        "deal",
+        "set",
+        "Lumina HJT Equipment",
+        "--buyer",
+        "Helios",
+        "--status",
+        "signed",
+        "--date",
+        "2026-05-01",
+    ]);
+    let before = record(&db);
+    db.refuses(&["supplier", "merge", "Lumina", "--into", "1"], 65, "into");
+    let said = db.ok(&["supplier", "merge", "Lumina HJT Equipment", "--into", "Lumina"]);
+    assert!(
+        said.starts_with("Merged supplier Lumina HJT Equipment (#3) into"),
+        "{said}"
+    );
+    // One supplier, which every name and the id of the duplicate find.
+    assert_eq!(array_len(&db.json(&["supplier", "list"])), 2);
+    for reference in ["3", "Lumina HJT Equipment", "卢米纳装备", "LHE"] {
+        assert_eq!(
+            db.json(&["supplier", "show", reference])["supplier"]["id"],
+            1,
+            "{reference}"
+        );
+    }
+    let file = db.json(&["supplier", "show", "Lumina"]);
+    let kept = &file["supplier"];
+    for alias in ["Lumina", "Lumina HJT Equipment", "卢米纳装备", "LHE"] {
+        assert!(
+            kept["aliases"].as_array().unwrap().iter().any(|a| a == alias),
+            "{alias}: {kept}"
+        );
+    }
+    assert_eq!(
+        kept["capabilities"],
+        serde_json::json!(["hjt-full-line", "pecvd", "pvd"])
+    );
+    assert_eq!(kept["website"], "https://lumina.example", "an empty field filled");
+    assert_eq!(kept["city"], "Suzhou", "a field it had kept");
+    assert_eq!(
+        file["merged"],
+        serde_json::json!(["#3 Lumina HJT Equipment (merged into #1)"])
+    );
+    // Its evidence moved: a site of the same name became one, the other came along; the two
+    // deals with Aurora are one history in date order.
+    let sites: Vec<&str> = file["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(sites, ["Suzhou Plant 2", "Wuxi Plant"]);
+    assert_eq!(file["visits"][0]["site"], "Suzhou Plant 2");
+    assert_eq!(file["visits"][0]["findings"][0]["supplier_id"], 1);
+    let aurora: Vec<String> = db
+        .json(&["deal", "history", "Lumina", "--buyer", "Aurora"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["date"].as_str().unwrap(),
+                e["status"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(aurora, ["2026-02-01 evaluating", "2026-04-01 negotiating"]);
+    let report = db.json(&["report", "status"]);
+    assert_eq!(array_len(&report["suppliers"]), 2);
+    assert_eq!(report["suppliers"][0]["deals"]["Helios Energy"], "signed");
+    // An import that names the duplicate finds the one kept.
+    let csv = db.file("again.csv", "name,city\nLumina HJT Equipment,Suzhou\n");
+    let summary = db.json(&["import", "suppliers", &csv]);
+    assert_eq!(
+        (summary["created"].as_i64(), summary["unchanged"].as_i64()),
+        (Some(0), Some(1)),
+        "{summary}"
+    );
+    db.ok(&["undo"]);
+    assert_eq!(record(&db), before, "undoing the merge gives both back");
+}
+
+fn buyers_and_sites_are_corrected_and_merged() {
+    let db = Db::seeded();
+    db.ok(&["buyer", "add", "Aurora Solar HJT"]);
+    db.ok(&[
+        "visit",
+        "log",
+        "Maxwell",
+        "--buyer",
+        "Aurora Solar HJT",
+        "--date",
+        "2026-03-01",
+    ]);
+    db.ok(&[
+        "deal",
+        "set",
+        "Maxwell",
+        "--buyer",
+        "Aurora Solar HJT",
+        "--status",
+        "evaluating",
+        "--date",
+        "2026-03-02",
+    ]);
+    db.ok(&[
+        "deal",
+        "set",
+        "Maxwell",
+        "--buyer",
+        "Aurora Solar",
+        "--status",
+        "negotiating",
+        "--date",
+        "2026-04-01",
+    ]);
+    // A buyer is renamed, made external, its note cleared; a name taken is refused.
+    db.refuses(
+        &["buyer", "edit", "Borealis", "--name", "Helios Energy"],
+        65,
+        "Helios",
+    );
+    let edited = db.json(&[
+        "buyer",
+        "edit",
+        "Borealis",
+        "--name",
+        "Borealis PV Modules",
+        "--external",
+    ]);
+    assert_eq!(
+        (edited["name"].as_str(), edited["kind"].as_str()),
+        (Some("Borealis PV Modules"), Some("external"))
+    );
+    let said = db.ok(&["buyer", "edit", "Borealis PV Modules", "--external"]);
+    assert!(said.contains("Nothing changed"), "{said}");
+    let before = record(&db);
+    db.ok(&["buyer", "merge", "Aurora Solar HJT", "--into", "Aurora Solar"]);
+    assert_eq!(array_len(&db.json(&["buyer", "list"])), 3);
+    assert_eq!(
+        db.json(&["visit", "list", "--buyer", "Aurora Solar HJT"])[0]["buyer"],
+        "Aurora Solar"
+    );
+    let deals = db.json(&["deal", "history", "Maxwell"]);
+    assert_eq!(array_len(&deals), 2, "one deal with Maxwell, both events");
+    assert!(
+        deals
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["buyer"] == "Aurora Solar"),
+        "{deals}"
+    );
+    let report = db.json(&["report", "status"]);
+    let names: Vec<&str> = report["buyers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].as_str().unwrap())
+        .collect();
+    assert!(!names.contains(&"Aurora Solar HJT"), "{names:?}");
+    db.ok(&["undo"]);
+    assert_eq!(record(&db), before);
+
+    // Sites: found without their supplier when only one has the name; corrected; merged.
+    db.ok(&["site", "add", "Lumina", "Suzhou Plant Two", "--city", "Suzhou"]);
+    db.ok(&[
+        "visit",
+        "log",
+        "Lumina",
+        "--buyer",
+        "Aurora Solar",
+        "--site",
+        "Suzhou Plant Two",
+        "--date",
+        "2026-05-01",
+    ]);
+    // A line count dated before the one in force (from today) is its history; from today on,
+    // it is the count.
+    let edited = db.json(&[
+        "site",
+        "edit",
+        "Suzhou Plant 2",
+        "--lines",
+        "6",
+        "--date",
+        "2026-02-01",
+    ]);
+    assert_eq!(edited["lines"], 4);
+    let edited = db.json(&["site", "edit", "Suzhou Plant 2", "--lines", "6", "--city", ""]);
+    assert_eq!(
+        (edited["lines"].as_i64(), edited["city"].as_str()),
+        (Some(6), None)
+    );
+    db.refuses(
+        &["site", "edit", "Suzhou Plant 2", "--name", "suzhou plant two"],
+        65,
+        "already",
+    );
+    db.refuses(&["site", "edit", "Suzhou Plant 2", "--lines", "-1"], 65, "lines");
+    let before = record(&db);
+    db.ok(&["site", "merge", "Suzhou Plant Two", "--into", "Suzhou Plant 2"]);
+    let sites = db.json(&["site", "list", "Lumina"]);
+    assert_eq!(array_len(&sites), 1);
+    assert_eq!(sites[0]["city"], "Suzhou", "an empty field filled");
+    assert_eq!(
+        db.json(&["visit", "list", "--supplier", "Lumina"])[0]["site"],
+        "Suzhou Plant 2"
+    );
+    db.ok(&["site", "add", "Maxwell", "Dresden"]);
+    db.refuses(
+        &["site", "merge", "Dresden", "--into", "Suzhou Plant 2"],
+        65,
+        "different suppliers",
+    );
+    db.ok(&["undo"]);
+    db.ok(&["undo"]);
+    assert_eq!(record(&db), before);
+}
+
+fn an_edit_that_changes_nothing_says_so_and_writes_nothing() {
+    let db = Db::seeded();
+    let ops = operations(&db);
+    let said = db.ok(&["supplier", "edit", "Lumina"]);
+    assert!(
+        said.contains("Nothing changed") && !said.contains("Saved"),
+        "{said}"
+    );
+    let said = db.ok(&["supplier", "edit", "Lumina", "--city", "Suzhou"]);
+    assert!(said.contains("Nothing changed"), "{said}");
+    assert_eq!(operations(&db), ops);
+    let said = db.ok(&["supplier", "edit", "Lumina", "--city", "Wuxi"]);
+    assert!(said.starts_with("Saved supplier #1"), "{said}");
+}
+
 every_backend!(
     a_visit_is_corrected_then_voided_and_the_void_undone,
     a_note_is_corrected_reopened_and_voided,
     a_deal_event_is_voided_and_the_status_worked_out_again,
+    a_supplier_entered_twice_becomes_one,
+    buyers_and_sites_are_corrected_and_merged,
+    an_edit_that_changes_nothing_says_so_and_writes_nothing,
 );

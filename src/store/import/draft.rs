@@ -172,6 +172,8 @@ impl Draft {
             note: self.note.clone(),
             archived,
             listed_on,
+            // An import only finds suppliers that are not merged.
+            merged_into: None,
         }
     }
 

@@ -216,6 +216,7 @@ mod tests {
                 note: None,
                 archived: false,
                 listed_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+                merged_into: None,
             },
             name_norm: norm(name),
             native_norm: native.map(norm),
