@@ -72,10 +72,11 @@ async fn status(ctx: &Context, args: ReportStatusArgs) -> Result<()> {
     let out = ctx.out(args.out.as_deref())?;
     let store = ctx.store().await?;
     let known = known(&store, known_at).await?;
-    let buyer_id = match &buyer {
-        Some(reference) => Some(lookup::buyer(&store.db, reference).await?.id),
+    let buyer = match &buyer {
+        Some(reference) => Some(lookup::buyer(&store.db, reference).await?),
         None => None,
     };
+    let buyer_id = buyer.as_ref().map(|b| b.id);
     let report = status::build(&store.db, buyer_id, threshold, as_of, known).await?;
     if ctx.output.format == Format::Html {
         let (visits, findings) = dashboard_lists(&store, as_of, known, buyer_id).await?;
@@ -84,7 +85,7 @@ async fn status(ctx: &Context, args: ReportStatusArgs) -> Result<()> {
             recent_visits: &visits,
             findings: &findings,
         };
-        let page = html::status(&report, &dashboard);
+        let page = html::status(&report, &dashboard, buyer.as_ref().map(|b| b.name.as_str()));
         super::emit(out, |out| Ok(out.write_all(page.as_bytes())?))
     } else {
         super::emit(out, |out| render::status(&ctx.output, &report, out))

@@ -64,9 +64,10 @@ impl DealHistory {
         DealHistory { events }
     }
 
-    /// The status in force at the end of `day`: the latest event dated on or before it.
-    pub fn status_on(&self, day: NaiveDate) -> Option<DealStatus> {
-        self.in_force(day).map(|e| e.status)
+    /// The status in force at the end of `day` (the latest event dated on or before it) and the
+    /// day that event took effect.
+    pub fn standing_on(&self, day: NaiveDate) -> Option<(DealStatus, NaiveDate)> {
+        self.in_force(day).map(|e| (e.status, e.date))
     }
 
     fn in_force(&self, day: NaiveDate) -> Option<&DealEvent> {
@@ -156,6 +157,12 @@ impl DealHistory {
 mod tests {
     use super::*;
     use DealStatus::*;
+
+    impl DealHistory {
+        fn status_on(&self, day: NaiveDate) -> Option<DealStatus> {
+            self.standing_on(day).map(|(status, _)| status)
+        }
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()

@@ -409,8 +409,8 @@ pub async fn buyers(conn: &impl ConnectionTrait, known: Known) -> Result<Vec<Buy
     Ok(buyers)
 }
 
-/// Each deal's status at the end of `day`, for all suppliers or a subset: (buyer id, supplier id)
-/// → status. A deal's stored status is that of its latest event and `status_date` that event's
+/// Each deal's status at the end of `day` and the day it took effect, for all suppliers or a
+/// subset: (buyer id, supplier id) → (status, since). A deal's stored status is that of its latest event and `status_date` that event's
 /// date (`store::deals` keeps both), so when no deal changed after `day` the stored statuses are
 /// the answer; otherwise the dated events are replayed.
 pub async fn deal_statuses(
@@ -418,7 +418,7 @@ pub async fn deal_statuses(
     known: Known,
     day: NaiveDate,
     subset: Option<&[i32]>,
-) -> Result<HashMap<(i32, i32), DealStatus>> {
+) -> Result<HashMap<(i32, i32), (DealStatus, NaiveDate)>> {
     let mut deals: Vec<(i32, i32, i32, DealStatus, NaiveDate)> = Vec::new();
     let columns = ["id", "buyer_id", "supplier_id", "status", "status_date"];
     for chunk in chunks(subset) {
@@ -442,8 +442,8 @@ pub async fn deal_statuses(
     }
     let mut statuses = HashMap::with_capacity(deals.len());
     if deals.iter().all(|d| d.4 <= day) {
-        for (_, buyer, supplier, status, _) in deals {
-            statuses.insert((buyer, supplier), status);
+        for (_, buyer, supplier, status, since) in deals {
+            statuses.insert((buyer, supplier), (status, since));
         }
         return Ok(statuses);
     }
@@ -463,8 +463,8 @@ pub async fn deal_statuses(
     }
     for (id, buyer, supplier, _, _) in deals {
         let history = DealHistory::new(by_deal.remove(&id).unwrap_or_default());
-        if let Some(status) = history.status_on(day) {
-            statuses.insert((buyer, supplier), status);
+        if let Some(standing) = history.standing_on(day) {
+            statuses.insert((buyer, supplier), standing);
         }
     }
     Ok(statuses)
@@ -506,12 +506,12 @@ async fn events_by_then(
     Ok(events)
 }
 
-/// Visits on or before `day` per supplier, for one buyer or all.
+/// Visits on or before `day` per supplier, by some buyers (`by`) or all.
 pub async fn visit_tallies(
     conn: &impl ConnectionTrait,
     known: Known,
     day: NaiveDate,
-    buyer: Option<i32>,
+    by: Option<&[i32]>,
     subset: Option<&[i32]>,
 ) -> Result<BySupplier<VisitTally>> {
     let mut tallies: BySupplier<VisitTally> = BySupplier::new();
@@ -526,8 +526,8 @@ pub async fn visit_tallies(
                     .filter(visit::Column::VisitDate.lte(day))
                     .filter(visit::Column::Voided.eq(false))
                     .group_by(visit::Column::SupplierId);
-                if let Some(buyer) = buyer {
-                    query = query.filter(visit::Column::BuyerId.eq(buyer));
+                if let Some(buyers) = by {
+                    query = query.filter(visit::Column::BuyerId.is_in(buyers.iter().copied()));
                 }
                 if let Some(ids) = chunk {
                     query = query.filter(visit::Column::SupplierId.is_in(ids.iter().copied()));
@@ -543,6 +543,38 @@ pub async fn visit_tallies(
         }
     }
     Ok(tallies)
+}
+
+/// Each buyer's latest visit to each of `suppliers` from `from` to `to` (both days counted):
+/// (supplier id, buyer id) → the day.
+pub async fn latest_visits(
+    conn: &impl ConnectionTrait,
+    known: Known,
+    from: NaiveDate,
+    to: NaiveDate,
+    suppliers: &[i32],
+) -> Result<HashMap<(i32, i32), NaiveDate>> {
+    let mut latest: HashMap<(i32, i32), NaiveDate> = HashMap::new();
+    for chunk in suppliers.chunks(IN_CHUNK) {
+        let rows: Vec<(i32, i32, NaiveDate)> = known
+            .rows::<visit::Entity, _>(conn, &["supplier_id", "buyer_id", "last_visit"], |find| {
+                find.select_only()
+                    .column(visit::Column::SupplierId)
+                    .column(visit::Column::BuyerId)
+                    .expr_as(Expr::col(visit::Column::VisitDate).max(), "last_visit")
+                    .filter(visit::Column::VisitDate.between(from, to))
+                    .filter(visit::Column::Voided.eq(false))
+                    .filter(visit::Column::SupplierId.is_in(chunk.iter().copied()))
+                    .group_by(visit::Column::SupplierId)
+                    .group_by(visit::Column::BuyerId)
+            })
+            .await?;
+        for (supplier, buyer, day) in rows {
+            let slot = latest.entry((supplier, buyer)).or_insert(day);
+            *slot = Ord::max(*slot, day);
+        }
+    }
+    Ok(latest)
 }
 
 /// Findings open at the end of `day`: noted by then, and not resolved by then (a finding

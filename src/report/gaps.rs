@@ -1,7 +1,9 @@
 //! `report gaps`: the scarce, active suppliers a buyer has no signed deal with, most urgent first —
-//! signed with someone else, then fewest alternatives, then longest since this buyer's last visit.
+//! pressed hardest by others (signed, negotiating, evaluating or visiting), then fewest
+//! alternatives, then longest since this buyer's last visit.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::ConnectionTrait;
@@ -10,7 +12,7 @@ use serde::Serialize;
 use super::known::Known;
 use super::{FindingCounts, facts};
 use crate::domain::scarcity::Scarcity;
-use crate::domain::status::DealStatus;
+use crate::domain::status::{BuyerKind, DealStatus};
 use crate::error::Result;
 use crate::store::lookup;
 
@@ -20,6 +22,9 @@ pub struct GapsReport {
     pub as_of: NaiveDate,
     pub threshold: usize,
     pub suppliers: Vec<Gap>,
+    /// How many active suppliers were scarce, signed or not (a report with none says so).
+    #[serde(skip)]
+    pub scarce: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -33,16 +38,53 @@ pub struct Gap {
     pub deal_status: Option<String>,
     /// Other buyers, ours or competitors, holding a signed deal on the day.
     pub signed_with: Vec<String>,
+    /// This buyer's latest visit and its visits.
     pub last_visit: Option<NaiveDate>,
     pub visits: u64,
     pub open_findings: FindingCounts,
+    /// Visits by any of our teams (internal buyers, this one included).
+    pub team_visits: u64,
+    pub last_team_visit: Option<NaiveDate>,
+    /// Other buyers' interest on the day, the early warnings: their evaluating, negotiating or
+    /// signed deals, and their visits in the last `RECENT_DAYS` days.
+    pub competitors: Vec<Competitor>,
 }
 
-/// Most urgent first. Never visited counts as the longest since a visit.
+/// One other buyer's interest in a supplier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Competitor {
+    pub buyer: String,
+    pub kind: BuyerKind,
+    /// The deal's status, or `visited`.
+    pub status: &'static str,
+    /// When that status took effect, or the day of the latest visit.
+    pub since: NaiveDate,
+}
+
+/// How far back another buyer's visit counts as interest.
+pub const RECENT_DAYS: u64 = 90;
+
+/// How hard others press on a supplier: signed by another (3), negotiating (2), evaluating or
+/// visited lately (1), nobody (0).
+fn pressure(gap: &Gap) -> u8 {
+    gap.competitors
+        .iter()
+        .map(|c| match c.status {
+            "signed" => 3,
+            "negotiating" => 2,
+            _ => 1,
+        })
+        .max()
+        .unwrap_or(0)
+        .max(if gap.signed_with.is_empty() { 0 } else { 3 })
+}
+
+/// Most urgent first: the most pressed by others (signed elsewhere, then negotiating, then
+/// evaluating or visited lately), then fewest alternatives, then longest since this buyer's last
+/// visit (never visited counts as the longest).
 pub fn urgency(a: &Gap, b: &Gap) -> Ordering {
-    a.signed_with
-        .is_empty()
-        .cmp(&b.signed_with.is_empty())
+    pressure(b)
+        .cmp(&pressure(a))
         .then(
             a.alternatives
                 .unwrap_or(usize::MAX)
@@ -72,23 +114,34 @@ pub async fn build(
     let subset = Some(candidates.as_slice());
     let suppliers = facts::active_suppliers(conn, known, &then, subset).await?;
     let buyers = facts::buyers(conn, known).await?;
+    let team: Vec<i32> = buyers.iter().filter(|b| !b.external).map(|b| b.id).collect();
     let deals = facts::deal_statuses(conn, known, as_of, subset).await?;
-    let visits = facts::visit_tallies(conn, known, as_of, Some(buyer.id), subset).await?;
+    let visits = facts::visit_tallies(conn, known, as_of, Some(&[buyer.id]), subset).await?;
+    let team_visits = facts::visit_tallies(conn, known, as_of, Some(&team), subset).await?;
+    let recent_from = as_of - chrono::Days::new(RECENT_DAYS - 1);
+    let recent = facts::latest_visits(conn, known, recent_from, as_of, &candidates).await?;
     let mut findings = facts::open_findings(conn, known, as_of, subset).await?;
+    let mut scarce_count = 0;
     let mut gaps: Vec<Gap> = Vec::new();
     for s in suppliers {
         let assessment = scarcity.assess(&s.capabilities, s.scarce_override);
-        let ours = deals.get(&(buyer.id, s.id)).copied();
-        if !assessment.scarce || ours == Some(DealStatus::Signed) {
+        if !assessment.scarce {
+            continue;
+        }
+        scarce_count += 1;
+        let ours = deals.get(&(buyer.id, s.id)).map(|(status, _)| *status);
+        if ours == Some(DealStatus::Signed) {
             continue;
         }
         let signed_with = buyers
             .iter()
-            .filter(|b| b.id != buyer.id && deals.get(&(b.id, s.id)) == Some(&DealStatus::Signed))
+            .filter(|b| b.id != buyer.id && deals.get(&(b.id, s.id)).is_some_and(|d| d.0.is_signed()))
             .map(|b| b.name.clone())
             .collect();
         let tally = visits.get(&s.id).copied().unwrap_or_default();
+        let team_tally = team_visits.get(&s.id).copied().unwrap_or_default();
         gaps.push(Gap {
+            competitors: competitors(&buyers, buyer.id, s.id, &deals, &recent),
             id: s.id,
             name: s.name,
             native_name: s.native_name,
@@ -99,6 +152,8 @@ pub async fn build(
             last_visit: tally.last,
             visits: tally.visits,
             open_findings: findings.remove(&s.id).unwrap_or_default(),
+            team_visits: team_tally.visits,
+            last_team_visit: team_tally.last,
         });
     }
     gaps.sort_by(urgency);
@@ -107,7 +162,46 @@ pub async fn build(
         as_of,
         threshold,
         suppliers: gaps,
+        scarce: scarce_count,
     })
+}
+
+/// Other buyers' interest in supplier `supplier`: deals evaluating, negotiating or signed, then
+/// visits lately, each buyer in the order of `buyers` (ours first, by name).
+fn competitors(
+    buyers: &[facts::Buyer],
+    us: i32,
+    supplier: i32,
+    deals: &HashMap<(i32, i32), (DealStatus, NaiveDate)>,
+    recent: &HashMap<(i32, i32), NaiveDate>,
+) -> Vec<Competitor> {
+    let others = || buyers.iter().filter(|b| b.id != us);
+    let interested = |status: DealStatus| {
+        matches!(
+            status,
+            DealStatus::Evaluating | DealStatus::Negotiating | DealStatus::Signed
+        )
+    };
+    let mut found: Vec<Competitor> = others()
+        .filter_map(|b| {
+            let (status, since) = deals.get(&(b.id, supplier)).copied()?;
+            interested(status).then(|| Competitor {
+                buyer: b.name.clone(),
+                kind: BuyerKind::of(b.external),
+                status: status.as_str(),
+                since,
+            })
+        })
+        .collect();
+    found.extend(others().filter_map(|b| {
+        recent.get(&(supplier, b.id)).map(|day| Competitor {
+            buyer: b.name.clone(),
+            kind: BuyerKind::of(b.external),
+            status: "visited",
+            since: *day,
+        })
+    }));
+    found
 }
 
 #[cfg(test)]
@@ -126,6 +220,9 @@ mod tests {
             last_visit: last_visit.map(|d| d.parse().unwrap()),
             visits: 0,
             open_findings: FindingCounts::default(),
+            team_visits: 0,
+            last_team_visit: None,
+            competitors: Vec::new(),
         }
     }
 
@@ -150,6 +247,38 @@ mod tests {
                 "visited recently",
                 "many alternatives",
                 "override only"
+            ]
+        );
+    }
+
+    #[test]
+    fn others_negotiating_or_visiting_come_before_the_untouched() {
+        let pressed = |name: &str, status: &'static str| Gap {
+            competitors: vec![Competitor {
+                buyer: "Helios".into(),
+                kind: BuyerKind::External,
+                status,
+                since: "2026-10-01".parse().unwrap(),
+            }],
+            ..gap(name, &[], Some(2), None)
+        };
+        let mut gaps = [
+            gap("untouched, one alternative", &[], Some(1), None),
+            pressed("visited by another", "visited"),
+            pressed("negotiated by another", "negotiating"),
+            gap("signed elsewhere", &["Helios"], Some(2), None),
+            pressed("evaluated by another", "evaluating"),
+        ];
+        gaps.sort_by(urgency);
+        let order: Vec<&str> = gaps.iter().map(|g| g.name.as_str()).collect();
+        assert_eq!(
+            order,
+            [
+                "signed elsewhere",
+                "negotiated by another",
+                "evaluated by another",
+                "visited by another",
+                "untouched, one alternative"
             ]
         );
     }

@@ -259,11 +259,16 @@ pub fn gaps(report: &GapsReport, dashboard: &Dashboard) -> String {
     let mut body =
         String::from("<section class=\"wide\" id=\"gaps\"><h2>Scarce suppliers with no signed deal</h2>");
     if report.suppliers.is_empty() {
-        body.push_str("<p class=\"empty\">None: every scarce supplier is signed.</p>");
+        let _ = write!(
+            body,
+            "<p class=\"empty\">{}</p>",
+            esc(&super::render::no_gaps(report))
+        );
     } else {
         body.push_str(
             "<table><thead><tr><th>#</th><th>Supplier</th><th>Scarce for</th><th>Alternatives</th><th>Our deal</th>\
-             <th>Signed with</th><th>Last visit</th><th>Visits</th><th>Open findings</th></tr></thead><tbody>",
+             <th>Competitors</th><th>Our last visit</th><th>Our visits</th><th>Team visits</th>\
+             <th>Open findings</th></tr></thead><tbody>",
         );
         for (i, g) in report.suppliers.iter().enumerate() {
             let native = g
@@ -274,15 +279,17 @@ pub fn gaps(report: &GapsReport, dashboard: &Dashboard) -> String {
             let _ = write!(
                 body,
                 "<tr><td class=\"num\">{}</td><td>{}{native}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td>\
-                 <td class=\"locked\">{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                 <td class=\"locked\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+                 <td>{}</td></tr>",
                 i + 1,
                 esc(&g.name),
                 esc(&g.scarce_reasons.join(", ")),
                 g.alternatives.map_or("–".to_string(), |a| a.to_string()),
                 esc(g.deal_status.as_deref().unwrap_or("none")),
-                esc(&g.signed_with.join(", ")),
+                competitors_cell(&g.competitors),
                 g.last_visit.map_or("never".to_string(), |d| d.to_string()),
                 g.visits,
+                g.team_visits,
                 findings_cell(&g.open_findings)
             );
         }
@@ -300,7 +307,23 @@ pub fn gaps(report: &GapsReport, dashboard: &Dashboard) -> String {
     )
 }
 
-pub fn status(report: &StatusReport, dashboard: &Dashboard) -> String {
+/// Other buyers' interest, one per line; a signature stands out.
+fn competitors_cell(list: &[super::gaps::Competitor]) -> String {
+    list.iter()
+        .map(|c| {
+            let text = esc(&super::render::competitors(std::slice::from_ref(c)));
+            if c.status == "signed" {
+                format!("<strong>{text}</strong>")
+            } else {
+                text
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("<br>")
+}
+
+/// The status page, of every buyer or `for_buyer`'s.
+pub fn status(report: &StatusReport, dashboard: &Dashboard, for_buyer: Option<&str>) -> String {
     let mut body = String::from("<section class=\"wide\" id=\"suppliers\"><h2>Active suppliers</h2>");
     if report.suppliers.is_empty() {
         body.push_str("<p class=\"empty\">No active suppliers.</p>");
@@ -335,8 +358,12 @@ pub fn status(report: &StatusReport, dashboard: &Dashboard) -> String {
     }
     body.push_str("</section>\n");
     body.push_str(&side_panels(dashboard));
+    let title = match for_buyer {
+        Some(buyer) => format!("Supplier status for {buyer}"),
+        None => "Supplier status".to_string(),
+    };
     page(
-        "Supplier status",
+        &title,
         &format!(
             "As of {} — scarce: offered by {} or fewer active suppliers",
             report.as_of, report.threshold

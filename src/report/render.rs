@@ -6,7 +6,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::FindingCounts;
-use super::gaps::GapsReport;
+use super::gaps::{Competitor, GapsReport, RECENT_DAYS};
 use super::status::{BuyerPipeline, CapabilityCoverage, StatusReport};
 use crate::domain::status::DealStatus;
 use crate::error::Result;
@@ -71,6 +71,9 @@ fn gaps_table(format: Format, report: &GapsReport) -> Table {
         "signed_with",
         "last_visit",
         "visits",
+        "team_visits",
+        "last_team_visit",
+        "competitors",
     ];
     Table {
         columns: with_findings(&columns, format),
@@ -90,11 +93,37 @@ fn gaps_table(format: Format, report: &GapsReport) -> Table {
                     g.signed_with.join(", ").cell(),
                     g.last_visit.cell(),
                     g.visits.cell(),
+                    g.team_visits.cell(),
+                    g.last_team_visit.cell(),
+                    competitors(&g.competitors).cell(),
                 ];
                 cells.extend(findings_cells(&g.open_findings, format));
                 cells
             })
             .collect(),
+    }
+}
+
+/// Other buyers' interest, for people: `Helios Energy (external) negotiating since 2026-10-01`.
+pub fn competitors(list: &[Competitor]) -> String {
+    list.iter()
+        .map(|c| match c.status {
+            "visited" => format!("{} ({}) visited {}", c.buyer, c.kind, c.since),
+            status => format!("{} ({}) {status} since {}", c.buyer, c.kind, c.since),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// What a gaps report with no rows means: nothing scarce, or every scarce supplier signed.
+pub fn no_gaps(report: &GapsReport) -> String {
+    if report.scarce == 0 {
+        format!("No scarce suppliers at threshold {}.", report.threshold)
+    } else {
+        format!(
+            "None: {} has a signed deal with every scarce supplier.",
+            report.buyer
+        )
     }
 }
 
@@ -115,7 +144,7 @@ fn gaps_text(output: &Output, report: &GapsReport) -> String {
         return out;
     }
     if rows.rows.is_empty() {
-        out.push_str("None: every scarce supplier is signed.\n");
+        out.push_str(&format!("{}\n", output.text(&no_gaps(report))));
         return out;
     }
     out.push_str(&output.table(
@@ -126,12 +155,19 @@ fn gaps_text(output: &Output, report: &GapsReport) -> String {
             "scarce_reasons",
             "alternatives",
             "deal_status",
-            "signed_with",
+            "competitors",
             "last_visit",
             "visits",
+            "team_visits",
+            "last_team_visit",
             "open_findings",
         ],
     ));
+    out.push_str(&output.text(&format!(
+        "visits, last_visit: {}'s; team_visits, last_team_visit: any of our teams'; competitors: \
+         other buyers' deals, and their visits in the last {RECENT_DAYS} days\n",
+        report.buyer
+    )));
     out
 }
 

@@ -78,28 +78,30 @@ pub async fn build(
             let suppliers = facts::active_suppliers(conn, known, &then, None).await?;
             let (visits, scarcity) = tokio::join!(
                 biased;
-                facts::visit_tallies(conn, known, as_of, only, None),
+                facts::visit_tallies(conn, known, as_of, only.as_ref().map(std::slice::from_ref), None),
                 async { Scarcity::new(threshold, suppliers.iter().map(|s| s.capabilities.as_slice())) },
             );
             Ok::<_, crate::error::Error>((suppliers, scarcity, visits?))
         },
         async {
             let deals = facts::deal_statuses(conn, known, as_of, None).await?;
-            let buyers: Vec<facts::Buyer> = facts::buyers(conn, known)
-                .await?
-                .into_iter()
-                .filter(|b| only.is_none_or(|id| id == b.id))
-                .collect();
+            let buyers: Vec<facts::Buyer> = facts::buyers(conn, known).await?;
             let (findings, deals_of) = tokio::join!(
                 biased;
                 facts::open_findings(conn, known, as_of, None),
-                async { deals_by_supplier(&buyers, &deals) },
+                async { deals_by_supplier(&buyers, &deals, only) },
             );
             Ok((buyers, deals_of, findings?))
         },
     )?;
 
-    let pipelines = pipelines(&buyers, &suppliers, &deals_of);
+    // One buyer's report shows that buyer's pipeline.
+    let pipelines: Vec<BuyerPipeline> = pipelines(&buyers, &suppliers, &deals_of)
+        .into_iter()
+        .zip(&buyers)
+        .filter(|(_, b)| only.is_none_or(|id| id == b.id))
+        .map(|(pipeline, _)| pipeline)
+        .collect();
     let capabilities = scarcity
         .capabilities()
         .map(|(name, suppliers, scarce)| CapabilityCoverage {
@@ -186,16 +188,19 @@ fn supplier_rows(
         .collect()
 }
 
-/// Each supplier's deals as (the buyer's place in `buyers`, status); deals of other buyers are
-/// left out.
+/// Each supplier's deals as (the buyer's place in `buyers`, status). A report for one buyer
+/// (`only`) shows its deals and, of the others, the signed ones: a supplier another buyer has
+/// locked up is what that buyer needs to see.
 fn deals_by_supplier(
     buyers: &[facts::Buyer],
-    deals: &HashMap<(i32, i32), DealStatus>,
+    deals: &HashMap<(i32, i32), (DealStatus, NaiveDate)>,
+    only: Option<i32>,
 ) -> HashMap<i32, Vec<(usize, DealStatus)>> {
     let slot: HashMap<i32, usize> = buyers.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
     let mut deals_of: HashMap<i32, Vec<(usize, DealStatus)>> = HashMap::new();
-    for (&(buyer, supplier), &status) in deals {
-        if let Some(&slot) = slot.get(&buyer) {
+    for (&(buyer, supplier), &(status, _)) in deals {
+        let shown = only.is_none_or(|id| id == buyer || status.is_signed());
+        if let (Some(&slot), true) = (slot.get(&buyer), shown) {
             deals_of.entry(supplier).or_default().push((slot, status));
         }
     }

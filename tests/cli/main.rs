@@ -27,6 +27,7 @@ mod reproducible;
 mod sites;
 mod storage;
 mod suppliers;
+mod trial;
 mod valid_time;
 mod visits;
 mod what_gets_out;
