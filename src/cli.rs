@@ -4,7 +4,32 @@
 use crate::store::import::OnExisting;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+use crate::domain::status::{DealStatus, ScarceOverride, Severity};
 use crate::output::Format;
+
+/// Takes any text (vetted checks it, naming the option, exit 65) but tells completions and
+/// `--help` the spellings it takes: `deal set --status <TAB>` offers the statuses.
+#[derive(Debug, Clone, Copy)]
+pub struct OneOf(&'static [&'static str]);
+
+impl clap::builder::TypedValueParser for OneOf {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        Ok(value.to_string_lossy().into_owned())
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            self.0.iter().map(|s| clap::builder::PossibleValue::new(*s)),
+        ))
+    }
+}
 
 /// Supplier due-diligence tracker: buyers, suppliers, factory visits, findings and deals, with
 /// full dated history.
@@ -18,18 +43,24 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Options every command takes, under their own heading in `--help`. `--db` and `--actor` fall
+/// back to `VETTED_DB` and `VETTED_ACTOR` in `parse` rather than through clap, whose usage lines
+/// would otherwise show an option set from the environment as if it were required.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Database: a file path or sqlite:// URL (embedded), postgres://... or mysql://...
     /// [default: vetted.db in your data directory]
-    #[arg(long, global = true, env = "VETTED_DB", value_name = "URL|PATH")]
+    #[arg(long, global = true, value_name = "URL|PATH")]
     pub db: Option<String>,
 
-    /// Who is making the change, for the audit trail [default: $USER]
-    #[arg(long, global = true, env = "VETTED_ACTOR", value_name = "NAME")]
+    /// Who is making the change, for the audit trail [env: VETTED_ACTOR] [default: your login
+    /// name]
+    #[arg(long, global = true, value_name = "NAME")]
     pub actor: Option<String>,
 
-    /// Output format (html: reports only)
+    /// Output format (html: reports only); `--out FILE` with a .csv, .json, .md or .html name
+    /// says it
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
@@ -45,6 +76,15 @@ pub struct GlobalArgs {
     /// (starting with = + - @, tab or CR, or their full-width forms) gets a leading '
     #[arg(long, global = true)]
     pub raw: bool,
+
+    /// Lists and reports: show these columns, in this order (comma-separated; tables, CSV and
+    /// Markdown)
+    #[arg(long, global = true, value_name = "A,B,C", value_delimiter = ',')]
+    pub columns: Vec<String>,
+
+    /// Lists and reports: at most N rows (`log`: the newest N operations)
+    #[arg(long, global = true, value_name = "N", allow_hyphen_values = true)]
+    pub limit: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -95,11 +135,20 @@ pub enum Command {
     Demo,
     /// Print a shell completion script
     Completions {
+        /// The shell: bash, elvish, fish, powershell or zsh
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff)
-    Man,
+    /// Print the man page (roff), or write every page (one per command) into a directory
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write vetted.1 and a page for every command (vetted-buyer.1, vetted-buyer-add.1, ...)
+    /// into this directory, which the pages' SEE ALSO sections refer to
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -147,6 +196,7 @@ pub struct MergeArgs {
 /// Also a step of the demo's fixture (`fixtures/demo.json`).
 #[derive(Debug, Args, serde::Deserialize)]
 pub struct BuyerAddArgs {
+    /// The team's name, e.g. Aurora Solar HJT
     pub name: String,
     /// A competitor we track rather than one of our own teams
     #[arg(long)]
@@ -169,20 +219,25 @@ pub struct SupplierFields {
     /// ISO 3166-1 code or English name
     #[arg(long)]
     pub country: Option<String>,
+    /// Province or state
     #[arg(long)]
     pub province: Option<String>,
+    /// City
     #[arg(long)]
     pub city: Option<String>,
+    /// Street address
     #[arg(long)]
     pub address: Option<String>,
+    /// Website, e.g. https://example.com
     #[arg(long)]
     pub website: Option<String>,
     /// Capability tag such as hjt-full-line, pecvd, pvd, wet-bench (repeatable)
     #[arg(long = "capability", value_name = "CAP")]
     pub capabilities: Vec<String>,
     /// Override computed scarcity: auto, yes or no
-    #[arg(long, value_name = "auto|yes|no")]
+    #[arg(long, value_name = "auto|yes|no", value_parser = OneOf(ScarceOverride::SPELLINGS))]
     pub scarce: Option<String>,
+    /// A note on the supplier
     #[arg(long)]
     pub note: Option<String>,
     /// The day capabilities, aliases and the scarcity override hold from (an add: the day the
@@ -211,6 +266,7 @@ pub enum SupplierCommand {
 
 #[derive(Debug, Args)]
 pub struct SupplierAddArgs {
+    /// The supplier's name, e.g. Lumina Heterojunction Equipment Co., Ltd.
     pub name: String,
     #[command(flatten)]
     pub fields: SupplierFields,
@@ -251,11 +307,13 @@ pub struct SupplierListArgs {
 
 #[derive(Debug, Args)]
 pub struct SupplierShowArgs {
+    /// Id, name, native name or alias
     pub supplier: String,
 }
 
 #[derive(Debug, Args)]
 pub struct SupplierArchiveArgs {
+    /// Id, name, native name or alias
     pub supplier: String,
     /// Make an archived supplier active again
     #[arg(long)]
@@ -304,10 +362,14 @@ pub struct SiteEditArgs {
 /// Also a step of the demo's fixture (`fixtures/demo.json`).
 #[derive(Debug, Args, serde::Deserialize)]
 pub struct SiteAddArgs {
+    /// The supplier whose factory it is (id, name, native name or alias)
     pub supplier: String,
+    /// The site's name, e.g. Suzhou Plant 2
     pub name: String,
+    /// City
     #[arg(long)]
     pub city: Option<String>,
+    /// Province or state
     #[arg(long)]
     pub province: Option<String>,
     /// ISO 3166-1 code or English name [default: the supplier's]
@@ -324,6 +386,7 @@ pub struct SiteAddArgs {
 
 #[derive(Debug, Args)]
 pub struct SiteListArgs {
+    /// Only this supplier's sites
     pub supplier: Option<String>,
 }
 
@@ -345,6 +408,7 @@ pub enum VisitCommand {
 /// Also a step of the demo's fixture (`fixtures/demo.json`).
 #[derive(Debug, Args, serde::Deserialize)]
 pub struct VisitLogArgs {
+    /// The supplier visited (id, name, native name or alias)
     pub supplier: String,
     /// The buyer team that visited
     #[arg(long)]
@@ -359,11 +423,13 @@ pub struct VisitLogArgs {
     #[arg(long = "visitor", value_name = "NAME")]
     #[serde(default)]
     pub visitors: Vec<String>,
+    /// Why the team went
     #[arg(long)]
     pub purpose: Option<String>,
     /// Production lines inspected
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub lines_inspected: Option<String>,
+    /// What the team saw
     #[arg(long)]
     pub summary: Option<String>,
     /// A finding, e.g. major:PECVD chamber leak (repeatable)
@@ -374,8 +440,10 @@ pub struct VisitLogArgs {
 
 #[derive(Debug, Args)]
 pub struct VisitListArgs {
+    /// Only visits to this supplier
     #[arg(long)]
     pub supplier: Option<String>,
+    /// Only this buyer's visits
     #[arg(long)]
     pub buyer: Option<String>,
     /// On or after this date
@@ -389,13 +457,15 @@ pub struct VisitListArgs {
 #[derive(Debug, Args)]
 pub struct VisitShowArgs {
     /// The visit's id
-    pub id: i32,
+    #[arg(allow_hyphen_values = true)]
+    pub id: String,
 }
 
 #[derive(Debug, Args)]
 pub struct VisitEditArgs {
     /// The visit's id
-    pub id: i32,
+    #[arg(allow_hyphen_values = true)]
+    pub id: String,
     /// The day of the visit: YYYY-MM-DD, today or yesterday (its findings noted that day move
     /// with it)
     #[arg(long)]
@@ -421,7 +491,8 @@ pub struct VisitEditArgs {
 #[derive(Debug, Args)]
 pub struct VoidArgs {
     /// Its id
-    pub id: i32,
+    #[arg(allow_hyphen_values = true)]
+    pub id: String,
     /// Why it is voided (kept with it)
     #[arg(long)]
     pub reason: String,
@@ -447,26 +518,34 @@ pub enum NoteCommand {
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("target").required(true).args(["visit", "supplier"]))]
 pub struct NoteAddArgs {
-    #[arg(long)]
-    pub visit: Option<i32>,
+    /// The visit the finding was made on (its id)
+    #[arg(long, value_name = "ID", allow_hyphen_values = true)]
+    pub visit: Option<String>,
+    /// The supplier a desk note is about (id, name, native name or alias)
     #[arg(long)]
     pub supplier: Option<String>,
+    /// What it is about, e.g. PECVD chamber
     #[arg(long)]
     pub topic: Option<String>,
     /// info, minor, major or critical
-    #[arg(long, default_value = "info")]
+    #[arg(long, default_value = "info", value_parser = OneOf(Severity::SPELLINGS))]
     pub severity: String,
-    /// [default: the visit's date, or today]
+    /// The day it was noted, YYYY-MM-DD [default: the visit's date, or today]
     #[arg(long)]
     pub date: Option<String>,
+    /// The note itself
     pub text: String,
 }
 
 #[derive(Debug, Args)]
 pub struct NoteResolveArgs {
-    pub id: i32,
+    /// The note's id
+    #[arg(allow_hyphen_values = true)]
+    pub id: String,
+    /// How it was resolved
     #[arg(long)]
     pub resolution: Option<String>,
+    /// The day it was resolved: YYYY-MM-DD, today or yesterday
     #[arg(long, default_value = "today")]
     pub date: String,
 }
@@ -474,12 +553,13 @@ pub struct NoteResolveArgs {
 #[derive(Debug, Args)]
 pub struct NoteEditArgs {
     /// The note's id
-    pub id: i32,
+    #[arg(allow_hyphen_values = true)]
+    pub id: String,
     /// What it is about; an empty value clears it
     #[arg(long)]
     pub topic: Option<String>,
     /// info, minor, major or critical
-    #[arg(long)]
+    #[arg(long, value_parser = OneOf(Severity::SPELLINGS))]
     pub severity: Option<String>,
     /// The note itself
     #[arg(long)]
@@ -489,7 +569,8 @@ pub struct NoteEditArgs {
 #[derive(Debug, Args)]
 pub struct NoteReopenArgs {
     /// The note's id
-    pub id: i32,
+    #[arg(allow_hyphen_values = true)]
+    pub id: String,
     /// Why it is open again
     #[arg(long)]
     pub reason: String,
@@ -497,13 +578,14 @@ pub struct NoteReopenArgs {
 
 #[derive(Debug, Args)]
 pub struct NoteListArgs {
+    /// Only notes on this supplier
     #[arg(long)]
     pub supplier: Option<String>,
     /// Only unresolved notes
     #[arg(long)]
     pub open: bool,
     /// Only notes at least this severe
-    #[arg(long)]
+    #[arg(long, value_parser = OneOf(Severity::SPELLINGS))]
     pub severity: Option<String>,
 }
 
@@ -528,11 +610,13 @@ pub enum DealCommand {
 /// Also a step of the demo's fixture (`fixtures/demo.json`).
 #[derive(Debug, Args, serde::Deserialize)]
 pub struct DealSetArgs {
+    /// The supplier (id, name, native name or alias)
     pub supplier: String,
+    /// The buyer whose deal it is
     #[arg(long)]
     pub buyer: String,
     /// prospect, evaluating, negotiating, signed, declined or terminated
-    #[arg(long)]
+    #[arg(long, value_parser = OneOf(DealStatus::SPELLINGS))]
     pub status: String,
     /// When it happened: YYYY-MM-DD, today or yesterday
     #[arg(long, default_value = "today")]
@@ -546,21 +630,26 @@ pub struct DealSetArgs {
     /// What the deal covers
     #[arg(long)]
     pub scope: Option<String>,
+    /// A note on this event
     #[arg(long)]
     pub note: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct DealListArgs {
+    /// Only this buyer's deals
     #[arg(long)]
     pub buyer: Option<String>,
-    #[arg(long)]
+    /// Only deals in this status
+    #[arg(long, value_parser = OneOf(DealStatus::SPELLINGS))]
     pub status: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct DealHistoryArgs {
+    /// The supplier (id, name, native name or alias)
     pub supplier: String,
+    /// Only this buyer's deal
     #[arg(long)]
     pub buyer: Option<String>,
 }
@@ -615,8 +704,13 @@ pub struct ReportArgs {
     #[arg(long, value_name = "MOMENT")]
     pub known_at: Option<String>,
     /// A capability offered by this many active suppliers or fewer is scarce
-    #[arg(long, value_name = "N", default_value_t = crate::domain::scarcity::DEFAULT_THRESHOLD)]
-    pub threshold: usize,
+    #[arg(
+        long,
+        value_name = "N",
+        allow_hyphen_values = true,
+        default_value_t = crate::domain::scarcity::DEFAULT_THRESHOLD.to_string()
+    )]
+    pub threshold: String,
     /// Write the report to this file instead of standard output
     #[arg(long, value_name = "FILE")]
     pub out: Option<std::path::PathBuf>,
@@ -641,6 +735,7 @@ pub struct ReportStatusArgs {
 
 #[derive(Debug, Args)]
 pub struct ReportGapsArgs {
+    /// The buyer whose gaps these are
     #[arg(long)]
     pub buyer: String,
     #[command(flatten)]
@@ -690,9 +785,6 @@ pub struct LogArgs {
     /// Only operations that changed this supplier or anything of it
     #[arg(long)]
     pub supplier: Option<String>,
-    /// At most this many operations (the newest)
-    #[arg(long)]
-    pub limit: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -724,7 +816,7 @@ pub fn command() -> clap::Command {
             }
             _ => "[env: VETTED_DB]".to_string(),
         };
-        arg.hide_env(true).help(format!("{help} {env}"))
+        arg.help(format!("{help} {env}"))
     })
 }
 
@@ -733,10 +825,61 @@ pub fn parse() -> Cli {
     let matches = command().get_matches();
     let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     // `log --actor A` lists A's operations; the same option elsewhere says who acts.
-    if let Command::Log(args) = &mut cli.command
-        && matches.value_source("actor") == Some(clap::parser::ValueSource::CommandLine)
-    {
+    if let Command::Log(args) = &mut cli.command {
         args.actor = cli.global.actor.clone();
     }
+    cli.global.db = cli.global.db.take().or_else(|| std::env::var("VETTED_DB").ok());
+    cli.global.actor = cli
+        .global
+        .actor
+        .take()
+        .or_else(|| std::env::var("VETTED_ACTOR").ok());
+    // `--out g.csv` without `--format` writes CSV: the file's extension says the format.
+    if matches.value_source("format") != Some(clap::parser::ValueSource::CommandLine)
+        && let Some(format) = cli.command.out_path().and_then(Format::of_path)
+    {
+        cli.global.format = format;
+    }
     cli
+}
+
+impl Command {
+    /// The file `--out` names, for the commands that take it.
+    fn out_path(&self) -> Option<&std::path::Path> {
+        match self {
+            Command::Report(ReportCommand::Status(a)) => a.args.out.as_deref(),
+            Command::Report(ReportCommand::Gaps(a)) => a.args.out.as_deref(),
+            Command::Export(a) => a.out.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every option and argument of every command says what it is for in `--help`.
+    #[test]
+    fn every_option_is_described() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                if arg.get_help().is_none_or(|h| h.to_string().trim().is_empty()) {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::command(), "vetted", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "options without a description:\n{}",
+            missing.join("\n")
+        );
+    }
 }

@@ -15,7 +15,7 @@ pub async fn run(ctx: &Context, cmd: BuyerCommand) -> Result<()> {
         BuyerCommand::List => {
             let store = ctx.store().await?;
             let list = buyers::list(&store).await?;
-            ctx.print(&ctx.output.list(&list, &["id", "name", "kind", "note"]))
+            ctx.print(&ctx.output.list(&list, &["id", "name", "kind", "note"])?)
         }
         BuyerCommand::Edit(args) => edit(ctx, args).await,
         BuyerCommand::Merge(args) => merge(ctx, args).await,

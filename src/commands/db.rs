@@ -10,7 +10,7 @@ pub async fn run(ctx: &Context, cmd: DbCommand) -> Result<()> {
     match cmd {
         DbCommand::Status => {
             let states = schema::status(&store.db).await?;
-            ctx.print(&ctx.output.list(&states, &[]))
+            ctx.print(&ctx.output.list(&states, &[])?)
         }
         DbCommand::Migrate => {
             let location = crate::store::connect::Location::resolve(ctx.db.as_deref())?;

@@ -19,6 +19,7 @@ pub async fn run(ctx: &Context, cmd: DealCommand) -> Result<()> {
 
 async fn void(ctx: &Context, args: VoidArgs) -> Result<()> {
     let VoidArgs { id, reason } = args;
+    let id = values::parse_id("id", &id)?;
     let reason = text::long("reason", &reason)?;
     let store = ctx.store().await?;
     let deal = deals::void(&store, id, reason).await?;
@@ -105,7 +106,7 @@ async fn list(ctx: &Context, args: DealListArgs) -> Result<()> {
         &[
             "id", "buyer", "supplier", "status", "since", "value", "currency", "scope",
         ],
-    ))
+    )?)
 }
 
 async fn history(ctx: &Context, args: DealHistoryArgs) -> Result<()> {
@@ -117,5 +118,5 @@ async fn history(ctx: &Context, args: DealHistoryArgs) -> Result<()> {
         &[
             "id", "date", "buyer", "status", "value", "currency", "scope", "note", "actor",
         ],
-    ))
+    )?)
 }

@@ -7,12 +7,13 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Context;
 use crate::cli::{ImportAllArgs, ImportCommand, ImportSuppliersArgs};
+use crate::domain::text;
 use crate::domain::values::Invalid;
 use crate::error::{Error, Result};
 use crate::io::input::Input;
 use crate::io::rejects::RejectFile;
 use crate::io::supplier_csv::{Mapping, SupplierCsv};
-use crate::output::Format;
+use crate::output::{Format, Table};
 use crate::store::backup;
 use crate::store::import::{self, ImportOptions, ImportSummary, Progress};
 
@@ -83,7 +84,9 @@ async fn suppliers(ctx: &Context, args: ImportSuppliersArgs) -> Result<()> {
         .map_err(|e| Error::invalid(&input.source, e.0))?
         .keep_raw(args.reject_file.is_some());
     let mut rejects = match (&args.reject_file, reject_out_file) {
-        (Some(path), Some(out)) => RejectFile::new(csv.headers(), out, ctx.output, move || reject_out(path))?,
+        (Some(path), Some(out)) => {
+            RejectFile::new(csv.headers(), out, ctx.output.clone(), move || reject_out(path))?
+        }
         _ => RejectFile::none(),
     };
     let options = ImportOptions {
@@ -101,11 +104,28 @@ async fn suppliers(ctx: &Context, args: ImportSuppliersArgs) -> Result<()> {
     let result = import::import_suppliers(&store, csv, &options, &mut rejects, |p| bar.show(p)).await;
     bar.0.finish_and_clear();
     let summary = result?;
+    if args.skip_invalid && args.reject_file.is_none() && summary.rejected > 0 && !ctx.quiet {
+        eprint!("{}", ctx.output.text(&rejected_text(&summary)));
+    }
     match ctx.output.format {
         Format::Table if ctx.quiet => Ok(()),
         Format::Table => ctx.print(&summary_text(ctx, &options, &summary)),
         _ => ctx.print(&ctx.output.document("import", &summary)),
     }
+}
+
+/// Which rows `--skip-invalid` left out, when no reject file keeps them: the first problems
+/// and how many rows in all.
+fn rejected_text(summary: &ImportSummary) -> String {
+    let mut text = format!("{} rejected:\n", text::counted(summary.rejected, "row"));
+    for problem in &summary.problems {
+        text.push_str(&format!("  {problem}\n"));
+    }
+    if summary.rejected > summary.problems.len() as u64 {
+        text.push_str("  ...\n");
+    }
+    text.push_str("--reject-file FILE keeps every rejected row with its problem\n");
+    text
 }
 
 /// What an import did, for people.
@@ -115,11 +135,14 @@ fn summary_text(ctx: &Context, options: &ImportOptions, summary: &ImportSummary)
     } else {
         "Imported"
     };
-    let plural = if summary.rows == 1 { "" } else { "s" };
-    let mut text = format!("{verb} {}: {} row{plural}\n", options.source, summary.rows);
-    text.push_str(&ctx.output.list(
-        std::slice::from_ref(summary),
-        &["created", "updated", "unchanged", "rejected"],
+    let mut text = format!(
+        "{verb} {}: {}\n",
+        options.source,
+        text::counted(summary.rows, "row")
+    );
+    text.push_str(&ctx.output.table(
+        &Table::of(std::slice::from_ref(summary)),
+        &["created", "updated", "unchanged", "merged", "rejected"],
     ));
     if options.dry_run {
         text.push_str("Dry run: nothing was written.\n");

@@ -2,16 +2,13 @@
 
 use super::Context;
 use crate::cli::LogArgs;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::output::Format;
 use crate::store::log::{self, LogFilter};
 use crate::store::lookup;
 
 pub async fn run(ctx: &Context, args: LogArgs) -> Result<()> {
     let since = args.since.as_deref().map(|d| ctx.date("since", d)).transpose()?;
-    if args.limit == Some(0) {
-        return Err(Error::invalid("limit", "must be 1 or more"));
-    }
     let store = ctx.store().await?;
     let supplier_id = match &args.supplier {
         Some(reference) => Some(lookup::supplier(&store.db, reference).await?.id),
@@ -21,13 +18,13 @@ pub async fn run(ctx: &Context, args: LogArgs) -> Result<()> {
         since,
         actor: args.actor,
         supplier_id,
-        limit: args.limit,
+        limit: ctx.output.limit.map(|n| n as u64),
         // A table shows each operation's summary; every other format, its changes too.
         with_changes: ctx.output.format != Format::Table,
     };
     let entries = log::log(&store.db, &filter).await?;
     ctx.print(
         &ctx.output
-            .list(&entries, &["at", "id", "actor", "summary", "undoes", "undone_by"]),
+            .list(&entries, &["at", "id", "actor", "summary", "undoes", "undone_by"])?,
     )
 }

@@ -46,7 +46,7 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn from_cli(cli: &Cli) -> Context {
+    pub fn from_cli(cli: &Cli) -> Result<Context> {
         let g = &cli.global;
         let color = match g.color {
             ColorChoice::Always => true,
@@ -55,14 +55,24 @@ impl Context {
                 std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
             }
         };
-        let actor = g
-            .actor
-            .clone()
-            .or_else(|| std::env::var("USER").ok())
-            .or_else(|| std::env::var("USERNAME").ok())
-            .filter(|a| !a.trim().is_empty())
-            .unwrap_or_else(|| "unknown".to_string());
-        Context {
+        // Who acts: said, or the account's name (from the environment, else the system's
+        // account database, as when a service or cron runs vetted without $USER).
+        let actor = [
+            g.actor.clone(),
+            std::env::var("USER").ok(),
+            std::env::var("USERNAME").ok(),
+            whoami::username().ok(),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|a| !a.trim().is_empty())
+        .unwrap_or_else(|| "unknown".to_string());
+        let limit = g
+            .limit
+            .as_deref()
+            .map(|n| crate::domain::values::parse_positive("limit", n))
+            .transpose()?;
+        Ok(Context {
             db: g.db.clone(),
             actor,
             today: chrono::Local::now().date_naive(),
@@ -70,12 +80,14 @@ impl Context {
                 format: g.format,
                 color,
                 raw: g.raw,
+                columns: g.columns.iter().map(|c| c.trim().to_string()).collect(),
+                limit: limit.map(|n| n as usize),
             },
             quiet: g.quiet,
             command: masked_command_line(std::env::args()),
             only_reads: only_reads(&cli.command),
             store: OnceCell::new(),
-        }
+        })
     }
 
     /// The command's database session (a handle sharing one pool, closed by `run`).
@@ -255,12 +267,12 @@ fn only_reads(command: &Command) -> bool {
         Command::Db(c) => matches!(c, DbCommand::Status),
         Command::Report(_) | Command::History(_) | Command::Log(_) | Command::Export(_) => true,
         Command::Undo(args) => args.dry_run,
-        Command::Import(_) | Command::Demo | Command::Completions { .. } | Command::Man => false,
+        Command::Import(_) | Command::Demo | Command::Completions { .. } | Command::Man(_) => false,
     }
 }
 
 pub async fn run(cli: Cli) -> Result<()> {
-    let mut ctx = Context::from_cli(&cli);
+    let mut ctx = Context::from_cli(&cli)?;
     // Boxed: the future of every command in one enum is too deep for the compiler to lay out
     // inline.
     let result = Box::pin(run_command(&ctx, cli)).await;
@@ -291,7 +303,7 @@ async fn run_command(ctx: &Context, cli: Cli) -> Result<()> {
         Command::Db(cmd) => db::run(ctx, cmd).await,
         Command::Demo => demo::run(ctx).await,
         Command::Completions { shell } => meta::completions(ctx, shell),
-        Command::Man => meta::man(ctx),
+        Command::Man(args) => meta::man(ctx, args),
     }
 }
 

@@ -5,7 +5,7 @@ use crate::cli::{
     NoteAddArgs, NoteCommand, NoteEditArgs, NoteListArgs, NoteReopenArgs, NoteResolveArgs, VoidArgs,
 };
 use crate::domain::status::Severity;
-use crate::domain::text;
+use crate::domain::{text, values};
 use crate::error::Result;
 use crate::store::notes::{self, NewNote, NoteEdit, NoteFilter, NoteTarget};
 
@@ -27,6 +27,7 @@ async fn edit(ctx: &Context, args: NoteEditArgs) -> Result<()> {
         severity,
         text,
     } = args;
+    let id = values::parse_id("id", &id)?;
     let edit = NoteEdit {
         topic: text::clearable("topic", topic.as_deref(), text::line)?,
         severity: severity.as_deref().map(Severity::parse).transpose()?,
@@ -41,6 +42,7 @@ async fn edit(ctx: &Context, args: NoteEditArgs) -> Result<()> {
 
 async fn reopen(ctx: &Context, args: NoteReopenArgs) -> Result<()> {
     let NoteReopenArgs { id, reason } = args;
+    let id = values::parse_id("id", &id)?;
     let reason = text::long("reason", &reason)?;
     let store = ctx.store().await?;
     let note = notes::reopen(&store, id, reason).await?;
@@ -49,6 +51,7 @@ async fn reopen(ctx: &Context, args: NoteReopenArgs) -> Result<()> {
 
 async fn void(ctx: &Context, args: VoidArgs) -> Result<()> {
     let VoidArgs { id, reason } = args;
+    let id = values::parse_id("id", &id)?;
     let reason = text::long("reason", &reason)?;
     let store = ctx.store().await?;
     let note = notes::void(&store, id, reason).await?;
@@ -72,7 +75,7 @@ async fn add(ctx: &Context, args: NoteAddArgs) -> Result<()> {
         text,
     } = args;
     let target = match (visit, supplier) {
-        (Some(id), _) => NoteTarget::Visit(id),
+        (Some(id), _) => NoteTarget::Visit(values::parse_id("visit", &id)?),
         (None, Some(reference)) => NoteTarget::Supplier(reference),
         (None, None) => {
             return Err(crate::error::Error::invalid(
@@ -99,6 +102,7 @@ async fn add(ctx: &Context, args: NoteAddArgs) -> Result<()> {
 
 async fn resolve(ctx: &Context, args: NoteResolveArgs) -> Result<()> {
     let NoteResolveArgs { id, resolution, date } = args;
+    let id = values::parse_id("id", &id)?;
     let date = ctx.past_date("date", &date)?;
     let resolution = text::optional_long("resolution", resolution.as_deref())?;
     let store = ctx.store().await?;
@@ -124,5 +128,5 @@ async fn list(ctx: &Context, args: NoteListArgs) -> Result<()> {
         &[
             "id", "date", "supplier", "visit_id", "severity", "topic", "text", "status",
         ],
-    ))
+    )?)
 }

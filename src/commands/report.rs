@@ -2,8 +2,8 @@
 
 use super::Context;
 use crate::cli::{ReportArgs, ReportCommand, ReportGapsArgs, ReportStatusArgs};
-use crate::domain::dates;
-use crate::error::{Error, Result};
+use crate::domain::{dates, values};
+use crate::error::Result;
 use crate::output::Format;
 use crate::report::html::{self, Dashboard};
 use crate::report::known::Known;
@@ -58,10 +58,7 @@ async fn known(store: &Store, known_at: Option<DateTime<Utc>>) -> Result<Known> 
 }
 
 fn threshold(args: &ReportArgs) -> Result<usize> {
-    if args.threshold == 0 {
-        return Err(Error::invalid("threshold", "must be 1 or more"));
-    }
-    Ok(args.threshold)
+    Ok(values::parse_positive("threshold", &args.threshold)? as usize)
 }
 
 async fn status(ctx: &Context, args: ReportStatusArgs) -> Result<()> {
@@ -77,7 +74,8 @@ async fn status(ctx: &Context, args: ReportStatusArgs) -> Result<()> {
         None => None,
     };
     let buyer_id = buyer.as_ref().map(|b| b.id);
-    let report = status::build(&store.db, buyer_id, threshold, as_of, known).await?;
+    let mut report = status::build(&store.db, buyer_id, threshold, as_of, known).await?;
+    report.suppliers.truncate(ctx.output.limit.unwrap_or(usize::MAX));
     if ctx.output.format == Format::Html {
         let (visits, findings) = dashboard_lists(&store, as_of, known, buyer_id).await?;
         let dashboard = Dashboard {
@@ -100,7 +98,9 @@ async fn gaps(ctx: &Context, args: ReportGapsArgs) -> Result<()> {
     let out = ctx.out(args.out.as_deref())?;
     let store = ctx.store().await?;
     let known = known(&store, known_at).await?;
-    let report = gaps::build(&store.db, &buyer, threshold, as_of, known).await?;
+    let mut report = gaps::build(&store.db, &buyer, threshold, as_of, known).await?;
+    // The most urgent first: `--limit` keeps the top of the list.
+    report.suppliers.truncate(ctx.output.limit.unwrap_or(usize::MAX));
     if ctx.output.format == Format::Html {
         let status = status::build(&store.db, None, threshold, as_of, known).await?;
         let (visits, findings) = dashboard_lists(&store, as_of, known, None).await?;

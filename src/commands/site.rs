@@ -98,5 +98,5 @@ async fn list(ctx: &Context, args: SiteListArgs) -> Result<()> {
     ctx.print(&ctx.output.list(
         &list,
         &["id", "supplier", "name", "city", "province", "country", "lines"],
-    ))
+    )?)
 }

@@ -133,7 +133,7 @@ async fn list(ctx: &Context, args: SupplierListArgs) -> Result<()> {
     if all {
         columns.push("archived");
     }
-    ctx.print(&ctx.output.list(&list, &columns))
+    ctx.print(&ctx.output.list(&list, &columns)?)
 }
 
 async fn show(ctx: &Context, args: SupplierShowArgs) -> Result<()> {

@@ -23,7 +23,7 @@ pub async fn run(ctx: &Context, args: UndoArgs) -> Result<()> {
             }
             ctx.print(&ctx.output.text(&message(&outcome)))
         }
-        _ => ctx.print(&ctx.output.list(&outcome.undone.changes, &[])),
+        _ => ctx.print(&ctx.output.list(&outcome.undone.changes, &[])?),
     }
 }
 

@@ -64,7 +64,7 @@ impl TryFrom<Dated<VisitEditArgs>> for VisitEdit {
 }
 
 async fn edit(ctx: &Context, args: VisitEditArgs) -> Result<()> {
-    let id = args.id;
+    let id = values::parse_id("id", &args.id)?;
     let edit = VisitEdit::try_from(ctx.dated(args))?;
     let store = ctx.store().await?;
     let outcome = visits::edit(&store, id, edit).await?;
@@ -78,6 +78,7 @@ async fn edit(ctx: &Context, args: VisitEditArgs) -> Result<()> {
 
 async fn void(ctx: &Context, args: VoidArgs) -> Result<()> {
     let VoidArgs { id, reason } = args;
+    let id = values::parse_id("id", &id)?;
     let reason = text::long("reason", &reason)?;
     let store = ctx.store().await?;
     let visit = visits::void(&store, id, reason).await?;
@@ -128,13 +129,12 @@ async fn log(ctx: &Context, args: VisitLogArgs) -> Result<()> {
     let visit = visits::log(&store, new).await?;
     ctx.done(
         &format!(
-            "Logged visit #{}: {} visited {} on {} ({} finding{})",
+            "Logged visit #{}: {} visited {} on {} ({})",
             visit.id,
             visit.buyer,
             visit.supplier,
             visit.date,
-            visit.findings.len(),
-            if visit.findings.len() == 1 { "" } else { "s" }
+            text::counted(visit.findings.len() as u64, "finding")
         ),
         "visit",
         &visit,
@@ -161,11 +161,12 @@ async fn list(ctx: &Context, args: VisitListArgs) -> Result<()> {
         &[
             "id", "date", "supplier", "buyer", "site", "visitors", "purpose", "findings",
         ],
-    ))
+    )?)
 }
 
 async fn show(ctx: &Context, args: VisitShowArgs) -> Result<()> {
     let VisitShowArgs { id } = args;
+    let id = values::parse_id("id", &id)?;
     let store = ctx.store().await?;
     let visit = visits::show(&store, id).await?;
     ctx.print(&ctx.output.document("visit", &visit))

@@ -174,6 +174,11 @@ pub fn clearable<T>(
         .transpose()
 }
 
+/// `n` things, in words: `1 finding`, `2 findings`.
+pub fn counted(n: u64, thing: &str) -> String {
+    format!("{n} {thing}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Optional one-line text: trimmed; empty means "no value".
 pub fn optional_line(field: &str, input: Option<&str>) -> Result<Option<String>, Invalid> {
     optional(input, |text| line(field, text))

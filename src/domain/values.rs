@@ -21,18 +21,43 @@ impl Invalid {
     }
 }
 
-/// A count of things (production lines, lines inspected): a whole number, zero or more.
-pub fn parse_count(field: &str, input: &str) -> Result<i32, Invalid> {
+/// A whole number from `min` to `max`: the one rule for every number given on the command line
+/// or in a file (a count, a threshold, a limit, an id), so that `-1`, `0` and `abc` are all
+/// refused alike, by name.
+pub fn parse_whole(field: &str, input: &str, min: i64, max: i64) -> Result<i64, Invalid> {
     let text = input.trim();
-    match text.parse::<i64>() {
-        Ok(n) if n < 0 => Err(Invalid::new(
+    let Ok(n) = text.parse::<i64>() else {
+        return Err(Invalid::new(field, format!("'{input}' is not a whole number")));
+    };
+    if n < min {
+        let why = if n < 0 { "negative" } else { "too small" };
+        return Err(Invalid::new(
             field,
-            format!("{n} is negative; a count is 0 or more"),
-        )),
-        Ok(n) if n > 100_000 => Err(Invalid::new(field, format!("{n} is not a plausible count"))),
-        Ok(n) => Ok(n as i32),
-        Err(_) => Err(Invalid::new(field, format!("'{input}' is not a whole number"))),
+            format!("{n} is {why}; it must be {min} or more"),
+        ));
     }
+    if n > max {
+        return Err(Invalid::new(
+            field,
+            format!("{n} is too large; it must be at most {max}"),
+        ));
+    }
+    Ok(n)
+}
+
+/// A count of things (production lines, lines inspected): zero or more.
+pub fn parse_count(field: &str, input: &str) -> Result<i32, Invalid> {
+    Ok(parse_whole(field, input, 0, 100_000)? as i32)
+}
+
+/// A record's id: 1 or more.
+pub fn parse_id(field: &str, input: &str) -> Result<i32, Invalid> {
+    Ok(parse_whole(field, input, 1, i64::from(i32::MAX))? as i32)
+}
+
+/// A threshold or a limit: 1 or more.
+pub fn parse_positive(field: &str, input: &str) -> Result<u64, Invalid> {
+    Ok(parse_whole(field, input, 1, i64::from(i32::MAX))? as u64)
 }
 
 /// At most this many digits before the decimal point: `DECIMAL(20,4)` on the servers holds 16, and

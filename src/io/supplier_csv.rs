@@ -358,6 +358,16 @@ impl ReadAhead {
 /// The field each column feeds: every `--map` names a column, a name column exists, no column
 /// is unknown, and no single-valued field is fed twice.
 fn targets(headers: &[String], maps: &[Mapping]) -> Result<Vec<Target>, FileError> {
+    if headers
+        .first()
+        .is_some_and(|h| h.trim_start().starts_with(['{', '[']))
+    {
+        return Err(FileError(
+            "this looks like a vetted backup (JSON), not a CSV of suppliers; restore a backup \
+             into a new database with `vetted import all FILE`"
+                .into(),
+        ));
+    }
     for map in maps {
         if !headers.iter().any(|h| header_key(h) == map.source) {
             return Err(FileError(format!(
@@ -747,9 +757,12 @@ fn clean_multiline(text: &str) -> Option<String> {
     }
 }
 
-/// `;`-separated lists, with full-width `；` too.
+/// Lists separated by `;` or `|` (as Open Supply Hub writes them: `Apparel|Health`), full-width
+/// `；` and `｜` too.
 fn split_list(text: &str) -> impl Iterator<Item = &str> {
-    text.split([';', '；']).map(str::trim).filter(|s| !s.is_empty())
+    text.split([';', '；', '|', '｜'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 /// Checks one cleaned cell against the field's rules (the commands' rules) and stores it.

@@ -18,6 +18,8 @@ pub enum Cell {
     Flag(bool),
     /// Names (aliases, capabilities, visitors), joined with `; `.
     List(Vec<String>),
+    /// An amount of money: `1200000.00` in CSV, `1,200,000.00` for people.
+    Amount(Decimal),
     /// Records inside a record (a visit's findings): a person sees how many, CSV gets them as
     /// JSON, and a document shows them as a section of their own.
     Records(Records),
@@ -39,6 +41,7 @@ impl Cell {
             Cell::Text(text) => Cow::Borrowed(text),
             Cell::Flag(flag) => Cow::Borrowed(if *flag { "yes" } else { "no" }),
             Cell::List(items) => Cow::Owned(items.join("; ")),
+            Cell::Amount(amount) => Cow::Owned(amount.to_string()),
             Cell::Records(records) if records.rows.is_empty() => Cow::Borrowed(""),
             Cell::Records(records) => Cow::Borrowed(&records.json),
         }
@@ -48,6 +51,7 @@ impl Cell {
     pub fn human(&self) -> Cow<'_, str> {
         match self {
             Cell::Records(records) if !records.rows.is_empty() => Cow::Owned(records.rows.len().to_string()),
+            Cell::Amount(amount) => Cow::Owned(grouped(*amount)),
             other => other.csv(),
         }
     }
@@ -126,13 +130,40 @@ displayed!(
     u64,
     usize,
     NaiveDate,
-    Decimal,
     DealStatus,
     Severity,
     ScarceOverride,
     BuyerKind,
     FactKind
 );
+
+impl ToCell for Decimal {
+    fn cell(&self) -> Cell {
+        Cell::Amount(*self)
+    }
+}
+
+/// An amount with its thousands grouped: `1,200,000.50`.
+fn grouped(amount: Decimal) -> String {
+    use num_format::{Locale, ToFormattedString};
+    let text = amount.abs().to_string();
+    let (whole, fraction) = text
+        .split_once('.')
+        .map_or((text.as_str(), None), |(w, f)| (w, Some(f)));
+    let Ok(whole) = whole.parse::<u128>() else {
+        return amount.to_string();
+    };
+    let sign = if amount.is_sign_negative() && !amount.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    let whole = whole.to_formatted_string(&Locale::en);
+    match fraction {
+        Some(fraction) => format!("{sign}{whole}.{fraction}"),
+        None => format!("{sign}{whole}"),
+    }
+}
 
 impl ToCell for Vec<String> {
     fn cell(&self) -> Cell {

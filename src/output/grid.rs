@@ -1,7 +1,11 @@
 //! Drawing rows of text as an aligned terminal table (comfy-table: CJK widths, wrapping) or a
 //! Markdown table, every cell made safe to show.
 
-use comfy_table::{Attribute, Cell, Color, ContentArrangement, LineStyle, Table, TableStyle};
+use comfy_table::{
+    Attribute, Cell, Color, ColumnConstraint, ContentArrangement, LineStyle, Table, TableStyle, Width,
+};
+
+use unicode_width::UnicodeWidthStr;
 
 use super::safe::{markdown_text, visible};
 
@@ -36,6 +40,30 @@ pub fn terminal(header: &[String], rows: Vec<Vec<String>>, color: bool) -> Strin
         }
     };
     table.set_header(header.iter().map(|h| styled(&visible(h))));
+    // A terminal's width is kept to, breaking lines between words; a column is never narrower
+    // than its longest word (up to `WORD`), so `screen-printing` is not cut in two.
+    if let Some(width) = terminal_width() {
+        let longest_word = |i: usize| {
+            std::iter::once(&header[i])
+                .chain(rows.iter().filter_map(|r| r.get(i)))
+                .flat_map(|text| text.split_whitespace())
+                .map(unbreakable)
+                .max()
+                .unwrap_or(1)
+                .min(WORD)
+        };
+        let words: Vec<usize> = (0..header.len()).map(longest_word).collect();
+        // Too many columns for the terminal: wider than it rather than words cut (`--columns`
+        // picks fewer). Each column takes two of padding and one to separate it.
+        let needed: usize = words.iter().map(|w| w + 3).sum();
+        table.set_width(width.max(needed.min(u16::MAX as usize) as u16));
+        table.set_constraints(
+            words
+                .iter()
+                // The boundary counts the padding on both sides too.
+                .map(|w| ColumnConstraint::LowerBoundary(Width::Fixed(*w as u16 + 2))),
+        );
+    }
     for row in rows {
         table.add_row(row.into_iter().zip(header).map(|(text, column)| {
             let cell = Cell::new(visible(&text));
@@ -46,6 +74,35 @@ pub fn terminal(header: &[String], rows: Vec<Vec<String>>, color: bool) -> Strin
         }));
     }
     table.to_string()
+}
+
+/// The longest word a column is kept wide enough for.
+const WORD: usize = 30;
+
+/// The width to keep tables to: `COLUMNS`, else the terminal's when standard output is one;
+/// none when writing to a pipe or a file (the lines stay whole, for `grep`).
+fn terminal_width() -> Option<u16> {
+    if let Some(columns) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+    {
+        return Some(columns.max(20));
+    }
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(terminal_size::Width(w), _)| w)
+}
+
+/// How wide the widest part of `word` that must stay on one line is: Chinese, Japanese and
+/// Korean text may break between any two of its characters, other words not at all.
+fn unbreakable(word: &str) -> usize {
+    word.split(|c: char| c.to_string().as_str().width() > 1)
+        .map(UnicodeWidthStr::width)
+        .max()
+        .unwrap_or(0)
+        .max(if word.is_empty() { 0 } else { 2 })
 }
 
 /// A Markdown table.

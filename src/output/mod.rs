@@ -15,12 +15,15 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
+use crate::error::{Error, Result};
+
 pub use cell::{Cell, Row, ToCell, debug_check_columns};
 pub use document::{Document, Field, Name, fields_of};
 pub use safe::{guard, markdown_text, unguard, visible};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    #[default]
     Table,
     Json,
     Csv,
@@ -29,12 +32,31 @@ pub enum Format {
     Html,
 }
 
-#[derive(Debug, Clone, Copy)]
+impl Format {
+    /// The format a file's extension names (`.csv`, `.json`, `.md`, `.html`), if any.
+    pub fn of_path(path: &std::path::Path) -> Option<Format> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "csv" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            "md" | "markdown" => Some(Format::Md),
+            "html" | "htm" => Some(Format::Html),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct Output {
     pub format: Format,
     pub color: bool,
     /// CSV cells as they are, formulas included (`--raw`).
     pub raw: bool,
+    /// The columns a list or a report's main table shows (`--columns`), in that order; empty:
+    /// its own choice.
+    pub columns: Vec<String>,
+    /// At most this many rows of a list or a report (`--limit`).
+    pub limit: Option<usize>,
 }
 
 /// Rows of cells under named columns, built by a report for its own table.
@@ -102,13 +124,33 @@ impl Output {
         }
     }
 
-    /// A list of views. JSON and CSV carry every field; tables and Markdown show `shown`, the
-    /// columns a person reads (all when empty).
-    pub fn list<T: Row>(&self, rows: &[T], shown: &[&str]) -> String {
+    /// A list of views: the first `--limit` of them. JSON and CSV carry every field; tables and
+    /// Markdown show `shown`, the columns a person reads (all when empty); `--columns` picks
+    /// them instead, CSV's too.
+    pub fn list<T: Row>(&self, rows: &[T], shown: &[&str]) -> Result<String> {
+        let rows = &rows[..self.limit.unwrap_or(usize::MAX).min(rows.len())];
         match self.format {
-            Format::Json => pretty_json(rows),
-            _ => self.table(&Table::of(rows), shown),
+            Format::Json => Ok(pretty_json(rows)),
+            _ => self.main_table(&Table::of(rows), shown),
         }
+    }
+
+    /// A list's or a report's own table ([`Output::table`]), with the columns `--columns`
+    /// picks: each must be one of the table's.
+    pub fn main_table(&self, table: &Table, shown: &[&str]) -> Result<String> {
+        if self.columns.is_empty() {
+            return Ok(self.table(table, shown));
+        }
+        if let Some(unknown) = self.columns.iter().find(|c| !table.columns.contains(c)) {
+            return Err(Error::invalid(
+                "columns",
+                format!(
+                    "'{unknown}' is not a column here; the columns are: {}",
+                    table.columns.join(", ")
+                ),
+            ));
+        }
+        Ok(self.grid_of(table, self.columns.clone()))
     }
 
     /// A table as CSV (every column), Markdown or an aligned table (the `shown` columns, all
@@ -119,6 +161,11 @@ impl Output {
             (false, Format::Csv, _) | (false, _, true) => table.columns.clone(),
             (false, _, false) => shown.iter().map(|c| c.to_string()).collect(),
         };
+        self.grid_of(table, header)
+    }
+
+    /// `table`'s `header` columns as CSV, Markdown or an aligned table.
+    fn grid_of(&self, table: &Table, header: Vec<String>) -> String {
         if header.is_empty() {
             return match self.format {
                 Format::Csv => String::new(),

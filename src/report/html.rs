@@ -7,6 +7,8 @@ use std::fmt::Write;
 use super::facts::{RecentVisit, SeriousFinding};
 use super::gaps::GapsReport;
 use super::status::StatusReport;
+use unicode_width::UnicodeWidthStr;
+
 use crate::domain::status::BuyerKind;
 
 /// Everything on the page besides the main table.
@@ -92,6 +94,32 @@ fn findings_cell(counts: &super::FindingCounts) -> String {
     out
 }
 
+/// About how wide a character of a chart's 13 px labels is (a wide CJK one counts twice).
+const CHAR_PX: f64 = 8.0;
+
+/// The room a chart gives its labels: enough for the longest, between 150 and 360 px.
+fn label_room<'a>(labels: impl Iterator<Item = &'a str>) -> f64 {
+    let longest = labels.map(UnicodeWidthStr::width).max().unwrap_or(0);
+    (longest as f64 * CHAR_PX + 16.0).clamp(150.0, 360.0)
+}
+
+/// A label shortened with `…` to fit `room` (the chart's tooltip keeps the whole name).
+fn fitted(label: &str, room: f64) -> String {
+    let fits = ((room - 16.0) / CHAR_PX) as usize;
+    if label.width() <= fits {
+        return label.to_string();
+    }
+    let mut out = String::new();
+    for c in label.chars() {
+        if (out.as_str().width() + c.to_string().as_str().width()) >= fits {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
 /// Horizontal bars: suppliers per capability, with the threshold as a dashed line.
 fn coverage_chart(status: &StatusReport) -> String {
     let caps = &status.capabilities;
@@ -103,9 +131,10 @@ fn coverage_chart(status: &StatusReport) -> String {
         .map(|c| c.suppliers)
         .max()
         .unwrap_or(1)
-        .max(status.threshold)
-        .max(1) as f64;
-    let (label_w, bar_w, row_h) = (150.0, 380.0, 24.0);
+        // Room past the threshold for its line and label.
+        .max(status.threshold + 1) as f64;
+    let label_w = label_room(caps.iter().map(|c| c.name.as_str()));
+    let (bar_w, row_h) = (380.0, 24.0);
     let height = row_h * caps.len() as f64 + 30.0;
     let x = |n: f64| label_w + n / max * bar_w;
     let mut svg = format!(
@@ -117,11 +146,12 @@ fn coverage_chart(status: &StatusReport) -> String {
         let colour = if c.scarce { "#b0413e" } else { "#5b8def" };
         let _ = write!(
             svg,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"13\">{}</text>\
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"13\">{}<title>{}</title></text>\
              <rect x=\"{label_w}\" y=\"{y}\" width=\"{:.1}\" height=\"{}\" fill=\"{colour}\" rx=\"2\"><title>{}: {} suppliers{}</title></rect>\
              <text x=\"{:.1}\" y=\"{}\" font-size=\"12\">{}</text>",
             label_w - 8.0,
             y + 14.0,
+            esc(&fitted(&c.name, label_w)),
             esc(&c.name),
             (x(c.suppliers as f64) - label_w).max(1.0),
             row_h - 8.0,
@@ -157,25 +187,30 @@ fn pipeline_chart(status: &StatusReport) -> String {
         .max()
         .unwrap_or(0)
         .max(1) as f64;
-    let (label_w, bar_w, row_h) = (150.0, 380.0, 26.0);
+    let label = |b: &super::status::BuyerPipeline| {
+        if b.kind == BuyerKind::External {
+            format!("{} (ext.)", b.name)
+        } else {
+            b.name.clone()
+        }
+    };
+    let labels: Vec<String> = status.buyers.iter().map(label).collect();
+    let label_w = label_room(labels.iter().map(String::as_str));
+    let (bar_w, row_h) = (380.0, 26.0);
     let height = row_h * status.buyers.len() as f64 + 6.0;
     let mut svg = format!(
         "<svg role=\"img\" aria-label=\"Deals by buyer and status\" viewBox=\"0 0 {} {height}\" width=\"100%\">",
         label_w + bar_w + 50.0
     );
-    for (i, b) in status.buyers.iter().enumerate() {
+    for (i, (b, label)) in status.buyers.iter().zip(&labels).enumerate() {
         let y = i as f64 * row_h + 4.0;
-        let label = if b.kind == BuyerKind::External {
-            format!("{} (ext.)", b.name)
-        } else {
-            b.name.clone()
-        };
         let _ = write!(
             svg,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"13\">{}</text>",
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"13\">{}<title>{}</title></text>",
             label_w - 8.0,
             y + 14.0,
-            esc(&label)
+            esc(&fitted(label, label_w)),
+            esc(label)
         );
         let mut offset = label_w;
         for (name, colour) in STATUS_COLOURS {

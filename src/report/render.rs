@@ -53,7 +53,7 @@ pub fn gaps(output: &Output, report: &GapsReport, out: &mut dyn Write) -> Result
         out.write_all(b"\n")?;
         return Ok(());
     }
-    out.write_all(gaps_text(output, report).as_bytes())?;
+    out.write_all(gaps_text(output, report)?.as_bytes())?;
     Ok(())
 }
 
@@ -127,10 +127,10 @@ pub fn no_gaps(report: &GapsReport) -> String {
     }
 }
 
-fn gaps_text(output: &Output, report: &GapsReport) -> String {
+fn gaps_text(output: &Output, report: &GapsReport) -> Result<String> {
     let rows = gaps_table(output.format, report);
     if output.format == Format::Csv {
-        return output.table(&rows, &[]);
+        return output.main_table(&rows, &[]);
     }
     let mut out = heading(
         output,
@@ -140,14 +140,14 @@ fn gaps_text(output: &Output, report: &GapsReport) -> String {
         ),
     );
     if output.format == Format::Md {
-        out.push_str(&output.table(&rows, &[]));
-        return out;
+        out.push_str(&output.main_table(&rows, &[])?);
+        return Ok(out);
     }
     if rows.rows.is_empty() {
         out.push_str(&format!("{}\n", output.text(&no_gaps(report))));
-        return out;
+        return Ok(out);
     }
-    out.push_str(&output.table(
+    out.push_str(&output.main_table(
         &rows,
         &[
             "rank",
@@ -162,13 +162,13 @@ fn gaps_text(output: &Output, report: &GapsReport) -> String {
             "last_team_visit",
             "open_findings",
         ],
-    ));
+    )?);
     out.push_str(&output.text(&format!(
         "visits, last_visit: {}'s; team_visits, last_team_visit: any of our teams'; competitors: \
          other buyers' deals, and their visits in the last {RECENT_DAYS} days\n",
         report.buyer
     )));
-    out
+    Ok(out)
 }
 
 /// A status report without its suppliers, for `json::write_pretty` to put them in.
@@ -192,7 +192,7 @@ pub fn status(output: &Output, report: &StatusReport, out: &mut dyn Write) -> Re
         };
         return super::json::write_pretty(&shell, &report.suppliers, out);
     }
-    out.write_all(status_text(output, report).as_bytes())?;
+    out.write_all(status_text(output, report)?.as_bytes())?;
     Ok(())
 }
 
@@ -236,10 +236,10 @@ fn status_table(format: Format, report: &StatusReport) -> Table {
     }
 }
 
-fn status_text(output: &Output, report: &StatusReport) -> String {
+fn status_text(output: &Output, report: &StatusReport) -> Result<String> {
     let rows = status_table(output.format, report);
     if output.format == Format::Csv {
-        return output.table(&rows, &[]);
+        return output.main_table(&rows, &[]);
     }
     let mut out = heading(
         output,
@@ -248,10 +248,10 @@ fn status_text(output: &Output, report: &StatusReport) -> String {
             report.as_of, report.threshold
         ),
     );
-    out.push_str(&output.table(&rows, &[]));
+    out.push_str(&output.main_table(&rows, &[])?);
     out.push('\n');
     out.push_str(&heading(output, "Capabilities"));
-    out.push_str(&output.list(&report.capabilities, &[]));
+    out.push_str(&output.table(&Table::of(&report.capabilities), &[]));
     out.push('\n');
     out.push_str(&heading(output, "Deal pipeline"));
     // Pipeline order, not alphabetical.
@@ -274,7 +274,7 @@ fn status_text(output: &Output, report: &StatusReport) -> String {
             .collect(),
     };
     out.push_str(&output.table(&pipeline, &[]));
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -306,8 +306,7 @@ mod tests {
     fn status_json_is_the_whole_report_as_serde_json_writes_it() {
         let json = Output {
             format: Format::Json,
-            color: false,
-            raw: false,
+            ..Output::default()
         };
         for suppliers in [
             vec![],

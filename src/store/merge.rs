@@ -71,7 +71,7 @@ fn moved(counts: &[(u64, &str)]) -> String {
     let parts: Vec<String> = counts
         .iter()
         .filter(|(n, _)| *n > 0)
-        .map(|(n, what)| format!("{n} {what}{}", if *n == 1 { "" } else { "s" }))
+        .map(|(n, what)| crate::domain::text::counted(*n, what))
         .collect();
     if parts.is_empty() {
         "nothing else moved".to_string()

@@ -134,11 +134,11 @@ async fn log_in(txn: &DatabaseTransaction, op: &Op, new: &NewVisit) -> Result<Vi
             entity_id: view.id,
             supplier_id: Some(supplier.id),
             summary: format!(
-                "{} visited {} on {} ({} findings)",
+                "{} visited {} on {} ({})",
                 buyer.name,
                 supplier.name,
                 view.date,
-                view.findings.len()
+                crate::domain::text::counted(view.findings.len() as u64, "finding")
             ),
             before: None,
             after: Some(&view),

@@ -233,3 +233,93 @@ fn chromium_loads_the_dashboard_and_draws_it() {
         "mostly white: {light} of {total} pixels"
     );
 }
+
+/// A script a test adds to a page: the text of every chart label drawn outside its chart, as
+/// Chromium lays the page out, left in the body's `data-clipped`.
+const MEASURE_LABELS: &str = r#"<script>
+const clipped = [];
+for (const svg of document.querySelectorAll("svg")) {
+  const view = svg.viewBox.baseVal;
+  for (const text of svg.querySelectorAll("text")) {
+    const box = text.getBBox();
+    if (box.x < view.x - 0.5 || box.x + box.width > view.x + view.width + 0.5) {
+      clipped.push(text.textContent);
+    }
+  }
+}
+document.body.setAttribute("data-clipped", JSON.stringify(clipped));
+</script>"#;
+
+/// Trial fix 9: a 60-character buyer name is drawn whole inside the pipeline chart (shortened,
+/// with the whole name in its tooltip), and the gaps page shows the competitors column.
+#[test]
+fn chromium_draws_long_names_inside_the_charts() {
+    let Some(chrome) = chromium() else {
+        eprintln!("skipped: chromium is not installed (CI installs it)");
+        return;
+    };
+    let db = demo_like();
+    let long = "Winfield Modules GmbH Photovoltaic Wafer and Module Division";
+    assert_eq!(long.chars().count(), 60);
+    db.ok(&["buyer", "add", long]);
+    db.ok(&[
+        "deal",
+        "set",
+        "Maxwell",
+        "--buyer",
+        long,
+        "--status",
+        "negotiating",
+    ]);
+    db.ok(&[
+        "supplier",
+        "edit",
+        "Maxwell",
+        "--capability",
+        "very-long-capability-name-for-wide-labels-test",
+    ]);
+    let status = db.path.with_file_name("status.html");
+    db.ok(&[
+        "report",
+        "status",
+        "--format",
+        "html",
+        "--out",
+        status.to_str().unwrap(),
+    ]);
+    let page = std::fs::read_to_string(&status).unwrap();
+    assert!(
+        page.contains(&format!("<title>{long}</title>")),
+        "the whole name in the tooltip"
+    );
+    let measured = db.path.with_file_name("measured.html");
+    std::fs::write(
+        &measured,
+        page.replace("</body>", &format!("{MEASURE_LABELS}</body>")),
+    )
+    .unwrap();
+    let profile = db.path.with_file_name("chrome-profile-labels");
+    let dom = headless(&chrome, &profile)
+        .arg("--window-size=1280,1000")
+        .arg("--dump-dom")
+        .arg(format!("file://{}", measured.display()))
+        .output()
+        .unwrap();
+    assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
+    let loaded = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        loaded.contains("data-clipped=\"[]\""),
+        "labels drawn outside their chart: {}",
+        {
+            let at = loaded.find("data-clipped").unwrap_or(0);
+            &loaded[at..(at + 400).min(loaded.len())]
+        }
+    );
+
+    let gaps = gaps_html(&db);
+    assert!(gaps.contains("<th>Competitors</th>"), "{gaps}");
+    assert!(
+        gaps.contains("Helios Energy (external) signed since 2026-03-01"),
+        "{gaps}"
+    );
+}

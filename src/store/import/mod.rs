@@ -67,6 +67,11 @@ pub struct ImportSummary {
     pub unchanged: u64,
     pub rejected: u64,
     pub dry_run: bool,
+    /// Rows that named a supplier another row of the file named too, and were merged into it.
+    pub merged: u64,
+    /// The first problems of the rejected rows (`line N: column: problem`), at most
+    /// `PROBLEMS_SHOWN`.
+    pub problems: Vec<String>,
 }
 
 crate::row!(ImportSummary {
@@ -75,8 +80,30 @@ crate::row!(ImportSummary {
     updated,
     unchanged,
     rejected,
-    dry_run
+    dry_run,
+    merged,
+    problems
 });
+
+/// How many problems of rejected rows a summary names.
+pub const PROBLEMS_SHOWN: usize = 20;
+
+impl ImportSummary {
+    /// Fills in what follows from the counts and the rejected rows.
+    fn completed(mut self, rejected: &Rejected) -> ImportSummary {
+        self.rejected = rejected.count;
+        self.merged = self
+            .rows
+            .saturating_sub(self.created + self.updated + self.unchanged + self.rejected);
+        self.problems = rejected
+            .errors
+            .iter()
+            .take(PROBLEMS_SHOWN)
+            .map(ToString::to_string)
+            .collect();
+        self
+    }
+}
 
 /// How far an import has got, for a progress bar.
 #[derive(Debug, Clone, Copy)]
@@ -106,10 +133,10 @@ pub async fn import_suppliers<R: Read + Send + 'static>(
         rejects.write_out()?;
         return Ok(ImportSummary {
             rows: checked.rows,
-            rejected: checked.rejected.count,
             dry_run: options.dry_run,
             ..Default::default()
-        });
+        }
+        .completed(&checked.rejected));
     }
     if options.dry_run {
         // Rows are written (so that later rows find earlier ones) and rolled back.
@@ -292,9 +319,10 @@ async fn write_checked(
         created: attempt.created,
         updated,
         unchanged,
-        rejected: attempt.rejected.count,
         dry_run: options.dry_run,
-    };
+        ..Default::default()
+    }
+    .completed(&attempt.rejected);
     if summary.created + summary.updated > 0 {
         record_import(txn, op, options, &summary).await?;
     }
