@@ -5,6 +5,17 @@
 /// (SQLite 32,766; PostgreSQL and MariaDB 65,535), with room for a second list in the same query.
 pub(crate) const IN_CHUNK: usize = 5_000;
 
+/// A voided record is corrected by undoing the void, not edited, voided again or added to.
+pub fn refuse_voided(kind: &str, id: i32, voided: bool, reason: Option<&str>) -> crate::error::Result<()> {
+    if voided {
+        return Err(crate::error::Error::Conflict(format!(
+            "{kind} #{id} is voided ({}); undo the void (`vetted log`, `vetted undo`) to correct it",
+            reason.unwrap_or("no reason given")
+        )));
+    }
+    Ok(())
+}
+
 /// What a correction did.
 pub enum Corrected<T> {
     Saved(T),

@@ -193,7 +193,7 @@ async fn resolve_in(
     date: NaiveDate,
 ) -> Result<NoteView> {
     let found = find(txn, id).await?;
-    refuse_voided(&found)?;
+    super::refuse_voided("note", found.id, found.voided, found.void_reason.as_deref())?;
     if let Some(on) = found.resolved_on {
         return Err(Error::Conflict(format!(
             "note #{id} was already resolved on {on}"
@@ -223,18 +223,6 @@ async fn find(conn: &impl ConnectionTrait, id: i32) -> Result<note::Model> {
             reference: id.to_string(),
             candidates: Vec::new(),
         })
-}
-
-/// A voided note is corrected by undoing the void, not edited.
-fn refuse_voided(found: &note::Model) -> Result<()> {
-    if found.voided {
-        return Err(Error::Conflict(format!(
-            "note #{} is voided ({}); undo the void (`vetted log`, `vetted undo`) to correct it",
-            found.id,
-            found.void_reason.as_deref().unwrap_or("no reason given")
-        )));
-    }
-    Ok(())
 }
 
 /// Writes a note's new version (`active`, changed from `found`) as operation `op`, audited.
@@ -294,7 +282,7 @@ async fn edit_in(
     edit: &NoteEdit,
 ) -> Result<Corrected<NoteView>> {
     let found = find(txn, id).await?;
-    refuse_voided(&found)?;
+    super::refuse_voided("note", found.id, found.voided, found.void_reason.as_deref())?;
     let mut active = found.clone().into_active_model();
     // Only what differs counts as a change.
     if let Some(topic) = edit.topic.clone().filter(|t| *t != found.topic) {
@@ -321,7 +309,7 @@ pub async fn reopen(store: &Store, id: i32, reason: String) -> Result<NoteView> 
     store
         .write(async |txn, op| {
             let found = find(txn, id).await?;
-            refuse_voided(&found)?;
+            super::refuse_voided("note", found.id, found.voided, found.void_reason.as_deref())?;
             if found.resolved_on.is_none() {
                 return Err(Error::Conflict(format!("note #{id} is open already")));
             }
@@ -338,7 +326,7 @@ pub async fn void(store: &Store, id: i32, reason: String) -> Result<NoteView> {
     store
         .write(async |txn, op| {
             let found = find(txn, id).await?;
-            refuse_voided(&found)?;
+            super::refuse_voided("note", found.id, found.voided, found.void_reason.as_deref())?;
             let mut active = found.clone().into_active_model();
             active.voided = Set(true);
             active.void_reason = Set(Some(reason.clone()));

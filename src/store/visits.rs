@@ -348,7 +348,7 @@ async fn edit_in(
     edit: &VisitEdit,
 ) -> Result<Corrected<VisitView>> {
     let found = find(txn, id).await?;
-    refuse_voided(&found)?;
+    super::refuse_voided("visit", found.id, found.voided, found.void_reason.as_deref())?;
     let before = view(txn, found.clone()).await?;
     let supplier = lookup::supplier_by_id(txn, found.supplier_id).await?;
     let site_id = match &edit.site {
@@ -440,18 +440,6 @@ async fn replace_visitors(txn: &DatabaseTransaction, op: i32, id: i32, names: &[
     Ok(())
 }
 
-/// A voided record is corrected by undoing the void, not edited.
-fn refuse_voided(found: &visit::Model) -> Result<()> {
-    if found.voided {
-        return Err(Error::Conflict(format!(
-            "visit #{} is voided ({}); undo the void (`vetted log`, `vetted undo`) to correct it",
-            found.id,
-            found.void_reason.as_deref().unwrap_or("no reason given")
-        )));
-    }
-    Ok(())
-}
-
 pub async fn void(store: &Store, id: i32, reason: String) -> Result<VisitView> {
     store
         .write(async |txn, op| void_in(txn, op, id, &reason).await)
@@ -460,7 +448,7 @@ pub async fn void(store: &Store, id: i32, reason: String) -> Result<VisitView> {
 
 async fn void_in(txn: &DatabaseTransaction, op: &Op, id: i32, reason: &str) -> Result<VisitView> {
     let found = find(txn, id).await?;
-    refuse_voided(&found)?;
+    super::refuse_voided("visit", found.id, found.voided, found.void_reason.as_deref())?;
     let before = view(txn, found.clone()).await?;
     versions::retire::<visit::Entity>(txn, op.seq, visit::Column::Id.eq(id)).await?;
     let mut active = found.into_active_model();
