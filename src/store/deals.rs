@@ -462,11 +462,7 @@ async fn void_in(txn: &DatabaseTransaction, op: &Op, event_id: i32, reason: &str
             reference: event_id.to_string(),
             candidates: Vec::new(),
         })?;
-    if event.voided {
-        return Err(Error::Conflict(format!(
-            "deal event #{event_id} is voided already"
-        )));
-    }
+    super::refuse_voided("deal event", event_id, event.voided, event.void_reason.as_deref())?;
     let deal_row = deal::Entity::find_by_id(event.deal_id)
         .lock_exclusive()
         .one(txn)
