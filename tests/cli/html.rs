@@ -193,6 +193,10 @@ fn chromium_loads_the_dashboard_and_draws_it() {
         loaded.contains("Scarce suppliers with no signed deal"),
         "the page loaded"
     );
+    assert!(
+        loaded.contains("<th>Competitors</th>") && loaded.contains("Helios Energy (external) signed since"),
+        "the competitors column, as Chromium has it"
+    );
     let log = String::from_utf8_lossy(&dom.stderr);
     for bad in [
         "Uncaught",
