@@ -62,7 +62,13 @@ impl MigrationTrait for Migration {
                     ColumnDef::new("voided").boolean().not_null().default(false),
                 )
                 .await?;
-                add_column(manager, &t, ColumnDef::new("void_reason").text().null()).await?;
+                // Long text: up to 64 KiB of characters, more than MySQL's TEXT holds.
+                let mut reason = ColumnDef::new("void_reason");
+                match manager.get_database_backend() {
+                    DbBackend::MySql => reason.custom(Alias::new("MEDIUMTEXT")),
+                    _ => reason.text(),
+                };
+                add_column(manager, &t, reason.null()).await?;
             }
         }
         for table in MERGEABLE {

@@ -1,6 +1,7 @@
 //! Pure types and rules of the supplier due-diligence domain. Nothing here touches the database,
 //! the command line or files.
 
+pub mod capacity;
 pub mod dates;
 pub mod deal;
 pub mod names;

@@ -118,6 +118,46 @@ string_enum!(
     }
 );
 
+string_enum!(
+    /// How sure we are of a move we did not see signed ourselves: a deal event, capacity, a
+    /// holding or a quote.
+    Confidence, "confidence", "a confidence (confirmed, likely, rumour)", {
+        Confirmed => "confirmed",
+        Likely => "likely",
+        Rumour => "rumour",
+    }
+);
+
+impl Confidence {
+    /// What is assumed when nobody says: our own teams' moves are confirmed, a competitor's
+    /// only likely.
+    pub fn default_for(external: bool) -> Confidence {
+        if external {
+            Confidence::Likely
+        } else {
+            Confidence::Confirmed
+        }
+    }
+}
+
+string_enum!(
+    /// Where a buyer's hold on a supplier's capacity stands.
+    HoldStatus, "status", "a holding status (rumoured, reserved, contracted, released)", {
+        Rumoured => "rumoured",
+        Reserved => "reserved",
+        Contracted => "contracted",
+        Released => "released",
+    }
+);
+
+impl HoldStatus {
+    /// Whether the units are taken: reserved or contracted (a rumour is listed, not counted;
+    /// released units are free again).
+    pub fn takes_units(self) -> bool {
+        matches!(self, HoldStatus::Reserved | HoldStatus::Contracted)
+    }
+}
+
 /// Whether a buyer team is one of ours (or a sister company's) or a competitor we track. Stored
 /// as the buyer's `external` flag; shown and exported as its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
