@@ -4,7 +4,7 @@
 use crate::store::import::OnExisting;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use crate::domain::status::{DealStatus, ScarceOverride, Severity};
+use crate::domain::status::{Confidence, DealStatus, HoldStatus, ScarceOverride, Severity};
 use crate::output::Format;
 
 /// Takes any text (vetted checks it, naming the option, exit 65) but tells completions and
@@ -114,6 +114,15 @@ pub enum Command {
     /// Deals between a buyer and a supplier, with their dated history
     #[command(subcommand)]
     Deal(DealCommand),
+    /// How many units of a capability a supplier can deliver per quarter
+    #[command(subcommand)]
+    Capacity(CapacityCommand),
+    /// Buyers' holds on a supplier's units per quarter: ours and competitors'
+    #[command(subcommand)]
+    Hold(HoldCommand),
+    /// Lead times (and prices) suppliers quoted
+    #[command(subcommand)]
+    Quote(QuoteCommand),
     /// Status and gaps reports, as of any day
     #[command(subcommand)]
     Report(ReportCommand),
@@ -633,6 +642,160 @@ pub struct DealSetArgs {
     /// A note on this event
     #[arg(long)]
     pub note: Option<String>,
+    /// Where the news came from: a visit, a URL, "press", "supplier's sales"
+    #[arg(long)]
+    #[serde(default)]
+    pub source: Option<String>,
+    /// confirmed, likely or rumour [default: confirmed for our teams, likely for competitors]
+    #[arg(long, value_parser = OneOf(Confidence::SPELLINGS))]
+    #[serde(default)]
+    pub confidence: Option<String>,
+}
+
+/// Where a statement came from and how sure we are of it.
+#[derive(Debug, Args, Default, serde::Deserialize)]
+pub struct ProvenanceArgs {
+    /// The day it was stated: YYYY-MM-DD, today or yesterday [default: today]
+    #[arg(long, value_name = "DATE")]
+    #[serde(default)]
+    pub date: Option<String>,
+    /// Where it came from: a visit, a URL, "press", "supplier's sales"
+    #[arg(long)]
+    #[serde(default)]
+    pub source: Option<String>,
+    /// confirmed, likely or rumour [default: confirmed, or likely for a competitor's hold]
+    #[arg(long, value_parser = OneOf(Confidence::SPELLINGS))]
+    #[serde(default)]
+    pub confidence: Option<String>,
+    /// A note on it
+    #[arg(long)]
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CapacityCommand {
+    /// State how many units of a capability a supplier can deliver in a quarter (a later
+    /// statement for the same quarter supersedes it; history is kept)
+    Set(CapacitySetArgs),
+    /// The capacity that stands, per supplier, capability and quarter
+    List(StatementListArgs),
+}
+
+/// Also a step of the demo's fixture (`fixtures/demo.json`).
+#[derive(Debug, Args, serde::Deserialize)]
+pub struct CapacitySetArgs {
+    /// The supplier (id, name, native name or alias)
+    pub supplier: String,
+    /// The capability, e.g. hjt-full-line
+    #[arg(long)]
+    pub capability: String,
+    /// The quarter: 2027Q1 (or 2027-Q1, Q1 2027)
+    #[arg(long)]
+    pub period: String,
+    /// How many units it can deliver in that quarter: 0 to 10,000
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub units: String,
+    /// What a unit is
+    #[arg(long, default_value = "lines")]
+    #[serde(default = "lines")]
+    pub unit: String,
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub provenance: ProvenanceArgs,
+}
+
+fn lines() -> String {
+    "lines".to_string()
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HoldCommand {
+    /// State a buyer's hold on a supplier's units in a quarter: rumoured, reserved, contracted,
+    /// or released (a later statement supersedes it; history is kept)
+    Set(HoldSetArgs),
+    /// The holdings that stand, per supplier, capability, quarter and buyer
+    List(StatementListArgs),
+}
+
+/// Also a step of the demo's fixture (`fixtures/demo.json`).
+#[derive(Debug, Args, serde::Deserialize)]
+pub struct HoldSetArgs {
+    /// The supplier (id, name, native name or alias)
+    pub supplier: String,
+    /// The buyer holding the units, ours or a competitor
+    #[arg(long)]
+    pub buyer: String,
+    /// The capability, e.g. hjt-full-line
+    #[arg(long)]
+    pub capability: String,
+    /// The quarter: 2027Q1 (or 2027-Q1, Q1 2027)
+    #[arg(long)]
+    pub period: String,
+    /// How many units: 0 to 10,000
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub units: String,
+    /// rumoured (listed, not counted), reserved, contracted, or released (free again)
+    #[arg(long, value_parser = OneOf(HoldStatus::SPELLINGS))]
+    pub status: String,
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub provenance: ProvenanceArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QuoteCommand {
+    /// Record a lead time (and price) a supplier quoted a buyer
+    Add(QuoteAddArgs),
+    /// Quotes, of one supplier or all
+    List(StatementListArgs),
+}
+
+/// Also a step of the demo's fixture (`fixtures/demo.json`).
+#[derive(Debug, Args, serde::Deserialize)]
+pub struct QuoteAddArgs {
+    /// The supplier (id, name, native name or alias)
+    pub supplier: String,
+    /// The buyer it quoted
+    #[arg(long)]
+    pub buyer: String,
+    /// The capability, e.g. hjt-full-line
+    #[arg(long)]
+    pub capability: String,
+    /// Weeks, months or days: 40w, 9m, 280d
+    #[arg(long, value_name = "TIME")]
+    pub lead_time: String,
+    /// The price, with --currency
+    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+    #[serde(default)]
+    pub price: Option<String>,
+    /// ISO 4217 code, with --price
+    #[arg(long, value_name = "CUR")]
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// The last day the quote holds, YYYY-MM-DD
+    #[arg(long, value_name = "DATE")]
+    #[serde(default)]
+    pub valid_until: Option<String>,
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub provenance: ProvenanceArgs,
+}
+
+/// Which statements a capacity, hold or quote list shows.
+#[derive(Debug, Args)]
+pub struct StatementListArgs {
+    /// Only this supplier's
+    pub supplier: Option<String>,
+    /// Only this buyer's (holds and quotes)
+    #[arg(long)]
+    pub buyer: Option<String>,
+    /// Only this capability's
+    #[arg(long)]
+    pub capability: Option<String>,
+    /// Every statement, superseded ones too
+    #[arg(long)]
+    pub history: bool,
 }
 
 #[derive(Debug, Args)]
@@ -722,6 +885,26 @@ pub enum ReportCommand {
     Status(ReportStatusArgs),
     /// Scarce suppliers a buyer has no signed deal with, most urgent first
     Gaps(ReportGapsArgs),
+    /// Capacity per supplier and quarter: who holds it, what is free, and when it runs out
+    Capacity(ReportCapacityArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportCapacityArgs {
+    /// Only this capability, e.g. hjt-full-line
+    #[arg(long)]
+    pub capability: Option<String>,
+    /// The first quarter shown [default: the as-of day's]
+    #[arg(long, value_name = "QUARTER")]
+    pub from: Option<String>,
+    /// The last quarter shown [default: seven after the first]
+    #[arg(long, value_name = "QUARTER")]
+    pub to: Option<String>,
+    /// Also the first quarter in which this buyer could still get a unit (`window`)
+    #[arg(long)]
+    pub buyer: Option<String>,
+    #[command(flatten)]
+    pub args: ReportArgs,
 }
 
 #[derive(Debug, Args)]

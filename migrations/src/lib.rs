@@ -11,6 +11,7 @@ mod m20261129_000002_report_indexes;
 mod m20261130_000003_text_limits;
 mod m20261204_000004_operation_log;
 mod m20261206_000005_corrections;
+mod m20261206_000006_capacity;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000003_text_limits::Migration),
             Box::new(m20261204_000004_operation_log::Migration),
             Box::new(m20261206_000005_corrections::Migration),
+            Box::new(m20261206_000006_capacity::Migration),
         ]
     }
 }

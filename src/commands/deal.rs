@@ -2,7 +2,7 @@
 
 use super::{Context, Dated};
 use crate::cli::{DealCommand, DealHistoryArgs, DealListArgs, DealSetArgs, VoidArgs};
-use crate::domain::status::DealStatus;
+use crate::domain::status::{Confidence, DealStatus};
 use crate::domain::values::{self, Invalid};
 use crate::domain::{dates, text};
 use crate::error::Result;
@@ -54,6 +54,8 @@ impl TryFrom<Dated<DealSetArgs>> for DealChange {
             value,
             scope: text::optional_line("scope", args.scope.as_deref())?,
             note: text::optional_long("note", args.note.as_deref())?,
+            source: text::optional_line("source", args.source.as_deref())?,
+            confidence: args.confidence.as_deref().map(Confidence::parse).transpose()?,
             supplier: args.supplier,
             buyer: args.buyer,
         })

@@ -1,6 +1,7 @@
 //! One thin file per command group: arguments → validated domain input → store service → output.
 
 mod buyer;
+mod capacity;
 mod db;
 mod deal;
 pub mod demo;
@@ -264,6 +265,9 @@ fn only_reads(command: &Command) -> bool {
         Command::Visit(c) => matches!(c, VisitCommand::List(_) | VisitCommand::Show(_)),
         Command::Note(c) => matches!(c, NoteCommand::List(_)),
         Command::Deal(c) => matches!(c, DealCommand::List(_) | DealCommand::History(_)),
+        Command::Capacity(c) => matches!(c, crate::cli::CapacityCommand::List(_)),
+        Command::Hold(c) => matches!(c, crate::cli::HoldCommand::List(_)),
+        Command::Quote(c) => matches!(c, crate::cli::QuoteCommand::List(_)),
         Command::Db(c) => matches!(c, DbCommand::Status),
         Command::Report(_) | Command::History(_) | Command::Log(_) | Command::Export(_) => true,
         Command::Undo(args) => args.dry_run,
@@ -294,6 +298,9 @@ async fn run_command(ctx: &Context, cli: Cli) -> Result<()> {
         Command::Visit(cmd) => visit::run(ctx, cmd).await,
         Command::Note(cmd) => note::run(ctx, cmd).await,
         Command::Deal(cmd) => deal::run(ctx, cmd).await,
+        Command::Capacity(cmd) => capacity::run_capacity(ctx, cmd).await,
+        Command::Hold(cmd) => capacity::run_hold(ctx, cmd).await,
+        Command::Quote(cmd) => capacity::run_quote(ctx, cmd).await,
         Command::Report(cmd) => report::run(ctx, cmd).await,
         Command::History(args) => history::run(ctx, args).await,
         Command::Log(args) => log::run(ctx, args).await,

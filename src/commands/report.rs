@@ -1,10 +1,12 @@
-//! `vetted report status|gaps`.
+//! `vetted report status|gaps|capacity`.
 
 use super::Context;
-use crate::cli::{ReportArgs, ReportCommand, ReportGapsArgs, ReportStatusArgs};
+use crate::cli::{ReportArgs, ReportCapacityArgs, ReportCommand, ReportGapsArgs, ReportStatusArgs};
+use crate::domain::capacity::Period;
 use crate::domain::{dates, values};
 use crate::error::Result;
 use crate::output::Format;
+use crate::report::capacity as report_capacity;
 use crate::report::html::{self, Dashboard};
 use crate::report::known::Known;
 use crate::report::{facts, gaps, render, status};
@@ -15,7 +17,55 @@ pub async fn run(ctx: &Context, cmd: ReportCommand) -> Result<()> {
     match cmd {
         ReportCommand::Status(args) => status(ctx, args).await,
         ReportCommand::Gaps(args) => gaps(ctx, args).await,
+        ReportCommand::Capacity(args) => capacity(ctx, args).await,
     }
+}
+
+async fn capacity(ctx: &Context, args: ReportCapacityArgs) -> Result<()> {
+    let ReportCapacityArgs {
+        capability,
+        from,
+        to,
+        buyer,
+        args,
+    } = args;
+    let known_at = known_at(ctx, &args)?;
+    let as_of = as_of(ctx, &args, known_at)?;
+    let from = match from.as_deref() {
+        Some(text) => Period::parse("from", text)?,
+        None => Period::of_day(as_of),
+    };
+    let to = match to.as_deref() {
+        Some(text) => Period::parse("to", text)?,
+        None => from.plus(7),
+    };
+    if to < from {
+        return Err(crate::error::Error::invalid(
+            "to",
+            format!("{to} is before --from {from}"),
+        ));
+    }
+    let capability = capability
+        .as_deref()
+        .map(|c| values::parse_capability("capability", c))
+        .transpose()?;
+    let out = ctx.out(args.out.as_deref())?;
+    let store = ctx.store().await?;
+    let known = known(&store, known_at).await?;
+    let buyer = match &buyer {
+        Some(reference) => Some(lookup::buyer(&store.db, reference).await?.id),
+        None => None,
+    };
+    let scope = report_capacity::Scope {
+        capability,
+        from,
+        to,
+        as_of,
+        buyer,
+    };
+    let mut report = report_capacity::build(&store.db, known, &scope).await?;
+    report.rows.truncate(ctx.output.limit.unwrap_or(usize::MAX));
+    super::emit(out, |out| render::capacity(&ctx.output, &report, out))
 }
 
 /// The dashboard's lists: the latest visits and the open critical and major findings.

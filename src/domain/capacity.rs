@@ -94,6 +94,33 @@ impl fmt::Display for Period {
     }
 }
 
+impl Period {
+    /// As stored: `2027Q1`.
+    pub fn as_str(self) -> String {
+        self.to_string()
+    }
+
+    /// The quarter stored as exactly `text` (`2027Q1`).
+    pub fn from_stored(text: &str) -> Option<Period> {
+        Period::parse("period", text)
+            .ok()
+            .filter(|p| p.to_string() == text)
+    }
+
+    /// [`Period::from_stored`], or the problem with `text`.
+    pub fn stored(text: &str) -> Result<Period, String> {
+        Period::from_stored(text)
+            .ok_or_else(|| format!("'{text}' is not a quarter as vetted stores it (2027Q1)"))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Period {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Period::stored(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 impl serde::Serialize for Period {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)

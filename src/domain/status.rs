@@ -129,6 +129,11 @@ string_enum!(
 );
 
 impl Confidence {
+    /// Confirmed (what a backup from before provenance says of its deal events).
+    pub fn confirmed() -> Confidence {
+        Confidence::Confirmed
+    }
+
     /// What is assumed when nobody says: our own teams' moves are confirmed, a competitor's
     /// only likely.
     pub fn default_for(external: bool) -> Confidence {

@@ -7,7 +7,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::domain::status::{BuyerKind, DealStatus, FactKind, ScarceOverride, Severity};
+use crate::domain::status::{
+    BuyerKind, Confidence, DealStatus, FactKind, HoldStatus, ScarceOverride, Severity,
+};
 
 /// One cell of a table.
 #[derive(Debug, Clone, PartialEq)]
@@ -134,7 +136,10 @@ displayed!(
     Severity,
     ScarceOverride,
     BuyerKind,
-    FactKind
+    FactKind,
+    Confidence,
+    HoldStatus,
+    crate::domain::capacity::Period
 );
 
 impl ToCell for Decimal {

@@ -1,6 +1,7 @@
 //! Reports: the status of every active supplier and the gaps one buyer has among scarce ones,
 //! as of any day, built from the store and rendered for people and machines.
 
+pub mod capacity;
 pub mod facts;
 pub mod gaps;
 pub mod html;

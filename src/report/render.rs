@@ -6,9 +6,10 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::FindingCounts;
+use super::capacity::{CapacityReport, Held};
 use super::gaps::{Competitor, GapsReport, RECENT_DAYS};
 use super::status::{BuyerPipeline, CapabilityCoverage, StatusReport};
-use crate::domain::status::DealStatus;
+use crate::domain::status::{BuyerKind, Confidence, DealStatus};
 use crate::error::Result;
 use crate::output::{Cell, Format, Output, Table, ToCell};
 
@@ -169,6 +170,110 @@ fn gaps_text(output: &Output, report: &GapsReport) -> Result<String> {
         report.buyer
     )));
     Ok(out)
+}
+
+pub fn capacity(output: &Output, report: &CapacityReport, out: &mut dyn Write) -> Result<()> {
+    if output.format == Format::Json {
+        serde_json::to_writer_pretty(&mut *out, report)?;
+        out.write_all(b"\n")?;
+        return Ok(());
+    }
+    let rows = Table {
+        columns: ["capability", "supplier", "period", "capacity", "held", "free"]
+            .map(String::from)
+            .to_vec(),
+        rows: report
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.capability.cell(),
+                    r.supplier.name.cell(),
+                    r.period.cell(),
+                    r.capacity.cell(),
+                    holders(&r.held).cell(),
+                    r.free.cell(),
+                ]
+            })
+            .collect(),
+    };
+    if output.format == Format::Csv {
+        out.write_all(output.main_table(&rows, &[])?.as_bytes())?;
+        return Ok(());
+    }
+    let mut text = heading(
+        output,
+        &format!(
+            "Capacity from {} to {}, as of {} (free: capacity less what is reserved or contracted; rumours are listed, not subtracted)",
+            report.from, report.to, report.as_of
+        ),
+    );
+    text.push_str(&output.main_table(&rows, &[])?);
+    text.push('\n');
+    text.push_str(&heading(output, "Per capability and quarter"));
+    text.push_str(&output.table(&Table::of(&report.totals), &[]));
+    text.push('\n');
+    text.push_str(&heading(output, "Outlook"));
+    let outlook = Table {
+        columns: [
+            "capability",
+            "free_next_4_quarters",
+            "taken_per_quarter",
+            "sold_out_by",
+            "window",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: report
+            .outlook
+            .iter()
+            .map(|o| {
+                vec![
+                    o.capability.cell(),
+                    o.outlook.free_next_4_quarters.cell(),
+                    format!("{:.1}", o.outlook.taken_per_quarter).cell(),
+                    o.outlook.sold_out_by.cell(),
+                    o.window.flatten().cell(),
+                ]
+            })
+            .collect(),
+    };
+    let shown: &[&str] = if report.outlook.iter().any(|o| o.window.is_some()) {
+        &[]
+    } else {
+        &[
+            "capability",
+            "free_next_4_quarters",
+            "taken_per_quarter",
+            "sold_out_by",
+        ]
+    };
+    text.push_str(&output.table(&outlook, shown));
+    out.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// Who holds a row's units, for people: `Aurora Solar contracted 2; Helios Energy (external,
+/// likely) reserved 1`. Anything not confirmed says how sure it is.
+pub fn holders(held: &[Held]) -> String {
+    held.iter()
+        .map(|h| {
+            let mut marks = Vec::new();
+            if h.kind == BuyerKind::External {
+                marks.push("external".to_string());
+            }
+            if h.confidence != Confidence::Confirmed {
+                marks.push(h.confidence.to_string());
+            }
+            let marks = if marks.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", marks.join(", "))
+            };
+            format!("{}{marks} {} {}", h.buyer, h.status, h.units)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// A status report without its suppliers, for `json::write_pretty` to put them in.

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::Store;
 use super::entities::{
-    audit_entry, buyer, dated_fact, deal, deal_event, note, operation, site, supplier, supplier_alias,
-    supplier_capability, visit, visit_visitor,
+    audit_entry, buyer, capacity, dated_fact, deal, deal_event, holding, note, operation, quote, site,
+    supplier, supplier_alias, supplier_capability, visit, visit_visitor,
 };
 use super::operations::{self, Kind};
 use super::transaction;
@@ -45,6 +45,13 @@ pub struct Backup {
     /// What the suppliers' records said from a day on (`domain::timeline`).
     #[serde(default)]
     pub dated_facts: Vec<dated_fact::Model>,
+    /// Capacity, holdings and quotes (`store::capacity`).
+    #[serde(default)]
+    pub capacity: Vec<capacity::Model>,
+    #[serde(default)]
+    pub holdings: Vec<holding::Model>,
+    #[serde(default)]
+    pub quotes: Vec<quote::Model>,
     /// The operation log, but for restores (`import all`), which it must not repeat.
     #[serde(default)]
     pub operations: Vec<operation::Model>,
@@ -68,6 +75,12 @@ pub struct History {
     pub deal_events: Vec<Retired<deal_event::Model>>,
     #[serde(default)]
     pub dated_facts: Vec<Retired<dated_fact::Model>>,
+    #[serde(default)]
+    pub capacity: Vec<Retired<capacity::Model>>,
+    #[serde(default)]
+    pub holdings: Vec<Retired<holding::Model>>,
+    #[serde(default)]
+    pub quotes: Vec<Retired<quote::Model>>,
 }
 
 /// A version of a row, and the operation that retracted it.
@@ -139,6 +152,9 @@ pub async fn export_all(store: &Store) -> Result<Backup> {
         deal_events: all::<deal_event::Entity>(db, deal_event::Column::Id).await?,
         audit_entries: all::<audit_entry::Entity>(db, audit_entry::Column::Id).await?,
         dated_facts: all::<dated_fact::Entity>(db, dated_fact::Column::Id).await?,
+        capacity: all::<capacity::Entity>(db, capacity::Column::Id).await?,
+        holdings: all::<holding::Entity>(db, holding::Column::Id).await?,
+        quotes: all::<quote::Entity>(db, quote::Column::Id).await?,
         operations: operation::Entity::find()
             .filter(operation::Column::Kind.ne(operations::RESTORE))
             .order_by_asc(operation::Column::Seq)
@@ -156,6 +172,9 @@ pub async fn export_all(store: &Store) -> Result<Backup> {
             deals: retired::<deal::Entity>(db).await?,
             deal_events: retired::<deal_event::Entity>(db).await?,
             dated_facts: retired::<dated_fact::Entity>(db).await?,
+            capacity: retired::<capacity::Entity>(db).await?,
+            holdings: retired::<holding::Entity>(db).await?,
+            quotes: retired::<quote::Entity>(db).await?,
         },
     })
 }
@@ -240,7 +259,10 @@ async fn restore_all(txn: &DatabaseTransaction, backup: &Backup) -> Result<u64> 
         + backup.visits.len()
         + backup.notes.len()
         + backup.deals.len()
-        + backup.deal_events.len()) as u64;
+        + backup.deal_events.len()
+        + backup.capacity.len()
+        + backup.holdings.len()
+        + backup.quotes.len()) as u64;
     restore::<buyer::Entity, _>(txn, &backup.buyers).await?;
     let listed = |s: &supplier::Model| s.clone().listed();
     let suppliers: Vec<supplier::Model> = backup.suppliers.iter().map(listed).collect();
@@ -254,6 +276,9 @@ async fn restore_all(txn: &DatabaseTransaction, backup: &Backup) -> Result<u64> 
     restore::<deal::Entity, _>(txn, &backup.deals).await?;
     restore::<deal_event::Entity, _>(txn, &backup.deal_events).await?;
     restore::<dated_fact::Entity, _>(txn, &backup.dated_facts).await?;
+    restore::<capacity::Entity, _>(txn, &backup.capacity).await?;
+    restore::<holding::Entity, _>(txn, &backup.holdings).await?;
+    restore::<quote::Entity, _>(txn, &backup.quotes).await?;
     restore::<audit_entry::Entity, _>(txn, &backup.audit_entries).await?;
     restore::<operation::Entity, _>(txn, &backup.operations).await?;
     let h = &backup.history;
@@ -276,6 +301,9 @@ async fn restore_all(txn: &DatabaseTransaction, backup: &Backup) -> Result<u64> 
     restore_retired::<deal::Entity>(txn, &h.deals).await?;
     restore_retired::<deal_event::Entity>(txn, &h.deal_events).await?;
     restore_retired::<dated_fact::Entity>(txn, &h.dated_facts).await?;
+    restore_retired::<capacity::Entity>(txn, &h.capacity).await?;
+    restore_retired::<holding::Entity>(txn, &h.holdings).await?;
+    restore_retired::<quote::Entity>(txn, &h.quotes).await?;
     reset_sequences(txn).await?;
     // The restore is an operation of its own (the caller's), which backups leave out: the
     // restored log is the history, and a backup must round-trip exactly (export → import →
@@ -300,6 +328,9 @@ async fn reset_sequences(txn: &DatabaseTransaction) -> Result<()> {
             "deal",
             "deal_event",
             "dated_fact",
+            "capacity",
+            "holding",
+            "quote",
             "audit_entry",
         ]
         .map(|table| (table, "id")),

@@ -9,6 +9,7 @@ use std::hash::Hash;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::backup::Backup;
+use crate::domain::capacity::LeadTime;
 use crate::domain::dates::{check_in_range, check_past};
 use crate::domain::names::normalise;
 use crate::domain::text;
@@ -144,6 +145,7 @@ pub fn check(backup: &Backup, today: NaiveDate) -> Result<(), Invalid> {
     dated_facts(backup, &ids, &sites)?;
     visits_and_notes(backup, &ids, &sites, today)?;
     deals(backup, &ids, today)?;
+    capacity(backup, &ids, today)?;
     audit(backup)?;
     log(backup)
 }
@@ -315,6 +317,7 @@ fn visits_and_notes(
         at.optional("purpose", &v.purpose, text::line)?;
         at.count("lines_inspected", v.lines_inspected)?;
         at.optional("summary", &v.summary, text::long)?;
+        at.optional("void_reason", &v.void_reason, text::long)?;
         at.timestamp("created_at", v.created_at)
     })?;
     let mut ids = HashSet::new();
@@ -337,6 +340,7 @@ fn visits_and_notes(
             at.past("resolved_on", resolved, today)?;
         }
         at.optional("resolution", &n.resolution, text::long)?;
+        at.optional("void_reason", &n.void_reason, text::long)?;
         at.timestamp("created_at", n.created_at)
     })?;
     Ok(())
@@ -364,10 +368,74 @@ fn deals(backup: &Backup, ids: &Ids, today: NaiveDate) -> Result<(), Invalid> {
         at.money(e.value, &e.currency)?;
         at.optional("scope", &e.scope, text::line)?;
         at.optional("note", &e.note, text::long)?;
+        at.optional("void_reason", &e.void_reason, text::long)?;
+        at.optional("source", &e.source, text::line)?;
         at.canonical("actor", &e.actor, text::name)?;
         at.timestamp("created_at", e.created_at)
     })?;
     Ok(())
+}
+
+/// Capacity, holdings and quotes: the commands' rules (units 0 to 10,000, canonical capability
+/// tags, lead times as vetted writes them, past statement days).
+fn capacity(backup: &Backup, ids: &Ids, today: NaiveDate) -> Result<(), Invalid> {
+    let (suppliers, buyers) = (&ids.suppliers, &ids.buyers);
+    let units =
+        |at: At, n: i32| values::parse_whole(&at.field("units"), &n.to_string(), 0, 10_000).map(|_| ());
+    let mut seen = HashSet::new();
+    each("capacity", &backup.capacity, |at, c| {
+        unique(at, "id", c.id, &mut seen)?;
+        at.refers("supplier_id", c.supplier_id, suppliers, "supplier")?;
+        at.canonical("capability", &c.capability, values::parse_capability)?;
+        units(at, c.units)?;
+        at.canonical("unit", &c.unit, text::name)?;
+        at.past("stated_on", c.stated_on, today)?;
+        at.optional("source", &c.source, text::line)?;
+        at.optional("note", &c.note, text::long)?;
+        at.timestamp("created_at", c.created_at)
+    })?;
+    let mut seen = HashSet::new();
+    each("holdings", &backup.holdings, |at, h| {
+        unique(at, "id", h.id, &mut seen)?;
+        at.refers("supplier_id", h.supplier_id, suppliers, "supplier")?;
+        at.refers("buyer_id", h.buyer_id, buyers, "buyer")?;
+        at.canonical("capability", &h.capability, values::parse_capability)?;
+        units(at, h.units)?;
+        at.past("stated_on", h.stated_on, today)?;
+        at.optional("source", &h.source, text::line)?;
+        at.optional("note", &h.note, text::long)?;
+        at.timestamp("created_at", h.created_at)
+    })?;
+    let mut seen = HashSet::new();
+    each("quotes", &backup.quotes, |at, q| {
+        unique(at, "id", q.id, &mut seen)?;
+        at.refers("supplier_id", q.supplier_id, suppliers, "supplier")?;
+        at.refers("buyer_id", q.buyer_id, buyers, "buyer")?;
+        at.canonical("capability", &q.capability, values::parse_capability)?;
+        let lead = LeadTime::parse(&at.field("lead_time"), &q.lead_time)?;
+        if lead.to_string() != q.lead_time || lead.days() as i32 != q.lead_days {
+            return Err(Invalid::new(
+                at.field("lead_days"),
+                format!("{} and {} days do not go together", q.lead_time, q.lead_days),
+            ));
+        }
+        if let (Some(Money(amount)), Some(code)) = (q.price, &q.currency) {
+            at.canonical("currency", code, values::parse_currency)?;
+            values::check_money(&at.field("price"), amount, code)?;
+        } else if q.price.is_some() != q.currency.is_some() {
+            return Err(Invalid::new(
+                at.field("currency"),
+                "goes with a price, and only with one",
+            ));
+        }
+        if let Some(until) = q.valid_until {
+            check_in_range(&at.field("valid_until"), until)?;
+        }
+        at.past("stated_on", q.stated_on, today)?;
+        at.optional("source", &q.source, text::line)?;
+        at.optional("note", &q.note, text::long)?;
+        at.timestamp("created_at", q.created_at)
+    })
 }
 
 fn audit(backup: &Backup) -> Result<(), Invalid> {

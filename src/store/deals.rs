@@ -18,7 +18,7 @@ use super::operations::Op;
 use super::versions;
 use super::{Store, lookup, sites};
 use crate::domain::deal::{DealEvent, DealHistory, Verdict};
-use crate::domain::status::DealStatus;
+use crate::domain::status::{Confidence, DealStatus};
 use crate::error::{Error, Result};
 
 pub struct DealChange {
@@ -30,6 +30,9 @@ pub struct DealChange {
     pub value: Option<(Decimal, String)>,
     pub scope: Option<String>,
     pub note: Option<String>,
+    /// Where the news came from, and how sure we are (`None`: by the buyer's kind).
+    pub source: Option<String>,
+    pub confidence: Option<Confidence>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -77,6 +80,8 @@ pub struct DealEventView {
     /// Voided (a correction): out of the deal's status and `deal history`, kept in `show`.
     pub voided: bool,
     pub void_reason: Option<String>,
+    pub source: Option<String>,
+    pub confidence: Confidence,
 }
 
 crate::row!(DealEventView {
@@ -93,7 +98,9 @@ crate::row!(DealEventView {
     actor,
     recorded_at,
     voided,
-    void_reason
+    void_reason,
+    source,
+    confidence
 });
 
 /// A deal with its whole history, as `supplier show` gives it.
@@ -175,6 +182,8 @@ fn event_view(e: deal_event::Model, buyer: &str, supplier: &str) -> DealEventVie
         recorded_at: e.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         voided: e.voided,
         void_reason: e.void_reason,
+        source: e.source,
+        confidence: e.confidence,
     }
 }
 
@@ -253,7 +262,7 @@ async fn set_in(txn: &DatabaseTransaction, op: &Op, change: &DealChange) -> Resu
         Some(d) => d,
         None => insert_deal(txn, op.seq, buyer.id, supplier.id, change, now).await?,
     };
-    let event = insert_event(txn, op, deal_row.id, change, now).await?;
+    let event = insert_event(txn, op, deal_row.id, change, buyer.external, now).await?;
     history.record(history_event(&event));
     let after = view(
         project(txn, op.seq, deal_row, &history, now).await?,
@@ -308,6 +317,7 @@ async fn insert_event(
     op: &Op,
     deal_id: i32,
     change: &DealChange,
+    external: bool,
     now: chrono::DateTime<Utc>,
 ) -> Result<deal_event::Model> {
     let (value, currency) = match change.value.clone() {
@@ -323,6 +333,8 @@ async fn insert_event(
         scope: Set(change.scope.clone()),
         note: Set(change.note.clone()),
         actor: Set(op.actor.clone()),
+        source: Set(change.source.clone()),
+        confidence: Set(change.confidence.unwrap_or(Confidence::default_for(external))),
         created_at: Set(now),
         recorded_by: Set(op.seq),
         ..Default::default()

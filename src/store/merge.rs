@@ -13,7 +13,8 @@ use sea_orm::{
 use super::audit::{self, Change};
 use super::buyers::BuyerView;
 use super::entities::{
-    buyer, dated_fact, deal, note, site, supplier, supplier_alias, supplier_capability, visit,
+    buyer, capacity, dated_fact, deal, holding, note, quote, site, supplier, supplier_alias,
+    supplier_capability, visit,
 };
 use super::operations::Op;
 use super::sites::SiteView;
@@ -270,11 +271,38 @@ async fn move_evidence(
         }
         deals_moved += 1;
     }
+    // Capacity, holdings and quotes: statements about the one supplier, kept as they were.
+    let mut statements = 0;
+    statements += repoint::<capacity::Entity>(
+        txn,
+        op,
+        capacity::Column::SupplierId.eq(dup.id),
+        "supplier_id",
+        keep.id,
+    )
+    .await?;
+    statements += repoint::<holding::Entity>(
+        txn,
+        op,
+        holding::Column::SupplierId.eq(dup.id),
+        "supplier_id",
+        keep.id,
+    )
+    .await?;
+    statements += repoint::<quote::Entity>(
+        txn,
+        op,
+        quote::Column::SupplierId.eq(dup.id),
+        "supplier_id",
+        keep.id,
+    )
+    .await?;
     Ok(vec![
         (sites_moved, "site"),
         (visits, "visit"),
         (notes, "note"),
         (deals_moved, "deal"),
+        (statements, "capacity statement"),
     ])
 }
 
@@ -311,6 +339,23 @@ async fn buyers_in(
         keep.id,
     )
     .await?;
+    let mut statements = 0;
+    statements += repoint::<holding::Entity>(
+        txn,
+        op.seq,
+        holding::Column::BuyerId.eq(dup.id),
+        "buyer_id",
+        keep.id,
+    )
+    .await?;
+    statements += repoint::<quote::Entity>(
+        txn,
+        op.seq,
+        quote::Column::BuyerId.eq(dup.id),
+        "buyer_id",
+        keep.id,
+    )
+    .await?;
     let mut deals_moved = 0;
     for dup_deal in deal::Entity::find()
         .filter(deal::Column::BuyerId.eq(dup.id))
@@ -343,7 +388,11 @@ async fn buyers_in(
         dup.id,
         after.name,
         after.id,
-        moved(&[(visits, "visit"), (deals_moved, "deal")])
+        moved(&[
+            (visits, "visit"),
+            (deals_moved, "deal"),
+            (statements, "capacity statement")
+        ])
     );
     let mut after_dup = before_dup.clone();
     after_dup.merged_into = Some(keep.id);

@@ -27,6 +27,7 @@ pub mod audit;
 pub mod backup;
 mod backup_check;
 pub mod buyers;
+pub mod capacity;
 pub mod connect;
 pub mod dated;
 pub mod deals;

@@ -5,7 +5,8 @@
 use sea_orm::sea_query::{ArrayType, ColumnType, Nullable, StringLen, ValueType, ValueTypeErr};
 use sea_orm::{ColIdx, DbErr, QueryResult, TryGetError, TryGetable, Value};
 
-use crate::domain::status::{DealStatus, FactKind, ScarceOverride, Severity};
+use crate::domain::capacity::Period;
+use crate::domain::status::{Confidence, DealStatus, FactKind, HoldStatus, ScarceOverride, Severity};
 
 macro_rules! stored_enum {
     ($($name:ident),+) => {$(
@@ -57,4 +58,12 @@ macro_rules! stored_enum {
     )+};
 }
 
-stored_enum!(DealStatus, Severity, ScarceOverride, FactKind);
+stored_enum!(
+    DealStatus,
+    Severity,
+    ScarceOverride,
+    FactKind,
+    Confidence,
+    HoldStatus,
+    Period
+);

@@ -250,6 +250,11 @@ const REFERENCES: &[(&str, &str, &str)] = &[
     ("deal", "buyer_id", "buyer"),
     ("deal", "supplier_id", "supplier"),
     ("deal_event", "deal_id", "deal"),
+    ("capacity", "supplier_id", "supplier"),
+    ("holding", "supplier_id", "supplier"),
+    ("holding", "buyer_id", "buyer"),
+    ("quote", "supplier_id", "supplier"),
+    ("quote", "buyer_id", "buyer"),
 ];
 
 fn quoted(backend: DbBackend, name: &str) -> String {

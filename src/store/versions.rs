@@ -142,6 +142,18 @@ macro_rules! parents_first {
             type $E = deal_event::Entity;
             $body
         }
+        {
+            type $E = capacity::Entity;
+            $body
+        }
+        {
+            type $E = holding::Entity;
+            $body
+        }
+        {
+            type $E = quote::Entity;
+            $body
+        }
     }};
 }
 
@@ -149,6 +161,18 @@ macro_rules! parents_first {
 macro_rules! children_first {
     ($E:ident => $body:expr) => {{
         use $crate::store::entities::*;
+        {
+            type $E = quote::Entity;
+            $body
+        }
+        {
+            type $E = holding::Entity;
+            $body
+        }
+        {
+            type $E = capacity::Entity;
+            $body
+        }
         {
             type $E = deal_event::Entity;
             $body

@@ -3,7 +3,7 @@
 use crate::store::money::Money;
 use sea_orm::entity::prelude::*;
 
-use crate::domain::status::DealStatus;
+use crate::domain::status::{Confidence, DealStatus};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "deal_event")]
@@ -25,6 +25,13 @@ pub struct Model {
     pub voided: bool,
     #[serde(default)]
     pub void_reason: Option<String>,
+    /// Where the news came from, and how sure we are of it (our own teams' moves are
+    /// confirmed unless said otherwise, a competitor's likely).
+    #[serde(default)]
+    pub source: Option<String>,
+    #[sea_orm(column_type = "String(StringLen::N(16))")]
+    #[serde(default = "Confidence::confirmed")]
+    pub confidence: Confidence,
     pub created_at: DateTimeUtc,
     /// The operation that wrote this version of the row (see `store::versions`); 0 in a
     /// backup from before the operation log.

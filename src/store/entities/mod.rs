@@ -2,11 +2,14 @@
 
 pub mod audit_entry;
 pub mod buyer;
+pub mod capacity;
 pub mod dated_fact;
 pub mod deal;
 pub mod deal_event;
+pub mod holding;
 pub mod note;
 pub mod operation;
+pub mod quote;
 pub mod site;
 pub mod supplier;
 pub mod supplier_alias;

@@ -1,0 +1,391 @@
+//! `report capacity`: per supplier, capability and quarter, the units it can deliver, who holds
+//! them (ours, sister teams, competitors; rumours listed but not counted), what is free; per
+//! capability and quarter the totals; and per capability the outlook: how many units are free
+//! in the next four quarters, how fast they are being taken, and when they run out.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QuerySelect};
+use serde::Serialize;
+
+use super::facts;
+use super::known::Known;
+use crate::domain::capacity::{Outlook, Period, outlook};
+use crate::domain::status::{BuyerKind, Confidence, HoldStatus};
+use crate::error::Result;
+use crate::store::entities::{capacity, holding};
+
+/// How far back units taken count for the pace of an outlook.
+pub const PACE_DAYS: u64 = 180;
+
+#[derive(Debug, Serialize)]
+pub struct CapacityReport {
+    pub as_of: NaiveDate,
+    pub from: Period,
+    pub to: Period,
+    pub rows: Vec<CapacityRow>,
+    pub totals: Vec<Total>,
+    pub outlook: Vec<OutlookRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SupplierRef {
+    pub id: i32,
+    pub name: String,
+}
+
+/// One supplier's capability in one quarter.
+#[derive(Debug, Clone, Serialize)]
+pub struct CapacityRow {
+    pub supplier: SupplierRef,
+    pub capability: String,
+    pub period: Period,
+    pub capacity: i64,
+    pub held: Vec<Held>,
+    /// Capacity less what is reserved or contracted (rumours are not subtracted).
+    pub free: i64,
+}
+
+/// A buyer's hold on a row's units.
+#[derive(Debug, Clone, Serialize)]
+pub struct Held {
+    pub buyer: String,
+    pub kind: BuyerKind,
+    pub units: i64,
+    pub status: HoldStatus,
+    pub confidence: Confidence,
+}
+
+/// A capability's quarter, all suppliers together.
+#[derive(Debug, Clone, Serialize)]
+pub struct Total {
+    pub capability: String,
+    pub period: Period,
+    pub capacity: i64,
+    /// Reserved or contracted.
+    pub held: i64,
+    pub free: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OutlookRow {
+    pub capability: String,
+    #[serde(flatten)]
+    pub outlook: Outlook,
+    /// With `--buyer`: the first quarter in which that buyer could still get a unit (one free,
+    /// or already its own); none when no quarter shown has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<Option<Period>>,
+}
+
+/// What the report covers.
+pub struct Scope {
+    pub capability: Option<String>,
+    pub from: Period,
+    pub to: Period,
+    pub as_of: NaiveDate,
+    /// The buyer whose window is asked for.
+    pub buyer: Option<i32>,
+}
+
+/// A statement's key and when it was made: the latest by day, then by recording, stands.
+type Standing<K, T> = HashMap<K, (NaiveDate, i32, T)>;
+
+/// The holdings that stand, per supplier, capability, quarter and buyer: units, status and
+/// confidence.
+type Holdings = Standing<(i32, String, String, i32), (i64, HoldStatus, Confidence)>;
+
+fn keep_latest<K: Eq + std::hash::Hash, T>(
+    map: &mut Standing<K, T>,
+    key: K,
+    when: (NaiveDate, i32),
+    value: T,
+) {
+    match map.get(&key) {
+        Some((day, id, _)) if (*day, *id) >= when => {}
+        _ => {
+            map.insert(key, (when.0, when.1, value));
+        }
+    }
+}
+
+pub async fn build(conn: &impl ConnectionTrait, known: Known, scope: &Scope) -> Result<CapacityReport> {
+    let periods: Vec<String> = (0..scope.from.span(scope.to) as i32)
+        .map(|i| scope.from.plus(i).to_string())
+        .collect();
+    // Capacity statements made by the day, per supplier, capability and quarter.
+    type CapacityRowRead = (i32, i32, String, String, i64, NaiveDate);
+    let statements: Vec<CapacityRowRead> = known
+        .rows::<capacity::Entity, _>(
+            conn,
+            &["id", "supplier_id", "capability", "period", "units", "stated_on"],
+            |find| {
+                let query = find
+                    .select_only()
+                    .columns([
+                        capacity::Column::Id,
+                        capacity::Column::SupplierId,
+                        capacity::Column::Capability,
+                        capacity::Column::Period,
+                        capacity::Column::Units,
+                        capacity::Column::StatedOn,
+                    ])
+                    .filter(capacity::Column::StatedOn.lte(scope.as_of))
+                    .filter(capacity::Column::Period.is_in(periods.iter().map(String::as_str)));
+                match &scope.capability {
+                    Some(c) => query.filter(capacity::Column::Capability.eq(c.as_str())),
+                    None => query,
+                }
+            },
+        )
+        .await?;
+    let mut capacity: Standing<(i32, String, String), i64> = HashMap::new();
+    for (id, supplier, capability, period, units, day) in statements {
+        keep_latest(&mut capacity, (supplier, capability, period), (day, id), units);
+    }
+    // Holdings the same way, per buyer too.
+    type HoldingRowRead = (
+        i32,
+        i32,
+        i32,
+        String,
+        String,
+        i64,
+        HoldStatus,
+        Confidence,
+        NaiveDate,
+    );
+    let holdings: Vec<HoldingRowRead> = known
+        .rows::<holding::Entity, _>(
+            conn,
+            &[
+                "id",
+                "supplier_id",
+                "buyer_id",
+                "capability",
+                "period",
+                "units",
+                "status",
+                "confidence",
+                "stated_on",
+            ],
+            |find| {
+                let query = find
+                    .select_only()
+                    .columns([
+                        holding::Column::Id,
+                        holding::Column::SupplierId,
+                        holding::Column::BuyerId,
+                        holding::Column::Capability,
+                        holding::Column::Period,
+                        holding::Column::Units,
+                        holding::Column::Status,
+                        holding::Column::Confidence,
+                        holding::Column::StatedOn,
+                    ])
+                    .filter(holding::Column::StatedOn.lte(scope.as_of))
+                    .filter(holding::Column::Period.is_in(periods.iter().map(String::as_str)));
+                match &scope.capability {
+                    Some(c) => query.filter(holding::Column::Capability.eq(c.as_str())),
+                    None => query,
+                }
+            },
+        )
+        .await?;
+    let mut held: Holdings = HashMap::new();
+    for (id, supplier, buyer, capability, period, units, status, confidence, day) in holdings {
+        keep_latest(
+            &mut held,
+            (supplier, capability, period, buyer),
+            (day, id),
+            (units, status, confidence),
+        );
+    }
+    let pace_from = scope.as_of - chrono::Days::new(PACE_DAYS - 1);
+    let mut taken: BTreeMap<String, i64> = BTreeMap::new();
+    for ((_, capability, _, _), (day, _, (units, status, _))) in &held {
+        if status.takes_units() && *day >= pace_from {
+            *taken.entry(capability.clone()).or_default() += units;
+        }
+    }
+    assemble(conn, known, scope, capacity, held, taken).await
+}
+
+/// Rows, totals and outlook from the statements that stand, over the suppliers active on the
+/// day.
+async fn assemble(
+    conn: &impl ConnectionTrait,
+    known: Known,
+    scope: &Scope,
+    capacity: Standing<(i32, String, String), i64>,
+    held: Holdings,
+    taken: BTreeMap<String, i64>,
+) -> Result<CapacityReport> {
+    let mut ids: Vec<i32> = capacity
+        .keys()
+        .map(|k| k.0)
+        .chain(held.keys().map(|k| k.0))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let then = facts::Then::load(conn, known, scope.as_of).await?;
+    let active: HashMap<i32, String> = facts::active_suppliers(conn, known, &then, Some(&ids))
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    let buyers: HashMap<i32, facts::Buyer> = facts::buyers(conn, known)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b))
+        .collect();
+    let mut rows: Rows = BTreeMap::new();
+    for ((supplier, capability, period), (_, _, units)) in &capacity {
+        if let Some(r) = row(&mut rows, &active, *supplier, capability, period) {
+            r.capacity = *units;
+        }
+    }
+    let mut own: HashSet<(String, String)> = HashSet::new();
+    for ((supplier, capability, period, buyer), (_, _, (units, status, confidence))) in &held {
+        let (Some(b), false) = (buyers.get(buyer), *status == HoldStatus::Released) else {
+            continue;
+        };
+        if scope.buyer == Some(*buyer) && status.takes_units() && *units > 0 {
+            own.insert((capability.clone(), period.clone()));
+        }
+        if let Some(r) = row(&mut rows, &active, *supplier, capability, period) {
+            r.held.push(Held {
+                buyer: b.name.clone(),
+                kind: BuyerKind::of(b.external),
+                units: *units,
+                status: *status,
+                confidence: *confidence,
+            });
+        }
+    }
+    let mut rows: Vec<CapacityRow> = rows.into_values().collect();
+    for r in &mut rows {
+        // Ours first, then competitors, each by name.
+        r.held.sort_by(|a, b| {
+            (a.kind == BuyerKind::External, &a.buyer).cmp(&(b.kind == BuyerKind::External, &b.buyer))
+        });
+        r.free = r.capacity
+            - r.held
+                .iter()
+                .filter(|h| h.status.takes_units())
+                .map(|h| h.units)
+                .sum::<i64>();
+    }
+    let totals = totals(&rows);
+    let outlook = outlooks(scope, &totals, &taken, &own);
+    Ok(CapacityReport {
+        as_of: scope.as_of,
+        from: scope.from,
+        to: scope.to,
+        rows,
+        totals,
+        outlook,
+    })
+}
+
+/// Rows by capability, supplier name and id, and quarter.
+type Rows = BTreeMap<(String, String, i32, String), CapacityRow>;
+
+/// The row of an active supplier's capability in a quarter (none for a supplier not active on
+/// the day).
+fn row<'a>(
+    rows: &'a mut Rows,
+    active: &HashMap<i32, String>,
+    supplier: i32,
+    capability: &str,
+    period: &str,
+) -> Option<&'a mut CapacityRow> {
+    let name = active.get(&supplier)?;
+    let period_value = Period::from_stored(period)?;
+    Some(
+        rows.entry((capability.to_string(), name.clone(), supplier, period.to_string()))
+            .or_insert_with(|| CapacityRow {
+                supplier: SupplierRef {
+                    id: supplier,
+                    name: name.clone(),
+                },
+                capability: capability.to_string(),
+                period: period_value,
+                capacity: 0,
+                held: Vec::new(),
+                free: 0,
+            }),
+    )
+}
+
+/// Per capability and quarter, all suppliers added up.
+fn totals(rows: &[CapacityRow]) -> Vec<Total> {
+    let mut totals: BTreeMap<(String, Period), Total> = BTreeMap::new();
+    for r in rows {
+        let t = totals
+            .entry((r.capability.clone(), r.period))
+            .or_insert_with(|| Total {
+                capability: r.capability.clone(),
+                period: r.period,
+                capacity: 0,
+                held: 0,
+                free: 0,
+            });
+        t.capacity += r.capacity;
+        t.held += r
+            .held
+            .iter()
+            .filter(|h| h.status.takes_units())
+            .map(|h| h.units)
+            .sum::<i64>();
+        t.free += r.free;
+    }
+    totals.into_values().collect()
+}
+
+/// Per capability: its outlook from the as-of quarter (or `--from`, if later) to `--to`.
+fn outlooks(
+    scope: &Scope,
+    totals: &[Total],
+    taken: &BTreeMap<String, i64>,
+    own: &HashSet<(String, String)>,
+) -> Vec<OutlookRow> {
+    let first = Ord::max(scope.from, Period::of_day(scope.as_of));
+    let mut capabilities: Vec<&str> = totals.iter().map(|t| t.capability.as_str()).collect();
+    capabilities.dedup();
+    capabilities
+        .into_iter()
+        .map(|capability| {
+            let free: Vec<(Period, i64)> = totals
+                .iter()
+                .filter(|t| t.capability == capability)
+                .map(|t| (t.period, t.free))
+                .collect();
+            let window = scope.buyer.map(|_| {
+                (0..first.span(scope.to) as i32).map(|i| first.plus(i)).find(|p| {
+                    free.iter().any(|(q, n)| q == p && *n > 0)
+                        || own.contains(&(capability.to_string(), p.to_string()))
+                })
+            });
+            OutlookRow {
+                capability: capability.to_string(),
+                outlook: outlook(
+                    first,
+                    scope.to,
+                    &free,
+                    taken.get(capability).copied().unwrap_or(0),
+                ),
+                window,
+            }
+        })
+        .collect()
+}
+
+crate::row!(Total {
+    capability,
+    period,
+    capacity,
+    held,
+    free
+});
