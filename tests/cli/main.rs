@@ -7,6 +7,7 @@ mod support;
 mod backends;
 mod bad_input;
 mod buyers;
+mod capacity;
 mod concurrency;
 mod corrections;
 mod deals;

@@ -1,0 +1,417 @@
+//! Capacity, holdings and quotes, and `report capacity` (issue 14), through the binary.
+
+use serde_json::Value;
+
+use crate::support::{Db, array_len, record};
+
+/// Seeded, and Lumina's hjt-full-line capacity for 2027: 4 lines a quarter, stated on
+/// 2026-09-01.
+fn with_capacity() -> Db {
+    let db = Db::seeded();
+    for quarter in ["2027Q1", "2027Q2", "2027Q3", "2027Q4"] {
+        db.ok(&[
+            "capacity",
+            "set",
+            "Lumina",
+            "--capability",
+            "hjt-full-line",
+            "--period",
+            quarter,
+            "--units",
+            "4",
+            "--date",
+            "2026-09-01",
+        ]);
+    }
+    db
+}
+
+fn hold(db: &Db, buyer: &str, period: &str, units: &str, status: &str, date: &str) {
+    db.ok(&[
+        "hold",
+        "set",
+        "Lumina",
+        "--buyer",
+        buyer,
+        "--capability",
+        "hjt-full-line",
+        "--period",
+        period,
+        "--units",
+        units,
+        "--status",
+        status,
+        "--date",
+        date,
+    ]);
+}
+
+fn report(db: &Db, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "report",
+        "capacity",
+        "--capability",
+        "hjt-full-line",
+        "--from",
+        "2027Q1",
+        "--to",
+        "2027Q4",
+    ];
+    args.extend(extra);
+    db.json(&args)
+}
+
+/// The row of Lumina's quarter.
+fn row<'a>(report: &'a Value, period: &str) -> &'a Value {
+    report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["period"] == period)
+        .unwrap_or_else(|| panic!("no row for {period}: {report}"))
+}
+
+fn a_later_statement_supersedes_and_history_is_kept() {
+    let db = with_capacity();
+    db.ok(&[
+        "capacity",
+        "set",
+        "Lumina",
+        "--capability",
+        "hjt-full-line",
+        "--period",
+        "2027Q2",
+        "--units",
+        "6",
+        "--date",
+        "2026-11-01",
+        "--source",
+        "supplier's sales",
+    ]);
+    let standing = db.json(&["capacity", "list", "Lumina"]);
+    assert_eq!(array_len(&standing), 4);
+    let q2 = standing
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["period"] == "2027Q2")
+        .unwrap();
+    assert_eq!(
+        (q2["units"].as_i64(), q2["source"].as_str()),
+        (Some(6), Some("supplier's sales"))
+    );
+    assert_eq!(
+        array_len(&db.json(&["capacity", "list", "Lumina", "--history"])),
+        5
+    );
+    // As of a day before the later statement, the earlier one stands.
+    assert_eq!(
+        row(&report(&db, &["--as-of", "2026-10-15"]), "2027Q2")["capacity"],
+        4
+    );
+    assert_eq!(
+        row(&report(&db, &["--as-of", "2026-11-01"]), "2027Q2")["capacity"],
+        6
+    );
+    // Before any statement, nothing.
+    assert_eq!(array_len(&report(&db, &["--as-of", "2026-08-31"])["rows"]), 0);
+}
+
+fn free_is_capacity_less_what_is_reserved_or_contracted() {
+    let db = with_capacity();
+    hold(&db, "Aurora", "2027Q1", "1", "reserved", "2026-10-01");
+    hold(&db, "Helios", "2027Q1", "2", "contracted", "2026-10-02");
+    hold(&db, "Borealis", "2027Q1", "1", "rumoured", "2026-10-03");
+    let q1 = row(&report(&db, &[]), "2027Q1").clone();
+    assert_eq!(
+        q1["free"], 1,
+        "4 - 1 reserved - 2 contracted; the rumour is not subtracted: {q1}"
+    );
+    let held: Vec<String> = q1["held"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            format!(
+                "{} {} {} {}",
+                h["buyer"].as_str().unwrap(),
+                h["status"].as_str().unwrap(),
+                h["units"],
+                h["confidence"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        held,
+        [
+            "Aurora Solar reserved 1 confirmed",
+            "Borealis PV rumoured 1 confirmed",
+            "Helios Energy contracted 2 likely"
+        ],
+        "ours first; a competitor's hold is likely unless said"
+    );
+    // Released: the units are free again, and the holding no longer listed.
+    hold(&db, "Helios", "2027Q1", "2", "released", "2026-11-20");
+    let q1 = row(&report(&db, &[]), "2027Q1").clone();
+    assert_eq!(q1["free"], 3, "{q1}");
+    assert_eq!(array_len(&q1["held"]), 2);
+    let table = db.ok(&["report", "capacity", "--from", "2027Q1", "--to", "2027Q4"]);
+    assert!(table.contains("Aurora Solar reserved 1"), "{table}");
+    // Undo gives the holding back.
+    db.ok(&["undo"]);
+    assert_eq!(row(&report(&db, &[]), "2027Q1")["free"], 1);
+}
+
+/// The outlook, by hand: 2027Q1–Q4 have 4 lines each, 16 in all. Reserved and contracted in the
+/// last 180 days (as of 2026-12-01): 3 + 2 + 1 = 6 units, 3 a quarter. Free: Q1 4 - 3 = 1, Q2
+/// 4 - 2 = 2, Q3 4 - 1 = 3, Q4 4: 10. At 3 a quarter the 10 last 10 / 3 = 3.3, so four quarters:
+/// sold out in 2027Q4. An older contract (2026-04-01, more than 180 days back) is not pace.
+fn the_outlook_by_hand() {
+    let db = with_capacity();
+    hold(&db, "Helios", "2027Q1", "3", "contracted", "2026-10-01");
+    hold(&db, "Aurora", "2027Q2", "2", "reserved", "2026-11-01");
+    hold(&db, "Borealis", "2027Q3", "1", "contracted", "2026-11-20");
+    hold(&db, "Borealis", "2027Q4", "0", "contracted", "2026-04-01");
+    let r = report(&db, &["--as-of", "2026-12-01", "--buyer", "Helios"]);
+    let outlook = &r["outlook"][0];
+    assert_eq!(outlook["capability"], "hjt-full-line");
+    assert_eq!(outlook["free_next_4_quarters"], 10);
+    assert_eq!(outlook["taken_per_quarter"], 3.0);
+    assert_eq!(outlook["sold_out_by"], "2027Q4");
+    assert_eq!(
+        outlook["window"], "2027Q1",
+        "Helios holds Q1 units, and others are free"
+    );
+    let totals: Vec<i64> = r["totals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["free"].as_i64().unwrap())
+        .collect();
+    assert_eq!(totals, [1, 2, 3, 4]);
+    // Without --buyer there is no window.
+    assert!(
+        report(&db, &["--as-of", "2026-12-01"])["outlook"][0]
+            .get("window")
+            .is_none()
+    );
+}
+
+fn capacity_as_it_was_known() {
+    let db = with_capacity();
+    hold(&db, "Helios", "2027Q1", "3", "contracted", "2026-10-01");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let moment = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+    let then = report(&db, &["--as-of", "2026-12-01"]);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    // Recorded later: a back-dated reservation, and a correction of Q1's capacity.
+    hold(&db, "Aurora", "2027Q1", "1", "reserved", "2026-09-15");
+    db.ok(&[
+        "capacity",
+        "set",
+        "Lumina",
+        "--capability",
+        "hjt-full-line",
+        "--period",
+        "2027Q1",
+        "--units",
+        "5",
+        "--date",
+        "2026-11-01",
+    ]);
+    let now = report(&db, &["--as-of", "2026-12-01"]);
+    assert_ne!(now, then);
+    assert_eq!(row(&now, "2027Q1")["free"], 1);
+    assert_eq!(
+        report(&db, &["--as-of", "2026-12-01", "--known-at", &moment]),
+        then
+    );
+}
+
+fn bad_statements_are_refused_and_write_nothing() {
+    let db = with_capacity();
+    fn set<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+        let mut args = vec!["capacity", "set", "Lumina", "--capability", "hjt-full-line"];
+        args.extend(extra);
+        args
+    }
+    db.refuses(&set(&["--period", "2027Q5", "--units", "1"]), 65, "period");
+    db.refuses(&set(&["--period", "2101Q1", "--units", "1"]), 65, "period");
+    db.refuses(&set(&["--period", "2027Q1", "--units", "-1"]), 65, "units");
+    db.refuses(&set(&["--period", "2027Q1", "--units", "10001"]), 65, "units");
+    db.refuses(
+        &set(&["--period", "2027Q1", "--units", "2", "--date", "2999-01-01"]),
+        65,
+        "date",
+    );
+    db.refuses(
+        &set(&["--period", "2027Q1", "--units", "2", "--confidence", "sure"]),
+        65,
+        "confidence",
+    );
+    db.refuses(
+        &[
+            "hold",
+            "set",
+            "Lumina",
+            "--buyer",
+            "Nobody",
+            "--capability",
+            "hjt-full-line",
+            "--period",
+            "2027Q1",
+            "--units",
+            "1",
+            "--status",
+            "reserved",
+        ],
+        65,
+        "buyer",
+    );
+    db.refuses(
+        &[
+            "hold",
+            "set",
+            "Lumina",
+            "--buyer",
+            "Aurora",
+            "--capability",
+            "hjt-full-line",
+            "--period",
+            "2027Q1",
+            "--units",
+            "1",
+            "--status",
+            "maybe",
+        ],
+        65,
+        "status",
+    );
+    db.refuses(
+        &[
+            "quote",
+            "add",
+            "Lumina",
+            "--buyer",
+            "Aurora",
+            "--capability",
+            "hjt-full-line",
+            "--lead-time",
+            "forever",
+        ],
+        65,
+        "lead-time",
+    );
+    db.refuses(
+        &["report", "capacity", "--from", "2027Q3", "--to", "2027Q1"],
+        65,
+        "to",
+    );
+}
+
+fn quotes_and_provenance() {
+    let db = Db::seeded();
+    let quote = db.json(&[
+        "quote",
+        "add",
+        "Lumina",
+        "--buyer",
+        "Aurora",
+        "--capability",
+        "hjt-full-line",
+        "--lead-time",
+        "9m",
+        "--price",
+        "1250000",
+        "--currency",
+        "USD",
+        "--valid-until",
+        "2027-06-30",
+        "--source",
+        "visit #3",
+    ]);
+    assert_eq!(
+        (quote["lead_time"].as_str(), quote["lead_days"].as_i64()),
+        (Some("9m"), Some(274))
+    );
+    assert_eq!(array_len(&db.json(&["quote", "list", "Lumina"])), 1);
+    // A competitor's deal event is likely unless said; ours confirmed; a rumour says so.
+    db.ok(&[
+        "deal",
+        "set",
+        "Maxwell",
+        "--buyer",
+        "Helios",
+        "--status",
+        "negotiating",
+        "--source",
+        "press",
+    ]);
+    db.ok(&[
+        "deal",
+        "set",
+        "Lumina",
+        "--buyer",
+        "Aurora",
+        "--status",
+        "evaluating",
+    ]);
+    db.ok(&[
+        "deal",
+        "set",
+        "Lumina",
+        "--buyer",
+        "Helios",
+        "--status",
+        "evaluating",
+        "--confidence",
+        "rumour",
+    ]);
+    let events = |supplier: &str| db.json(&["deal", "history", supplier]);
+    let maxwell = &events("Maxwell")[0];
+    assert_eq!(
+        (maxwell["confidence"].as_str(), maxwell["source"].as_str()),
+        (Some("likely"), Some("press"))
+    );
+    let lumina = events("Lumina");
+    let confidences: Vec<&str> = lumina
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["confidence"].as_str().unwrap())
+        .collect();
+    assert_eq!(confidences, ["confirmed", "rumour"]);
+}
+
+every_backend!(
+    a_later_statement_supersedes_and_history_is_kept,
+    free_is_capacity_less_what_is_reserved_or_contracted,
+    the_outlook_by_hand,
+    capacity_as_it_was_known,
+    bad_statements_are_refused_and_write_nothing,
+    quotes_and_provenance,
+);
+
+/// A backup carries capacity, holdings and quotes, and round-trips byte for byte.
+fn a_backup_carries_capacity() {
+    let db = with_capacity();
+    hold(&db, "Helios", "2027Q1", "3", "contracted", "2026-10-01");
+    db.ok(&[
+        "quote",
+        "add",
+        "Lumina",
+        "--buyer",
+        "Aurora",
+        "--capability",
+        "hjt-full-line",
+        "--lead-time",
+        "40w",
+    ]);
+    let backup = db.ok(&["export", "all"]);
+    let file = db.file("backup.json", &backup);
+    let fresh = Db::new();
+    fresh.ok(&["import", "all", &file]);
+    assert_eq!(record(&fresh), record(&db));
+    assert_eq!(fresh.ok(&["export", "all"]), backup);
+}
+every_backend!(a_backup_carries_capacity);
