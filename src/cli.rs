@@ -889,6 +889,12 @@ pub enum ReportCommand {
     Capacity(ReportCapacityArgs),
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScarceBy {
+    Suppliers,
+    Capacity,
+}
+
 #[derive(Debug, Args)]
 pub struct ReportCapacityArgs {
     /// Only this capability, e.g. hjt-full-line
@@ -921,6 +927,10 @@ pub struct ReportGapsArgs {
     /// The buyer whose gaps these are
     #[arg(long)]
     pub buyer: String,
+    /// Judge a capability scarce by how many active suppliers offer it, or by its free units in
+    /// the next four quarters (both against --threshold)
+    #[arg(long, value_enum, default_value_t = ScarceBy::Suppliers)]
+    pub scarce_by: ScarceBy,
     #[command(flatten)]
     pub args: ReportArgs,
 }

@@ -155,14 +155,13 @@ pub async fn run(ctx: &Context) -> Result<()> {
     load(&store, fixture).await?;
 
     let status = status::build(&store.db, None, DEFAULT_THRESHOLD, store.today, Known::NOW).await?;
-    let gaps = gaps::build(
-        &store.db,
-        &first_buyer,
-        DEFAULT_THRESHOLD,
-        store.today,
-        Known::NOW,
-    )
-    .await?;
+    let question = gaps::Question {
+        buyer: &first_buyer,
+        threshold: DEFAULT_THRESHOLD,
+        as_of: store.today,
+        by_capacity: false,
+    };
+    let gaps = gaps::build(&store.db, &question, Known::NOW).await?;
     store.close().await;
     if ctx.output.format == Format::Json {
         let both = serde_json::json!({ "database": path, "status": status, "gaps": gaps });

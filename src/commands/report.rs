@@ -1,7 +1,7 @@
 //! `vetted report status|gaps|capacity`.
 
 use super::Context;
-use crate::cli::{ReportArgs, ReportCapacityArgs, ReportCommand, ReportGapsArgs, ReportStatusArgs};
+use crate::cli::{ReportArgs, ReportCapacityArgs, ReportCommand, ReportGapsArgs, ReportStatusArgs, ScarceBy};
 use crate::domain::capacity::Period;
 use crate::domain::{dates, values};
 use crate::error::Result;
@@ -141,14 +141,24 @@ async fn status(ctx: &Context, args: ReportStatusArgs) -> Result<()> {
 }
 
 async fn gaps(ctx: &Context, args: ReportGapsArgs) -> Result<()> {
-    let ReportGapsArgs { buyer, args } = args;
+    let ReportGapsArgs {
+        buyer,
+        scarce_by,
+        args,
+    } = args;
     let known_at = known_at(ctx, &args)?;
     let as_of = as_of(ctx, &args, known_at)?;
     let threshold = threshold(&args)?;
     let out = ctx.out(args.out.as_deref())?;
     let store = ctx.store().await?;
     let known = known(&store, known_at).await?;
-    let mut report = gaps::build(&store.db, &buyer, threshold, as_of, known).await?;
+    let question = gaps::Question {
+        buyer: &buyer,
+        threshold,
+        as_of,
+        by_capacity: scarce_by == ScarceBy::Capacity,
+    };
+    let mut report = gaps::build(&store.db, &question, known).await?;
     // The most urgent first: `--limit` keeps the top of the list.
     report.suppliers.truncate(ctx.output.limit.unwrap_or(usize::MAX));
     if ctx.output.format == Format::Html {

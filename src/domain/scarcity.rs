@@ -13,6 +13,9 @@ pub const DEFAULT_THRESHOLD: usize = 3;
 pub struct Scarcity {
     pub threshold: usize,
     counts: BTreeMap<String, usize>,
+    /// Scarcity by capacity (`--scarce-by capacity`): each capability's free units in the next
+    /// four quarters, judged against the threshold instead of the suppliers offering it.
+    free: Option<BTreeMap<String, i64>>,
 }
 
 /// What scarcity says of one supplier.
@@ -29,7 +32,34 @@ pub struct Assessment {
 impl Scarcity {
     /// From counts the database made (capability → active suppliers offering it).
     pub fn from_counts(threshold: usize, counts: BTreeMap<String, usize>) -> Scarcity {
-        Scarcity { threshold, counts }
+        Scarcity {
+            threshold,
+            counts,
+            free: None,
+        }
+    }
+
+    /// Scarce by capacity: a capability is scarce when its free units in the next four quarters
+    /// (`free`) are at most the threshold; one whose capacity nobody stated is not judged
+    /// scarce. Alternatives still count the suppliers offering it (`counts`).
+    pub fn by_capacity(
+        threshold: usize,
+        counts: BTreeMap<String, usize>,
+        free: BTreeMap<String, i64>,
+    ) -> Scarcity {
+        Scarcity {
+            threshold,
+            counts,
+            free: Some(free),
+        }
+    }
+
+    /// Whether `capability` is scarce, by suppliers or by free units.
+    pub fn is_scarce(&self, capability: &str) -> bool {
+        match &self.free {
+            None => self.suppliers_offering(capability) <= self.threshold,
+            Some(free) => free.get(capability).is_some_and(|n| *n <= self.threshold as i64),
+        }
     }
 
     /// Counts each capability once per supplier, over the suppliers given (the active ones).
@@ -44,14 +74,14 @@ impl Scarcity {
             }
         }
         let counts = counts.into_iter().map(|(c, n)| (c.to_string(), n)).collect();
-        Scarcity { threshold, counts }
+        Scarcity::from_counts(threshold, counts)
     }
 
     /// Every capability with the number of active suppliers offering it, by name.
     pub fn capabilities(&self) -> impl Iterator<Item = (&str, usize, bool)> {
         self.counts
             .iter()
-            .map(|(name, n)| (name.as_str(), *n, *n <= self.threshold))
+            .map(|(name, n)| (name.as_str(), *n, self.is_scarce(name)))
     }
 
     pub fn suppliers_offering(&self, capability: &str) -> usize {
@@ -59,10 +89,7 @@ impl Scarcity {
     }
 
     pub fn assess(&self, capabilities: &[String], scarce_override: ScarceOverride) -> Assessment {
-        let mut scarce_caps: Vec<&String> = capabilities
-            .iter()
-            .filter(|c| self.suppliers_offering(c) <= self.threshold)
-            .collect();
+        let mut scarce_caps: Vec<&String> = capabilities.iter().filter(|c| self.is_scarce(c)).collect();
         scarce_caps.sort();
         scarce_caps.dedup();
         let fewest = |caps: &mut dyn Iterator<Item = &String>| {
@@ -132,6 +159,23 @@ mod tests {
         assert!(s.capabilities().all(|(_, _, scarce)| scarce));
         let s = Scarcity::new(1, market.iter().map(Vec::as_slice));
         assert!(s.capabilities().all(|(_, _, scarce)| !scarce));
+    }
+
+    #[test]
+    fn by_capacity_the_free_units_decide() {
+        let market = market();
+        let counts = Scarcity::new(3, market.iter().map(Vec::as_slice)).counts;
+        let free = [("pecvd".to_string(), 2), ("hjt-full-line".to_string(), 40)].into();
+        let s = Scarcity::by_capacity(3, counts, free);
+        // pecvd has four suppliers but two free units: scarce; hjt-full-line two suppliers and
+        // forty free: not; pvd no capacity stated: not judged scarce.
+        assert!(s.is_scarce("pecvd") && !s.is_scarce("hjt-full-line") && !s.is_scarce("pvd"));
+        let pecvd = s.assess(&caps(&["pecvd"]), ScarceOverride::Auto);
+        assert_eq!(
+            (pecvd.scarce, pecvd.alternatives),
+            (true, Some(3)),
+            "alternatives still count suppliers"
+        );
     }
 
     #[test]

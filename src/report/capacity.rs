@@ -90,11 +90,11 @@ pub struct Scope {
 }
 
 /// A statement's key and when it was made: the latest by day, then by recording, stands.
-type Standing<K, T> = HashMap<K, (NaiveDate, i32, T)>;
+pub type Standing<K, T> = HashMap<K, (NaiveDate, i32, T)>;
 
 /// The holdings that stand, per supplier, capability, quarter and buyer: units, status and
 /// confidence.
-type Holdings = Standing<(i32, String, String, i32), (i64, HoldStatus, Confidence)>;
+pub type Holdings = Standing<(i32, String, String, i32), (i64, HoldStatus, Confidence)>;
 
 fn keep_latest<K: Eq + std::hash::Hash, T>(
     map: &mut Standing<K, T>,
@@ -110,106 +110,182 @@ fn keep_latest<K: Eq + std::hash::Hash, T>(
     }
 }
 
-pub async fn build(conn: &impl ConnectionTrait, known: Known, scope: &Scope) -> Result<CapacityReport> {
-    let periods: Vec<String> = (0..scope.from.span(scope.to) as i32)
-        .map(|i| scope.from.plus(i).to_string())
+/// Which statements to read: of some capabilities and suppliers (or all), about the quarters
+/// from `from` to `to`, as they stood at the end of `as_of`.
+pub struct Reading<'a> {
+    pub capabilities: Option<&'a [String]>,
+    pub suppliers: Option<&'a [i32]>,
+    pub from: Period,
+    pub to: Period,
+    pub as_of: NaiveDate,
+}
+
+/// The capacity and holdings statements that stand.
+pub struct Statements {
+    pub capacity: Standing<(i32, String, String), i64>,
+    pub held: Holdings,
+}
+
+impl Statements {
+    /// Each supplier's free units per capability and quarter: capacity less what is reserved
+    /// or contracted.
+    pub fn free(&self) -> HashMap<(i32, String, String), i64> {
+        let mut free: HashMap<(i32, String, String), i64> = self
+            .capacity
+            .iter()
+            .map(|(k, (_, _, units))| (k.clone(), *units))
+            .collect();
+        for ((supplier, capability, period, _), (_, _, (units, status, _))) in &self.held {
+            if status.takes_units() {
+                *free
+                    .entry((*supplier, capability.clone(), period.clone()))
+                    .or_default() -= units;
+            }
+        }
+        free
+    }
+
+    /// Units newly reserved or contracted from `since` on, per capability.
+    pub fn taken_since(&self, since: NaiveDate) -> BTreeMap<String, i64> {
+        let mut taken: BTreeMap<String, i64> = BTreeMap::new();
+        for ((_, capability, _, _), (day, _, (units, status, _))) in &self.held {
+            if status.takes_units() && *day >= since {
+                *taken.entry(capability.clone()).or_default() += units;
+            }
+        }
+        taken
+    }
+}
+
+/// The statements `reading` asks for, as they stood (`known`): the latest per key.
+pub async fn standing(
+    conn: &impl ConnectionTrait,
+    known: Known,
+    reading: &Reading<'_>,
+) -> Result<Statements> {
+    let periods: Vec<String> = (0..reading.from.span(reading.to) as i32)
+        .map(|i| reading.from.plus(i).to_string())
         .collect();
-    // Capacity statements made by the day, per supplier, capability and quarter.
-    type CapacityRowRead = (i32, i32, String, String, i64, NaiveDate);
-    let statements: Vec<CapacityRowRead> = known
-        .rows::<capacity::Entity, _>(
-            conn,
-            &["id", "supplier_id", "capability", "period", "units", "stated_on"],
-            |find| {
-                let query = find
-                    .select_only()
-                    .columns([
-                        capacity::Column::Id,
-                        capacity::Column::SupplierId,
-                        capacity::Column::Capability,
-                        capacity::Column::Period,
-                        capacity::Column::Units,
-                        capacity::Column::StatedOn,
-                    ])
-                    .filter(capacity::Column::StatedOn.lte(scope.as_of))
-                    .filter(capacity::Column::Period.is_in(periods.iter().map(String::as_str)));
-                match &scope.capability {
-                    Some(c) => query.filter(capacity::Column::Capability.eq(c.as_str())),
-                    None => query,
-                }
-            },
-        )
-        .await?;
     let mut capacity: Standing<(i32, String, String), i64> = HashMap::new();
-    for (id, supplier, capability, period, units, day) in statements {
-        keep_latest(&mut capacity, (supplier, capability, period), (day, id), units);
-    }
-    // Holdings the same way, per buyer too.
-    type HoldingRowRead = (
-        i32,
-        i32,
-        i32,
-        String,
-        String,
-        i64,
-        HoldStatus,
-        Confidence,
-        NaiveDate,
-    );
-    let holdings: Vec<HoldingRowRead> = known
-        .rows::<holding::Entity, _>(
-            conn,
-            &[
-                "id",
-                "supplier_id",
-                "buyer_id",
-                "capability",
-                "period",
-                "units",
-                "status",
-                "confidence",
-                "stated_on",
-            ],
-            |find| {
-                let query = find
-                    .select_only()
-                    .columns([
-                        holding::Column::Id,
-                        holding::Column::SupplierId,
-                        holding::Column::BuyerId,
-                        holding::Column::Capability,
-                        holding::Column::Period,
-                        holding::Column::Units,
-                        holding::Column::Status,
-                        holding::Column::Confidence,
-                        holding::Column::StatedOn,
-                    ])
-                    .filter(holding::Column::StatedOn.lte(scope.as_of))
-                    .filter(holding::Column::Period.is_in(periods.iter().map(String::as_str)));
-                match &scope.capability {
-                    Some(c) => query.filter(holding::Column::Capability.eq(c.as_str())),
-                    None => query,
-                }
-            },
-        )
-        .await?;
     let mut held: Holdings = HashMap::new();
-    for (id, supplier, buyer, capability, period, units, status, confidence, day) in holdings {
-        keep_latest(
-            &mut held,
-            (supplier, capability, period, buyer),
-            (day, id),
-            (units, status, confidence),
-        );
-    }
-    let pace_from = scope.as_of - chrono::Days::new(PACE_DAYS - 1);
-    let mut taken: BTreeMap<String, i64> = BTreeMap::new();
-    for ((_, capability, _, _), (day, _, (units, status, _))) in &held {
-        if status.takes_units() && *day >= pace_from {
-            *taken.entry(capability.clone()).or_default() += units;
+    for suppliers in chunks(reading.suppliers) {
+        for capabilities in chunks(reading.capabilities) {
+            type CapacityRowRead = (i32, i32, String, String, i64, NaiveDate);
+            let statements: Vec<CapacityRowRead> = known
+                .rows::<capacity::Entity, _>(
+                    conn,
+                    &["id", "supplier_id", "capability", "period", "units", "stated_on"],
+                    |find| {
+                        let mut query = find
+                            .select_only()
+                            .columns([
+                                capacity::Column::Id,
+                                capacity::Column::SupplierId,
+                                capacity::Column::Capability,
+                                capacity::Column::Period,
+                                capacity::Column::Units,
+                                capacity::Column::StatedOn,
+                            ])
+                            .filter(capacity::Column::StatedOn.lte(reading.as_of))
+                            .filter(capacity::Column::Period.is_in(periods.iter().map(String::as_str)));
+                        if let Some(c) = capabilities {
+                            query = query
+                                .filter(capacity::Column::Capability.is_in(c.iter().map(String::as_str)));
+                        }
+                        if let Some(s) = suppliers {
+                            query = query.filter(capacity::Column::SupplierId.is_in(s.iter().copied()));
+                        }
+                        query
+                    },
+                )
+                .await?;
+            for (id, supplier, capability, period, units, day) in statements {
+                keep_latest(&mut capacity, (supplier, capability, period), (day, id), units);
+            }
+            let holdings: Vec<HoldingRowRead> = known
+                .rows::<holding::Entity, _>(conn, &HOLDING_COLUMNS, |find| {
+                    let mut query = find
+                        .select_only()
+                        .columns([
+                            holding::Column::Id,
+                            holding::Column::SupplierId,
+                            holding::Column::BuyerId,
+                            holding::Column::Capability,
+                            holding::Column::Period,
+                            holding::Column::Units,
+                            holding::Column::Status,
+                            holding::Column::Confidence,
+                            holding::Column::StatedOn,
+                        ])
+                        .filter(holding::Column::StatedOn.lte(reading.as_of))
+                        .filter(holding::Column::Period.is_in(periods.iter().map(String::as_str)));
+                    if let Some(c) = capabilities {
+                        query = query.filter(holding::Column::Capability.is_in(c.iter().map(String::as_str)));
+                    }
+                    if let Some(s) = suppliers {
+                        query = query.filter(holding::Column::SupplierId.is_in(s.iter().copied()));
+                    }
+                    query
+                })
+                .await?;
+            for (id, supplier, buyer, capability, period, units, status, confidence, day) in holdings {
+                keep_latest(
+                    &mut held,
+                    (supplier, capability, period, buyer),
+                    (day, id),
+                    (units, status, confidence),
+                );
+            }
         }
     }
-    assemble(conn, known, scope, capacity, held, taken).await
+    Ok(Statements { capacity, held })
+}
+
+/// A holding as read: id, supplier, buyer, capability, quarter, units, status, confidence, day.
+type HoldingRowRead = (
+    i32,
+    i32,
+    i32,
+    String,
+    String,
+    i64,
+    HoldStatus,
+    Confidence,
+    NaiveDate,
+);
+
+const HOLDING_COLUMNS: [&str; 9] = [
+    "id",
+    "supplier_id",
+    "buyer_id",
+    "capability",
+    "period",
+    "units",
+    "status",
+    "confidence",
+    "stated_on",
+];
+
+/// A list in chunks to send in `IN (...)`, or one pass over everything (`None`).
+fn chunks<T>(list: Option<&[T]>) -> Vec<Option<&[T]>> {
+    match list {
+        Some(items) => items.chunks(crate::store::IN_CHUNK).map(Some).collect(),
+        None => vec![None],
+    }
+}
+
+pub async fn build(conn: &impl ConnectionTrait, known: Known, scope: &Scope) -> Result<CapacityReport> {
+    let capabilities = scope.capability.clone().map(|c| vec![c]);
+    let reading = Reading {
+        capabilities: capabilities.as_deref(),
+        suppliers: None,
+        from: scope.from,
+        to: scope.to,
+        as_of: scope.as_of,
+    };
+    let statements = standing(conn, known, &reading).await?;
+    let taken = statements.taken_since(scope.as_of - chrono::Days::new(PACE_DAYS - 1));
+    assemble(conn, known, scope, statements.capacity, statements.held, taken).await
 }
 
 /// Rows, totals and outlook from the statements that stand, over the suppliers active on the

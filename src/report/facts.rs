@@ -15,12 +15,12 @@ use serde::de::DeserializeOwned;
 use super::known::Known;
 use super::{BySupplier, FindingCounts, VisitTally};
 use crate::domain::deal::{DealEvent, DealHistory};
-use crate::domain::status::{DealStatus, FactKind, ScarceOverride, Severity};
+use crate::domain::status::{Confidence, DealStatus, FactKind, ScarceOverride, Severity};
 use crate::domain::timeline;
 use crate::error::Result;
 use crate::store::IN_CHUNK;
 use crate::store::entities::{
-    buyer, dated_fact, deal, deal_event, note, supplier, supplier_capability, visit,
+    buyer, dated_fact, deal, deal_event, note, quote, supplier, supplier_capability, visit,
 };
 
 /// What a supplier's record said at the end of a day: whether it was listed and not archived,
@@ -193,18 +193,7 @@ pub async fn capability_counts(
     known: Known,
     then: &Then,
 ) -> Result<BTreeMap<String, usize>> {
-    let active: HashSet<i32> = known
-        .rows::<supplier::Entity, (i32,)>(conn, &["id"], |find| {
-            find.select_only()
-                .column(supplier::Column::Id)
-                .filter(supplier::Column::Archived.eq(false))
-                .filter(supplier::Column::MergedInto.is_null())
-                .filter(supplier::Column::ListedOn.lte(then.day))
-        })
-        .await?
-        .into_iter()
-        .map(|(id,)| id)
-        .collect();
+    let active = stored_active(conn, known, then.day).await?;
     let offered: Vec<(i32, String)> = known
         .rows::<supplier_capability::Entity, _>(conn, &["supplier_id", "capability"], |find| {
             find.select_only().columns([
@@ -235,6 +224,36 @@ pub async fn capability_counts(
     }
     counts.retain(|_, n| *n > 0);
     Ok(counts)
+}
+
+/// Ids of the suppliers whose stored record says they are active on `day` (listed by then, not
+/// archived, not merged): before the corrections of `Then` for those whose facts changed since.
+async fn stored_active(conn: &impl ConnectionTrait, known: Known, day: NaiveDate) -> Result<HashSet<i32>> {
+    Ok(known
+        .rows::<supplier::Entity, (i32,)>(conn, &["id"], |find| {
+            find.select_only()
+                .column(supplier::Column::Id)
+                .filter(supplier::Column::Archived.eq(false))
+                .filter(supplier::Column::MergedInto.is_null())
+                .filter(supplier::Column::ListedOn.lte(day))
+        })
+        .await?
+        .into_iter()
+        .map(|(id,)| id)
+        .collect())
+}
+
+/// Ids of the suppliers active at the end of the day.
+pub async fn active_ids(conn: &impl ConnectionTrait, known: Known, then: &Then) -> Result<HashSet<i32>> {
+    let mut active = stored_active(conn, known, then.day).await?;
+    for (id, (_, said)) in &then.moved {
+        if said.active {
+            active.insert(*id);
+        } else {
+            active.remove(id);
+        }
+    }
+    Ok(active)
 }
 
 /// Ids of active suppliers that offer any of `capabilities` or are marked scarce by override:
@@ -504,6 +523,98 @@ async fn events_by_then(
         );
     }
     Ok(events)
+}
+
+/// How sure we are of each deal's status at the end of `day` (its event in force then), for a
+/// subset of suppliers: (buyer id, supplier id) → confidence.
+pub async fn deal_confidences(
+    conn: &impl ConnectionTrait,
+    known: Known,
+    day: NaiveDate,
+    subset: &[i32],
+) -> Result<HashMap<(i32, i32), Confidence>> {
+    let mut deals: HashMap<i32, (i32, i32)> = HashMap::new();
+    let mut latest: HashMap<i32, (NaiveDate, i32, Confidence)> = HashMap::new();
+    for chunk in subset.chunks(IN_CHUNK) {
+        let rows: Vec<(i32, i32, i32)> = known
+            .rows::<deal::Entity, _>(conn, &["id", "buyer_id", "supplier_id"], |find| {
+                find.select_only()
+                    .columns([deal::Column::Id, deal::Column::BuyerId, deal::Column::SupplierId])
+                    .filter(deal::Column::SupplierId.is_in(chunk.iter().copied()))
+            })
+            .await?;
+        let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();
+        deals.extend(
+            rows.into_iter()
+                .map(|(id, buyer, supplier)| (id, (buyer, supplier))),
+        );
+        for ids in ids.chunks(IN_CHUNK) {
+            let events: Vec<(i32, NaiveDate, i32, Confidence)> = known
+                .rows::<deal_event::Entity, _>(conn, &["deal_id", "event_date", "id", "confidence"], |find| {
+                    find.select_only()
+                        .columns([
+                            deal_event::Column::DealId,
+                            deal_event::Column::EventDate,
+                            deal_event::Column::Id,
+                            deal_event::Column::Confidence,
+                        ])
+                        .filter(deal_event::Column::EventDate.lte(day))
+                        .filter(deal_event::Column::Voided.eq(false))
+                        .filter(deal_event::Column::DealId.is_in(ids.iter().copied()))
+                })
+                .await?;
+            for (deal, date, id, confidence) in events {
+                let slot = latest.entry(deal).or_insert((date, id, confidence));
+                if (date, id) > (slot.0, slot.1) {
+                    *slot = (date, id, confidence);
+                }
+            }
+        }
+    }
+    Ok(latest
+        .into_iter()
+        .filter_map(|(deal, (_, _, confidence))| deals.get(&deal).map(|pair| (*pair, confidence)))
+        .collect())
+}
+
+/// A buyer's latest quote from each of `suppliers` that holds on `day` (made by then, valid
+/// until then or longer): supplier id → the lead time as quoted.
+pub async fn quoted_lead_times(
+    conn: &impl ConnectionTrait,
+    known: Known,
+    day: NaiveDate,
+    buyer: i32,
+    suppliers: &[i32],
+) -> Result<HashMap<i32, String>> {
+    let mut latest: HashMap<i32, (NaiveDate, i32, String)> = HashMap::new();
+    for chunk in suppliers.chunks(IN_CHUNK) {
+        let rows: Vec<(i32, NaiveDate, i32, String)> = known
+            .rows::<quote::Entity, _>(conn, &["supplier_id", "stated_on", "id", "lead_time"], |find| {
+                find.select_only()
+                    .columns([
+                        quote::Column::SupplierId,
+                        quote::Column::StatedOn,
+                        quote::Column::Id,
+                        quote::Column::LeadTime,
+                    ])
+                    .filter(quote::Column::BuyerId.eq(buyer))
+                    .filter(quote::Column::StatedOn.lte(day))
+                    .filter(
+                        quote::Column::ValidUntil
+                            .is_null()
+                            .or(quote::Column::ValidUntil.gte(day)),
+                    )
+                    .filter(quote::Column::SupplierId.is_in(chunk.iter().copied()))
+            })
+            .await?;
+        for (supplier, stated, id, lead) in rows {
+            let slot = latest.entry(supplier).or_insert((stated, id, lead.clone()));
+            if (stated, id) > (slot.0, slot.1) {
+                *slot = (stated, id, lead);
+            }
+        }
+    }
+    Ok(latest.into_iter().map(|(s, (_, _, lead))| (s, lead)).collect())
 }
 
 /// Visits on or before `day` per supplier, by some buyers (`by`) or all.

@@ -10,9 +10,10 @@ use sea_orm::ConnectionTrait;
 use serde::Serialize;
 
 use super::known::Known;
-use super::{FindingCounts, facts};
+use super::{FindingCounts, capacity, facts};
+use crate::domain::capacity::Period;
 use crate::domain::scarcity::Scarcity;
-use crate::domain::status::{BuyerKind, DealStatus};
+use crate::domain::status::{BuyerKind, Confidence, DealStatus, HoldStatus};
 use crate::error::Result;
 use crate::store::lookup;
 
@@ -46,8 +47,15 @@ pub struct Gap {
     pub team_visits: u64,
     pub last_team_visit: Option<NaiveDate>,
     /// Other buyers' interest on the day, the early warnings: their evaluating, negotiating or
-    /// signed deals, and their visits in the last `RECENT_DAYS` days.
+    /// signed deals, their holds on its units, and their visits in the last `RECENT_DAYS` days.
     pub competitors: Vec<Competitor>,
+    /// Its free units in the next four quarters, of the capabilities it is scarce for; none
+    /// when it stated no capacity for them.
+    pub free_units: Option<i64>,
+    /// The first of the next eight quarters with a unit free.
+    pub earliest_free_period: Option<Period>,
+    /// This buyer's latest quote from it that still holds: `40w`, `9m`, `280d`.
+    pub quoted_lead_time: Option<String>,
 }
 
 /// One other buyer's interest in a supplier.
@@ -55,23 +63,26 @@ pub struct Gap {
 pub struct Competitor {
     pub buyer: String,
     pub kind: BuyerKind,
-    /// The deal's status, or `visited`.
+    /// The deal's status, the holding's (`reserved`, `contracted`, `rumoured`), or `visited`.
     pub status: &'static str,
     /// When that status took effect, or the day of the latest visit.
     pub since: NaiveDate,
+    /// How sure we are of it.
+    pub confidence: Confidence,
 }
 
 /// How far back another buyer's visit counts as interest.
 pub const RECENT_DAYS: u64 = 90;
 
-/// How hard others press on a supplier: signed by another (3), negotiating (2), evaluating or
-/// visited lately (1), nobody (0).
+/// How hard others press on a supplier: signed by another or its units contracted (3),
+/// negotiating or units reserved (2), evaluating, a rumoured hold or a visit lately (1), nobody
+/// (0).
 fn pressure(gap: &Gap) -> u8 {
     gap.competitors
         .iter()
         .map(|c| match c.status {
-            "signed" => 3,
-            "negotiating" => 2,
+            "signed" | "contracted" => 3,
+            "negotiating" | "reserved" => 2,
             _ => 1,
         })
         .max()
@@ -94,33 +105,54 @@ pub fn urgency(a: &Gap, b: &Gap) -> Ordering {
         .then(a.name.cmp(&b.name))
 }
 
-pub async fn build(
-    conn: &impl ConnectionTrait,
-    buyer_ref: &str,
-    threshold: usize,
-    as_of: NaiveDate,
-    known: Known,
-) -> Result<GapsReport> {
-    let buyer = lookup::buyer(conn, buyer_ref).await?;
+/// What a gaps report is asked.
+pub struct Question<'a> {
+    pub buyer: &'a str,
+    pub threshold: usize,
+    pub as_of: NaiveDate,
+    /// Judge scarcity by the free units of the next four quarters, not by how many suppliers
+    /// offer a capability (`--scarce-by capacity`).
+    pub by_capacity: bool,
+}
+
+/// How many quarters ahead a gap looks for a free unit.
+const LOOK_AHEAD: i32 = 8;
+
+pub async fn build(conn: &impl ConnectionTrait, question: &Question<'_>, known: Known) -> Result<GapsReport> {
+    let (as_of, threshold) = (question.as_of, question.threshold);
+    let buyer = lookup::buyer(conn, question.buyer).await?;
     // Scarcity first, from counts the database makes; then only the few suppliers it can list.
     let then = facts::Then::load(conn, known, as_of).await?;
-    let scarcity = Scarcity::from_counts(threshold, facts::capability_counts(conn, known, &then).await?);
+    let counts = facts::capability_counts(conn, known, &then).await?;
+    let now = Period::of_day(as_of);
+    let scarcity = if question.by_capacity {
+        let reading = capacity::Reading {
+            capabilities: None,
+            suppliers: None,
+            from: now,
+            to: now.plus(3),
+            as_of,
+        };
+        let free = capacity::standing(conn, known, &reading).await?.free();
+        let active = facts::active_ids(conn, known, &then).await?;
+        let mut by_capability: std::collections::BTreeMap<String, i64> = Default::default();
+        for ((supplier, capability, _), units) in free {
+            if active.contains(&supplier) {
+                *by_capability.entry(capability).or_default() += units.max(0);
+            }
+        }
+        Scarcity::by_capacity(threshold, counts, by_capability)
+    } else {
+        Scarcity::from_counts(threshold, counts)
+    };
     let scarce: Vec<String> = scarcity
         .capabilities()
         .filter(|(_, _, scarce)| *scarce)
         .map(|(name, _, _)| name.to_string())
         .collect();
     let candidates = facts::scarce_candidates(conn, known, &then, &scarce).await?;
-    let subset = Some(candidates.as_slice());
-    let suppliers = facts::active_suppliers(conn, known, &then, subset).await?;
-    let buyers = facts::buyers(conn, known).await?;
-    let team: Vec<i32> = buyers.iter().filter(|b| !b.external).map(|b| b.id).collect();
-    let deals = facts::deal_statuses(conn, known, as_of, subset).await?;
-    let visits = facts::visit_tallies(conn, known, as_of, Some(&[buyer.id]), subset).await?;
-    let team_visits = facts::visit_tallies(conn, known, as_of, Some(&team), subset).await?;
-    let recent_from = as_of - chrono::Days::new(RECENT_DAYS - 1);
-    let recent = facts::latest_visits(conn, known, recent_from, as_of, &candidates).await?;
-    let mut findings = facts::open_findings(conn, known, as_of, subset).await?;
+    let suppliers = facts::active_suppliers(conn, known, &then, Some(&candidates)).await?;
+    let found = Found::load(conn, known, &buyer, as_of, &candidates).await?;
     let mut scarce_count = 0;
     let mut gaps: Vec<Gap> = Vec::new();
     for s in suppliers {
@@ -129,32 +161,9 @@ pub async fn build(
             continue;
         }
         scarce_count += 1;
-        let ours = deals.get(&(buyer.id, s.id)).map(|(status, _)| *status);
-        if ours == Some(DealStatus::Signed) {
-            continue;
+        if let Some(gap) = found.gap(s, assessment, now) {
+            gaps.push(gap);
         }
-        let signed_with = buyers
-            .iter()
-            .filter(|b| b.id != buyer.id && deals.get(&(b.id, s.id)).is_some_and(|d| d.0.is_signed()))
-            .map(|b| b.name.clone())
-            .collect();
-        let tally = visits.get(&s.id).copied().unwrap_or_default();
-        let team_tally = team_visits.get(&s.id).copied().unwrap_or_default();
-        gaps.push(Gap {
-            competitors: competitors(&buyers, buyer.id, s.id, &deals, &recent),
-            id: s.id,
-            name: s.name,
-            native_name: s.native_name,
-            scarce_reasons: assessment.reasons,
-            alternatives: assessment.alternatives,
-            deal_status: ours.map(|d| d.as_str().to_string()),
-            signed_with,
-            last_visit: tally.last,
-            visits: tally.visits,
-            open_findings: findings.remove(&s.id).unwrap_or_default(),
-            team_visits: team_tally.visits,
-            last_team_visit: team_tally.last,
-        });
     }
     gaps.sort_by(urgency);
     Ok(GapsReport {
@@ -166,42 +175,176 @@ pub async fn build(
     })
 }
 
-/// Other buyers' interest in supplier `supplier`: deals evaluating, negotiating or signed, then
-/// visits lately, each buyer in the order of `buyers` (ours first, by name).
-fn competitors(
-    buyers: &[facts::Buyer],
-    us: i32,
-    supplier: i32,
-    deals: &HashMap<(i32, i32), (DealStatus, NaiveDate)>,
-    recent: &HashMap<(i32, i32), NaiveDate>,
-) -> Vec<Competitor> {
-    let others = || buyers.iter().filter(|b| b.id != us);
-    let interested = |status: DealStatus| {
-        matches!(
-            status,
-            DealStatus::Evaluating | DealStatus::Negotiating | DealStatus::Signed
-        )
-    };
-    let mut found: Vec<Competitor> = others()
-        .filter_map(|b| {
-            let (status, since) = deals.get(&(b.id, supplier)).copied()?;
-            interested(status).then(|| Competitor {
+/// What the report found about its candidate suppliers, read together.
+struct Found {
+    buyer: i32,
+    buyers: Vec<facts::Buyer>,
+    deals: HashMap<(i32, i32), (DealStatus, NaiveDate)>,
+    confidences: HashMap<(i32, i32), Confidence>,
+    visits: super::BySupplier<super::VisitTally>,
+    team_visits: super::BySupplier<super::VisitTally>,
+    recent: HashMap<(i32, i32), NaiveDate>,
+    findings: std::cell::RefCell<super::BySupplier<FindingCounts>>,
+    statements: capacity::Statements,
+    /// Free units per supplier, capability and quarter, from `statements`.
+    free: HashMap<(i32, String, String), i64>,
+    quotes: HashMap<i32, String>,
+}
+
+impl Found {
+    async fn load(
+        conn: &impl ConnectionTrait,
+        known: Known,
+        buyer: &crate::store::entities::buyer::Model,
+        as_of: NaiveDate,
+        candidates: &[i32],
+    ) -> Result<Found> {
+        let subset = Some(candidates);
+        let buyers = facts::buyers(conn, known).await?;
+        let team: Vec<i32> = buyers.iter().filter(|b| !b.external).map(|b| b.id).collect();
+        let recent_from = as_of - chrono::Days::new(RECENT_DAYS - 1);
+        let now = Period::of_day(as_of);
+        let reading = capacity::Reading {
+            capabilities: None,
+            suppliers: Some(candidates),
+            from: now,
+            to: now.plus(LOOK_AHEAD - 1),
+            as_of,
+        };
+        let statements = capacity::standing(conn, known, &reading).await?;
+        Ok(Found {
+            free: statements.free(),
+            statements,
+            buyer: buyer.id,
+            deals: facts::deal_statuses(conn, known, as_of, subset).await?,
+            confidences: facts::deal_confidences(conn, known, as_of, candidates).await?,
+            visits: facts::visit_tallies(conn, known, as_of, Some(&[buyer.id]), subset).await?,
+            team_visits: facts::visit_tallies(conn, known, as_of, Some(&team), subset).await?,
+            recent: facts::latest_visits(conn, known, recent_from, as_of, candidates).await?,
+            findings: facts::open_findings(conn, known, as_of, subset).await?.into(),
+            quotes: facts::quoted_lead_times(conn, known, as_of, buyer.id, candidates).await?,
+            buyers,
+        })
+    }
+
+    /// The gap of a scarce supplier; none when this buyer has it signed.
+    fn gap(
+        &self,
+        s: facts::ActiveSupplier,
+        assessment: crate::domain::scarcity::Assessment,
+        now: Period,
+    ) -> Option<Gap> {
+        let ours = self.deals.get(&(self.buyer, s.id)).map(|(status, _)| *status);
+        if ours == Some(DealStatus::Signed) {
+            return None;
+        }
+        let signed_with = self
+            .buyers
+            .iter()
+            .filter(|b| b.id != self.buyer && self.deals.get(&(b.id, s.id)).is_some_and(|d| d.0.is_signed()))
+            .map(|b| b.name.clone())
+            .collect();
+        let tally = self.visits.get(&s.id).copied().unwrap_or_default();
+        let team_tally = self.team_visits.get(&s.id).copied().unwrap_or_default();
+        let (free_units, earliest_free_period) = self.free_of(s.id, &assessment.reasons, now);
+        Some(Gap {
+            competitors: self.competitors(s.id),
+            id: s.id,
+            name: s.name,
+            native_name: s.native_name,
+            scarce_reasons: assessment.reasons,
+            alternatives: assessment.alternatives,
+            deal_status: ours.map(|d| d.as_str().to_string()),
+            signed_with,
+            last_visit: tally.last,
+            visits: tally.visits,
+            open_findings: self.findings.borrow_mut().remove(&s.id).unwrap_or_default(),
+            team_visits: team_tally.visits,
+            last_team_visit: team_tally.last,
+            free_units,
+            earliest_free_period,
+            quoted_lead_time: self.quotes.get(&s.id).cloned(),
+        })
+    }
+
+    /// A supplier's free units of the capabilities it is scarce for (all it states capacity of,
+    /// when scarce by override) in the four quarters from `now`, and the first quarter of the
+    /// next eight with one free; none when it stated no capacity for them.
+    fn free_of(&self, supplier: i32, reasons: &[String], now: Period) -> (Option<i64>, Option<Period>) {
+        let mine: Vec<(Period, i64)> = self
+            .free
+            .iter()
+            .filter(|((s, capability, _), _)| {
+                *s == supplier && (reasons.contains(capability) || reasons.iter().all(|r| r == "override"))
+            })
+            .filter_map(|((_, _, period), units)| Period::from_stored(period).map(|p| (p, *units)))
+            .collect();
+        if mine.is_empty() {
+            return (None, None);
+        }
+        let next_four = mine
+            .iter()
+            .filter(|(p, _)| *p <= now.plus(3))
+            .map(|(_, n)| (*n).max(0))
+            .sum();
+        let earliest = (0..LOOK_AHEAD)
+            .map(|i| now.plus(i))
+            .find(|p| mine.iter().filter(|(q, _)| q == p).map(|(_, n)| n).sum::<i64>() > 0);
+        (Some(next_four), earliest)
+    }
+
+    /// Other buyers' interest in a supplier: deals evaluating, negotiating or signed, holdings
+    /// of its units, then visits lately, each buyer in the order of `buyers` (ours first, by
+    /// name), with how sure we are of each.
+    fn competitors(&self, supplier: i32) -> Vec<Competitor> {
+        let others = || self.buyers.iter().filter(|b| b.id != self.buyer);
+        let entry =
+            |b: &facts::Buyer, status: &'static str, since: NaiveDate, confidence: Confidence| Competitor {
                 buyer: b.name.clone(),
                 kind: BuyerKind::of(b.external),
-                status: status.as_str(),
+                status,
                 since,
+                confidence,
+            };
+        let mut found: Vec<Competitor> = others()
+            .filter_map(|b| {
+                let (status, since) = self.deals.get(&(b.id, supplier)).copied()?;
+                let interested = matches!(
+                    status,
+                    DealStatus::Evaluating | DealStatus::Negotiating | DealStatus::Signed
+                );
+                let confidence = self
+                    .confidences
+                    .get(&(b.id, supplier))
+                    .copied()
+                    .unwrap_or(Confidence::Confirmed);
+                interested.then(|| entry(b, status.as_str(), since, confidence))
             })
-        })
-        .collect();
-    found.extend(others().filter_map(|b| {
-        recent.get(&(supplier, b.id)).map(|day| Competitor {
-            buyer: b.name.clone(),
-            kind: BuyerKind::of(b.external),
-            status: "visited",
-            since: *day,
-        })
-    }));
-    found
+            .collect();
+        for b in others() {
+            // Each status a buyer holds units in, as last stated.
+            let mut held: std::collections::BTreeMap<&'static str, (NaiveDate, Confidence)> =
+                Default::default();
+            for ((s, _, _, buyer), (day, _, (units, status, confidence))) in &self.statements.held {
+                if *s == supplier && *buyer == b.id && *status != HoldStatus::Released && *units > 0 {
+                    let slot = held.entry(status.as_str()).or_insert((*day, *confidence));
+                    if *day > slot.0 {
+                        *slot = (*day, *confidence);
+                    }
+                }
+            }
+            found.extend(
+                held.into_iter()
+                    .map(|(status, (since, confidence))| entry(b, status, since, confidence)),
+            );
+        }
+        found.extend(others().filter_map(|b| {
+            self.recent
+                .get(&(supplier, b.id))
+                .map(|day| entry(b, "visited", *day, Confidence::Confirmed))
+        }));
+        found
+    }
 }
 
 #[cfg(test)]
@@ -223,6 +366,9 @@ mod tests {
             team_visits: 0,
             last_team_visit: None,
             competitors: Vec::new(),
+            free_units: None,
+            earliest_free_period: None,
+            quoted_lead_time: None,
         }
     }
 
@@ -259,6 +405,7 @@ mod tests {
                 kind: BuyerKind::External,
                 status,
                 since: "2026-10-01".parse().unwrap(),
+                confidence: Confidence::Confirmed,
             }],
             ..gap(name, &[], Some(2), None)
         };

@@ -75,6 +75,9 @@ fn gaps_table(format: Format, report: &GapsReport) -> Table {
         "team_visits",
         "last_team_visit",
         "competitors",
+        "free_units",
+        "earliest_free_period",
+        "quoted_lead_time",
     ];
     Table {
         columns: with_findings(&columns, format),
@@ -97,6 +100,9 @@ fn gaps_table(format: Format, report: &GapsReport) -> Table {
                     g.team_visits.cell(),
                     g.last_team_visit.cell(),
                     competitors(&g.competitors).cell(),
+                    g.free_units.cell(),
+                    g.earliest_free_period.cell(),
+                    g.quoted_lead_time.cell(),
                 ];
                 cells.extend(findings_cells(&g.open_findings, format));
                 cells
@@ -105,12 +111,20 @@ fn gaps_table(format: Format, report: &GapsReport) -> Table {
     }
 }
 
-/// Other buyers' interest, for people: `Helios Energy (external) negotiating since 2026-10-01`.
+/// Other buyers' interest, for people: `Helios Energy (external) negotiating since 2026-10-01`;
+/// anything not confirmed says how sure it is (`(external, likely)`), so that no rumour reads as
+/// a fact.
 pub fn competitors(list: &[Competitor]) -> String {
     list.iter()
-        .map(|c| match c.status {
-            "visited" => format!("{} ({}) visited {}", c.buyer, c.kind, c.since),
-            status => format!("{} ({}) {status} since {}", c.buyer, c.kind, c.since),
+        .map(|c| {
+            let marks = match c.confidence {
+                Confidence::Confirmed => c.kind.to_string(),
+                sure => format!("{}, {sure}", c.kind),
+            };
+            match c.status {
+                "visited" => format!("{} ({marks}) visited {}", c.buyer, c.since),
+                status => format!("{} ({marks}) {status} since {}", c.buyer, c.since),
+            }
         })
         .collect::<Vec<_>>()
         .join("; ")
@@ -157,10 +171,12 @@ fn gaps_text(output: &Output, report: &GapsReport) -> Result<String> {
             "alternatives",
             "deal_status",
             "competitors",
+            "free_units",
+            "earliest_free_period",
+            "quoted_lead_time",
             "last_visit",
             "visits",
             "team_visits",
-            "last_team_visit",
             "open_findings",
         ],
     )?);

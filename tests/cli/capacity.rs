@@ -383,6 +383,145 @@ fn quotes_and_provenance() {
     assert_eq!(confidences, ["confirmed", "rumour"]);
 }
 
+/// Gaps carry capacity: free units in the next four quarters, the first quarter with one free,
+/// the buyer's quoted lead time, holdings among the competitors; and `--scarce-by capacity`
+/// judges scarcity by free units. As of 2026-12-01 the next four quarters are 2026Q4–2027Q3:
+/// Lumina states none for 2026Q4 and 4 a quarter after, 12 in all, less Helios' 3 contracted
+/// in 2027Q1: 9 free, the first in 2027Q1 (4 - 3 = 1).
+fn gaps_carry_capacity_and_judge_scarcity_by_it() {
+    let db = with_capacity();
+    db.ok(&[
+        "supplier",
+        "add",
+        "Qiantang PV",
+        "--capability",
+        "hjt-full-line",
+        "--date",
+        "2026-01-01",
+    ]);
+    hold(&db, "Helios", "2027Q1", "3", "contracted", "2026-10-01");
+    db.ok(&[
+        "quote",
+        "add",
+        "Lumina",
+        "--buyer",
+        "Aurora",
+        "--capability",
+        "hjt-full-line",
+        "--lead-time",
+        "40w",
+        "--valid-until",
+        "2027-06-30",
+        "--date",
+        "2026-11-01",
+    ]);
+    let gaps = |extra: &[&str]| {
+        let mut args = vec!["report", "gaps", "--buyer", "Aurora", "--as-of", "2026-12-01"];
+        args.extend(extra);
+        db.json(&args)
+    };
+    let names = |report: &Value| -> Vec<String> {
+        report["suppliers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let by_suppliers = gaps(&["--threshold", "1"]);
+    assert_eq!(
+        names(&by_suppliers),
+        ["Lumina Heterojunction Equipment Co., Ltd.", "Maxwell PVD GmbH"]
+    );
+    let lumina = &by_suppliers["suppliers"][0];
+    assert_eq!(lumina["scarce_reasons"], serde_json::json!(["pecvd"]));
+    // Scarce for pecvd, of which it stated no capacity: nothing known.
+    assert_eq!(
+        (
+            lumina["free_units"].clone(),
+            lumina["earliest_free_period"].clone()
+        ),
+        (Value::Null, Value::Null)
+    );
+    assert_eq!(lumina["quoted_lead_time"], "40w");
+    let held = lumina["competitors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["status"] == "contracted")
+        .cloned();
+    assert_eq!(
+        held,
+        Some(
+            serde_json::json!({"buyer": "Helios Energy", "kind": "external", "status": "contracted", "since": "2026-10-01", "confidence": "likely"})
+        )
+    );
+    // By capacity: hjt-full-line has 9 free units (Qiantang stated none), at most 10: scarce;
+    // pecvd and pvd have none stated: not judged scarce.
+    let by_capacity = gaps(&["--threshold", "10", "--scarce-by", "capacity"]);
+    assert_eq!(
+        names(&by_capacity),
+        ["Lumina Heterojunction Equipment Co., Ltd.", "Qiantang PV"]
+    );
+    let lumina = &by_capacity["suppliers"][0];
+    assert_eq!(
+        (
+            lumina["free_units"].as_i64(),
+            lumina["earliest_free_period"].as_str()
+        ),
+        (Some(9), Some("2027Q1"))
+    );
+    assert_eq!(by_capacity["suppliers"][1]["free_units"], Value::Null);
+    assert!(names(&gaps(&["--threshold", "8", "--scarce-by", "capacity"])).is_empty());
+    // A later quote that no longer holds on the day gives way to the one that does.
+    db.ok(&[
+        "quote",
+        "add",
+        "Lumina",
+        "--buyer",
+        "Aurora",
+        "--capability",
+        "hjt-full-line",
+        "--lead-time",
+        "30w",
+        "--valid-until",
+        "2026-11-20",
+        "--date",
+        "2026-11-10",
+    ]);
+    assert_eq!(
+        gaps(&["--threshold", "1"])["suppliers"][0]["quoted_lead_time"],
+        "40w"
+    );
+    let mid_november = db.json(&[
+        "report",
+        "gaps",
+        "--buyer",
+        "Aurora",
+        "--threshold",
+        "1",
+        "--as-of",
+        "2026-11-15",
+    ]);
+    assert_eq!(mid_november["suppliers"][0]["quoted_lead_time"], "30w");
+    let table = db.ok(&[
+        "report",
+        "gaps",
+        "--buyer",
+        "Aurora",
+        "--as-of",
+        "2026-12-01",
+        "--threshold",
+        "10",
+        "--scarce-by",
+        "capacity",
+    ]);
+    assert!(
+        table.contains("Helios Energy (external, likely) contracted since 2026-10-01"),
+        "{table}"
+    );
+}
+
 every_backend!(
     a_later_statement_supersedes_and_history_is_kept,
     free_is_capacity_less_what_is_reserved_or_contracted,
@@ -390,6 +529,7 @@ every_backend!(
     capacity_as_it_was_known,
     bad_statements_are_refused_and_write_nothing,
     quotes_and_provenance,
+    gaps_carry_capacity_and_judge_scarcity_by_it,
 );
 
 /// A backup carries capacity, holdings and quotes, and round-trips byte for byte.

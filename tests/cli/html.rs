@@ -194,7 +194,8 @@ fn chromium_loads_the_dashboard_and_draws_it() {
         "the page loaded"
     );
     assert!(
-        loaded.contains("<th>Competitors</th>") && loaded.contains("Helios Energy (external) signed since"),
+        loaded.contains("<th>Competitors</th>")
+            && loaded.contains("Helios Energy (external, likely) signed since"),
         "the competitors column, as Chromium has it"
     );
     let log = String::from_utf8_lossy(&dom.stderr);
@@ -323,7 +324,7 @@ fn chromium_draws_long_names_inside_the_charts() {
     let gaps = gaps_html(&db);
     assert!(gaps.contains("<th>Competitors</th>"), "{gaps}");
     assert!(
-        gaps.contains("Helios Energy (external) signed since 2026-03-01"),
+        gaps.contains("Helios Energy (external, likely) signed since 2026-03-01"),
         "{gaps}"
     );
 }

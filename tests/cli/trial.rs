@@ -120,8 +120,8 @@ fn gaps_show_who_else_is_after_a_supplier() {
     assert_eq!(
         lumina,
         &serde_json::json!([
-            {"buyer": "Helios Energy", "kind": "external", "status": "negotiating", "since": "2026-10-01"},
-            {"buyer": "Borealis PV", "kind": "internal", "status": "visited", "since": "2026-11-02"}
+            {"buyer": "Helios Energy", "kind": "external", "status": "negotiating", "since": "2026-10-01", "confidence": "likely"},
+            {"buyer": "Borealis PV", "kind": "internal", "status": "visited", "since": "2026-11-02", "confidence": "confirmed"}
         ])
     );
     // A visit counts for 90 days, the day itself the first.
@@ -135,7 +135,7 @@ fn gaps_show_who_else_is_after_a_supplier() {
             .cloned();
         lumina.expect("Lumina")["competitors"].clone()
     };
-    let visit = serde_json::json!([{"buyer": "Borealis PV", "kind": "internal", "status": "visited", "since": "2026-03-02"}]);
+    let visit = serde_json::json!([{"buyer": "Borealis PV", "kind": "internal", "status": "visited", "since": "2026-03-02", "confidence": "confirmed"}]);
     assert_eq!(competitors_on("2026-05-30"), visit, "day 90");
     assert_eq!(competitors_on("2026-05-31"), serde_json::json!([]), "day 91");
     let table = db.ok(&[
@@ -149,7 +149,7 @@ fn gaps_show_who_else_is_after_a_supplier() {
         "2026-11-30",
     ]);
     assert!(
-        table.contains("Helios Energy (external) negotiating since 2026-10-01"),
+        table.contains("Helios Energy (external, likely) negotiating since 2026-10-01"),
         "{table}"
     );
 }
