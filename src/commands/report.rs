@@ -53,7 +53,7 @@ async fn capacity(ctx: &Context, args: ReportCapacityArgs) -> Result<()> {
     let store = ctx.store().await?;
     let known = known(&store, known_at).await?;
     let buyer = match &buyer {
-        Some(reference) => Some(lookup::buyer(&store.db, reference).await?.id),
+        Some(reference) => Some(lookup::buyer(&store.db, reference).await?),
         None => None,
     };
     let scope = report_capacity::Scope {
@@ -61,10 +61,14 @@ async fn capacity(ctx: &Context, args: ReportCapacityArgs) -> Result<()> {
         from,
         to,
         as_of,
-        buyer,
+        buyer: buyer.as_ref().map(|b| b.id),
     };
     let mut report = report_capacity::build(&store.db, known, &scope).await?;
     report.rows.truncate(ctx.output.limit.unwrap_or(usize::MAX));
+    if ctx.output.format == Format::Html {
+        let page = html::capacity(&report, buyer.as_ref().map(|b| b.name.as_str()));
+        return super::emit(out, |out| Ok(out.write_all(page.as_bytes())?));
+    }
     super::emit(out, |out| render::capacity(&ctx.output, &report, out))
 }
 

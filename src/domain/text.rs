@@ -174,6 +174,18 @@ pub fn clearable<T>(
         .transpose()
 }
 
+/// The start of a long text for a one-line summary: its first line, cut at `max` characters
+/// with `…` (a void's reason may be 64 KiB; the log's summary is one line).
+pub fn excerpt(text: &str, max: usize) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    if line.chars().count() <= max && line.len() == text.trim_end().len() {
+        return line.to_string();
+    }
+    let mut cut: String = line.chars().take(max).collect();
+    cut.push('…');
+    cut
+}
+
 /// `n` things, in words: `1 finding`, `2 findings`.
 pub fn counted(n: u64, thing: &str) -> String {
     format!("{n} {thing}{}", if n == 1 { "" } else { "s" })
@@ -212,6 +224,14 @@ fn optional(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_excerpt_is_one_line_cut_with_an_ellipsis() {
+        assert_eq!(excerpt("short", 10), "short");
+        assert_eq!(excerpt("abcdefghijkl", 5), "abcde…");
+        assert_eq!(excerpt("first\nsecond", 20), "first…");
+        assert_eq!(excerpt(&"é".repeat(300), 200).chars().count(), 201);
+    }
 
     #[test]
     fn names_are_trimmed_and_bounded() {

@@ -407,6 +407,158 @@ pub fn status(report: &StatusReport, dashboard: &Dashboard, for_buyer: Option<&s
     )
 }
 
+/// Who holds a capability's units, as the capacity page colours them.
+const HOLDER_COLOURS: &[(&str, &str)] = &[
+    ("us", "#2e9e5b"),
+    ("sister teams", "#5b8def"),
+    ("competitors", "#b0413e"),
+    ("free", "#cbd2d9"),
+];
+
+/// The capacity page: per capability, a stacked bar per quarter (held by us, by sister teams, by
+/// competitors, free) with the projected sell-out marked, then every supplier's rows. `us`: the
+/// buyer asked for (else our teams together).
+pub fn capacity(report: &super::capacity::CapacityReport, us: Option<&str>) -> String {
+    let mut body = String::new();
+    for outlook in &report.outlook {
+        let _ = write!(
+            body,
+            "<section class=\"wide\" id=\"capability-{}\"><h2>{}</h2><p>{} free in the next four quarters; \
+             {:.1} taken a quarter lately; {}</p>",
+            esc(&outlook.capability),
+            esc(&outlook.capability),
+            outlook.outlook.free_next_4_quarters,
+            outlook.outlook.taken_per_quarter,
+            match outlook.outlook.sold_out_by {
+                Some(p) => format!("sold out by {p} at that pace"),
+                None => "not sold out at that pace".to_string(),
+            }
+        );
+        body.push_str(&capacity_chart(
+            report,
+            &outlook.capability,
+            outlook.outlook.sold_out_by,
+            us,
+        ));
+        body.push_str("</section>\n");
+    }
+    if report.rows.is_empty() {
+        body.push_str("<section class=\"wide\"><p class=\"empty\">No capacity stated for these quarters.</p></section>\n");
+    } else {
+        body.push_str(
+            "<section class=\"wide\" id=\"rows\"><h2>Per supplier</h2><table><thead><tr><th>Capability</th>\
+             <th>Supplier</th><th>Quarter</th><th>Capacity</th><th>Held</th><th>Free</th></tr></thead><tbody>",
+        );
+        for r in &report.rows {
+            let _ = write!(
+                body,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+                esc(&r.capability),
+                esc(&r.supplier.name),
+                r.period,
+                r.capacity,
+                esc(&super::render::holders(&r.held)),
+                r.free
+            );
+        }
+        body.push_str("</tbody></table></section>\n");
+    }
+    let title = match us {
+        Some(buyer) => format!("Capacity for {buyer}"),
+        None => "Capacity".to_string(),
+    };
+    page(
+        &title,
+        &format!(
+            "{} to {}, as of {} — free: capacity less what is reserved or contracted",
+            report.from, report.to, report.as_of
+        ),
+        &body,
+    )
+}
+
+/// One capability's quarters as stacked bars, the sell-out quarter marked with a dashed line.
+fn capacity_chart(
+    report: &super::capacity::CapacityReport,
+    capability: &str,
+    sold_out_by: Option<crate::domain::capacity::Period>,
+    us: Option<&str>,
+) -> String {
+    let totals: Vec<&super::capacity::Total> = report
+        .totals
+        .iter()
+        .filter(|t| t.capability == capability)
+        .collect();
+    let (bar_w, gap, chart_h, top) = (44.0, 14.0, 180.0, 18.0);
+    let max = totals
+        .iter()
+        .map(|t| t.capacity.max(t.held))
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let width = totals.len() as f64 * (bar_w + gap) + gap;
+    let mut svg = format!(
+        "<svg role=\"img\" aria-label=\"Units of {} per quarter\" viewBox=\"0 0 {width} {}\" width=\"100%\" style=\"max-width:{width}px\">",
+        esc(capability),
+        chart_h + top + 24.0
+    );
+    for (i, t) in totals.iter().enumerate() {
+        let x = gap + i as f64 * (bar_w + gap);
+        let mut held = [0i64; 3];
+        for r in report
+            .rows
+            .iter()
+            .filter(|r| r.capability == capability && r.period == t.period)
+        {
+            for h in r.held.iter().filter(|h| h.status.takes_units()) {
+                let slot = match (us, h.kind) {
+                    (Some(name), _) if h.buyer == name => 0,
+                    (None, BuyerKind::Internal) => 0,
+                    (_, BuyerKind::Internal) => 1,
+                    (_, BuyerKind::External) => 2,
+                };
+                held[slot] += h.units;
+            }
+        }
+        let parts = [held[0], held[1], held[2], t.free.max(0)];
+        let mut y = top + chart_h;
+        for (n, (name, colour)) in parts.iter().zip(HOLDER_COLOURS) {
+            if *n == 0 {
+                continue;
+            }
+            let h = *n as f64 / max * chart_h;
+            y -= h;
+            let _ = write!(
+                svg,
+                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bar_w}\" height=\"{h:.1}\" fill=\"{colour}\"><title>{}: {n} {name}</title></rect>",
+                t.period
+            );
+        }
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{}</text>",
+            x + bar_w / 2.0,
+            top + chart_h + 16.0,
+            t.period
+        );
+        if sold_out_by == Some(t.period) {
+            let _ = write!(
+                svg,
+                "<line x1=\"{x:.1}\" y1=\"{top}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#b0413e\" stroke-dasharray=\"4 3\"/>\
+                 <text class=\"sold-out\" x=\"{:.1}\" y=\"12\" font-size=\"11\" text-anchor=\"middle\" fill=\"#b0413e\">sold out</text>",
+                top + chart_h,
+                x + bar_w / 2.0
+            );
+        }
+    }
+    svg.push_str("</svg><div class=\"legend\">");
+    for (name, colour) in HOLDER_COLOURS {
+        let _ = write!(svg, "<span><i style=\"background:{colour}\"></i>{name}</span>");
+    }
+    svg.push_str("</div>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::esc;

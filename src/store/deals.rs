@@ -516,8 +516,13 @@ async fn void_in(txn: &DatabaseTransaction, op: &Op, event_id: i32, reason: &str
             entity_id: after.id,
             supplier_id: Some(supplier.id),
             summary: format!(
-                "voided {} on {} of {buyer}'s deal with {}: {reason}; now {} (since {})",
-                event.status, event.event_date, supplier.name, after.status, after.since
+                "voided {} on {} of {buyer}'s deal with {}: {}; now {} (since {})",
+                event.status,
+                event.event_date,
+                supplier.name,
+                crate::domain::text::excerpt(reason, 200),
+                after.status,
+                after.since
             ),
             before: Some(&before),
             after: Some(&after),

@@ -316,7 +316,11 @@ pub async fn reopen(store: &Store, id: i32, reason: String) -> Result<NoteView> 
             let mut active = found.clone().into_active_model();
             active.resolved_on = Set(None);
             active.resolution = Set(None);
-            let summary = format!("reopened {} note #{id}: {reason}", found.severity);
+            let summary = format!(
+                "reopened {} note #{id}: {}",
+                found.severity,
+                crate::domain::text::excerpt(&reason, 200)
+            );
             save(txn, op, found, active, "note.reopen", summary).await
         })
         .await
@@ -330,7 +334,11 @@ pub async fn void(store: &Store, id: i32, reason: String) -> Result<NoteView> {
             let mut active = found.clone().into_active_model();
             active.voided = Set(true);
             active.void_reason = Set(Some(reason.clone()));
-            let summary = format!("voided {} note #{id}: {reason}", found.severity);
+            let summary = format!(
+                "voided {} note #{id}: {}",
+                found.severity,
+                crate::domain::text::excerpt(&reason, 200)
+            );
             save(txn, op, found, active, "note.void", summary).await
         })
         .await

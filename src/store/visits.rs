@@ -467,8 +467,11 @@ async fn void_in(txn: &DatabaseTransaction, op: &Op, id: i32, reason: &str) -> R
             entity_id: id,
             supplier_id: Some(after.supplier_id),
             summary: format!(
-                "voided visit #{id} ({} at {} on {}): {reason}",
-                after.buyer, after.supplier, after.date
+                "voided visit #{id} ({} at {} on {}): {}",
+                after.buyer,
+                after.supplier,
+                after.date,
+                crate::domain::text::excerpt(reason, 200)
             ),
             before: Some(&before),
             after: Some(&after),
