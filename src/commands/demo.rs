@@ -7,15 +7,19 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use super::{Context, Dated};
-use crate::cli::{BuyerAddArgs, DealSetArgs, SiteAddArgs, VisitLogArgs};
+use crate::cli::{
+    BuyerAddArgs, CapacitySetArgs, DealSetArgs, HoldSetArgs, QuoteAddArgs, SiteAddArgs, VisitLogArgs,
+};
+use crate::domain::capacity::Period;
 use crate::domain::scarcity::DEFAULT_THRESHOLD;
 use crate::error::{Error, Result};
 use crate::io::rejects::RejectFile;
 use crate::io::supplier_csv::SupplierCsv;
 use crate::output::Format;
 use crate::report::known::Known;
-use crate::report::{gaps, render, status};
+use crate::report::{capacity as report_capacity, gaps, render, status};
 use crate::store::buyers::{self, NewBuyer};
+use crate::store::capacity::{self, NewCapacity, NewHolding, NewQuote};
 use crate::store::connect::Location;
 use crate::store::deals::{self, DealChange};
 use crate::store::import::{self, ImportOptions, OnExisting};
@@ -23,7 +27,8 @@ use crate::store::sites::{self, NewSite};
 use crate::store::visits::{self, NewVisit};
 use crate::store::{OnOpen, Store};
 
-/// The bundled sample: three buyers, their factories, visits and deals.
+/// The bundled sample: three buyers, their factories, visits, deals, and the capacity of the
+/// complete-line makers with who holds it.
 const FIXTURE: &str = include_str!("../../fixtures/demo.json");
 /// HJT equipment makers, as a supplier list a colleague would send: it goes through the import.
 const SUPPLIERS_CSV: &str = include_str!("../../fixtures/suppliers.csv");
@@ -35,6 +40,29 @@ struct Fixture {
     sites: Vec<SiteAddArgs>,
     visits: Vec<VisitLogArgs>,
     deal_events: Vec<DealSetArgs>,
+    #[serde(default)]
+    capacity: Vec<CapacitySetArgs>,
+    #[serde(default)]
+    holdings: Vec<HoldSetArgs>,
+    #[serde(default)]
+    quotes: Vec<QuoteAddArgs>,
+}
+
+impl Fixture {
+    /// The day of the latest capacity, holding or quote statement: the capacity report is read
+    /// as of it, so the demo shows the same outlook whatever day it runs.
+    fn last_statement(&self, today: chrono::NaiveDate) -> Result<Option<chrono::NaiveDate>> {
+        let days = self
+            .capacity
+            .iter()
+            .map(|c| &c.provenance)
+            .chain(self.holdings.iter().map(|h| &h.provenance))
+            .chain(self.quotes.iter().map(|q| &q.provenance))
+            .filter_map(|p| p.date.as_deref())
+            .map(|d| crate::domain::dates::parse_past_date("date", d, today))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(days.into_iter().max())
+    }
 }
 
 fn demo_path(ctx: &Context) -> Result<PathBuf> {
@@ -130,6 +158,15 @@ async fn load(store: &Store, fixture: Fixture) -> Result<()> {
             }
         }
     }
+    for args in fixture.capacity {
+        capacity::set_capacity(store, NewCapacity::try_from(Dated { args, today })?).await?;
+    }
+    for args in fixture.holdings {
+        capacity::set_holding(store, NewHolding::try_from(Dated { args, today })?).await?;
+    }
+    for args in fixture.quotes {
+        capacity::add_quote(store, NewQuote::try_from(Dated { args, today })?).await?;
+    }
     Ok(())
 }
 
@@ -142,6 +179,7 @@ pub async fn run(ctx: &Context) -> Result<()> {
         .first()
         .map(|b| b.name.clone())
         .ok_or_else(|| Error::Other("the bundled demo fixture has no buyers".into()))?;
+    let capacity_day = fixture.last_statement(ctx.today)?;
     let path = demo_path(ctx)?;
     let location = Location::Sqlite(path.clone());
     let store = Store::open(
@@ -162,10 +200,29 @@ pub async fn run(ctx: &Context) -> Result<()> {
         by_capacity: false,
     };
     let gaps = gaps::build(&store.db, &question, Known::NOW).await?;
+    let capacity = match capacity_day {
+        Some(as_of) => {
+            let from = Period::of_day(as_of);
+            let scope = report_capacity::Scope {
+                capability: None,
+                from,
+                to: from.plus(7),
+                as_of,
+                buyer: None,
+            };
+            Some(report_capacity::build(&store.db, Known::NOW, &scope).await?)
+        }
+        None => None,
+    };
     store.close().await;
     if ctx.output.format == Format::Json {
-        let both = serde_json::json!({ "database": path, "status": status, "gaps": gaps });
-        return ctx.print(&format!("{}\n", serde_json::to_string_pretty(&both)?));
+        let all = serde_json::json!({
+            "database": path,
+            "status": status,
+            "gaps": gaps,
+            "capacity": capacity,
+        });
+        return ctx.print(&format!("{}\n", serde_json::to_string_pretty(&all)?));
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if !ctx.quiet && ctx.output.format == Format::Table {
@@ -179,5 +236,9 @@ pub async fn run(ctx: &Context) -> Result<()> {
     render::status(&ctx.output, &status, &mut out)?;
     writeln!(out)?;
     render::gaps(&ctx.output, &gaps, &mut out)?;
+    if let Some(capacity) = capacity {
+        writeln!(out)?;
+        render::capacity(&ctx.output, &capacity, &mut out)?;
+    }
     Ok(out.flush()?)
 }

@@ -395,6 +395,54 @@ fn the_demo_builds_a_fresh_database_and_prints_both_reports_the_same_each_time()
     );
 }
 
+/// The demo also shows how much of the complete-line makers' capacity is free and who holds it,
+/// read as of the fixture's last statement so it is the same on any day: Lumina's 2027 quarters
+/// are taken (Aurora's contract, Helios's reservations), Helios's rumour at Qiantang is listed
+/// but not subtracted, and at the last half-year's pace the free lines run out in 2027Q3.
+#[test]
+fn the_demo_shows_who_holds_the_scarce_capacity_and_when_it_runs_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = vetted()
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .args(["demo", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let demo: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let capacity = &demo["capacity"];
+    assert_eq!(capacity["as_of"], "2026-11-20", "{capacity}");
+    let row = |supplier: &str, period: &str| {
+        capacity["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["supplier"]["name"].as_str().unwrap().starts_with(supplier) && r["period"] == period)
+            .unwrap_or_else(|| panic!("no {supplier} {period} row in {capacity}"))
+            .clone()
+    };
+    let lumina = row("Lumina", "2027Q1");
+    assert_eq!(
+        (lumina["capacity"].as_i64(), lumina["free"].as_i64()),
+        (Some(2), Some(0))
+    );
+    let holders: Vec<&str> = lumina["held"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["buyer"].as_str().unwrap())
+        .collect();
+    assert!(
+        holders.contains(&"Aurora Solar") && holders.contains(&"Helios Energy"),
+        "{lumina}"
+    );
+    let qiantang = row("Qiantang", "2027Q4");
+    assert_eq!(qiantang["free"], 1, "a rumour is not subtracted: {qiantang}");
+    let outlook = &capacity["outlook"][0];
+    assert_eq!(outlook["capability"], "hjt-full-line");
+    assert_eq!(outlook["sold_out_by"], "2027Q3", "{outlook}");
+}
+
 /// A status or severity changed by hand in the database to a spelling vetted never stores is an
 /// error that names it (65), never a deal or finding silently left out of the answer.
 fn a_value_stored_by_hand_is_reported_not_skipped() {
