@@ -49,9 +49,10 @@ struct Fixture {
 }
 
 impl Fixture {
-    /// The day of the latest capacity, holding or quote statement: the capacity report is read
-    /// as of it, so the demo shows the same outlook whatever day it runs.
-    fn last_statement(&self, today: chrono::NaiveDate) -> Result<Option<chrono::NaiveDate>> {
+    /// What the capacity report covers: as of the latest capacity, holding or quote statement,
+    /// from that day's quarter to the last one capacity is stated for, so the demo shows the same
+    /// outlook whatever day it runs. None when the fixture states no capacity.
+    fn capacity_scope(&self, today: chrono::NaiveDate) -> Result<Option<report_capacity::Scope>> {
         let days = self
             .capacity
             .iter()
@@ -61,7 +62,21 @@ impl Fixture {
             .filter_map(|p| p.date.as_deref())
             .map(|d| crate::domain::dates::parse_past_date("date", d, today))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(days.into_iter().max())
+        let last = self
+            .capacity
+            .iter()
+            .map(|c| Period::parse("period", &c.period))
+            .collect::<Result<Vec<_>, _>>()?;
+        let (Some(as_of), Some(to)) = (days.into_iter().max(), last.into_iter().max()) else {
+            return Ok(None);
+        };
+        Ok(Some(report_capacity::Scope {
+            capability: None,
+            from: Period::of_day(as_of),
+            to,
+            as_of,
+            buyer: None,
+        }))
     }
 }
 
@@ -179,7 +194,7 @@ pub async fn run(ctx: &Context) -> Result<()> {
         .first()
         .map(|b| b.name.clone())
         .ok_or_else(|| Error::Other("the bundled demo fixture has no buyers".into()))?;
-    let capacity_day = fixture.last_statement(ctx.today)?;
+    let capacity_scope = fixture.capacity_scope(ctx.today)?;
     let path = demo_path(ctx)?;
     let location = Location::Sqlite(path.clone());
     let store = Store::open(
@@ -200,18 +215,8 @@ pub async fn run(ctx: &Context) -> Result<()> {
         by_capacity: false,
     };
     let gaps = gaps::build(&store.db, &question, Known::NOW).await?;
-    let capacity = match capacity_day {
-        Some(as_of) => {
-            let from = Period::of_day(as_of);
-            let scope = report_capacity::Scope {
-                capability: None,
-                from,
-                to: from.plus(7),
-                as_of,
-                buyer: None,
-            };
-            Some(report_capacity::build(&store.db, Known::NOW, &scope).await?)
-        }
+    let capacity = match capacity_scope {
+        Some(scope) => Some(report_capacity::build(&store.db, Known::NOW, &scope).await?),
         None => None,
     };
     store.close().await;

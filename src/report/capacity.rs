@@ -73,6 +73,8 @@ pub struct OutlookRow {
     pub capability: String,
     #[serde(flatten)]
     pub outlook: Outlook,
+    /// Makers with capacity stated in those quarters and not one unit free in any of them.
+    pub sold_out: Vec<SupplierRef>,
     /// With `--buyer`: the first quarter in which that buyer could still get a unit (one free,
     /// or already its own); none when no quarter shown has one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -354,7 +356,7 @@ async fn assemble(
                 .sum::<i64>();
     }
     let totals = totals(&rows);
-    let outlook = outlooks(scope, &totals, &taken, &own);
+    let outlook = outlooks(scope, &rows, &totals, &taken, &own);
     Ok(CapacityReport {
         as_of: scope.as_of,
         from: scope.from,
@@ -423,6 +425,7 @@ fn totals(rows: &[CapacityRow]) -> Vec<Total> {
 /// Per capability: its outlook from the as-of quarter (or `--from`, if later) to `--to`.
 fn outlooks(
     scope: &Scope,
+    rows: &[CapacityRow],
     totals: &[Total],
     taken: &BTreeMap<String, i64>,
     own: &HashSet<(String, String)>,
@@ -444,8 +447,26 @@ fn outlooks(
                         || own.contains(&(capability.to_string(), p.to_string()))
                 })
             });
+            let mut free_by_maker: BTreeMap<(&str, i32), i64> = BTreeMap::new();
+            for r in rows
+                .iter()
+                .filter(|r| r.capability == capability && r.period >= first)
+            {
+                *free_by_maker
+                    .entry((&r.supplier.name, r.supplier.id))
+                    .or_default() += r.free.max(0);
+            }
+            let sold_out = free_by_maker
+                .into_iter()
+                .filter(|(_, free)| *free == 0)
+                .map(|((name, id), _)| SupplierRef {
+                    id,
+                    name: name.to_string(),
+                })
+                .collect();
             OutlookRow {
                 capability: capability.to_string(),
+                sold_out,
                 outlook: outlook(
                     first,
                     scope.to,

@@ -434,6 +434,14 @@ pub fn capacity(report: &super::capacity::CapacityReport, us: Option<&str>) -> S
                 None => "not sold out at that pace".to_string(),
             }
         );
+        if !outlook.sold_out.is_empty() {
+            let names: Vec<String> = outlook.sold_out.iter().map(|s| esc(&s.name)).collect();
+            let _ = write!(
+                body,
+                "<p class=\"sold-out\">No unit free in any quarter shown: {}</p>",
+                names.join(", ")
+            );
+        }
         body.push_str(&capacity_chart(
             report,
             &outlook.capability,

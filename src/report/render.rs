@@ -236,6 +236,7 @@ pub fn capacity(output: &Output, report: &CapacityReport, out: &mut dyn Write) -
             "free_next_4_quarters",
             "taken_per_quarter",
             "sold_out_by",
+            "sold_out",
             "window",
         ]
         .map(String::from)
@@ -249,6 +250,12 @@ pub fn capacity(output: &Output, report: &CapacityReport, out: &mut dyn Write) -
                     o.outlook.free_next_4_quarters.cell(),
                     format!("{:.1}", o.outlook.taken_per_quarter).cell(),
                     o.outlook.sold_out_by.cell(),
+                    o.sold_out
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                        .cell(),
                     o.window.flatten().cell(),
                 ]
             })
@@ -262,6 +269,7 @@ pub fn capacity(output: &Output, report: &CapacityReport, out: &mut dyn Write) -
             "free_next_4_quarters",
             "taken_per_quarter",
             "sold_out_by",
+            "sold_out",
         ]
     };
     text.push_str(&output.table(&outlook, shown));

@@ -195,6 +195,19 @@ fn the_outlook_by_hand() {
             .get("window")
             .is_none()
     );
+    assert_eq!(array_len(&outlook["sold_out"]), 0, "Lumina still has lines free");
+    // Helios takes every line left: Lumina is sold out in every quarter shown, and says so.
+    for (period, units) in [("2027Q1", "4"), ("2027Q2", "2"), ("2027Q3", "3"), ("2027Q4", "4")] {
+        hold(&db, "Helios", period, units, "contracted", "2026-12-01");
+    }
+    let sold = report(&db, &["--as-of", "2026-12-01"]);
+    assert_eq!(
+        sold["outlook"][0]["sold_out"][0]["name"], "Lumina Heterojunction Equipment Co., Ltd.",
+        "{sold}"
+    );
+    let table = db.ok(&["report", "capacity", "--as-of", "2026-12-01"]);
+    let outlook_line = table.lines().last().unwrap();
+    assert!(outlook_line.contains("Lumina"), "{table}");
 }
 
 fn capacity_as_it_was_known() {

@@ -396,9 +396,11 @@ fn the_demo_builds_a_fresh_database_and_prints_both_reports_the_same_each_time()
 }
 
 /// The demo also shows how much of the complete-line makers' capacity is free and who holds it,
-/// read as of the fixture's last statement so it is the same on any day: Lumina's 2027 quarters
-/// are taken (Aurora's contract, Helios's reservations), Helios's rumour at Qiantang is listed
-/// but not subtracted, and at the last half-year's pace the free lines run out in 2027Q3.
+/// read as of the fixture's last statement (2026-11-20) so it is the same on any day: Lumina is
+/// sold out to 2028Q2 (Aurora's contract, Helios's contracts and reservations), Helios's rumour at
+/// Qiantang is listed but not subtracted, and at the last half-year's pace (14 lines taken in
+/// 180 days: 7 a quarter) the 5 + 6 = 11 free lines from 2026Q4 run out in the second quarter,
+/// 2027Q1.
 #[test]
 fn the_demo_shows_who_holds_the_scarce_capacity_and_when_it_runs_out() {
     let dir = tempfile::tempdir().unwrap();
@@ -440,7 +442,14 @@ fn the_demo_shows_who_holds_the_scarce_capacity_and_when_it_runs_out() {
     assert_eq!(qiantang["free"], 1, "a rumour is not subtracted: {qiantang}");
     let outlook = &capacity["outlook"][0];
     assert_eq!(outlook["capability"], "hjt-full-line");
-    assert_eq!(outlook["sold_out_by"], "2027Q3", "{outlook}");
+    assert_eq!(outlook["free_next_4_quarters"], 5, "{outlook}");
+    assert_eq!(outlook["taken_per_quarter"], 7.0, "{outlook}");
+    assert_eq!(outlook["sold_out_by"], "2027Q1", "{outlook}");
+    assert_eq!(
+        outlook["sold_out"][0]["name"],
+        "Lumina Heterojunction Equipment Co., Ltd."
+    );
+    assert_eq!(outlook["sold_out"].as_array().unwrap().len(), 1, "{outlook}");
 }
 
 /// A status or severity changed by hand in the database to a spelling vetted never stores is an
