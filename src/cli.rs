@@ -1042,6 +1042,7 @@ impl Command {
         match self {
             Command::Report(ReportCommand::Status(a)) => a.args.out.as_deref(),
             Command::Report(ReportCommand::Gaps(a)) => a.args.out.as_deref(),
+            Command::Report(ReportCommand::Capacity(a)) => a.args.out.as_deref(),
             Command::Export(a) => a.out.as_deref(),
             _ => None,
         }

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::Db;
+use crate::support::{vetted, Db};
 
 fn demo_like() -> Db {
     let db = Db::seeded();
@@ -327,4 +327,61 @@ fn chromium_draws_long_names_inside_the_charts() {
         gaps.contains("Helios Energy (external, likely) signed since 2026-03-01"),
         "{gaps}"
     );
+}
+
+/// The capacity page of the demo's database, as Chromium lays it out: one stacked bar per
+/// quarter with every label inside its chart, the sell-out quarter marked, the sold-out maker
+/// named, and the held units' tooltips there to read.
+#[test]
+fn chromium_draws_the_capacity_page_with_the_sell_out_marked() {
+    let Some(chrome) = chromium() else {
+        eprintln!("skipped: chromium is not installed (CI installs it)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo.db");
+    let built = vetted().arg("--db").arg(&demo).args(["-q", "demo"]).output().unwrap();
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let page = dir.path().join("capacity.html");
+    let out = vetted()
+        .arg("--db")
+        .arg(&demo)
+        .args(["report", "capacity", "--as-of", "2026-11-20", "--to", "2028Q2", "--out"])
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(&page).unwrap();
+    let measured = dir.path().join("measured.html");
+    std::fs::write(
+        &measured,
+        html.replace("</body>", &format!("{MEASURE_LABELS}</body>")),
+    )
+    .unwrap();
+    let dom = headless(&chrome, &dir.path().join("chrome-profile"))
+        .arg("--window-size=1280,1000")
+        .arg("--dump-dom")
+        .arg(format!("file://{}", measured.display()))
+        .output()
+        .unwrap();
+    assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
+    let loaded = String::from_utf8_lossy(&dom.stdout);
+    assert!(loaded.contains("data-clipped=\"[]\""), "labels drawn outside their chart: {}", {
+        let at = loaded.find("data-clipped").unwrap_or(0);
+        &loaded[at..(at + 400).min(loaded.len())]
+    });
+    assert!(loaded.contains("sold out by 2027Q1 at that pace"), "the outlook line");
+    assert!(
+        loaded.contains("No unit free in any quarter shown: Lumina Heterojunction Equipment Co., Ltd."),
+        "the sold-out maker"
+    );
+    // Seven quarters, seven bars' labels; the mark stands over 2027Q1.
+    let svg = &loaded[loaded.find("<svg").unwrap()..loaded.find("</svg>").unwrap()];
+    for quarter in ["2026Q4", "2027Q1", "2027Q4", "2028Q2"] {
+        assert!(svg.contains(&format!(">{quarter}</text>")), "{quarter} labelled");
+    }
+    assert_eq!(svg.matches("class=\"sold-out\"").count(), 1, "one sell-out mark");
+    assert!(svg.contains("<title>2027Q1: 2 competitors</title>"), "Helios's two 2027Q1 lines");
+    let log = String::from_utf8_lossy(&dom.stderr);
+    assert!(!log.contains("Uncaught"), "{log}");
 }

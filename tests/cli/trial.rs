@@ -447,6 +447,11 @@ fn the_out_file_says_the_format() {
     db.ok(&["export", "buyers", "--out", json.to_str().unwrap()]);
     let buyers: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(array_len(&buyers), 3);
+    // Every report that takes --out, the capacity report too.
+    let html = db.path.with_file_name("capacity.html");
+    db.ok(&["report", "capacity", "--out", html.to_str().unwrap()]);
+    let written = std::fs::read_to_string(&html).unwrap();
+    assert!(written.starts_with("<!DOCTYPE html>"), "{written}");
 }
 
 /// Fix 17: Multi-valued cells take `|` as well as `;`, as Open Supply Hub writes them.
