@@ -821,8 +821,20 @@ pub struct DealHistoryArgs {
 pub enum ImportCommand {
     /// Import suppliers from a CSV file: matched by name, native name or alias, merged, all or nothing
     Suppliers(ImportSuppliersArgs),
+    /// Import capacity statements from a CSV file (supplier, capability, period, units; also
+    /// unit, date, source, confidence, note): one operation, all or nothing
+    Capacity(ImportCapacityArgs),
     /// Restore a full backup (from `export all`) into an empty database
     All(ImportAllArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportCapacityArgs {
+    /// The CSV file, or - for standard input
+    pub file: String,
+    /// Check every row against the database and count them; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -36,13 +36,16 @@ pub enum Error {
 
     /// An import found invalid rows and wrote nothing.
     #[error(
-        "{rejected} of {rows} rows are invalid, so nothing was imported (fix them, or pass --skip-invalid to import the rest):\n{}",
+        "{rejected} of {rows} rows are invalid, so nothing was imported ({}):\n{}",
+        if *.skip_hint { "fix them, or pass --skip-invalid to import the rest" } else { "fix them and import the file again" },
         ShownErrors(.errors)
     )]
     InvalidRows {
         rejected: u64,
         rows: u64,
         errors: Vec<String>,
+        /// Whether the command takes `--skip-invalid`.
+        skip_hint: bool,
     },
 
     #[error("cannot read {path}: {source}")]

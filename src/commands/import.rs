@@ -1,4 +1,4 @@
-//! `vetted import suppliers`.
+//! `vetted import suppliers|capacity|all`.
 
 use std::io::{BufReader, IsTerminal};
 use std::path::Path;
@@ -6,20 +6,25 @@ use std::path::Path;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Context;
-use crate::cli::{ImportAllArgs, ImportCommand, ImportSuppliersArgs};
+use crate::cli::{
+    CapacitySetArgs, ImportAllArgs, ImportCapacityArgs, ImportCommand, ImportSuppliersArgs, ProvenanceArgs,
+};
 use crate::domain::text;
 use crate::domain::values::Invalid;
 use crate::error::{Error, Result};
 use crate::io::input::Input;
 use crate::io::rejects::RejectFile;
+use crate::io::statement_csv;
 use crate::io::supplier_csv::{Mapping, SupplierCsv};
 use crate::output::{Format, Table};
 use crate::store::backup;
+use crate::store::capacity::{self, NewCapacity};
 use crate::store::import::{self, ImportOptions, ImportSummary, Progress};
 
 pub async fn run(ctx: &Context, cmd: ImportCommand) -> Result<()> {
     match cmd {
         ImportCommand::Suppliers(args) => suppliers(ctx, args).await,
+        ImportCommand::Capacity(args) => capacity_rows(ctx, args).await,
         ImportCommand::All(args) => all(ctx, args).await,
     }
 }
@@ -148,6 +153,89 @@ fn summary_text(ctx: &Context, options: &ImportOptions, summary: &ImportSummary)
         text.push_str("Dry run: nothing was written.\n");
     }
     text
+}
+
+/// The columns of a capacity file, and those it must have.
+const CAPACITY_COLUMNS: &[&str] = &[
+    "supplier",
+    "capability",
+    "period",
+    "units",
+    "unit",
+    "date",
+    "source",
+    "confidence",
+    "note",
+];
+const CAPACITY_REQUIRED: &[&str] = &["supplier", "capability", "period", "units"];
+
+/// `import capacity`: every row checked by the rules of `capacity set`, then all written as one
+/// operation (or, with a problem anywhere, nothing).
+async fn capacity_rows(ctx: &Context, args: ImportCapacityArgs) -> Result<()> {
+    let input = Input::open(&args.file)?;
+    let source = input.source.clone();
+    let parsed = statement_csv::read(
+        BufReader::with_capacity(1 << 16, input.reader),
+        CAPACITY_COLUMNS,
+        CAPACITY_REQUIRED,
+    )
+    .map_err(|e| Error::invalid(&source, e.0))?;
+    let mut problems = parsed.problems;
+    let mut rows = Vec::with_capacity(parsed.rows.len());
+    for row in &parsed.rows {
+        let cell = |column: &str| row.get(column).map(str::to_string);
+        let args = CapacitySetArgs {
+            supplier: cell("supplier").unwrap_or_default(),
+            capability: cell("capability").unwrap_or_default(),
+            period: cell("period").unwrap_or_default(),
+            units: cell("units").unwrap_or_default(),
+            unit: cell("unit").unwrap_or_else(|| "lines".to_string()),
+            provenance: ProvenanceArgs {
+                date: cell("date"),
+                source: cell("source"),
+                confidence: cell("confidence"),
+                note: cell("note"),
+            },
+        };
+        let checked = if args.supplier.is_empty() {
+            Err(Invalid::new("supplier", "required"))
+        } else {
+            NewCapacity::try_from(ctx.dated(args))
+        };
+        match checked {
+            Ok(new) => rows.push((row.line, new)),
+            Err(e) => problems.push(crate::io::supplier_csv::RowError {
+                line: row.line,
+                column: e.field.to_string(),
+                problem: e.problem,
+            }),
+        }
+    }
+    if !problems.is_empty() {
+        problems.sort_by_key(|p| p.line);
+        return Err(Error::InvalidRows {
+            rejected: problems
+                .iter()
+                .map(|p| p.line)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len() as u64,
+            rows: parsed.count,
+            errors: problems.iter().map(ToString::to_string).collect(),
+            skip_hint: false,
+        });
+    }
+    let store = ctx.store().await?;
+    let done = capacity::import_capacity(&store, &source, &rows, args.dry_run).await?;
+    let verb = if args.dry_run { "Would import" } else { "Imported" };
+    let mut text = format!("{verb} {}\n", text::counted(done.rows, "capacity row"));
+    if args.dry_run {
+        text.push_str("Dry run: nothing was written.\n");
+    }
+    match ctx.output.format {
+        Format::Table if ctx.quiet => Ok(()),
+        Format::Table => ctx.print(&text),
+        _ => ctx.print(&ctx.output.document("import", &done)),
+    }
 }
 
 async fn all(ctx: &Context, args: ImportAllArgs) -> Result<()> {

@@ -6,4 +6,5 @@ pub mod input;
 pub mod out_file;
 mod records;
 pub mod rejects;
+pub mod statement_csv;
 pub mod supplier_csv;

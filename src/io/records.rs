@@ -177,6 +177,63 @@ impl<R: Read> Records<R> {
     }
 }
 
+/// Turns CRLF (and a lone CR, the old Mac line end) into LF before the CSV parser sees it. The csv
+/// crate counts lines by LF only, and counts a record that follows a CRLF as starting on the line
+/// before (it leaves the LF for the next record); users need the physical line. A line break
+/// inside a quoted cell becomes LF, which is what a stored note wants anyway.
+pub struct CrlfToLf<R> {
+    inner: R,
+    pending_cr: bool,
+    buf: Vec<u8>,
+}
+
+impl<R> CrlfToLf<R> {
+    pub fn new(inner: R) -> Self {
+        CrlfToLf {
+            inner,
+            pending_cr: false,
+            buf: Vec::new(),
+        }
+    }
+}
+
+impl<R: Read> Read for CrlfToLf<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            // Each input byte can give two output bytes (a held-back CR and itself).
+            let want = (out.len() / 2).max(1);
+            self.buf.resize(want, 0);
+            let n = self.inner.read(&mut self.buf[..want])?;
+            if n == 0 {
+                if std::mem::take(&mut self.pending_cr) {
+                    out[0] = b'\n';
+                    return Ok(1);
+                }
+                return Ok(0);
+            }
+            let mut written = 0;
+            for &byte in &self.buf[..n] {
+                if std::mem::take(&mut self.pending_cr) && byte != b'\n' {
+                    out[written] = b'\n';
+                    written += 1;
+                }
+                if byte == b'\r' {
+                    self.pending_cr = true;
+                } else {
+                    out[written] = byte;
+                    written += 1;
+                }
+            }
+            if written > 0 {
+                return Ok(written);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use csv::ByteRecord;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
-use super::records::{Got, Records};
+use super::records::{CrlfToLf, Got, Records};
 use crate::domain::status::ScarceOverride;
 use crate::domain::text::{self, LONG_MAX_BYTES};
 use crate::domain::values::{self, Invalid};
@@ -262,60 +262,13 @@ pub enum Record {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileError(pub String);
 
-/// Turns CRLF (and a lone CR, the old Mac line end) into LF before the CSV parser sees it. The csv
-/// crate counts lines by LF only, and counts a record that follows a CRLF as starting on the line
-/// before (it leaves the LF for the next record); users need the physical line. A line break
-/// inside a quoted cell becomes LF, which is what a stored note wants anyway.
-struct CrlfToLf<R> {
-    inner: R,
-    pending_cr: bool,
-    buf: Vec<u8>,
-}
-
-impl<R: Read> Read for CrlfToLf<R> {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        if out.is_empty() {
-            return Ok(0);
-        }
-        loop {
-            // Each input byte can give two output bytes (a held-back CR and itself).
-            let want = (out.len() / 2).max(1);
-            self.buf.resize(want, 0);
-            let n = self.inner.read(&mut self.buf[..want])?;
-            if n == 0 {
-                if std::mem::take(&mut self.pending_cr) {
-                    out[0] = b'\n';
-                    return Ok(1);
-                }
-                return Ok(0);
-            }
-            let mut written = 0;
-            for &byte in &self.buf[..n] {
-                if std::mem::take(&mut self.pending_cr) && byte != b'\n' {
-                    out[written] = b'\n';
-                    written += 1;
-                }
-                if byte == b'\r' {
-                    self.pending_cr = true;
-                } else {
-                    out[written] = byte;
-                    written += 1;
-                }
-            }
-            if written > 0 {
-                return Ok(written);
-            }
-        }
-    }
-}
-
 /// A batch of records read ahead holds at most about this many bytes of the file (and a record
 /// more): 2,000 rows of 64 KiB notes would otherwise hold 128 MB, and make a MariaDB insert
 /// larger than its default 16 MB packet.
 pub const BATCH_BYTES: u64 = 4 << 20;
 
 /// A header has at most this many columns.
-const MAX_COLUMNS: usize = 4096;
+pub const MAX_COLUMNS: usize = 4096;
 
 pub struct SupplierCsv<R: Read> {
     reader: Records<CrlfToLf<R>>,
@@ -440,12 +393,7 @@ fn targets(headers: &[String], maps: &[Mapping]) -> Result<Vec<Target>, FileErro
 impl<R: Read> SupplierCsv<R> {
     /// Reads the header and resolves every column to a field or to "ignored".
     pub fn open(input: R, maps: &[Mapping]) -> Result<Self, FileError> {
-        let input = CrlfToLf {
-            inner: input,
-            pending_cr: false,
-            buf: Vec::new(),
-        };
-        let mut reader = Records::new(input);
+        let mut reader = Records::new(CrlfToLf::new(input));
         let mut header = ByteRecord::new();
         let got = reader
             .read(&mut header, MAX_COLUMNS, LONG_MAX_BYTES)

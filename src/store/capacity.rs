@@ -3,6 +3,8 @@
 //! supersedes an earlier one; every statement is kept, so a report as of a past day reads the
 //! ones that stood then.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{
@@ -13,11 +15,12 @@ use serde::Serialize;
 use super::audit::{self, Change};
 use super::entities::{buyer, capacity, holding, quote, supplier};
 use super::money::Money;
-use super::operations::Op;
+use super::operations::{Kind, Op};
 use super::{Store, lookup, sites};
 use crate::domain::capacity::{LeadTime, Period};
 use crate::domain::status::{BuyerKind, Confidence, HoldStatus};
-use crate::error::Result;
+use crate::domain::text;
+use crate::error::{Error, Result};
 
 /// Where a statement came from and how sure we are of it (`None`: the default for who made
 /// the move, `Confidence::default_for`).
@@ -236,42 +239,131 @@ pub async fn set_capacity(store: &Store, new: NewCapacity) -> Result<CapacityVie
     store
         .write(async |txn, op| {
             let supplier = stated_of(txn, op, &new.supplier, new.date).await?;
-            let p = &new.provenance;
-            let created = capacity::ActiveModel {
-                supplier_id: Set(supplier.id),
-                capability: Set(new.capability.clone()),
-                period: Set(new.period),
-                units: Set(new.units),
-                unit: Set(new.unit.clone()),
-                stated_on: Set(new.date),
-                source: Set(p.source.clone()),
-                confidence: Set(p.confidence.unwrap_or(Confidence::Confirmed)),
-                note: Set(p.note.clone()),
-                created_at: Set(Utc::now()),
-                recorded_by: Set(op.seq),
-                ..Default::default()
-            }
-            .insert(txn)
-            .await?;
-            let view = capacity_view(created, &supplier.name);
-            let summary = format!(
-                "{} can deliver {} {} of {} in {} (stated {})",
-                supplier.name, view.units, view.unit, view.capability, view.period, view.date
-            );
-            record(
-                txn,
-                op,
-                "capacity.set",
-                "capacity",
-                view.id,
-                supplier.id,
-                summary,
-                &view,
-            )
-            .await?;
-            Ok(view)
+            insert_capacity(txn, op, &supplier, &new).await
         })
         .await
+}
+
+/// What `import capacity` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct CapacityImport {
+    pub rows: u64,
+    pub dry_run: bool,
+}
+
+crate::row!(CapacityImport { rows, dry_run });
+
+/// `import capacity`: every row (with the line it came from) stated in one operation, or none.
+/// A row naming a supplier that is unknown, ambiguous, archived, or listed after the row's day
+/// is a problem of its line; any problem writes nothing. A dry run checks all of that against
+/// the database and rolls back.
+pub async fn import_capacity(
+    store: &Store,
+    source: &str,
+    rows: &[(u64, NewCapacity)],
+    dry_run: bool,
+) -> Result<CapacityImport> {
+    let done = CapacityImport {
+        rows: rows.len() as u64,
+        dry_run,
+    };
+    let body = async |txn: &DatabaseTransaction, op: &Op| -> Result<CapacityImport> {
+        let mut suppliers: HashMap<&str, supplier::Model> = HashMap::new();
+        let mut problems = Vec::new();
+        for (line, new) in rows {
+            let supplier = match suppliers.get_mut(new.supplier.as_str()) {
+                Some(found) => found,
+                None => match lookup::supplier(txn, &new.supplier).await {
+                    Ok(found) => suppliers.entry(new.supplier.as_str()).or_insert(found),
+                    Err(e) => {
+                        problems.push(row_problem(*line, e)?);
+                        continue;
+                    }
+                },
+            };
+            let checked = match sites::ensure_active(supplier) {
+                Ok(()) => super::dated::listed_by(txn, op.seq, supplier, new.date).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = checked {
+                problems.push(row_problem(*line, e)?);
+                continue;
+            }
+            supplier.listed_on = supplier.listed_on.min(new.date);
+            if problems.is_empty() {
+                insert_capacity(txn, op, supplier, new).await?;
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::InvalidRows {
+                rejected: problems.len() as u64,
+                rows: rows.len() as u64,
+                errors: problems,
+                skip_hint: false,
+            });
+        }
+        op.set_summary(format!(
+            "Imported {} from {source}",
+            text::counted(rows.len() as u64, "capacity row")
+        ));
+        Ok(done.clone())
+    };
+    if dry_run {
+        let txn = store.begin_write().await?;
+        let op = store.begin_op(&txn, Kind::Change).await?;
+        let checked = body(&txn, &op).await;
+        txn.rollback().await?;
+        return checked;
+    }
+    store.write(body).await
+}
+
+/// A reference or value a row got wrong, as that row's problem; anything else stops the import.
+fn row_problem(line: u64, e: Error) -> Result<String> {
+    match e {
+        Error::NotFound { .. } | Error::Ambiguous { .. } => Ok(format!("line {line}: supplier: {e}")),
+        Error::Invalid { .. } | Error::Conflict(_) => Ok(format!("line {line}: {e}")),
+        e => Err(e),
+    }
+}
+
+async fn insert_capacity(
+    txn: &DatabaseTransaction,
+    op: &Op,
+    supplier: &supplier::Model,
+    new: &NewCapacity,
+) -> Result<CapacityView> {
+    let p = &new.provenance;
+    let created = capacity::ActiveModel {
+        supplier_id: Set(supplier.id),
+        capability: Set(new.capability.clone()),
+        period: Set(new.period),
+        units: Set(new.units),
+        unit: Set(new.unit.clone()),
+        stated_on: Set(new.date),
+        source: Set(p.source.clone()),
+        confidence: Set(p.confidence.unwrap_or(Confidence::Confirmed)),
+        note: Set(p.note.clone()),
+        created_at: Set(Utc::now()),
+        recorded_by: Set(op.seq),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let view = capacity_view(created, &supplier.name);
+    let summary = format!(
+        "{} can deliver {} {} of {} in {} (stated {})",
+        supplier.name, view.units, view.unit, view.capability, view.period, view.date
+    );
+    record(
+        txn,
+        op,
+        Statement::new("capacity.set", "capacity", view.id, supplier.id),
+        summary,
+        &view,
+    )
+    .await?;
+    Ok(view)
 }
 
 pub async fn set_holding(store: &Store, new: NewHolding) -> Result<HoldingView> {
@@ -312,10 +404,7 @@ pub async fn set_holding(store: &Store, new: NewHolding) -> Result<HoldingView> 
             record(
                 txn,
                 op,
-                "hold.set",
-                "holding",
-                view.id,
-                supplier.id,
+                Statement::new("hold.set", "holding", view.id, supplier.id),
                 summary,
                 &view,
             )
@@ -362,10 +451,7 @@ pub async fn add_quote(store: &Store, new: NewQuote) -> Result<QuoteView> {
             record(
                 txn,
                 op,
-                "quote.add",
-                "quote",
-                view.id,
-                supplier.id,
+                Statement::new("quote.add", "quote", view.id, supplier.id),
                 summary,
                 &view,
             )
@@ -375,15 +461,30 @@ pub async fn add_quote(store: &Store, new: NewQuote) -> Result<QuoteView> {
         .await
 }
 
-/// The audit entry of a new statement.
-#[allow(clippy::too_many_arguments)]
-async fn record<T: Serialize>(
-    txn: &DatabaseTransaction,
-    op: &Op,
+/// What a new statement's audit entry is about.
+struct Statement {
     action: &'static str,
     entity: &'static str,
     id: i32,
     supplier: i32,
+}
+
+impl Statement {
+    fn new(action: &'static str, entity: &'static str, id: i32, supplier: i32) -> Self {
+        Statement {
+            action,
+            entity,
+            id,
+            supplier,
+        }
+    }
+}
+
+/// The audit entry of a new statement.
+async fn record<T: Serialize>(
+    txn: &DatabaseTransaction,
+    op: &Op,
+    what: Statement,
     summary: String,
     after: &T,
 ) -> Result<()> {
@@ -391,10 +492,10 @@ async fn record<T: Serialize>(
         txn,
         op,
         Change {
-            action,
-            entity,
-            entity_id: id,
-            supplier_id: Some(supplier),
+            action: what.action,
+            entity: what.entity,
+            entity_id: what.id,
+            supplier_id: Some(what.supplier),
             summary,
             before: None,
             after: Some(after),
@@ -415,15 +516,22 @@ pub struct StatementFilter {
 
 /// Keeps, per key, the statement that stands: the latest by day, then by recording.
 fn standing<T, K: Eq + std::hash::Hash>(
-    mut all: Vec<T>,
+    all: Vec<T>,
     key: impl Fn(&T) -> K,
     when: impl Fn(&T) -> (NaiveDate, i32),
 ) -> Vec<T> {
-    all.sort_by_key(|s| std::cmp::Reverse(when(s)));
-    let mut seen = std::collections::HashSet::new();
-    all.retain(|s| seen.insert(key(s)));
-    all.reverse();
-    all
+    let mut latest: HashMap<K, (NaiveDate, i32)> = HashMap::new();
+    for s in &all {
+        let at = when(s);
+        latest
+            .entry(key(s))
+            .and_modify(|best| *best = (*best).max(at))
+            .or_insert(at);
+    }
+    // In the list's own order (supplier, capability, quarter), not the statements'.
+    all.into_iter()
+        .filter(|s| latest.get(&key(s)) == Some(&when(s)))
+        .collect()
 }
 
 pub async fn list_capacity(store: &Store, filter: StatementFilter) -> Result<Vec<CapacityView>> {

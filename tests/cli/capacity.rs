@@ -568,3 +568,114 @@ fn a_backup_carries_capacity() {
     assert_eq!(fresh.ok(&["export", "all"]), backup);
 }
 every_backend!(a_backup_carries_capacity);
+
+/// `import capacity`: a file as a maker's sales team would send it (a BOM, CRLF, names by alias,
+/// columns in any order and case) is one operation; the rows stand like `capacity set`
+/// statements, a later row for the same quarter supersedes an earlier one, and undo takes the
+/// whole file back.
+fn capacity_rows_import_from_csv() {
+    let db = Db::seeded();
+    let csv = db.file(
+        "capacity.csv",
+        "\u{feff}Period,Supplier,capability,UNITS,date,source,confidence\r\n\
+         2027Q1,Lumina,hjt-full-line,3,2026-09-01,Lumina sales,confirmed\r\n\
+         2027-Q2,Lumina,hjt-full-line,3,2026-09-01,Lumina sales,\r\n\
+         Q1 2027,Lumina,hjt-full-line,2,2026-10-01,Lumina sales (revised),likely\r\n\
+         2027Q1,Maxwell,pvd,12,,,\r\n",
+    );
+    let dry = db.ok(&["import", "capacity", &csv, "--dry-run"]);
+    assert!(dry.contains("Would import 4 capacity rows"), "{dry}");
+    assert_eq!(
+        array_len(&db.json(&["capacity", "list"])),
+        0,
+        "a dry run writes nothing"
+    );
+    let out = db.ok(&["import", "capacity", &csv]);
+    assert!(out.contains("Imported 4 capacity rows"), "{out}");
+    let stands: Vec<String> = db
+        .json(&["capacity", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {} {}",
+                c["capability"].as_str().unwrap(),
+                c["period"].as_str().unwrap(),
+                c["units"],
+                c["confidence"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        stands,
+        [
+            "hjt-full-line 2027Q1 2 likely",
+            "hjt-full-line 2027Q2 3 confirmed",
+            "pvd 2027Q1 12 confirmed"
+        ],
+        "the revised Q1 row supersedes the first"
+    );
+    assert_eq!(array_len(&db.json(&["capacity", "list", "--history"])), 4);
+    let log = db.json(&["log", "--limit", "1"]);
+    assert!(
+        log[0]["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("Imported 4 capacity rows from"),
+        "one operation: {log}"
+    );
+    db.ok(&["undo"]);
+    assert_eq!(array_len(&db.json(&["capacity", "list", "--history"])), 0);
+}
+
+/// Any bad row writes nothing, and the error names every bad line and column: an unknown
+/// supplier, a bad quarter, negative units, an unknown confidence, a cell too many, a
+/// missing supplier.
+fn a_bad_capacity_row_writes_nothing() {
+    let db = Db::seeded();
+    let before = record(&db);
+    let csv = db.file(
+        "capacity.csv",
+        "supplier,capability,period,units,confidence\n\
+         Lumina,hjt-full-line,2027Q1,2,\n\
+         Nobody Ltd,hjt-full-line,2027Q1,2,\n\
+         Lumina,hjt-full-line,2027Q5,2,\n\
+         Lumina,hjt-full-line,2027Q2,-1,\n\
+         Lumina,hjt-full-line,2027Q3,1,certain\n\
+         Lumina,hjt-full-line,2027Q4,1,,extra\n\
+         ,hjt-full-line,2027Q4,1,\n",
+    );
+    let err = db.fails(&["import", "capacity", &csv], 65);
+    for expected in [
+        "line 4: period",
+        "line 5: units",
+        "line 6: confidence",
+        "line 7: 6 cells",
+        "line 8: supplier: required",
+    ] {
+        assert!(err.contains(expected), "{expected}: {err}");
+    }
+    assert!(
+        err.contains("5 of 7 rows are invalid, so nothing was imported"),
+        "{err}"
+    );
+    assert_eq!(record(&db), before);
+    // Values right, a reference wrong: found against the database, still nothing written.
+    let csv = db.file(
+        "capacity.csv",
+        "supplier,capability,period,units\nLumina,hjt-full-line,2027Q1,2\nNobody Ltd,hjt-full-line,2027Q1,2\n",
+    );
+    let err = db.fails(&["import", "capacity", &csv], 65);
+    assert!(
+        err.contains("line 3: supplier: supplier 'Nobody Ltd' not found"),
+        "{err}"
+    );
+    assert_eq!(record(&db), before);
+    // A header it does not know stops the file before any row.
+    let csv = db.file("capacity.csv", "supplier,capability,quarter,units\n");
+    let err = db.fails(&["import", "capacity", &csv], 65);
+    assert!(err.contains("'quarter' is not a column"), "{err}");
+    assert_eq!(record(&db), before);
+}
+every_backend!(capacity_rows_import_from_csv, a_bad_capacity_row_writes_nothing);

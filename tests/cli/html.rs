@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::{vetted, Db};
+use crate::support::{Db, vetted};
 
 fn demo_like() -> Db {
     let db = Db::seeded();
@@ -340,13 +340,30 @@ fn chromium_draws_the_capacity_page_with_the_sell_out_marked() {
     };
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo.db");
-    let built = vetted().arg("--db").arg(&demo).args(["-q", "demo"]).output().unwrap();
-    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let built = vetted()
+        .arg("--db")
+        .arg(&demo)
+        .args(["-q", "demo"])
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
     let page = dir.path().join("capacity.html");
     let out = vetted()
         .arg("--db")
         .arg(&demo)
-        .args(["report", "capacity", "--as-of", "2026-11-20", "--to", "2028Q2", "--out"])
+        .args([
+            "report",
+            "capacity",
+            "--as-of",
+            "2026-11-20",
+            "--to",
+            "2028Q2",
+            "--out",
+        ])
         .arg(&page)
         .output()
         .unwrap();
@@ -366,11 +383,18 @@ fn chromium_draws_the_capacity_page_with_the_sell_out_marked() {
         .unwrap();
     assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
     let loaded = String::from_utf8_lossy(&dom.stdout);
-    assert!(loaded.contains("data-clipped=\"[]\""), "labels drawn outside their chart: {}", {
-        let at = loaded.find("data-clipped").unwrap_or(0);
-        &loaded[at..(at + 400).min(loaded.len())]
-    });
-    assert!(loaded.contains("sold out by 2027Q1 at that pace"), "the outlook line");
+    assert!(
+        loaded.contains("data-clipped=\"[]\""),
+        "labels drawn outside their chart: {}",
+        {
+            let at = loaded.find("data-clipped").unwrap_or(0);
+            &loaded[at..(at + 400).min(loaded.len())]
+        }
+    );
+    assert!(
+        loaded.contains("sold out by 2027Q1 at that pace"),
+        "the outlook line"
+    );
     assert!(
         loaded.contains("No unit free in any quarter shown: Lumina Heterojunction Equipment Co., Ltd."),
         "the sold-out maker"
@@ -381,7 +405,10 @@ fn chromium_draws_the_capacity_page_with_the_sell_out_marked() {
         assert!(svg.contains(&format!(">{quarter}</text>")), "{quarter} labelled");
     }
     assert_eq!(svg.matches("class=\"sold-out\"").count(), 1, "one sell-out mark");
-    assert!(svg.contains("<title>2027Q1: 2 competitors</title>"), "Helios's two 2027Q1 lines");
+    assert!(
+        svg.contains("<title>2027Q1: 2 competitors</title>"),
+        "Helios's two 2027Q1 lines"
+    );
     let log = String::from_utf8_lossy(&dom.stderr);
     assert!(!log.contains("Uncaught"), "{log}");
 }

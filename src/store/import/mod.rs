@@ -272,6 +272,7 @@ impl Rejected {
             rejected: self.count,
             rows,
             errors: self.errors.iter().map(ToString::to_string).collect(),
+            skip_hint: true,
         }
     }
 }
