@@ -31,7 +31,7 @@ fn changes(fields: SupplierFields, today: chrono::NaiveDate) -> Result<SupplierC
         add_aliases: fields
             .aliases
             .iter()
-            .map(|a| text::name("alias", a))
+            .map(|a| text::list_name("alias", a).map(|(alias, _)| alias))
             .collect::<Result<_, _>>()?,
         remove_aliases: Vec::new(),
         add_capabilities: fields

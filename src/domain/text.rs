@@ -100,6 +100,24 @@ pub fn name(field: &str, input: &str) -> Result<String, Invalid> {
     keyed_name(field, input).map(|(name, _)| name)
 }
 
+/// What separates the values of a multi-valued CSV cell (aliases, capabilities): `;` or `|` (as
+/// Open Supply Hub writes them: `Apparel|Health`), full-width `；` and `｜` too.
+pub const LIST_SEPARATORS: [char; 4] = [';', '；', '|', '｜'];
+
+/// One value of a multi-valued field (an alias): a [`name`] that holds no [`LIST_SEPARATORS`],
+/// so that an export's cell imports back as the same values.
+pub fn list_name(field: &str, input: &str) -> Result<(String, String), Invalid> {
+    if let Some(c) = input.chars().find(|c| LIST_SEPARATORS.contains(c)) {
+        return Err(Invalid::new(
+            field,
+            format!(
+                "must not contain '{c}': it separates values in a CSV cell; give each {field} on its own"
+            ),
+        ));
+    }
+    keyed_name(field, input)
+}
+
 /// [`name`], with the normalised key it was checked by (for callers that store both).
 pub fn keyed_name(field: &str, input: &str) -> Result<(String, String), Invalid> {
     let text = input.trim();

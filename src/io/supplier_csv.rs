@@ -705,10 +705,9 @@ fn clean_multiline(text: &str) -> Option<String> {
     }
 }
 
-/// Lists separated by `;` or `|` (as Open Supply Hub writes them: `Apparel|Health`), full-width
-/// `；` and `｜` too.
+/// The values of a multi-valued cell, split at any of [`text::LIST_SEPARATORS`].
 fn split_list(text: &str) -> impl Iterator<Item = &str> {
-    text.split([';', '；', '|', '｜'])
+    text.split(text::LIST_SEPARATORS)
         .map(str::trim)
         .filter(|s| !s.is_empty())
 }
@@ -725,7 +724,7 @@ fn set(row: &mut SupplierRow, field: Field, text: String, today: chrono::NaiveDa
         }
         Field::Aliases => {
             for alias in split_list(&text) {
-                let (alias, key) = text::keyed_name(f, alias)?;
+                let (alias, key) = text::list_name(f, alias)?;
                 if !row.aliases.contains(&alias) {
                     row.aliases.push(alias);
                     row.alias_norms.push(key);

@@ -270,6 +270,25 @@ fn a_guarded_export_imports_back_to_the_same_names() {
 }
 every_backend!(a_guarded_export_imports_back_to_the_same_names);
 
+/// `;` and `|` separate aliases in a CSV cell, so an alias holding one would come back from its
+/// own export as other aliases (`|aa` as `aa`): it is refused, on the command line as in a file.
+fn an_alias_with_a_list_separator_is_refused() {
+    let db = Db::new();
+    for alias in ["|aa", "a;b", "x｜y"] {
+        let stderr = db.refuses(
+            &["supplier", "add", "Zeta Coatings", "--alias", alias],
+            65,
+            "alias",
+        );
+        assert!(stderr.contains("separates values"), "{stderr}");
+    }
+    let csv = db.file("s.csv", "name,aliases\nZeta Coatings,Zeta|Z-Coat\n");
+    db.ok(&["import", "suppliers", &csv]);
+    let show = &db.json(&["supplier", "show", "Zeta"])["supplier"];
+    assert_eq!(show["aliases"], serde_json::json!(["Zeta", "Z-Coat"]), "{show}");
+}
+every_backend!(an_alias_with_a_list_separator_is_refused);
+
 /// Every supplier as `export suppliers --format json` gives it, without the id (a new database
 /// numbers them in its own order).
 fn suppliers(db: &Db) -> Vec<serde_json::Value> {
