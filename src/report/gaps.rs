@@ -185,9 +185,10 @@ struct Found {
     team_visits: super::BySupplier<super::VisitTally>,
     recent: HashMap<(i32, i32), NaiveDate>,
     findings: std::cell::RefCell<super::BySupplier<FindingCounts>>,
-    statements: capacity::Statements,
-    /// Free units per supplier, capability and quarter, from `statements`.
-    free: HashMap<(i32, String, String), i64>,
+    /// Per supplier: the holdings that stand (buyer, status, day stated, confidence, units).
+    held: HashMap<i32, Vec<(i32, HoldStatus, NaiveDate, Confidence, i64)>>,
+    /// Per supplier: free units per capability and quarter.
+    free: HashMap<i32, Vec<(String, Period, i64)>>,
     quotes: HashMap<i32, String>,
 }
 
@@ -212,9 +213,23 @@ impl Found {
             as_of,
         };
         let statements = capacity::standing(conn, known, &reading).await?;
+        let mut free: HashMap<i32, Vec<(String, Period, i64)>> = HashMap::new();
+        for ((supplier, capability, period), units) in statements.free() {
+            if let Some(period) = Period::from_stored(&period) {
+                free.entry(supplier)
+                    .or_default()
+                    .push((capability, period, units));
+            }
+        }
+        let mut held: HashMap<i32, Vec<_>> = HashMap::new();
+        for ((supplier, _, _, buyer), (day, _, (units, status, confidence))) in statements.held {
+            held.entry(supplier)
+                .or_default()
+                .push((buyer, status, day, confidence, units));
+        }
         Ok(Found {
-            free: statements.free(),
-            statements,
+            free,
+            held,
             buyer: buyer.id,
             deals: facts::deal_statuses(conn, known, as_of, subset).await?,
             confidences: facts::deal_confidences(conn, known, as_of, candidates).await?,
@@ -273,11 +288,13 @@ impl Found {
     fn free_of(&self, supplier: i32, reasons: &[String], now: Period) -> (Option<i64>, Option<Period>) {
         let mine: Vec<(Period, i64)> = self
             .free
-            .iter()
-            .filter(|((s, capability, _), _)| {
-                *s == supplier && (reasons.contains(capability) || reasons.iter().all(|r| r == "override"))
+            .get(&supplier)
+            .into_iter()
+            .flatten()
+            .filter(|(capability, _, _)| {
+                reasons.contains(capability) || reasons.iter().all(|r| r == "override")
             })
-            .filter_map(|((_, _, period), units)| Period::from_stored(period).map(|p| (p, *units)))
+            .map(|(_, period, units)| (*period, *units))
             .collect();
         if mine.is_empty() {
             return (None, None);
@@ -325,8 +342,8 @@ impl Found {
             // Each status a buyer holds units in, as last stated.
             let mut held: std::collections::BTreeMap<&'static str, (NaiveDate, Confidence)> =
                 Default::default();
-            for ((s, _, _, buyer), (day, _, (units, status, confidence))) in &self.statements.held {
-                if *s == supplier && *buyer == b.id && *status != HoldStatus::Released && *units > 0 {
+            for (buyer, status, day, confidence, units) in self.held.get(&supplier).into_iter().flatten() {
+                if *buyer == b.id && *status != HoldStatus::Released && *units > 0 {
                     let slot = held.entry(status.as_str()).or_insert((*day, *confidence));
                     if *day > slot.0 {
                         *slot = (*day, *confidence);
