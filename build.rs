@@ -5,6 +5,9 @@ fn main() {
     for (var, cfg) in [
         ("VETTED_TEST_POSTGRES_URL", "vetted_test_postgres"),
         ("VETTED_TEST_MYSQL_URL", "vetted_test_mysql"),
+        // PgBouncer in transaction mode in front of the PostgreSQL server (with
+        // VETTED_TEST_POSTGRES_URL, through which each test's database is made).
+        ("VETTED_TEST_PGBOUNCER_URL", "vetted_test_pgbouncer"),
         // Set (by `.ci/run`) when that MySQL/MariaDB server serves TLS.
         ("VETTED_TEST_MYSQL_TLS", "vetted_test_mysql_tls"),
     ] {

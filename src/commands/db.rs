@@ -14,9 +14,10 @@ pub async fn run(ctx: &Context, cmd: DbCommand) -> Result<()> {
         }
         DbCommand::Migrate => {
             let location = crate::store::connect::Location::resolve(ctx.db.as_deref())?;
-            schema::refuse_newer(&store.db, &location.display()).await?;
-            let pending = schema::pending(&store.db).await?;
-            schema::migrate(&store.db).await?;
+            let before = schema::status(&store.db).await?;
+            schema::refuse_unknown(&before, &location.display())?;
+            let pending = schema::count_pending(&before);
+            schema::migrate(&store.db, &location).await?;
             let states = schema::status(&store.db).await?;
             ctx.done(
                 &format!("Applied {pending} migration(s); the schema is current"),

@@ -120,9 +120,12 @@ const LOOK_AHEAD: i32 = 8;
 
 pub async fn build(conn: &impl ConnectionTrait, question: &Question<'_>, known: Known) -> Result<GapsReport> {
     let (as_of, threshold) = (question.as_of, question.threshold);
-    let buyer = lookup::buyer(conn, question.buyer).await?;
+    // Independent reads are asked for together throughout: on a server they share round trips.
     // Scarcity first, from counts the database makes; then only the few suppliers it can list.
-    let then = facts::Then::load(conn, known, as_of).await?;
+    let (buyer, then) = tokio::try_join!(
+        lookup::buyer(conn, question.buyer),
+        facts::Then::load(conn, known, as_of)
+    )?;
     let counts = facts::capability_counts(conn, known, &then).await?;
     let now = Period::of_day(as_of);
     let scarcity = if question.by_capacity {
@@ -133,8 +136,11 @@ pub async fn build(conn: &impl ConnectionTrait, question: &Question<'_>, known: 
             to: now.plus(3),
             as_of,
         };
-        let free = capacity::standing(conn, known, &reading).await?.free();
-        let active = facts::active_ids(conn, known, &then).await?;
+        let (standing, active) = tokio::try_join!(
+            capacity::standing(conn, known, &reading),
+            facts::active_ids(conn, known, &then)
+        )?;
+        let free = standing.free();
         let mut by_capability: std::collections::BTreeMap<String, i64> = Default::default();
         for ((supplier, capability, _), units) in free {
             if active.contains(&supplier) {
@@ -151,8 +157,10 @@ pub async fn build(conn: &impl ConnectionTrait, question: &Question<'_>, known: 
         .map(|(name, _, _)| name.to_string())
         .collect();
     let candidates = facts::scarce_candidates(conn, known, &then, &scarce).await?;
-    let suppliers = facts::active_suppliers(conn, known, &then, Some(&candidates)).await?;
-    let found = Found::load(conn, known, &buyer, as_of, &candidates).await?;
+    let (suppliers, found) = tokio::try_join!(
+        facts::active_suppliers(conn, known, &then, Some(&candidates)),
+        Found::load(conn, known, &buyer, as_of, &candidates)
+    )?;
     let mut scarce_count = 0;
     let mut gaps: Vec<Gap> = Vec::new();
     for s in suppliers {
@@ -175,6 +183,9 @@ pub async fn build(conn: &impl ConnectionTrait, question: &Question<'_>, known: 
     })
 }
 
+/// A holding that stands: buyer, status, day stated, confidence, units.
+type Held = (i32, HoldStatus, NaiveDate, Confidence, i64);
+
 /// What the report found about its candidate suppliers, read together.
 struct Found {
     buyer: i32,
@@ -185,8 +196,8 @@ struct Found {
     team_visits: super::BySupplier<super::VisitTally>,
     recent: HashMap<(i32, i32), NaiveDate>,
     findings: std::cell::RefCell<super::BySupplier<FindingCounts>>,
-    /// Per supplier: the holdings that stand (buyer, status, day stated, confidence, units).
-    held: HashMap<i32, Vec<(i32, HoldStatus, NaiveDate, Confidence, i64)>>,
+    /// Per supplier: the holdings that stand.
+    held: HashMap<i32, Vec<Held>>,
     /// Per supplier: free units per capability and quarter.
     free: HashMap<i32, Vec<(String, Period, i64)>>,
     quotes: HashMap<i32, String>,
@@ -201,8 +212,6 @@ impl Found {
         candidates: &[i32],
     ) -> Result<Found> {
         let subset = Some(candidates);
-        let buyers = facts::buyers(conn, known).await?;
-        let team: Vec<i32> = buyers.iter().filter(|b| !b.external).map(|b| b.id).collect();
         let recent_from = as_of - chrono::Days::new(RECENT_DAYS - 1);
         let now = Period::of_day(as_of);
         let reading = capacity::Reading {
@@ -212,7 +221,19 @@ impl Found {
             to: now.plus(LOOK_AHEAD - 1),
             as_of,
         };
-        let statements = capacity::standing(conn, known, &reading).await?;
+        let ours = [buyer.id];
+        let (buyers, statements, deals, confidences, visits, recent, findings, quotes) = tokio::try_join!(
+            facts::buyers(conn, known),
+            capacity::standing(conn, known, &reading),
+            facts::deal_statuses(conn, known, as_of, subset),
+            facts::deal_confidences(conn, known, as_of, candidates),
+            facts::visit_tallies(conn, known, as_of, Some(&ours), subset),
+            facts::latest_visits(conn, known, recent_from, as_of, candidates),
+            facts::open_findings(conn, known, as_of, subset),
+            facts::quoted_lead_times(conn, known, as_of, buyer.id, candidates),
+        )?;
+        let team: Vec<i32> = buyers.iter().filter(|b| !b.external).map(|b| b.id).collect();
+        let team_visits = facts::visit_tallies(conn, known, as_of, Some(&team), subset).await?;
         let mut free: HashMap<i32, Vec<(String, Period, i64)>> = HashMap::new();
         for ((supplier, capability, period), units) in statements.free() {
             if let Some(period) = Period::from_stored(&period) {
@@ -231,13 +252,13 @@ impl Found {
             free,
             held,
             buyer: buyer.id,
-            deals: facts::deal_statuses(conn, known, as_of, subset).await?,
-            confidences: facts::deal_confidences(conn, known, as_of, candidates).await?,
-            visits: facts::visit_tallies(conn, known, as_of, Some(&[buyer.id]), subset).await?,
-            team_visits: facts::visit_tallies(conn, known, as_of, Some(&team), subset).await?,
-            recent: facts::latest_visits(conn, known, recent_from, as_of, candidates).await?,
-            findings: facts::open_findings(conn, known, as_of, subset).await?.into(),
-            quotes: facts::quoted_lead_times(conn, known, as_of, buyer.id, candidates).await?,
+            deals,
+            confidences,
+            visits,
+            team_visits,
+            recent,
+            findings: findings.into(),
+            quotes,
             buyers,
         })
     }

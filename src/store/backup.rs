@@ -2,10 +2,11 @@
 //! A backup restores into an empty database only, so ids and references stay exactly as they
 //! were, and export → import → export gives the same document.
 
+use crate::store::wire::Txn;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, IntoActiveModel, Iterable,
-    PaginatorTrait, QueryFilter, QueryOrder, Statement,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, Iterable, PaginatorTrait,
+    QueryFilter, QueryOrder, Statement,
 };
 use serde::{Deserialize, Serialize};
 
@@ -98,7 +99,7 @@ async fn retired<E: Versioned>(conn: &impl ConnectionTrait) -> Result<Vec<Retire
         .collect())
 }
 
-async fn restore_retired<E: Versioned>(txn: &DatabaseTransaction, rows: &[Retired<E::Model>]) -> Result<()> {
+async fn restore_retired<E: Versioned>(txn: &Txn, rows: &[Retired<E::Model>]) -> Result<()> {
     let rows: Vec<(E::Model, i32)> = rows.iter().map(|r| (r.row.clone(), r.retracted_by)).collect();
     versions::insert_history::<E>(txn, &rows).await
 }
@@ -180,7 +181,7 @@ pub async fn export_all(store: &Store) -> Result<Backup> {
 }
 
 /// Inserts rows as they are (ids included), in chunks that keep under the bound-parameter limits.
-async fn restore<E, M>(txn: &DatabaseTransaction, rows: &[M]) -> Result<()>
+async fn restore<E, M>(txn: &Txn, rows: &[M]) -> Result<()>
 where
     E: EntityTrait<Model = M>,
     M: IntoActiveModel<E::ActiveModel> + sea_orm::ModelTrait<Entity = E> + Clone,
@@ -240,7 +241,7 @@ pub async fn import_all(store: &Store, backup: Backup) -> Result<u64> {
 }
 
 /// The restore proper: refuses a database with records, then inserts every table.
-async fn restore_all(txn: &DatabaseTransaction, backup: &Backup) -> Result<u64> {
+async fn restore_all(txn: &Txn, backup: &Backup) -> Result<u64> {
     let counts = [
         buyer::Entity::find().count(txn).await?,
         supplier::Entity::find().count(txn).await?,
@@ -312,7 +313,7 @@ async fn restore_all(txn: &DatabaseTransaction, backup: &Backup) -> Result<u64> 
 }
 
 /// PostgreSQL sequences do not move when ids are given explicitly; SQLite and MySQL adjust.
-async fn reset_sequences(txn: &DatabaseTransaction) -> Result<()> {
+async fn reset_sequences(txn: &Txn) -> Result<()> {
     if txn.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }

@@ -1,10 +1,8 @@
 //! Buyers: the teams that scout and sign, ours (internal) or competitors we track (external).
 
+use crate::store::wire::Txn;
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
 use super::audit::{self, Change};
@@ -55,7 +53,7 @@ pub async fn add(store: &Store, new: NewBuyer) -> Result<BuyerView> {
     store.write(async |txn, op| add_in(txn, op, &new).await).await
 }
 
-async fn add_in(txn: &DatabaseTransaction, op: &Op, new: &NewBuyer) -> Result<BuyerView> {
+async fn add_in(txn: &Txn, op: &Op, new: &NewBuyer) -> Result<BuyerView> {
     let name_norm = normalise(&new.name);
     if let Some(existing) = buyer::Entity::find()
         .filter(buyer::Column::NameNorm.eq(name_norm.as_str()))
@@ -123,12 +121,7 @@ pub async fn edit(store: &Store, reference: &str, edit: BuyerEdit) -> Result<Cor
         .await
 }
 
-async fn edit_in(
-    txn: &DatabaseTransaction,
-    op: &Op,
-    reference: &str,
-    edit: &BuyerEdit,
-) -> Result<Corrected<BuyerView>> {
+async fn edit_in(txn: &Txn, op: &Op, reference: &str, edit: &BuyerEdit) -> Result<Corrected<BuyerView>> {
     let found = lookup::buyer(txn, reference).await?;
     let before = BuyerView::from(found.clone());
     let mut active = found.clone().into_active_model();

@@ -3,13 +3,12 @@
 //! supersedes an earlier one; every statement is kept, so a report as of a past day reads the
 //! ones that stood then.
 
+use crate::store::wire::Txn;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
 use super::audit::{self, Change};
@@ -223,12 +222,7 @@ fn quote_view(q: quote::Model, supplier: &str, buyer: &str) -> QuoteView {
 }
 
 /// The supplier a statement is about: active, and on record by the statement's day.
-async fn stated_of(
-    txn: &DatabaseTransaction,
-    op: &Op,
-    reference: &str,
-    date: NaiveDate,
-) -> Result<supplier::Model> {
+async fn stated_of(txn: &Txn, op: &Op, reference: &str, date: NaiveDate) -> Result<supplier::Model> {
     let supplier = lookup::supplier(txn, reference).await?;
     sites::ensure_active(&supplier)?;
     super::dated::listed_by(txn, op.seq, &supplier, date).await?;
@@ -267,7 +261,7 @@ pub async fn import_capacity(
         rows: rows.len() as u64,
         dry_run,
     };
-    let body = async |txn: &DatabaseTransaction, op: &Op| -> Result<CapacityImport> {
+    let body = async |txn: &Txn, op: &Op| -> Result<CapacityImport> {
         let mut suppliers: HashMap<&str, supplier::Model> = HashMap::new();
         let mut problems = Vec::new();
         for (line, new) in rows {
@@ -328,7 +322,7 @@ fn row_problem(line: u64, e: Error) -> Result<String> {
 }
 
 async fn insert_capacity(
-    txn: &DatabaseTransaction,
+    txn: &Txn,
     op: &Op,
     supplier: &supplier::Model,
     new: &NewCapacity,
@@ -481,13 +475,7 @@ impl Statement {
 }
 
 /// The audit entry of a new statement.
-async fn record<T: Serialize>(
-    txn: &DatabaseTransaction,
-    op: &Op,
-    what: Statement,
-    summary: String,
-    after: &T,
-) -> Result<()> {
+async fn record<T: Serialize>(txn: &Txn, op: &Op, what: Statement, summary: String, after: &T) -> Result<()> {
     audit::record(
         txn,
         op,

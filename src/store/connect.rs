@@ -2,11 +2,13 @@
 //! how to connect to it.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 
+use super::wire::{Db, Wire};
 use crate::error::{Error, Result};
 
 /// A database location as the user named it.
@@ -118,6 +120,51 @@ pub fn redact(url: &str) -> String {
 /// long write (an import's) about half a minute in all, and a short one costs it milliseconds.
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// The connection a command uses: on PostgreSQL the wire (`store::wire`: one connection,
+/// statements as text); otherwise sea-orm's pool. (Migrations open their own, `schema::migrate`.)
+pub async fn open(location: &Location) -> Result<Db> {
+    match location {
+        Location::Server(url) if is_postgres(url) => {
+            check_tls_files(url)?;
+            let wire = tokio::time::timeout(CONNECT_TIMEOUT, Wire::connect(url))
+                .await
+                .map_err(|_| {
+                    Error::Unavailable(format!(
+                        "cannot open database {}: no answer within {} s",
+                        location.display(),
+                        CONNECT_TIMEOUT.as_secs()
+                    ))
+                })?
+                .map_err(|e| unavailable(&e, location))?;
+            Ok(Db::Wire(Arc::new(wire)))
+        }
+        _ => Ok(Db::Orm(connect(location).await?)),
+    }
+}
+
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// How long connecting to a server may take before it is reported unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// A connection failure as the user sees it: the location (password hidden) and why.
+fn unavailable(e: &sea_orm::DbErr, location: &Location) -> Error {
+    Error::Unavailable(format!(
+        "cannot open database {}: {}",
+        location.display(),
+        explain_tls(&redact_in(&super::failure::connect_reason(e), location))
+    ))
+}
+
+/// How many prepared statements a server connection keeps: more than any one command prepares
+/// (an undo prepares about 200), so none is evicted while it runs — re-preparing costs a round
+/// trip, and on MySQL the driver closes an evicted statement with a message the server does not
+/// answer, so the next statement waits for the delayed ACK (40 ms; the driver does not set
+/// TCP_NODELAY). Well within MariaDB's `max_prepared_stmt_count` (16,382 for all connections).
+const STATEMENTS: usize = 1_000;
+
 /// Opens a connection pool. SQLite files are created with their folders, in WAL mode with a
 /// busy timeout (several processes may write at once) and foreign keys enforced.
 pub async fn connect(location: &Location) -> Result<DatabaseConnection> {
@@ -141,25 +188,26 @@ pub async fn connect(location: &Location) -> Result<DatabaseConnection> {
         }
         Location::Server(url) => {
             check_tls_files(url)?;
+            // One connection per command: a command's statements run one after another, and
+            // every further connection would cost its own handshake (TCP, TLS, login) on a far
+            // link. It is not pinged before each use (a round trip per statement). Prepared
+            // statements are kept for the whole command (`STATEMENTS`).
             // An unreachable server is reported within seconds, not after a long retry.
             let mut options = ConnectOptions::new(url.clone());
             options
-                .max_connections(4)
-                .min_connections(1)
-                .acquire_timeout(Duration::from_secs(3));
+                .max_connections(1)
+                .min_connections(0)
+                .test_before_acquire(false)
+                .acquire_timeout(Duration::from_secs(3))
+                .map_sqlx_postgres_opts(|o| o.statement_cache_capacity(STATEMENTS))
+                .map_sqlx_mysql_opts(|o| o.statement_cache_capacity(STATEMENTS));
             options
         }
     };
-    options
-        .connect_timeout(Duration::from_secs(3))
-        .sqlx_logging(false);
-    Database::connect(options).await.map_err(|e| {
-        Error::Unavailable(format!(
-            "cannot open database {}: {}",
-            location.display(),
-            explain_tls(&redact_in(&super::failure::connect_reason(&e), location))
-        ))
-    })
+    options.connect_timeout(CONNECT_TIMEOUT).sqlx_logging(false);
+    Database::connect(options)
+        .await
+        .map_err(|e| unavailable(&e, location))
 }
 
 /// The certificate and key files a server URL names (`sslrootcert`, `ssl-ca`, ...), checked

@@ -131,6 +131,18 @@ pub fn classify(error: &DbErr) -> Failure {
     }
 }
 
+/// Whether a server said the table the statement names does not exist (PostgreSQL SQLSTATE
+/// 42P01, MySQL/MariaDB 42S02): how the schema check learns, in the one round trip it reads
+/// the migrations in, that a database was never migrated.
+pub fn is_missing_table(error: &DbErr) -> bool {
+    match error {
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            matches!(&**e, sqlx::Error::Database(e) if matches!(e.code().as_deref(), Some("42P01" | "42S02")))
+        }
+        _ => false,
+    }
+}
+
 fn classify_sqlx(error: &sqlx::Error) -> Failure {
     match error {
         sqlx::Error::Database(e) => {

@@ -3,11 +3,12 @@
 //! that one (`lookup`); everything recorded against it moves there. One operation, undone
 //! like any other.
 
+use crate::store::wire::Txn;
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoCondition, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set,
 };
 
 use super::audit::{self, Change};
@@ -27,7 +28,7 @@ use crate::error::{Error, Result};
 /// Points the rows of `E` that `which` selects at another record (`column` = `to`), keeping
 /// their versions; how many moved.
 pub(super) async fn repoint<E: versions::Versioned>(
-    txn: &DatabaseTransaction,
+    txn: &Txn,
     op: i32,
     which: impl IntoCondition,
     column: &str,
@@ -45,12 +46,7 @@ pub(super) async fn repoint<E: versions::Versioned>(
 }
 
 /// Marks row `id` of `E` as merged into `into`.
-async fn mark_merged<E: versions::Versioned>(
-    txn: &DatabaseTransaction,
-    op: i32,
-    id: i32,
-    into: i32,
-) -> Result<()> {
+async fn mark_merged<E: versions::Versioned>(txn: &Txn, op: i32, id: i32, into: i32) -> Result<()> {
     let key = Expr::col((E::default(), Alias::new("id"))).eq(id);
     repoint::<E>(txn, op, key, "merged_into", into).await?;
     Ok(())
@@ -93,12 +89,7 @@ pub async fn suppliers(store: &Store, duplicate: &str, keep: &str) -> Result<Mer
         .await
 }
 
-async fn suppliers_in(
-    txn: &DatabaseTransaction,
-    op: &Op,
-    dup_ref: &str,
-    keep_ref: &str,
-) -> Result<Merged<SupplierView>> {
+async fn suppliers_in(txn: &Txn, op: &Op, dup_ref: &str, keep_ref: &str) -> Result<Merged<SupplierView>> {
     let dup = lookup::supplier(txn, dup_ref).await?;
     let keep = lookup::supplier(txn, keep_ref).await?;
     distinct("supplier", (dup.id, dup_ref), (keep.id, keep_ref))?;
@@ -198,7 +189,7 @@ async fn taken_over(
 /// Moves the duplicate's sites, visits, findings and deals to the one kept; a site of the same
 /// name, or a deal with the same buyer, becomes one with the kept one's.
 async fn move_evidence(
-    txn: &DatabaseTransaction,
+    txn: &Txn,
     op: i32,
     dup: &supplier::Model,
     keep: &supplier::Model,
@@ -312,12 +303,7 @@ pub async fn buyers(store: &Store, duplicate: &str, keep: &str) -> Result<Merged
         .await
 }
 
-async fn buyers_in(
-    txn: &DatabaseTransaction,
-    op: &Op,
-    dup_ref: &str,
-    keep_ref: &str,
-) -> Result<Merged<BuyerView>> {
+async fn buyers_in(txn: &Txn, op: &Op, dup_ref: &str, keep_ref: &str) -> Result<Merged<BuyerView>> {
     let dup = lookup::buyer(txn, dup_ref).await?;
     let keep = lookup::buyer(txn, keep_ref).await?;
     distinct("buyer", (dup.id, dup_ref), (keep.id, keep_ref))?;
@@ -421,12 +407,7 @@ pub async fn sites(store: &Store, duplicate: &str, keep: &str) -> Result<Merged<
         .await
 }
 
-async fn sites_in(
-    txn: &DatabaseTransaction,
-    op: &Op,
-    dup_ref: &str,
-    keep_ref: &str,
-) -> Result<Merged<SiteView>> {
+async fn sites_in(txn: &Txn, op: &Op, dup_ref: &str, keep_ref: &str) -> Result<Merged<SiteView>> {
     let dup = lookup::site_anywhere(txn, dup_ref).await?;
     let keep = lookup::site_anywhere(txn, keep_ref).await?;
     distinct("site", (dup.id, dup_ref), (keep.id, keep_ref))?;

@@ -48,18 +48,20 @@ pub mod transaction;
 pub mod undo;
 pub mod versions;
 pub mod visits;
+pub mod wire;
 
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend};
+use sea_orm::{ConnectionTrait, DbBackend};
 
 use crate::error::{Error, Result};
 use connect::Location;
 use operations::{Kind, Op};
+use wire::{Db, Txn};
 
 /// An open database plus who is acting and what day it is for them. Clones share one pool.
 #[derive(Clone)]
 pub struct Store {
-    pub db: DatabaseConnection,
+    pub db: Db,
     /// Recorded on every audit entry and deal event.
     pub actor: String,
     /// The user's calendar day, for `today`/`yesterday` and "not in the future" checks.
@@ -76,7 +78,7 @@ impl Store {
     /// Runs `body` as one write transaction and commits it, rerunning it when it collides with
     /// another writer (see `transaction::write`). Every change of the record goes through here.
     /// The body runs as one operation (`operations`), which it records its changes under.
-    pub async fn write<T>(&self, body: impl AsyncFnMut(&DatabaseTransaction, &Op) -> Result<T>) -> Result<T> {
+    pub async fn write<T>(&self, body: impl AsyncFnMut(&Txn, &Op) -> Result<T>) -> Result<T> {
         self.write_as(Kind::Change, body).await
     }
 
@@ -84,7 +86,7 @@ impl Store {
     pub async fn write_as<T>(
         &self,
         kind: Kind,
-        mut body: impl AsyncFnMut(&DatabaseTransaction, &Op) -> Result<T>,
+        mut body: impl AsyncFnMut(&Txn, &Op) -> Result<T>,
     ) -> Result<T> {
         transaction::write_or_discard(&self.db, async |txn| {
             let op = self.begin_op(txn, kind).await?;
@@ -95,12 +97,12 @@ impl Store {
     }
 
     /// Starts a write transaction (prefer `write`, which also reruns collisions).
-    pub async fn begin_write(&self) -> Result<DatabaseTransaction> {
+    pub async fn begin_write(&self) -> Result<Txn> {
         transaction::begin_write(&self.db).await
     }
 
     /// Starts this command's operation in `txn` (`write` does it for its body).
-    pub async fn begin_op(&self, txn: &DatabaseTransaction, kind: Kind) -> Result<Op> {
+    pub async fn begin_op(&self, txn: &Txn, kind: Kind) -> Result<Op> {
         operations::begin(txn, &self.actor, &self.command, kind).await
     }
 }
@@ -123,13 +125,15 @@ impl Store {
         command: String,
         on_open: OnOpen,
     ) -> Result<Store> {
-        let db = connect::connect(location).await?;
+        let db = connect::open(location).await?;
         if on_open == OnOpen::Migrate {
-            schema::refuse_newer(&db, &location.display()).await?;
+            // One read of the migrations table answers both questions.
+            let states = schema::status(&db).await?;
+            schema::refuse_unknown(&states, &location.display())?;
             match location {
-                Location::Sqlite(_) => schema::migrate(&db).await?,
+                Location::Sqlite(_) => schema::migrate(&db, location).await?,
                 Location::Server(_) => {
-                    let pending = schema::pending(&db).await?;
+                    let pending = schema::count_pending(&states);
                     if pending > 0 {
                         return Err(Error::Unavailable(format!(
                             "database {} needs {pending} migration(s) before this vetted can use it; \
@@ -156,6 +160,6 @@ impl Store {
         if self.backend() == DbBackend::Sqlite {
             let _ = self.db.execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)").await;
         }
-        let _ = self.db.close().await;
+        self.db.close().await;
     }
 }

@@ -1,10 +1,11 @@
 //! Notes: inspection findings on a visit, or desk notes on a supplier, and their resolution.
 
+use crate::store::wire::Txn;
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    Set,
 };
 use serde::Serialize;
 
@@ -122,7 +123,7 @@ pub async fn add(store: &Store, new: NewNote) -> Result<NoteView> {
         .await
 }
 
-async fn add_in(store: &Store, txn: &DatabaseTransaction, op: &Op, new: &NewNote) -> Result<NoteView> {
+async fn add_in(store: &Store, txn: &Txn, op: &Op, new: &NewNote) -> Result<NoteView> {
     let (supplier, visit) = match &new.target {
         NoteTarget::Visit(id) => {
             let visit = super::visits::find(txn, *id).await?;
@@ -186,7 +187,7 @@ pub async fn resolve(
 }
 
 async fn resolve_in(
-    txn: &DatabaseTransaction,
+    txn: &Txn,
     op: &Op,
     id: i32,
     resolution: Option<String>,
@@ -227,7 +228,7 @@ async fn find(conn: &impl ConnectionTrait, id: i32) -> Result<note::Model> {
 
 /// Writes a note's new version (`active`, changed from `found`) as operation `op`, audited.
 async fn save(
-    txn: &DatabaseTransaction,
+    txn: &Txn,
     op: &Op,
     found: note::Model,
     mut active: note::ActiveModel,
@@ -275,12 +276,7 @@ pub async fn edit(store: &Store, id: i32, edit: NoteEdit) -> Result<Corrected<No
         .await
 }
 
-async fn edit_in(
-    txn: &DatabaseTransaction,
-    op: &Op,
-    id: i32,
-    edit: &NoteEdit,
-) -> Result<Corrected<NoteView>> {
+async fn edit_in(txn: &Txn, op: &Op, id: i32, edit: &NoteEdit) -> Result<Corrected<NoteView>> {
     let found = find(txn, id).await?;
     super::refuse_voided("note", found.id, found.voided, found.void_reason.as_deref())?;
     let mut active = found.clone().into_active_model();
@@ -345,7 +341,7 @@ pub async fn void(store: &Store, id: i32, reason: String) -> Result<NoteView> {
 }
 
 /// Voids the findings of visit `visit_id` that are not voided yet (the visit is voided).
-pub async fn void_findings(txn: &DatabaseTransaction, op: i32, visit_id: i32, reason: &str) -> Result<()> {
+pub async fn void_findings(txn: &Txn, op: i32, visit_id: i32, reason: &str) -> Result<()> {
     let which = note::Column::VisitId
         .eq(visit_id)
         .and(note::Column::Voided.eq(false));
@@ -362,13 +358,7 @@ pub async fn void_findings(txn: &DatabaseTransaction, op: i32, visit_id: i32, re
 
 /// Findings of visit `visit_id` noted on the visit's day move with it from `from` to `to`; one
 /// resolved before `to` would be resolved before it was noted, and is refused.
-pub async fn move_findings(
-    txn: &DatabaseTransaction,
-    op: i32,
-    visit_id: i32,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<()> {
+pub async fn move_findings(txn: &Txn, op: i32, visit_id: i32, from: NaiveDate, to: NaiveDate) -> Result<()> {
     let which = note::Column::VisitId
         .eq(visit_id)
         .and(note::Column::NotedOn.eq(from));

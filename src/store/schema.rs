@@ -3,7 +3,10 @@
 
 use migrations::seaql_migrations;
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryOrder};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryOrder, TransactionTrait};
+
+use super::connect::Location;
+use super::wire::{Db, Txn};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -22,30 +25,29 @@ crate::row!(MigrationState {
     applied_at
 });
 
+/// The migrations the database has, oldest first. On a server this is one round trip: the
+/// table is read straight away, and a "no such table" answer means a database never migrated.
 async fn applied(db: &impl ConnectionTrait) -> Result<Vec<seaql_migrations::Model>> {
     let backend = db.get_database_backend();
-    let probe = match backend {
-        sea_orm::DbBackend::Sqlite => {
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'seaql_migrations'"
+    if backend == DbBackend::Sqlite {
+        let probe = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'seaql_migrations'";
+        if db
+            .query_one_raw(sea_orm::Statement::from_string(backend, probe))
+            .await?
+            .is_none()
+        {
+            return Ok(Vec::new());
         }
-        sea_orm::DbBackend::Postgres => {
-            "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'seaql_migrations'"
-        }
-        _ => {
-            "SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'seaql_migrations'"
-        }
-    };
-    if db
-        .query_one_raw(sea_orm::Statement::from_string(backend, probe))
-        .await?
-        .is_none()
-    {
-        return Ok(Vec::new());
     }
-    Ok(seaql_migrations::Entity::find()
+    match seaql_migrations::Entity::find()
         .order_by_asc(seaql_migrations::Column::Version)
         .all(db)
-        .await?)
+        .await
+    {
+        Ok(rows) => Ok(rows),
+        Err(e) if backend != DbBackend::Sqlite && super::failure::is_missing_table(&e) => Ok(Vec::new()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Every migration this binary knows, and any the database has that it does not, with state.
@@ -80,9 +82,8 @@ fn format_epoch(secs: i64) -> String {
     chrono::DateTime::from_timestamp(secs, 0).map_or_else(|| secs.to_string(), |t| t.to_rfc3339())
 }
 
-/// Refuses a database that has migrations this binary does not know.
-pub async fn refuse_newer(db: &DatabaseConnection, shown_as: &str) -> Result<()> {
-    let states = status(db).await?;
+/// Refuses a database that has migrations this binary does not know (`states` from [`status`]).
+pub fn refuse_unknown(states: &[MigrationState], shown_as: &str) -> Result<()> {
     let unknown: Vec<&str> = states
         .iter()
         .filter(|s| s.state.starts_with("unknown"))
@@ -101,25 +102,52 @@ pub async fn refuse_newer(db: &DatabaseConnection, shown_as: &str) -> Result<()>
 
 /// Number of migrations this binary would still apply.
 pub async fn pending(db: &impl ConnectionTrait) -> Result<usize> {
-    Ok(status(db).await?.iter().filter(|s| s.state == "pending").count())
+    Ok(count_pending(&status(db).await?))
+}
+
+/// Number of pending migrations among `states`.
+pub fn count_pending(states: &[MigrationState]) -> usize {
+    states.iter().filter(|s| s.state == "pending").count()
 }
 
 /// Applies pending migrations. On SQLite this happens under the write lock (`BEGIN IMMEDIATE`),
 /// so that when several processes open a new file at once, one migrates and the others wait for
-/// it and then find nothing pending.
-pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
+/// it and then find nothing pending. On PostgreSQL the migrations need sea-orm's connection,
+/// which prepares its statements: they run in one transaction that first and last drops every
+/// prepared statement of its server connection (`DEALLOCATE ALL`), so that through a pooler in
+/// transaction mode (PgBouncer) they meet no other client's statements and leave none behind.
+pub async fn migrate(db: &Db, location: &Location) -> Result<()> {
     if pending(db).await? == 0 {
         return Ok(());
     }
-    if db.get_database_backend() == DbBackend::Sqlite {
-        return super::transaction::write(db, async |txn| {
-            if pending(txn).await? > 0 {
-                Migrator::up(txn, None).await?;
-            }
+    match db {
+        Db::Orm(orm) if orm.get_database_backend() == DbBackend::Sqlite => {
+            super::transaction::write(db, async |txn| {
+                if pending(txn).await? > 0 {
+                    Migrator::up(orm_txn(txn)?, None).await?;
+                }
+                Ok(())
+            })
+            .await
+        }
+        Db::Orm(orm) => Ok(Migrator::up(orm, None).await?),
+        Db::Wire(_) => {
+            let orm = super::connect::connect(location).await?;
+            let txn = orm.begin().await?;
+            txn.execute_unprepared("DEALLOCATE ALL").await?;
+            Migrator::up(&txn, None).await?;
+            txn.execute_unprepared("DEALLOCATE ALL").await?;
+            txn.commit().await?;
+            let _ = orm.close().await;
             Ok(())
-        })
-        .await;
+        }
     }
-    Migrator::up(db, None).await?;
-    Ok(())
+}
+
+/// sea-orm's transaction inside `txn`: migrations run only on sea-orm's connection.
+fn orm_txn(txn: &Txn) -> Result<&DatabaseTransaction> {
+    match txn {
+        Txn::Orm(txn) => Ok(txn),
+        Txn::Wire(_) => Err(Error::Other("migrations need sea-orm's connection".into())),
+    }
 }

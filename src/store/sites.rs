@@ -1,9 +1,10 @@
 //! Sites: the factories of a supplier, with their production lines.
 
+use crate::store::wire::Txn;
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    Set,
 };
 use serde::Serialize;
 
@@ -85,7 +86,7 @@ pub async fn add(store: &Store, new: NewSite) -> Result<SiteView> {
     store.write(async |txn, op| add_in(txn, op, &new).await).await
 }
 
-async fn add_in(txn: &DatabaseTransaction, op: &Op, new: &NewSite) -> Result<SiteView> {
+async fn add_in(txn: &Txn, op: &Op, new: &NewSite) -> Result<SiteView> {
     let owner = lookup::supplier(txn, &new.supplier).await?;
     ensure_active(&owner)?;
     let name_norm = normalise(&new.name);
@@ -226,7 +227,7 @@ pub async fn edit(store: &Store, reference: &str, edit: SiteEdit) -> Result<Corr
 /// Writes what `edit` changes of site `found` (of `owner`) as operation `op`; the line count is
 /// a dated fact, from `edit.date` [default: the owner's listing].
 pub(super) async fn apply(
-    txn: &DatabaseTransaction,
+    txn: &Txn,
     op: &Op,
     found: site::Model,
     owner: &supplier::Model,

@@ -1,12 +1,13 @@
 //! Suppliers: their profile, aliases and capabilities, and the whole file `supplier show` gives.
 
+use crate::store::wire::Txn;
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Condition, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde::Serialize;
 
@@ -243,12 +244,7 @@ pub async fn add(store: &Store, changes: SupplierChanges) -> Result<SupplierView
         .await
 }
 
-async fn add_in(
-    txn: &DatabaseTransaction,
-    op: &Op,
-    changes: SupplierChanges,
-    day: NaiveDate,
-) -> Result<SupplierView> {
+async fn add_in(txn: &Txn, op: &Op, changes: SupplierChanges, day: NaiveDate) -> Result<SupplierView> {
     let Some(name) = changes.name.clone() else {
         return Err(Error::invalid("name", "a new supplier needs a name"));
     };
@@ -532,7 +528,7 @@ pub async fn edit(
 }
 
 async fn edit_in(
-    txn: &DatabaseTransaction,
+    txn: &Txn,
     op: &Op,
     reference: &str,
     changes: SupplierChanges,
@@ -578,7 +574,7 @@ pub async fn archive(
 }
 
 async fn archive_in(
-    txn: &DatabaseTransaction,
+    txn: &Txn,
     op: &Op,
     reference: &str,
     restore: bool,
@@ -673,35 +669,44 @@ pub async fn list(store: &Store, filter: SupplierFilter) -> Result<Vec<SupplierV
 
 pub async fn show(store: &Store, reference: &str) -> Result<SupplierFile> {
     let model = lookup::supplier(&store.db, reference).await?;
-    let sites = sites::of_supplier(&store.db, &model).await?;
-    let visits = visits::of_supplier(&store.db, &model).await?;
-    let desk_notes = notes::desk_notes(&store.db, &model).await?;
-    let deals = deals::files_of_supplier(&store.db, &model).await?;
-    let merged = supplier::Entity::find()
-        .filter(supplier::Column::MergedInto.eq(model.id))
-        .order_by_asc(supplier::Column::Id)
-        .all(&store.db)
-        .await?
-        .into_iter()
-        .map(|m| format!("#{} {} (merged into #{})", m.id, m.name, model.id))
-        .collect();
-    let dated = dated::of_supplier(&store.db, model.id)
-        .await?
-        .into_iter()
-        .map(|f| DatedView {
-            date: f.valid_from,
-            kind: f.kind,
-            subject: f.subject,
-            value: f.value,
-        })
-        .collect();
+    let db = &store.db;
+    // Independent reads, asked for together: on a server they share round trips.
+    let merged = async {
+        Ok::<_, Error>(
+            supplier::Entity::find()
+                .filter(supplier::Column::MergedInto.eq(model.id))
+                .order_by_asc(supplier::Column::Id)
+                .all(db)
+                .await?,
+        )
+    };
+    let (sites, visits, desk_notes, deals, merged, dated, view) = tokio::try_join!(
+        sites::of_supplier(db, &model),
+        visits::of_supplier(db, &model),
+        notes::desk_notes(db, &model),
+        deals::files_of_supplier(db, &model),
+        merged,
+        dated::of_supplier(db, model.id),
+        view(db, model.clone()),
+    )?;
     Ok(SupplierFile {
-        dated,
-        supplier: view(&store.db, model).await?,
+        dated: dated
+            .into_iter()
+            .map(|f| DatedView {
+                date: f.valid_from,
+                kind: f.kind,
+                subject: f.subject,
+                value: f.value,
+            })
+            .collect(),
+        supplier: view,
         sites,
         visits,
         desk_notes,
         deals,
-        merged,
+        merged: merged
+            .into_iter()
+            .map(|m| format!("#{} {} (merged into #{})", m.id, m.name, model.id))
+            .collect(),
     })
 }

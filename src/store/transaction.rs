@@ -1,12 +1,10 @@
 //! Write transactions: begun the same way on every path, and run again when they collide with
 //! another writer.
 
+use crate::store::wire::{Db, Txn};
 use std::time::{Duration, Instant};
 
-use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbBackend, IsolationLevel, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DbBackend, IsolationLevel, SqliteTransactionMode, TransactionOptions};
 
 use super::failure;
 use crate::error::{Error, Result};
@@ -28,10 +26,7 @@ pub const PATIENCE: Duration = Duration::from_secs(30);
 /// exit 69). Whatever else fails is returned at once, the transaction rolled back. The body
 /// reads everything it decides on through the transaction it is given, so a rerun decides
 /// afresh (and a `buyer add` that lost the race finds the buyer the winner added).
-pub async fn write<T>(
-    db: &DatabaseConnection,
-    mut body: impl AsyncFnMut(&DatabaseTransaction) -> Result<T>,
-) -> Result<T> {
+pub async fn write<T>(db: &Db, mut body: impl AsyncFnMut(&Txn) -> Result<T>) -> Result<T> {
     write_or_discard(db, async |txn| Ok((body(txn).await?, Keep::Commit))).await
 }
 
@@ -43,10 +38,7 @@ pub enum Keep {
 }
 
 /// `write`, where the body may also say that what it did is to be rolled back.
-pub async fn write_or_discard<T>(
-    db: &DatabaseConnection,
-    mut body: impl AsyncFnMut(&DatabaseTransaction) -> Result<(T, Keep)>,
-) -> Result<T> {
+pub async fn write_or_discard<T>(db: &Db, mut body: impl AsyncFnMut(&Txn) -> Result<(T, Keep)>) -> Result<T> {
     let started = Instant::now();
     let mut attempt = 0;
     loop {
@@ -78,8 +70,9 @@ pub async fn write_or_discard<T>(
 
 /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
 /// so concurrent writers wait on the busy timeout instead of failing on lock upgrade.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction> {
+pub async fn begin_write(db: &Db) -> Result<Txn> {
     let backend = db.get_database_backend();
+    // On the wire (PostgreSQL) the transaction's BEGIN goes out with its first statement.
     let options = TransactionOptions {
         sqlite_transaction_mode: (backend == DbBackend::Sqlite).then_some(SqliteTransactionMode::Immediate),
         // Each statement of a write sees what other writers committed before it, as on
@@ -88,7 +81,7 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction>
         isolation_level: (backend == DbBackend::MySql).then_some(IsolationLevel::ReadCommitted),
         ..Default::default()
     };
-    Ok(db.begin_with_options(options).await?)
+    Ok(db.begin("BEGIN", options).await?)
 }
 
 /// The pause before rerun `attempt` (1-based): 50 ms doubling up to 1 s, each drawn at random

@@ -6,13 +6,14 @@
 //! redoes X. Refused when a later operation changed any of the same records: it retracted a
 //! version X wrote, it re-created a row X removed, or it added a record to one X created.
 
+use crate::store::wire::Txn;
 use std::collections::{HashMap, HashSet};
 
 use chrono::SecondsFormat;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Statement,
 };
 use serde::Serialize;
 
@@ -443,7 +444,7 @@ async fn describe(
 }
 
 /// Applies the inverse of `target` as operation `op`.
-async fn apply(txn: &DatabaseTransaction, op: &Op, target: &operation::Model, plan: &Plan) -> Result<()> {
+async fn apply(txn: &Txn, op: &Op, target: &operation::Model, plan: &Plan) -> Result<()> {
     let x = target.seq;
     parents_first!(E => retire_written::<E>(txn, op.seq, x, plan).await?);
     children_first!(E => delete_created::<E>(txn, x, plan).await?);
@@ -453,12 +454,7 @@ async fn apply(txn: &DatabaseTransaction, op: &Op, target: &operation::Model, pl
 
 /// Keeps the versions `x` wrote (and the records changed back since) as history, retracted
 /// by the undo.
-async fn retire_written<E: Versioned>(
-    txn: &DatabaseTransaction,
-    undo: i32,
-    x: i32,
-    plan: &Plan,
-) -> Result<()> {
+async fn retire_written<E: Versioned>(txn: &Txn, undo: i32, x: i32, plan: &Plan) -> Result<()> {
     versions::retire::<E>(txn, undo, versions::recorded_by::<E>().eq(x)).await?;
     let rows: Vec<serde_json::Value> = plan
         .records(versions::table_name::<E>())
@@ -473,7 +469,7 @@ async fn retire_written<E: Versioned>(
 
 /// Deletes the rows `x` created: written by it, with no version it retracted (and those
 /// changed back since).
-async fn delete_created<E: Versioned>(txn: &DatabaseTransaction, x: i32, plan: &Plan) -> Result<()> {
+async fn delete_created<E: Versioned>(txn: &Txn, x: i32, plan: &Plan) -> Result<()> {
     let backend = txn.get_database_backend();
     let table = quoted(backend, versions::table_name::<E>());
     let history = quoted(backend, &versions::history_table::<E>());
@@ -505,12 +501,7 @@ async fn delete_created<E: Versioned>(txn: &DatabaseTransaction, x: i32, plan: &
 
 /// Gives back the versions `x` retracted, recorded by the undo: rows `x` changed are updated
 /// to them, rows it removed are inserted again.
-async fn restore_retracted<E: Versioned>(
-    txn: &DatabaseTransaction,
-    undo: i32,
-    x: i32,
-    plan: &Plan,
-) -> Result<()> {
+async fn restore_retracted<E: Versioned>(txn: &Txn, undo: i32, x: i32, plan: &Plan) -> Result<()> {
     let table = versions::table_name::<E>();
     let netted = plan.keys(table);
     let mut old: Vec<(E::Model, bool)> = Vec::new();

@@ -1,12 +1,13 @@
 //! Visits: a buyer's visit to a supplier (and one of its sites) on a date, with who went, what
 //! was inspected, and the findings written there.
 
+use crate::store::wire::Txn;
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, Set, sea_query::IntoCondition,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    Set, sea_query::IntoCondition,
 };
 use serde::Serialize;
 
@@ -73,11 +74,14 @@ pub async fn log(store: &Store, new: NewVisit) -> Result<VisitView> {
     store.write(async |txn, op| log_in(txn, op, &new).await).await
 }
 
-async fn log_in(txn: &DatabaseTransaction, op: &Op, new: &NewVisit) -> Result<VisitView> {
-    let supplier = lookup::supplier(txn, &new.supplier).await?;
+async fn log_in(txn: &Txn, op: &Op, new: &NewVisit) -> Result<VisitView> {
+    // Looked up together: one round trip each step on a server.
+    let (supplier, buyer) = tokio::try_join!(
+        lookup::supplier(txn, &new.supplier),
+        lookup::buyer(txn, &new.buyer)
+    )?;
     sites::ensure_active(&supplier)?;
     super::dated::listed_by(txn, op.seq, &supplier, new.date).await?;
-    let buyer = lookup::buyer(txn, &new.buyer).await?;
     let site = match &new.site {
         Some(reference) => Some(lookup::site(txn, &supplier, reference).await?),
         None => None,
@@ -166,7 +170,7 @@ fn check_lines(lines_inspected: Option<i32>, site: Option<&site::Model>) -> Resu
 
 /// The visit's findings, as notes on it.
 async fn insert_findings(
-    txn: &DatabaseTransaction,
+    txn: &Txn,
     op: i32,
     supplier: &supplier::Model,
     visit_id: i32,
@@ -341,12 +345,7 @@ pub async fn edit(store: &Store, id: i32, edit: VisitEdit) -> Result<Corrected<V
         .await
 }
 
-async fn edit_in(
-    txn: &DatabaseTransaction,
-    op: &Op,
-    id: i32,
-    edit: &VisitEdit,
-) -> Result<Corrected<VisitView>> {
+async fn edit_in(txn: &Txn, op: &Op, id: i32, edit: &VisitEdit) -> Result<Corrected<VisitView>> {
     let found = find(txn, id).await?;
     super::refuse_voided("visit", found.id, found.voided, found.void_reason.as_deref())?;
     let before = view(txn, found.clone()).await?;
@@ -420,7 +419,7 @@ async fn edit_in(
 }
 
 /// The visitors of visit `id` become `names`.
-async fn replace_visitors(txn: &DatabaseTransaction, op: i32, id: i32, names: &[String]) -> Result<()> {
+async fn replace_visitors(txn: &Txn, op: i32, id: i32, names: &[String]) -> Result<()> {
     versions::remove::<visit_visitor::Entity>(
         txn,
         op,
@@ -446,7 +445,7 @@ pub async fn void(store: &Store, id: i32, reason: String) -> Result<VisitView> {
         .await
 }
 
-async fn void_in(txn: &DatabaseTransaction, op: &Op, id: i32, reason: &str) -> Result<VisitView> {
+async fn void_in(txn: &Txn, op: &Op, id: i32, reason: &str) -> Result<VisitView> {
     let found = find(txn, id).await?;
     super::refuse_voided("visit", found.id, found.voided, found.void_reason.as_deref())?;
     let before = view(txn, found.clone()).await?;

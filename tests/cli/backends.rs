@@ -73,28 +73,28 @@ fn a_server_database_behind_the_binary_asks_for_db_migrate() {
     // Make a second, empty database next to the test's.
     let empty = crate::support::ServerDb::create_like(server);
     let out = vetted()
-        .args(["--db", &empty.url, "buyer", "list"])
+        .args(["--db", &empty.target, "buyer", "list"])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(69), "{stderr}");
     assert!(stderr.contains("run `vetted db migrate`"), "{stderr}");
     let status = vetted()
-        .args(["--db", &empty.url, "db", "status", "--format", "json"])
+        .args(["--db", &empty.target, "db", "status", "--format", "json"])
         .output()
         .unwrap();
     let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(status[0]["state"], "pending");
     assert!(
         vetted()
-            .args(["--db", &empty.url, "db", "migrate"])
+            .args(["--db", &empty.target, "db", "migrate"])
             .status()
             .unwrap()
             .success()
     );
     assert!(
         vetted()
-            .args(["--db", &empty.url, "buyer", "list"])
+            .args(["--db", &empty.target, "buyer", "list"])
             .status()
             .unwrap()
             .success()

@@ -196,11 +196,13 @@ fn import_is_writing(db: &Db, before: usize) -> bool {
     let check = match backend() {
         // With no busy timeout, taking the write lock fails at once while another holds it.
         Backend::Sqlite => "PRAGMA busy_timeout = 0; BEGIN IMMEDIATE; ROLLBACK;".to_string(),
-        Backend::Postgres(_) => "SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation \
+        Backend::Postgres(_) | Backend::Pgbouncer { .. } => {
+            "SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation \
              WHERE c.relname = 'supplier' AND l.mode = 'RowExclusiveLock' \
              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
              AND l.pid <> pg_backend_pid()"
-            .to_string(),
+                .to_string()
+        }
         // Rows not yet committed, read as they are (the session reads uncommitted rows; through
         // sqlx's prepared statements, information_schema.innodb_trx shows no transaction).
         Backend::Mysql(_) => format!("SELECT 1 FROM supplier HAVING count(*) > {before}"),

@@ -141,10 +141,16 @@ fn a_write_to_a_read_only_database_is_refused_plainly() {
             bytes[18] = 3;
             std::fs::write(&db.path, bytes).unwrap();
         }
-        Some(_) if matches!(crate::support::backend(), Backend::Postgres(_)) => {
+        Some(_) if crate::support::backend().is_postgres() => {
             let name = db.url().rsplit('/').next().unwrap().to_string();
             db.sql(&format!(
                 "ALTER DATABASE \"{name}\" SET default_transaction_read_only = on"
+            ));
+            // Sessions take the setting when they start: a pooler's open server connections
+            // are ended, so that it opens new ones.
+            db.sql(&format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = '{name}' AND pid <> pg_backend_pid()"
             ));
         }
         Some(_) => {
@@ -240,7 +246,7 @@ fn an_unexpected_database_error_shows_its_code_not_the_driver_message() {
     assert!(stderr.contains("please report it"), "{stderr}");
     let code = match crate::support::backend() {
         Backend::Sqlite => "SQLite 1",
-        Backend::Postgres(_) => "SQLSTATE 42P01",
+        Backend::Postgres(_) | Backend::Pgbouncer { .. } => "SQLSTATE 42P01",
         Backend::Mysql(_) => "MySQL 1146",
     };
     assert!(stderr.contains(code), "{stderr}");

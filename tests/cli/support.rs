@@ -16,6 +16,18 @@ pub enum Backend {
     /// A server URL naming an existing database the tests may create databases from.
     Postgres(String),
     Mysql(String),
+    /// PostgreSQL (the URL tests make their databases through) behind PgBouncer in transaction
+    /// mode (the URL every command is given).
+    Pgbouncer {
+        admin: String,
+        pooled: String,
+    },
+}
+
+impl Backend {
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Backend::Postgres(_) | Backend::Pgbouncer { .. })
+    }
 }
 
 thread_local! {
@@ -23,9 +35,10 @@ thread_local! {
 }
 
 /// Stamps a scenario (a plain `fn name()`) as one test per backend, `name::sqlite`,
-/// `name::postgres` and `name::mysql`, so that a failure is reported under its backend's name.
-/// The server tests run when `VETTED_TEST_POSTGRES_URL` / `VETTED_TEST_MYSQL_URL` name a server
-/// the tests may create databases on, and are listed as ignored, with the reason, otherwise.
+/// `name::postgres`, `name::pgbouncer` and `name::mysql`, so that a failure is reported under its
+/// backend's name. The server tests run when `VETTED_TEST_POSTGRES_URL` / `VETTED_TEST_MYSQL_URL`
+/// name a server the tests may create databases on (and `VETTED_TEST_PGBOUNCER_URL` a PgBouncer
+/// in front of that PostgreSQL), and are listed as ignored, with the reason, otherwise.
 macro_rules! every_backend {
     ($($scenario:ident),+ $(,)?) => {$(
         mod $scenario {
@@ -41,6 +54,15 @@ macro_rules! every_backend {
             )]
             fn postgres() {
                 crate::support::run_on_server("VETTED_TEST_POSTGRES_URL", super::$scenario);
+            }
+
+            #[test]
+            #[cfg_attr(
+                not(vetted_test_pgbouncer),
+                ignore = "skipped: runs through PgBouncer need VETTED_TEST_PGBOUNCER_URL"
+            )]
+            fn pgbouncer() {
+                crate::support::run_on_server("VETTED_TEST_PGBOUNCER_URL", super::$scenario);
             }
 
             #[test]
@@ -68,7 +90,13 @@ pub fn run_on_server(var: &str, scenario: fn()) {
         .ok()
         .filter(|url| !url.is_empty())
         .unwrap_or_else(|| panic!("{var} was set when the tests were built; set it to run them"));
-    let backend = if var.contains("POSTGRES") {
+    let backend = if var.contains("PGBOUNCER") {
+        let admin = std::env::var("VETTED_TEST_POSTGRES_URL")
+            .ok()
+            .filter(|url| !url.is_empty())
+            .expect("runs through PgBouncer make their databases through VETTED_TEST_POSTGRES_URL");
+        Backend::Pgbouncer { admin, pooled: url }
+    } else if var.contains("POSTGRES") {
         Backend::Postgres(url)
     } else {
         Backend::Mysql(url)
@@ -118,7 +146,12 @@ fn with_database(url: &str, database: &str) -> String {
 pub struct ServerDb {
     admin: String,
     name: String,
+    /// The database, reached directly (for the test's own SQL).
     pub url: String,
+    /// The database as commands are given it (through PgBouncer, when the run says so).
+    pub target: String,
+    /// The pooler's URL (any database), when commands go through one.
+    pooled: Option<String>,
     postgres: bool,
 }
 
@@ -136,10 +169,13 @@ impl Drop for ServerDb {
 impl ServerDb {
     /// Another new, empty database on the same server.
     pub fn create_like(other: &ServerDb) -> ServerDb {
-        let backend = if other.postgres {
-            Backend::Postgres(other.admin.clone())
-        } else {
-            Backend::Mysql(other.admin.clone())
+        let backend = match (&other.pooled, other.postgres) {
+            (Some(pooled), _) => Backend::Pgbouncer {
+                admin: other.admin.clone(),
+                pooled: pooled.clone(),
+            },
+            (None, true) => Backend::Postgres(other.admin.clone()),
+            (None, false) => Backend::Mysql(other.admin.clone()),
         };
         create_server_db(&backend).expect("a server backend")
     }
@@ -147,10 +183,11 @@ impl ServerDb {
 
 fn create_server_db(backend: &Backend) -> Option<ServerDb> {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let (admin, postgres) = match backend {
+    let (admin, pooled, postgres) = match backend {
         Backend::Sqlite => return None,
-        Backend::Postgres(url) => (url.clone(), true),
-        Backend::Mysql(url) => (url.clone(), false),
+        Backend::Postgres(url) => (url.clone(), None, true),
+        Backend::Pgbouncer { admin, pooled } => (admin.clone(), Some(pooled.clone()), true),
+        Backend::Mysql(url) => (url.clone(), None, false),
     };
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -168,10 +205,15 @@ fn create_server_db(backend: &Backend) -> Option<ServerDb> {
     };
     server_sql(&admin, &create);
     let url = with_database(&admin, &name);
+    let target = pooled
+        .as_deref()
+        .map_or_else(|| url.clone(), |p| with_database(p, &name));
     Some(ServerDb {
         admin,
         name,
         url,
+        target,
+        pooled,
         postgres,
     })
 }
@@ -247,7 +289,7 @@ impl Db {
     /// What `--db` names: the SQLite file, or the server database's URL.
     pub fn target(&self) -> std::ffi::OsString {
         match &self.server {
-            Some(server) => server.url.clone().into(),
+            Some(server) => server.target.clone().into(),
             None => self.path.clone().into(),
         }
     }

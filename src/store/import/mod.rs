@@ -17,12 +17,13 @@ mod plan;
 mod spill;
 mod write;
 
+use crate::store::wire::Txn;
 use std::collections::BTreeSet;
 use std::io::Read;
 
 use chrono::Utc;
 use rayon::prelude::*;
-use sea_orm::{DatabaseTransaction, Statement};
+use sea_orm::Statement;
 use serde::Serialize;
 
 use super::Store;
@@ -280,7 +281,7 @@ impl Rejected {
 /// Phase 2, one write attempt: matches the checked rows against the stored suppliers and writes
 /// them in `txn`, and writes the reject file. The caller commits (or rolls back a dry run).
 async fn write_checked(
-    txn: &DatabaseTransaction,
+    txn: &Txn,
     op: &Op,
     options: &ImportOptions,
     checked: &Checked,
@@ -333,12 +334,7 @@ async fn write_checked(
 }
 
 /// The import's audit entry: what it did, in one.
-async fn record_import(
-    txn: &DatabaseTransaction,
-    op: &Op,
-    options: &ImportOptions,
-    summary: &ImportSummary,
-) -> Result<()> {
+async fn record_import(txn: &Txn, op: &Op, options: &ImportOptions, summary: &ImportSummary) -> Result<()> {
     let line = format!(
         "imported {}: {} created, {} updated, {} unchanged, {} rejected",
         options.source, summary.created, summary.updated, summary.unchanged, summary.rejected
@@ -395,7 +391,7 @@ impl Attempt<'_> {
     /// Matches and writes every batch set aside; gives how many rows were read back.
     async fn write_batches(
         &mut self,
-        txn: &DatabaseTransaction,
+        txn: &Txn,
         spilled: &Spilled,
         rejects: &mut RejectFile<'_>,
         progress: &mut impl FnMut(Progress),
@@ -452,7 +448,7 @@ impl Attempt<'_> {
     /// creates the new ones (or returns the statement that will).
     async fn write_looked_up(
         &mut self,
-        txn: &DatabaseTransaction,
+        txn: &Txn,
         rows: Vec<Row>,
         keys: BTreeSet<String>,
         rejects: &mut RejectFile<'_>,
@@ -500,12 +496,7 @@ impl Attempt<'_> {
 
     /// Writes what rows changed in a stored supplier, and audits it unless this import created
     /// it.
-    async fn update(
-        &self,
-        txn: &DatabaseTransaction,
-        draft: &Draft,
-        now: chrono::DateTime<Utc>,
-    ) -> Result<()> {
+    async fn update(&self, txn: &Txn, draft: &Draft, now: chrono::DateTime<Utc>) -> Result<()> {
         let Origin::Stored {
             id,
             before,

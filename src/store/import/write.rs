@@ -7,14 +7,15 @@
 //! it numbers new suppliers itself; PostgreSQL hands them out from the table's sequence; on
 //! MariaDB they are read back by normalised name (unique) after the insert.
 
+use crate::store::wire::Txn;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ActiveValue::Unchanged;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, Statement, Value,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, Statement, Value,
 };
 
 use super::super::dated::{self, KeyChange, YES};
@@ -65,12 +66,7 @@ pub(super) struct Writer {
 impl Writer {
     /// `max_id`: the largest supplier id stored when the import began.
     /// `op`: the import's operation.
-    pub(super) async fn new(
-        txn: &DatabaseTransaction,
-        max_id: i32,
-        op: i32,
-        listed_on: NaiveDate,
-    ) -> Result<Writer> {
+    pub(super) async fn new(txn: &Txn, max_id: i32, op: i32, listed_on: NaiveDate) -> Result<Writer> {
         let backend = txn.get_database_backend();
         let mut next_id = 0;
         if backend == DbBackend::Sqlite {
@@ -100,7 +96,7 @@ impl Writer {
     }
 
     /// Makes sure `prepare` has ids for `count` new suppliers.
-    pub(super) async fn reserve(&mut self, txn: &DatabaseTransaction, count: usize) -> Result<()> {
+    pub(super) async fn reserve(&mut self, txn: &Txn, count: usize) -> Result<()> {
         if self.backend != DbBackend::Postgres || self.reserved.len() >= count {
             return Ok(());
         }
@@ -198,7 +194,7 @@ impl Writer {
     /// aliases and capabilities it did not have.
     pub(super) async fn update(
         &self,
-        txn: &DatabaseTransaction,
+        txn: &Txn,
         id: i32,
         before: &SupplierView,
         draft: &Draft,
@@ -231,7 +227,7 @@ impl Writer {
     /// and capabilities to add (none dated before a later fact of the same key).
     async fn dated<'d>(
         &self,
-        txn: &DatabaseTransaction,
+        txn: &Txn,
         id: i32,
         before: &SupplierView,
         draft: &'d Draft,
@@ -302,7 +298,7 @@ impl Writer {
     }
 
     /// Adds aliases and capabilities to stored suppliers, now.
-    async fn add_children(&self, txn: &DatabaseTransaction, children: &Children<'_>) -> Result<()> {
+    async fn add_children(&self, txn: &Txn, children: &Children<'_>) -> Result<()> {
         if self.defers() {
             execute(txn, self.children_statements(children)?).await
         } else {
@@ -368,12 +364,7 @@ impl Writer {
 
     /// MariaDB: inserts new suppliers with their aliases and capabilities now, by multi-row
     /// INSERTs, reading the ids back by normalised name.
-    pub(super) async fn create_now(
-        &self,
-        txn: &DatabaseTransaction,
-        drafts: &[Draft],
-        now: DateTime<Utc>,
-    ) -> Result<()> {
+    pub(super) async fn create_now(&self, txn: &Txn, drafts: &[Draft], now: DateTime<Utc>) -> Result<()> {
         let mut ids = Vec::with_capacity(drafts.len());
         for chunk in drafts.chunks(INSERT_CHUNK) {
             supplier::Entity::insert_many(chunk.iter().map(|d| supplier::ActiveModel {
@@ -439,7 +430,7 @@ fn json_rows<T: serde::Serialize>(rows: &[T]) -> Result<Value> {
 }
 
 /// Aliases and capabilities by multi-row INSERTs (MariaDB, which takes no JSON statement).
-async fn insert_children(txn: &DatabaseTransaction, children: &Children<'_>, op: i32) -> Result<()> {
+async fn insert_children(txn: &Txn, children: &Children<'_>, op: i32) -> Result<()> {
     for chunk in children.aliases.chunks(INSERT_CHUNK * 5) {
         supplier_alias::Entity::insert_many(chunk.iter().map(|&(supplier_id, alias, alias_norm)| {
             supplier_alias::ActiveModel {
@@ -468,10 +459,7 @@ async fn insert_children(txn: &DatabaseTransaction, children: &Children<'_>, op:
 }
 
 /// Runs statements in order.
-pub(super) async fn execute(
-    txn: &DatabaseTransaction,
-    statements: impl IntoIterator<Item = Statement>,
-) -> Result<()> {
+pub(super) async fn execute(txn: &Txn, statements: impl IntoIterator<Item = Statement>) -> Result<()> {
     for statement in statements {
         txn.execute_raw(statement).await?;
     }
@@ -479,7 +467,7 @@ pub(super) async fn execute(
 }
 
 /// Settings for an import's transaction.
-pub(super) async fn tune(txn: &DatabaseTransaction) -> Result<()> {
+pub(super) async fn tune(txn: &Txn) -> Result<()> {
     match txn.get_database_backend() {
         DbBackend::Postgres => {
             // The planner's statistics describe the tables as they were before this import; as
@@ -553,7 +541,7 @@ pub(super) async fn load_matching(
 }
 
 /// The largest supplier id stored before the import began.
-pub(super) async fn max_supplier_id(txn: &DatabaseTransaction) -> Result<i32> {
+pub(super) async fn max_supplier_id(txn: &Txn) -> Result<i32> {
     Ok(supplier::Entity::find()
         .select_only()
         .expr(Expr::col(supplier::Column::Id).max())
