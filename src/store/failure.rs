@@ -37,6 +37,9 @@ pub enum Failure {
     ValueRefused,
     /// A stored value this vetted cannot read (sea-orm's message, not a driver's).
     Unreadable(String),
+    /// The database is not one this vetted can use as it is (its schema); the message says why
+    /// and what to do.
+    Refused(String),
     /// Anything else: a bug in vetted or a server in an unusual state. Only the driver's error
     /// code is kept, never its message.
     Other { code: Option<String> },
@@ -98,6 +101,7 @@ impl fmt::Display for Failure {
                 f,
                 "the database refused a value as too long, out of range or invalid"
             ),
+            Failure::Refused(message) => f.write_str(message),
             Failure::Unreadable(message) => {
                 write!(f, "the database holds a value vetted cannot read: {message}")
             }
@@ -156,6 +160,9 @@ fn classify_sqlx(error: &sqlx::Error) -> Failure {
             };
             let key = e.constraint().unwrap_or_else(|| e.message());
             classify_code(driver, &code, key)
+        }
+        sqlx::Error::Configuration(e) if e.downcast_ref::<super::wire::Refused>().is_some() => {
+            Failure::Refused(e.to_string())
         }
         sqlx::Error::Io(_)
         | sqlx::Error::PoolTimedOut

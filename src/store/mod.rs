@@ -53,7 +53,7 @@ pub mod wire;
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DbBackend};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use connect::Location;
 use operations::{Kind, Op};
 use wire::{Db, Txn};
@@ -127,20 +127,16 @@ impl Store {
     ) -> Result<Store> {
         let db = connect::open(location).await?;
         if on_open == OnOpen::Migrate {
-            // One read of the migrations table answers both questions.
-            let states = schema::status(&db).await?;
-            schema::refuse_unknown(&states, &location.display())?;
-            match location {
-                Location::Sqlite(_) => schema::migrate(&db, location).await?,
-                Location::Server(_) => {
-                    let pending = schema::count_pending(&states);
-                    if pending > 0 {
-                        return Err(Error::Unavailable(format!(
-                            "database {} needs {pending} migration(s) before this vetted can use it; \
-                             run `vetted db migrate` (see `vetted db status`)",
-                            location.display()
-                        )));
-                    }
+            match (&db, location) {
+                // On the wire the check goes out with the command's first message, and nothing
+                // the command reads is used before it passes.
+                (Db::Wire(wire), _) => wire.gate(schema::gate(location.display())),
+                (_, Location::Sqlite(_)) => {
+                    schema::refuse_unknown(&schema::status(&db).await?, &location.display())?;
+                    schema::migrate(&db, location).await?;
+                }
+                (_, Location::Server(_)) => {
+                    schema::require_current(&schema::status(&db).await?, &location.display())?;
                 }
             }
         }

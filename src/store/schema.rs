@@ -3,7 +3,10 @@
 
 use migrations::seaql_migrations;
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryOrder, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, FromQueryResult, QueryOrder, QueryTrait,
+    TransactionTrait,
+};
 
 use super::connect::Location;
 use super::wire::{Db, Txn};
@@ -52,7 +55,52 @@ async fn applied(db: &impl ConnectionTrait) -> Result<Vec<seaql_migrations::Mode
 
 /// Every migration this binary knows, and any the database has that it does not, with state.
 pub async fn status(db: &impl ConnectionTrait) -> Result<Vec<MigrationState>> {
-    let applied = applied(db).await?;
+    Ok(states(applied(db).await?))
+}
+
+/// The check an ordinary command makes of a server database before it uses what it reads:
+/// nothing unknown (from a newer vetted), nothing pending. On the wire it goes out with the
+/// command's first message (`Wire::gate`); the statement and the verdict on its rows are here.
+pub fn gate(shown_as: String) -> super::wire::Gate {
+    let sql = seaql_migrations::Entity::find()
+        .order_by_asc(seaql_migrations::Column::Version)
+        .build(DbBackend::Postgres)
+        .to_string();
+    super::wire::Gate {
+        sql,
+        verdict: Box::new(move |rows| {
+            let applied = match rows {
+                Ok(rows) => rows
+                    .iter()
+                    .map(|row| seaql_migrations::Model::from_query_result(row, ""))
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .map_err(|e| Error::from(e).to_string())?,
+                // Never migrated: every migration is pending.
+                Err(missing) if super::failure::is_missing_table(missing) => Vec::new(),
+                // Any other failure is the statement's own, reported as it is classified.
+                Err(_) => return Ok(()),
+            };
+            require_current(&states(applied), &shown_as).map_err(|e| e.to_string())
+        }),
+    }
+}
+
+/// Refuses a server database this binary cannot use as it is: migrated by a newer vetted, or
+/// needing migrations (`vetted db migrate`, never implicit on a shared schema).
+pub fn require_current(states: &[MigrationState], shown_as: &str) -> Result<()> {
+    refuse_unknown(states, shown_as)?;
+    let pending = count_pending(states);
+    if pending > 0 {
+        return Err(Error::Unavailable(format!(
+            "database {shown_as} needs {pending} migration(s) before this vetted can use it; \
+             run `vetted db migrate` (see `vetted db status`)"
+        )));
+    }
+    Ok(())
+}
+
+/// Migration states from the applied migrations, oldest first.
+fn states(applied: Vec<seaql_migrations::Model>) -> Vec<MigrationState> {
     let known: Vec<String> = Migrator::migrations()
         .iter()
         .map(|m| m.name().to_string())
@@ -75,7 +123,7 @@ pub async fn status(db: &impl ConnectionTrait) -> Result<Vec<MigrationState>> {
             applied_at: Some(format_epoch(row.applied_at)),
         });
     }
-    Ok(states)
+    states
 }
 
 fn format_epoch(secs: i64) -> String {

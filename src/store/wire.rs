@@ -47,7 +47,33 @@ pub struct Wire {
     queue: std::sync::Mutex<Vec<Pending>>,
     /// A transaction was dropped open: the next message rolls it back first.
     orphaned: AtomicBool,
+    /// A check that goes out first in the next message (the schema check).
+    gate: std::sync::Mutex<Option<Gate>>,
 }
+
+/// A statement sent ahead of a command's first message, and the verdict on its answer (the
+/// rows, or the error it met): when the verdict is a refusal, every statement of that message
+/// is answered with it instead of its own answer.
+pub struct Gate {
+    pub sql: String,
+    pub verdict: Verdict,
+}
+
+/// Judges a gate's answer; `Err` carries the message the user is shown.
+pub type Verdict = Box<dyn FnOnce(Result<&[QueryResult], &DbErr>) -> Result<(), String> + Send>;
+
+/// A gate's refusal, as the driver error every statement of its message is answered with
+/// (`store::failure` shows its message as it is).
+#[derive(Debug)]
+pub struct Refused(pub String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
 
 /// A statement waiting to be sent.
 struct Pending {
@@ -83,6 +109,7 @@ impl Wire {
         Ok(Wire {
             conn: tokio::sync::Mutex::new(Some(conn)),
             queue: std::sync::Mutex::new(Vec::new()),
+            gate: std::sync::Mutex::new(None),
             orphaned: AtomicBool::new(false),
         })
     }
@@ -130,6 +157,14 @@ impl Wire {
             .unwrap_or_else(|_| Err(Arc::new(sqlx::Error::PoolClosed)))
     }
 
+    /// Sends `gate` ahead of the next message.
+    pub fn gate(&self, gate: Gate) {
+        *self
+            .gate
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(gate);
+    }
+
     fn queue(&self) -> std::sync::MutexGuard<'_, Vec<Pending>> {
         // A panic while the queue was held left nothing half-done in it.
         self.queue
@@ -147,49 +182,73 @@ impl Wire {
             text.push_str("ROLLBACK; ");
             skip = 1;
         }
+        let mut gate = self
+            .gate
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(gate) = &gate {
+            text.push_str(&gate.sql);
+            text.push_str(";\n");
+        }
         let sqls: Vec<&str> = batch.iter().map(|p| p.sql.as_str()).collect();
         text.push_str(&sqls.join(";\n"));
         let mut stream = sqlx::raw_sql(sqlx::AssertSqlSafe(text)).fetch_many(conn);
+        // Answers are held back until the gate's verdict is in (it comes first).
+        let mut answers: Vec<(Pending, Answer)> = Vec::new();
+        let mut refused: Option<Arc<sqlx::Error>> = None;
         let mut waiting = batch.into_iter();
         let mut current = waiting.next();
         let mut left = current.as_ref().map_or(0, |p| p.statements);
         let mut rows = Vec::new();
-        loop {
+        let failure = loop {
             match stream.try_next().await {
                 Ok(Some(Either::Right(row))) => rows.push(row),
                 Ok(Some(Either::Left(done))) => {
                     if skip > 0 {
                         skip -= 1;
-                        continue;
-                    }
-                    left = left.saturating_sub(1);
-                    if left == 0
-                        && let Some(pending) = current.take()
-                    {
-                        let _ = pending.reply.send(Ok(Answer {
-                            rows: std::mem::take(&mut rows),
-                            done,
-                        }));
-                        current = waiting.next();
-                        left = current.as_ref().map_or(0, |p| p.statements);
+                        rows.clear();
+                    } else if let Some(gate) = gate.take() {
+                        let answer: Vec<QueryResult> = rows.drain(..).map(QueryResult::from).collect();
+                        refused = judge(gate, Ok(&answer));
+                    } else {
+                        left = left.saturating_sub(1);
+                        if left == 0
+                            && let Some(pending) = current.take()
+                        {
+                            let rows = std::mem::take(&mut rows);
+                            answers.push((pending, Answer { rows, done }));
+                            current = waiting.next();
+                            left = current.as_ref().map_or(0, |p| p.statements);
+                        }
                     }
                 }
-                Ok(None) => break,
-                Err(e) => {
-                    // The failed statement and those the server then skipped share its error.
-                    let shared = Arc::new(e);
-                    for pending in current.into_iter().chain(waiting) {
-                        let _ = pending.reply.send(Err(shared.clone()));
-                    }
-                    return;
-                }
+                Ok(None) => break None,
+                Err(e) => break Some(Arc::new(e)),
             }
+        };
+        // A gate whose statement failed judges the failure (a missing table is a verdict).
+        if let (Some(gate), Some(e)) = (gate.take(), &failure) {
+            refused = judge(gate, Err(&query_err(e.clone())));
         }
-        // A statement the server did not answer (it cannot happen): its caller is told so.
-        for pending in current.into_iter().chain(waiting) {
-            let _ = pending.reply.send(Err(Arc::new(sqlx::Error::Protocol(
+        if let Some(refusal) = refused {
+            for pending in answers.into_iter().map(|(p, _)| p).chain(current).chain(waiting) {
+                let _ = pending.reply.send(Err(refusal.clone()));
+            }
+            return;
+        }
+        for (pending, answer) in answers {
+            let _ = pending.reply.send(Ok(answer));
+        }
+        // The failed statement and those the server then skipped share its error; a statement
+        // the server did not answer at all (it cannot happen) is told so.
+        let rest = failure.unwrap_or_else(|| {
+            Arc::new(sqlx::Error::Protocol(
                 "the server sent fewer answers than statements".into(),
-            ))));
+            ))
+        });
+        for pending in current.into_iter().chain(waiting) {
+            let _ = pending.reply.send(Err(rest.clone()));
         }
     }
 
@@ -209,6 +268,13 @@ fn text(stmt: &Statement) -> String {
         }
         _ => stmt.sql.clone(),
     }
+}
+
+/// A gate's verdict as the error its message's statements are answered with.
+fn judge(gate: Gate, answer: Result<&[QueryResult], &DbErr>) -> Option<Arc<sqlx::Error>> {
+    (gate.verdict)(answer)
+        .err()
+        .map(|message| Arc::new(sqlx::Error::Configuration(Box::new(Refused(message)))))
 }
 
 fn conn_err(e: sqlx::Error) -> DbErr {
