@@ -57,14 +57,15 @@ pub async fn supplier(conn: &impl ConnectionTrait, reference: &str) -> Result<su
         return merged_supplier(conn, found).await;
     }
     let norm = normalise(reference);
-    let mut ids = supplier_ids_named(conn, &[&norm]).await?;
-    if ids.is_empty() {
-        ids = word_prefix_supplier_ids(conn, &norm).await?;
+    let mut found = suppliers_named(conn, &norm).await?;
+    if found.is_empty() {
+        let ids = word_prefix_supplier_ids(conn, &norm).await?;
+        found = supplier::Entity::find()
+            .filter(supplier::Column::Id.is_in(ids))
+            .order_by_asc(supplier::Column::Id)
+            .all(conn)
+            .await?;
     }
-    let mut found = supplier::Entity::find()
-        .filter(supplier::Column::Id.is_in(ids))
-        .all(conn)
-        .await?;
     if found.len() > 1 {
         return Err(Error::Ambiguous {
             kind: "supplier",
@@ -81,6 +82,37 @@ pub async fn supplier(conn: &impl ConnectionTrait, reference: &str) -> Result<su
             candidates: supplier_suggestions(conn, &norm).await?,
         }),
     }
+}
+
+/// The suppliers whose normalised name, native name (not merged away) or alias is `norm`, by
+/// id: the rows themselves, names and aliases asked for together (one round trip on a server).
+async fn suppliers_named(conn: &impl ConnectionTrait, norm: &str) -> Result<Vec<supplier::Model>> {
+    let (named, aliased) = tokio::try_join!(
+        supplier::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(supplier::Column::NameNorm.eq(norm))
+                    .add(supplier::Column::NativeNorm.eq(norm)),
+            )
+            .filter(supplier::Column::MergedInto.is_null())
+            .all(conn),
+        supplier::Entity::find()
+            .filter(
+                supplier::Column::Id.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(supplier_alias::Column::SupplierId)
+                        .from(supplier_alias::Entity)
+                        .and_where(supplier_alias::Column::AliasNorm.eq(norm))
+                        .to_owned(),
+                ),
+            )
+            .all(conn),
+    )?;
+    let mut found: BTreeMap<i32, supplier::Model> = BTreeMap::new();
+    for model in named.into_iter().chain(aliased) {
+        found.insert(model.id, model);
+    }
+    Ok(found.into_values().collect())
 }
 
 /// Ids of suppliers whose normalised name, native name or alias is any of `norms` (indexed; in
