@@ -21,14 +21,7 @@ pub async fn run_capacity(ctx: &Context, cmd: CapacityCommand) -> Result<()> {
             let new = NewCapacity::try_from(ctx.dated(args))?;
             let store = ctx.store().await?;
             let stated = capacity::set_capacity(&store, new).await?;
-            ctx.done(
-                &format!(
-                    "{} can deliver {} {} of {} in {} (stated {})",
-                    stated.supplier, stated.units, stated.unit, stated.capability, stated.period, stated.date
-                ),
-                "capacity",
-                &stated,
-            )
+            ctx.done(&stated.sentence(), "capacity", &stated)
         }
         CapacityCommand::List(args) => {
             let filter = filter(args)?;
@@ -57,21 +50,7 @@ pub async fn run_hold(ctx: &Context, cmd: HoldCommand) -> Result<()> {
             let new = NewHolding::try_from(ctx.dated(args))?;
             let store = ctx.store().await?;
             let held = capacity::set_holding(&store, new).await?;
-            ctx.done(
-                &format!(
-                    "{} {} {} of {} at {} in {} ({}, stated {})",
-                    held.buyer,
-                    held.status,
-                    text::counted(held.units as u64, "unit"),
-                    held.capability,
-                    held.supplier,
-                    held.period,
-                    held.confidence,
-                    held.date
-                ),
-                "holding",
-                &held,
-            )
+            ctx.done(&held.sentence(), "holding", &held)
         }
         HoldCommand::List(args) => {
             let filter = filter(args)?;
@@ -102,14 +81,7 @@ pub async fn run_quote(ctx: &Context, cmd: QuoteCommand) -> Result<()> {
             let new = NewQuote::try_from(ctx.dated(args))?;
             let store = ctx.store().await?;
             let quote = capacity::add_quote(&store, new).await?;
-            ctx.done(
-                &format!(
-                    "{} quoted {} a lead time of {} for {} (stated {})",
-                    quote.supplier, quote.buyer, quote.lead_time, quote.capability, quote.date
-                ),
-                "quote",
-                &quote,
-            )
+            ctx.done(&quote.sentence(), "quote", &quote)
         }
         QuoteCommand::List(args) => {
             let filter = filter(args)?;

@@ -94,6 +94,16 @@ crate::row!(CapacityView {
     note
 });
 
+impl CapacityView {
+    /// One line saying what was stated: the command's answer and the log's summary.
+    pub fn sentence(&self) -> String {
+        format!(
+            "{} can deliver {} {} of {} in {} (stated {})",
+            self.supplier, self.units, self.unit, self.capability, self.period, self.date
+        )
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct HoldingView {
     pub id: i32,
@@ -128,6 +138,23 @@ crate::row!(HoldingView {
     confidence,
     note
 });
+
+impl HoldingView {
+    /// One line saying what was stated: the command's answer and the log's summary.
+    pub fn sentence(&self) -> String {
+        format!(
+            "{} {} {} of {} at {} in {} ({}, stated {})",
+            self.buyer,
+            self.status,
+            crate::domain::text::counted(self.units as u64, "unit"),
+            self.capability,
+            self.supplier,
+            self.period,
+            self.confidence,
+            self.date
+        )
+    }
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct QuoteView {
@@ -165,6 +192,16 @@ crate::row!(QuoteView {
     confidence,
     note
 });
+
+impl QuoteView {
+    /// One line saying what was stated: the command's answer and the log's summary.
+    pub fn sentence(&self) -> String {
+        format!(
+            "{} quoted {} a lead time of {} for {} (stated {})",
+            self.supplier, self.buyer, self.lead_time, self.capability, self.date
+        )
+    }
+}
 
 fn capacity_view(c: capacity::Model, supplier: &str) -> CapacityView {
     CapacityView {
@@ -345,10 +382,7 @@ async fn insert_capacity(
     .insert(txn)
     .await?;
     let view = capacity_view(created, &supplier.name);
-    let summary = format!(
-        "{} can deliver {} {} of {} in {} (stated {})",
-        supplier.name, view.units, view.unit, view.capability, view.period, view.date
-    );
+    let summary = view.sentence();
     record(
         txn,
         op,
@@ -384,17 +418,7 @@ pub async fn set_holding(store: &Store, new: NewHolding) -> Result<HoldingView> 
             .insert(txn)
             .await?;
             let view = holding_view(created, &supplier.name, &buyer);
-            let summary = format!(
-                "{} {} {} {} of {} at {} in {} (stated {})",
-                buyer.name,
-                view.status,
-                view.units,
-                if view.units == 1 { "unit" } else { "units" },
-                view.capability,
-                supplier.name,
-                view.period,
-                view.date
-            );
+            let summary = view.sentence();
             record(
                 txn,
                 op,
@@ -438,10 +462,7 @@ pub async fn add_quote(store: &Store, new: NewQuote) -> Result<QuoteView> {
             .insert(txn)
             .await?;
             let view = quote_view(created, &supplier.name, &buyer.name);
-            let summary = format!(
-                "{} quoted {} a lead time of {} for {} (stated {})",
-                supplier.name, buyer.name, view.lead_time, view.capability, view.date
-            );
+            let summary = view.sentence();
             record(
                 txn,
                 op,
