@@ -255,6 +255,37 @@ for (const svg of document.querySelectorAll("svg")) {
 document.body.setAttribute("data-clipped", JSON.stringify(clipped));
 </script>"#;
 
+/// Loads `page` in headless Chromium with `MEASURE_LABELS` added, asserts that no label is drawn
+/// outside its chart, and returns the page as Chromium laid it out. `scratch` is a path prefix
+/// for the measured copy and the browser profile. The page's scripts must run without an error.
+fn labels_inside(chrome: &str, page: &str, scratch: &Path) -> String {
+    let measured = scratch.with_extension("html");
+    std::fs::write(
+        &measured,
+        page.replace("</body>", &format!("{MEASURE_LABELS}</body>")),
+    )
+    .unwrap();
+    let dom = headless(chrome, &scratch.with_extension("profile"))
+        .arg("--window-size=1280,1000")
+        .arg("--dump-dom")
+        .arg(format!("file://{}", measured.display()))
+        .output()
+        .unwrap();
+    assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
+    let log = String::from_utf8_lossy(&dom.stderr);
+    assert!(!log.contains("Uncaught"), "{log}");
+    let loaded = String::from_utf8_lossy(&dom.stdout).into_owned();
+    assert!(
+        loaded.contains("data-clipped=\"[]\""),
+        "labels drawn outside their chart: {}",
+        {
+            let at = loaded.find("data-clipped").unwrap_or(0);
+            &loaded[at..(at + 400).min(loaded.len())]
+        }
+    );
+    loaded
+}
+
 /// Trial fix 9: a 60-character buyer name is drawn whole inside the pipeline chart (shortened,
 /// with the whole name in its tooltip), and the gaps page shows the competitors column.
 #[test]
@@ -297,29 +328,7 @@ fn chromium_draws_long_names_inside_the_charts() {
         page.contains(&format!("<title>{long}</title>")),
         "the whole name in the tooltip"
     );
-    let measured = db.path.with_file_name("measured.html");
-    std::fs::write(
-        &measured,
-        page.replace("</body>", &format!("{MEASURE_LABELS}</body>")),
-    )
-    .unwrap();
-    let profile = db.path.with_file_name("chrome-profile-labels");
-    let dom = headless(&chrome, &profile)
-        .arg("--window-size=1280,1000")
-        .arg("--dump-dom")
-        .arg(format!("file://{}", measured.display()))
-        .output()
-        .unwrap();
-    assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
-    let loaded = String::from_utf8_lossy(&dom.stdout);
-    assert!(
-        loaded.contains("data-clipped=\"[]\""),
-        "labels drawn outside their chart: {}",
-        {
-            let at = loaded.find("data-clipped").unwrap_or(0);
-            &loaded[at..(at + 400).min(loaded.len())]
-        }
-    );
+    labels_inside(&chrome, &page, &db.path.with_file_name("labels"));
 
     let gaps = gaps_html(&db);
     assert!(gaps.contains("<th>Competitors</th>"), "{gaps}");
@@ -369,28 +378,7 @@ fn chromium_draws_the_capacity_page_with_the_sell_out_marked() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let html = std::fs::read_to_string(&page).unwrap();
-    let measured = dir.path().join("measured.html");
-    std::fs::write(
-        &measured,
-        html.replace("</body>", &format!("{MEASURE_LABELS}</body>")),
-    )
-    .unwrap();
-    let dom = headless(&chrome, &dir.path().join("chrome-profile"))
-        .arg("--window-size=1280,1000")
-        .arg("--dump-dom")
-        .arg(format!("file://{}", measured.display()))
-        .output()
-        .unwrap();
-    assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
-    let loaded = String::from_utf8_lossy(&dom.stdout);
-    assert!(
-        loaded.contains("data-clipped=\"[]\""),
-        "labels drawn outside their chart: {}",
-        {
-            let at = loaded.find("data-clipped").unwrap_or(0);
-            &loaded[at..(at + 400).min(loaded.len())]
-        }
-    );
+    let loaded = labels_inside(&chrome, &html, &dir.path().join("labels"));
     assert!(
         loaded.contains("sold out by 2027Q1 at that pace"),
         "the outlook line"
@@ -409,6 +397,4 @@ fn chromium_draws_the_capacity_page_with_the_sell_out_marked() {
         svg.contains("<title>2027Q1: 2 competitors</title>"),
         "Helios's two 2027Q1 lines"
     );
-    let log = String::from_utf8_lossy(&dom.stderr);
-    assert!(!log.contains("Uncaught"), "{log}");
 }
