@@ -30,12 +30,7 @@ impl Location {
             ));
         }
         match db {
-            Some(url)
-                if url.starts_with("postgres://")
-                    || url.starts_with("postgresql://")
-                    || url.starts_with("mysql://")
-                    || url.starts_with("mariadb://") =>
-            {
+            Some(url) if is_postgres(url) || url.starts_with("mysql://") || url.starts_with("mariadb://") => {
                 Ok(Location::Server(url.replacen("mariadb://", "mysql://", 1)))
             }
             Some(url) if url.contains("://") && !url.starts_with("sqlite://") => Err(Error::invalid(
@@ -142,6 +137,7 @@ pub async fn open(location: &Location) -> Result<Db> {
     }
 }
 
+/// Whether a database URL names a PostgreSQL server.
 fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }

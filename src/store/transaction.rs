@@ -81,7 +81,7 @@ pub async fn begin_write(db: &Db) -> Result<Txn> {
         isolation_level: (backend == DbBackend::MySql).then_some(IsolationLevel::ReadCommitted),
         ..Default::default()
     };
-    Ok(db.begin("BEGIN", options).await?)
+    Ok(db.begin(options).await?)
 }
 
 /// The pause before rerun `attempt` (1-based): 50 ms doubling up to 1 s, each drawn at random

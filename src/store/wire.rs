@@ -1,7 +1,7 @@
 //! The connection a command talks to its database through.
 //!
-//! SQLite, and the schema commands (`db status|migrate`), use sea-orm's own connection. A command
-//! on a PostgreSQL server uses [`Wire`]: one connection, over which every statement is sent as
+//! SQLite and MySQL/MariaDB use sea-orm's own connection (and so do migrations, which open one
+//! for themselves: `schema::migrate`). A command on a PostgreSQL server uses [`Wire`]: one connection, over which every statement is sent as
 //! text with its values written in (the simple query protocol). A statement then costs one round
 //! trip — a prepared one costs two, parse then execute — and leaves nothing behind on the server
 //! connection, which is what a pooler in transaction mode (PgBouncer) needs: it may hand each
@@ -9,7 +9,9 @@
 //!
 //! A write transaction on the wire begins with its first statement (`BEGIN; …` in one message),
 //! so it costs no round trip of its own. A transaction dropped without commit or rollback is
-//! rolled back at the start of the next message.
+//! rolled back at the start of the next message. The schema check is a [`Gate`]: it goes out
+//! first in the command's first message, and nothing read in that message is used before it
+//! passes.
 //!
 //! Values are written in by sea-query's PostgreSQL writer, which quotes strings as `E'…'` with
 //! every quote and backslash escaped whatever the server's settings; nothing else formats values
@@ -95,10 +97,11 @@ pub enum Txn {
     Wire(WireTxn),
 }
 
-/// A transaction on the wire. `begin` is sent with the first statement.
+/// A transaction on the wire. Its `BEGIN` is sent with its first statement.
 pub struct WireTxn {
     wire: Arc<Wire>,
-    begin: std::sync::Mutex<Option<String>>,
+    /// No statement has gone out yet: the next one carries the `BEGIN`.
+    unopened: AtomicBool,
     finished: bool,
 }
 
@@ -114,23 +117,24 @@ impl Wire {
         })
     }
 
-    async fn query(&self, begin: Option<String>, sql: String) -> Result<Vec<QueryResult>, DbErr> {
+    async fn query(&self, begin: bool, sql: String) -> Result<Vec<QueryResult>, DbErr> {
         let answer = self.send(begin, sql).await.map_err(query_err)?;
         Ok(answer.rows.into_iter().map(QueryResult::from).collect())
     }
 
-    async fn execute(&self, begin: Option<String>, sql: String) -> Result<ExecResult, DbErr> {
+    async fn execute(&self, begin: bool, sql: String) -> Result<ExecResult, DbErr> {
         let answer = self.send(begin, sql).await.map_err(exec_err)?;
         Ok(ExecResult::from(answer.done))
     }
 
-    /// Queues one statement (after the transaction's `begin`, when it opens one) and waits for
+    /// Queues one statement (after a `BEGIN`, when it opens a transaction) and waits for
     /// its answer.
-    async fn send(&self, begin: Option<String>, sql: String) -> Result<Answer, Arc<sqlx::Error>> {
+    async fn send(&self, begin: bool, sql: String) -> Result<Answer, Arc<sqlx::Error>> {
         let (reply, mut answer) = oneshot::channel();
-        let (sql, statements) = match begin {
-            Some(begin) => (format!("{begin}; {sql}"), 2),
-            None => (sql, 1),
+        let (sql, statements) = if begin {
+            (format!("BEGIN; {sql}"), 2)
+        } else {
+            (sql, 1)
         };
         self.queue().push(Pending {
             sql,
@@ -290,9 +294,9 @@ fn exec_err(e: Arc<sqlx::Error>) -> DbErr {
 }
 
 impl Db {
-    /// Starts a write transaction: on the wire `begin` goes out with the first statement; on
+    /// Starts a write transaction: on the wire its `BEGIN` goes out with the first statement; on
     /// sea-orm's connection it is begun with `options`.
-    pub async fn begin(&self, begin: &str, options: sea_orm::TransactionOptions) -> Result<Txn, DbErr> {
+    pub async fn begin(&self, options: sea_orm::TransactionOptions) -> Result<Txn, DbErr> {
         match self {
             Db::Orm(db) => {
                 use sea_orm::TransactionTrait;
@@ -300,7 +304,7 @@ impl Db {
             }
             Db::Wire(wire) => Ok(Txn::Wire(WireTxn {
                 wire: wire.clone(),
-                begin: std::sync::Mutex::new(Some(begin.to_string())),
+                unopened: AtomicBool::new(true),
                 finished: false,
             })),
         }
@@ -317,23 +321,24 @@ impl Db {
 }
 
 impl WireTxn {
-    fn take_begin(&self) -> Option<String> {
-        self.begin.lock().ok().and_then(|mut b| b.take())
+    /// Whether the next statement opens the transaction (true once only).
+    fn opens(&self) -> bool {
+        self.unopened.swap(false, Ordering::SeqCst)
     }
 
     /// Ends the transaction with `COMMIT` or `ROLLBACK` (nothing to send when no statement ran).
     async fn finish(mut self, how: &str) -> Result<(), DbErr> {
         self.finished = true;
-        if self.take_begin().is_some() {
+        if self.opens() {
             return Ok(());
         }
-        self.wire.execute(None, how.to_string()).await.map(|_| ())
+        self.wire.execute(false, how.to_string()).await.map(|_| ())
     }
 }
 
 impl Drop for WireTxn {
     fn drop(&mut self) {
-        if !self.finished && self.begin.lock().map(|b| b.is_none()).unwrap_or(true) {
+        if !self.finished && !self.unopened.load(Ordering::SeqCst) {
             self.wire.orphaned.store(true, Ordering::SeqCst);
         }
     }
@@ -367,28 +372,28 @@ impl ConnectionTrait for Db {
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
         match self {
             Db::Orm(db) => db.execute_raw(stmt).await,
-            Db::Wire(wire) => wire.execute(None, text(&stmt)).await,
+            Db::Wire(wire) => wire.execute(false, text(&stmt)).await,
         }
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
         match self {
             Db::Orm(db) => db.execute_unprepared(sql).await,
-            Db::Wire(wire) => wire.execute(None, sql.to_string()).await,
+            Db::Wire(wire) => wire.execute(false, sql.to_string()).await,
         }
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
         match self {
             Db::Orm(db) => db.query_one_raw(stmt).await,
-            Db::Wire(wire) => Ok(wire.query(None, text(&stmt)).await?.into_iter().next()),
+            Db::Wire(wire) => Ok(wire.query(false, text(&stmt)).await?.into_iter().next()),
         }
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
         match self {
             Db::Orm(db) => db.query_all_raw(stmt).await,
-            Db::Wire(wire) => wire.query(None, text(&stmt)).await,
+            Db::Wire(wire) => wire.query(false, text(&stmt)).await,
         }
     }
 }
@@ -405,33 +410,28 @@ impl ConnectionTrait for Txn {
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
         match self {
             Txn::Orm(txn) => txn.execute_raw(stmt).await,
-            Txn::Wire(txn) => txn.wire.execute(txn.take_begin(), text(&stmt)).await,
+            Txn::Wire(txn) => txn.wire.execute(txn.opens(), text(&stmt)).await,
         }
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
         match self {
             Txn::Orm(txn) => txn.execute_unprepared(sql).await,
-            Txn::Wire(txn) => txn.wire.execute(txn.take_begin(), sql.to_string()).await,
+            Txn::Wire(txn) => txn.wire.execute(txn.opens(), sql.to_string()).await,
         }
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
         match self {
             Txn::Orm(txn) => txn.query_one_raw(stmt).await,
-            Txn::Wire(txn) => Ok(txn
-                .wire
-                .query(txn.take_begin(), text(&stmt))
-                .await?
-                .into_iter()
-                .next()),
+            Txn::Wire(txn) => Ok(txn.wire.query(txn.opens(), text(&stmt)).await?.into_iter().next()),
         }
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
         match self {
             Txn::Orm(txn) => txn.query_all_raw(stmt).await,
-            Txn::Wire(txn) => txn.wire.query(txn.take_begin(), text(&stmt)).await,
+            Txn::Wire(txn) => txn.wire.query(txn.opens(), text(&stmt)).await,
         }
     }
 }
