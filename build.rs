@@ -8,6 +8,8 @@ fn main() {
         // PgBouncer in transaction mode in front of the PostgreSQL server (with
         // VETTED_TEST_POSTGRES_URL, through which each test's database is made).
         ("VETTED_TEST_PGBOUNCER_URL", "vetted_test_pgbouncer"),
+        // The nodes of a MariaDB Galera cluster, comma-separated (`scripts/galera-up`).
+        ("VETTED_TEST_GALERA_URLS", "vetted_test_galera"),
         // Set (by `.ci/run`) when that MySQL/MariaDB server serves TLS.
         ("VETTED_TEST_MYSQL_TLS", "vetted_test_mysql_tls"),
     ] {

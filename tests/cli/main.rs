@@ -8,6 +8,7 @@ mod backends;
 mod bad_input;
 mod buyers;
 mod capacity;
+mod cluster;
 mod concurrency;
 mod corrections;
 mod deals;

@@ -167,6 +167,11 @@ impl Drop for ServerDb {
 }
 
 impl ServerDb {
+    /// This database as reached through `server` (another node of the same cluster).
+    pub fn through(&self, server: &str) -> String {
+        with_database(server, &self.name)
+    }
+
     /// Another new, empty database on the same server.
     pub fn create_like(other: &ServerDb) -> ServerDb {
         let backend = match (&other.pooled, other.postgres) {

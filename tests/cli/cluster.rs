@@ -1,0 +1,221 @@
+//! A three-node MariaDB Galera cluster (`scripts/galera-up` starts one; `.ci/run` names its nodes
+//! in `VETTED_TEST_GALERA_URLS`): processes writing through different nodes at once all succeed,
+//! nothing is lost and nothing is doubled. Two nodes' transactions that touch the same rows meet
+//! only at commit, where Galera's certification refuses one of them (a deadlock, 1213): it is run
+//! again like any other collision.
+
+use std::process::Output;
+use std::thread;
+
+use crate::support::{Backend, Db, array_len, run_on, vetted};
+
+/// The cluster's nodes, as `VETTED_TEST_GALERA_URLS` names them.
+fn nodes() -> Vec<String> {
+    let urls = std::env::var("VETTED_TEST_GALERA_URLS")
+        .ok()
+        .filter(|urls| !urls.is_empty())
+        .expect("VETTED_TEST_GALERA_URLS was set when the tests were built; set it to run them");
+    let nodes: Vec<String> = urls.split(',').map(|url| url.trim().to_string()).collect();
+    assert!(nodes.len() >= 2, "VETTED_TEST_GALERA_URLS names one node: {urls}");
+    nodes
+}
+
+/// Runs `scenario` with its database made through the cluster's first node.
+fn on_cluster(scenario: fn()) {
+    run_on(Backend::Mysql(nodes()[0].clone()), scenario);
+}
+
+/// The test's database as reached through each node.
+fn through_every_node(db: &Db) -> Vec<String> {
+    let server = db.server.as_ref().expect("a cluster database");
+    nodes().iter().map(|node| server.through(node)).collect()
+}
+
+/// Runs `vetted --db <node i mod n> args(i)` for i in 0..n, all at once; returns their outputs.
+fn spread(db: &Db, processes: usize, args: impl Fn(usize) -> Vec<String>) -> Vec<Output> {
+    let targets = through_every_node(db);
+    let handles: Vec<_> = (0..processes)
+        .map(|i| {
+            let target = targets[i % targets.len()].clone();
+            let args = args(i);
+            thread::spawn(move || vetted().arg("--db").arg(target).args(&args).output().unwrap())
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
+fn all_succeeded(outs: &[Output]) {
+    for out in outs {
+        assert!(
+            out.status.success(),
+            "{:?}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// Every node answers `args` with the same JSON.
+fn every_node_says(db: &Db, args: &[&str]) -> serde_json::Value {
+    let answers: Vec<serde_json::Value> = through_every_node(db)
+        .iter()
+        .map(|target| {
+            let out = vetted()
+                .arg("--db")
+                .arg(target)
+                .args(args)
+                .args(["--format", "json"])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            serde_json::from_slice(&out.stdout).unwrap()
+        })
+        .collect();
+    for answer in &answers[1..] {
+        assert_eq!(answer, &answers[0], "the nodes disagree on {args:?}");
+    }
+    answers.into_iter().next().unwrap()
+}
+
+fn visits_logged_through_every_node_all_arrive() {
+    let db = Db::seeded();
+    let targets = through_every_node(&db);
+    let writers: Vec<_> = (0..6)
+        .map(|writer| {
+            let target = targets[writer % targets.len()].clone();
+            thread::spawn(move || {
+                for visit in 0..10 {
+                    let out = vetted()
+                        .arg("--db")
+                        .arg(&target)
+                        .args(["-q", "visit", "log", "Lumina", "--buyer", "Aurora Solar"])
+                        .args(["--finding", &format!("minor:writer {writer} visit {visit}")])
+                        .output()
+                        .unwrap();
+                    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    assert_eq!(array_len(&every_node_says(&db, &["visit", "list"])), 60);
+    assert_eq!(array_len(&every_node_says(&db, &["note", "list"])), 60);
+}
+
+#[test]
+#[cfg_attr(
+    not(vetted_test_galera),
+    ignore = "skipped: Galera runs need VETTED_TEST_GALERA_URLS (scripts/galera-up; .ci/run sets it)"
+)]
+fn galera_visits_logged_through_every_node_all_arrive() {
+    on_cluster(visits_logged_through_every_node_all_arrive);
+}
+
+fn first_deal_sets_through_every_node_make_one_deal() {
+    let db = Db::seeded();
+    let outs = spread(&db, 6, |i| {
+        [
+            "-q",
+            "deal",
+            "set",
+            "Lumina",
+            "--buyer",
+            "Aurora Solar",
+            "--status",
+            "evaluating",
+        ]
+        .map(String::from)
+        .into_iter()
+        .chain(["--note".into(), format!("writer {i}")])
+        .collect()
+    });
+    all_succeeded(&outs);
+    let deals = every_node_says(&db, &["deal", "list"]);
+    assert_eq!(array_len(&deals), 1, "{deals}");
+    assert_eq!(deals[0]["status"], "evaluating");
+    let history = every_node_says(&db, &["deal", "history", "Lumina", "--buyer", "Aurora Solar"]);
+    let mut notes: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["note"].as_str().unwrap())
+        .collect();
+    notes.sort();
+    assert_eq!(notes, (0..6).map(|i| format!("writer {i}")).collect::<Vec<_>>());
+}
+
+#[test]
+#[cfg_attr(
+    not(vetted_test_galera),
+    ignore = "skipped: Galera runs need VETTED_TEST_GALERA_URLS (scripts/galera-up; .ci/run sets it)"
+)]
+fn galera_first_deal_sets_through_every_node_make_one_deal() {
+    on_cluster(first_deal_sets_through_every_node_make_one_deal);
+}
+
+fn an_import_through_one_node_while_visits_are_logged_through_another() {
+    let db = Db::seeded();
+    let before = array_len(&db.json(&["supplier", "list"]));
+    let mut csv = String::from("name,country,capabilities\n");
+    for i in 0..2_000 {
+        csv.push_str(&format!("Cluster Maker {i:04},DE,pvd\n"));
+    }
+    let file = db.file("makers.csv", csv);
+    let targets = through_every_node(&db);
+    let import = {
+        let target = targets[0].clone();
+        thread::spawn(move || {
+            vetted()
+                .arg("--db")
+                .arg(target)
+                .args(["-q", "import", "suppliers", &file])
+                .output()
+                .unwrap()
+        })
+    };
+    let visits: Vec<_> = (0..2)
+        .map(|writer| {
+            let target = targets[1 + writer % (targets.len() - 1)].clone();
+            thread::spawn(move || {
+                for visit in 0..10 {
+                    let out = vetted()
+                        .arg("--db")
+                        .arg(&target)
+                        .args(["-q", "visit", "log", "Lumina", "--buyer", "Aurora Solar"])
+                        .args(["--finding", &format!("minor:writer {writer} visit {visit}")])
+                        .output()
+                        .unwrap();
+                    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                }
+            })
+        })
+        .collect();
+    let import = import.join().unwrap();
+    all_succeeded(&[import]);
+    for writer in visits {
+        writer.join().unwrap();
+    }
+    let suppliers = every_node_says(&db, &["supplier", "list"]);
+    assert_eq!(array_len(&suppliers), before + 2_000);
+    assert_eq!(array_len(&every_node_says(&db, &["visit", "list"])), 20);
+    // One operation holds the whole import.
+    let log = every_node_says(&db, &["log", "--limit", "100"]);
+    let imports = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|op| op["summary"].as_str().is_some_and(|s| s.contains("import")))
+        .count();
+    assert_eq!(imports, 1, "{log}");
+}
+
+#[test]
+#[cfg_attr(
+    not(vetted_test_galera),
+    ignore = "skipped: Galera runs need VETTED_TEST_GALERA_URLS (scripts/galera-up; .ci/run sets it)"
+)]
+fn galera_an_import_through_one_node_while_visits_are_logged_through_another() {
+    on_cluster(an_import_through_one_node_while_visits_are_logged_through_another);
+}
