@@ -183,47 +183,95 @@ where
     })
 }
 
-/// How many active suppliers offer each capability at the end of the day: counted from the
-/// record as it stands, then corrected for the suppliers whose dated facts changed since. The
-/// active suppliers and the capabilities are read apart and matched here: a join would read a
-/// supplier's row for each of its capabilities, and, as the record stood, join each part of the
-/// one table (`Known`) with each part of the other.
-pub async fn capability_counts(
-    conn: &impl ConnectionTrait,
-    known: Known,
-    then: &Then,
-) -> Result<BTreeMap<String, usize>> {
-    let active = stored_active(conn, known, then.day).await?;
-    let offered: Vec<(i32, String)> = known
-        .rows::<supplier_capability::Entity, _>(conn, &["supplier_id", "capability"], |find| {
-            find.select_only().columns([
-                supplier_capability::Column::SupplierId,
-                supplier_capability::Column::Capability,
-            ])
-        })
-        .await?;
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for (supplier, capability) in offered {
-        if active.contains(&supplier) {
-            *counts.entry(capability).or_default() += 1;
+/// Who offers what at the end of the day, read once for a gaps report: how many active
+/// suppliers offer each capability (`counts`), and the suppliers it can list for the capabilities
+/// found scarce (`candidates`).
+pub struct Offers {
+    /// How many active suppliers offer each capability: counted from the record as it stands,
+    /// then corrected for the suppliers whose dated facts changed since.
+    pub counts: BTreeMap<String, usize>,
+    /// Per capability, the suppliers the stored record says offer it (active or not).
+    offered_by: BTreeMap<String, Vec<i32>>,
+    /// Suppliers marked scarce by override.
+    overridden: Vec<i32>,
+    /// Suppliers whose facts changed since and that were active then (`active_suppliers`
+    /// reads them as they stood).
+    moved_active: Vec<i32>,
+}
+
+impl Offers {
+    /// The active suppliers, who offers what, and the scarce overrides are read together (one
+    /// round trip on a server) and matched here: a join would read a supplier's row for each of
+    /// its capabilities, and, as the record stood, join each part of the one table (`Known`)
+    /// with each part of the other.
+    pub async fn load(conn: &impl ConnectionTrait, known: Known, then: &Then) -> Result<Offers> {
+        let (active, offered, overridden) = tokio::try_join!(
+            stored_active(conn, known, then.day),
+            known.rows::<supplier_capability::Entity, (i32, String)>(
+                conn,
+                &["supplier_id", "capability"],
+                |find| {
+                    find.select_only().columns([
+                        supplier_capability::Column::SupplierId,
+                        supplier_capability::Column::Capability,
+                    ])
+                }
+            ),
+            known.rows::<supplier::Entity, (i32,)>(conn, &["id"], |find| {
+                find.select_only()
+                    .column(supplier::Column::Id)
+                    .filter(supplier::Column::ScarceOverride.eq(ScarceOverride::Yes))
+            }),
+        )?;
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        let mut offered_by: BTreeMap<String, Vec<i32>> = BTreeMap::new();
+        for (supplier, capability) in offered {
+            if active.contains(&supplier) {
+                *counts.entry(capability.clone()).or_default() += 1;
+            }
+            offered_by.entry(capability).or_default().push(supplier);
         }
-    }
-    for (now, said) in then.moved.values() {
-        if now.active {
-            for capability in &now.capabilities {
-                if let Some(n) = counts.get_mut(capability) {
-                    *n = n.saturating_sub(1);
+        for (now, said) in then.moved.values() {
+            if now.active {
+                for capability in &now.capabilities {
+                    if let Some(n) = counts.get_mut(capability) {
+                        *n = n.saturating_sub(1);
+                    }
+                }
+            }
+            if said.active {
+                for capability in &said.capabilities {
+                    *counts.entry(capability.clone()).or_default() += 1;
                 }
             }
         }
-        if said.active {
-            for capability in &said.capabilities {
-                *counts.entry(capability.clone()).or_default() += 1;
-            }
-        }
+        counts.retain(|_, n| *n > 0);
+        let moved_active = then
+            .moved
+            .iter()
+            .filter(|(_, (_, said))| said.active)
+            .map(|(id, _)| *id)
+            .collect();
+        Ok(Offers {
+            counts,
+            offered_by,
+            overridden: overridden.into_iter().map(|(id,)| id).collect(),
+            moved_active,
+        })
     }
-    counts.retain(|_, n| *n > 0);
-    Ok(counts)
+
+    /// Ids of suppliers that offer any of `capabilities` or are marked scarce by override, and
+    /// those whose facts changed since: the only ones a gaps report can list (active ones among
+    /// them: `active_suppliers`).
+    pub fn candidates(&self, capabilities: &[String]) -> Vec<i32> {
+        let mut ids: BTreeSet<i32> = BTreeSet::new();
+        for capability in capabilities {
+            ids.extend(self.offered_by.get(capability).into_iter().flatten());
+        }
+        ids.extend(&self.overridden);
+        ids.extend(&self.moved_active);
+        ids.into_iter().collect()
+    }
 }
 
 /// Ids of the suppliers whose stored record says they are active on `day` (listed by then, not
@@ -254,47 +302,6 @@ pub async fn active_ids(conn: &impl ConnectionTrait, known: Known, then: &Then) 
         }
     }
     Ok(active)
-}
-
-/// Ids of active suppliers that offer any of `capabilities` or are marked scarce by override:
-/// the only ones a gaps report can list.
-pub async fn scarce_candidates(
-    conn: &impl ConnectionTrait,
-    known: Known,
-    then: &Then,
-    capabilities: &[String],
-) -> Result<Vec<i32>> {
-    let mut ids: BTreeSet<i32> = BTreeSet::new();
-    for part in known.parts() {
-        for chunk in capabilities.chunks(IN_CHUNK) {
-            ids.extend(
-                part.find::<supplier_capability::Entity>()
-                    .select_only()
-                    .column(supplier_capability::Column::SupplierId)
-                    .filter(supplier_capability::Column::Capability.is_in(chunk.iter().map(String::as_str)))
-                    .into_tuple::<i32>()
-                    .all(conn)
-                    .await?,
-            );
-        }
-        ids.extend(
-            part.find::<supplier::Entity>()
-                .select_only()
-                .column(supplier::Column::Id)
-                .filter(supplier::Column::ScarceOverride.eq(ScarceOverride::Yes))
-                .into_tuple::<i32>()
-                .all(conn)
-                .await?,
-        );
-    }
-    // Those whose facts changed since are read as they stood (`active_suppliers`).
-    ids.extend(
-        then.moved
-            .iter()
-            .filter(|(_, (_, said))| said.active)
-            .map(|(id, _)| *id),
-    );
-    Ok(ids.into_iter().collect())
 }
 
 /// Suppliers active at the end of the day (listed by then, not archived), in name order, with
@@ -629,31 +636,66 @@ pub async fn visit_tallies(
     for chunk in chunks(subset) {
         let rows: Vec<(i32, i64, Option<NaiveDate>)> = known
             .rows::<visit::Entity, _>(conn, &["supplier_id", "visits", "last_visit"], |find| {
-                let mut query = find
-                    .select_only()
-                    .column(visit::Column::SupplierId)
-                    .expr_as(Expr::col(Asterisk).count(), "visits")
-                    .expr_as(Expr::col(visit::Column::VisitDate).max(), "last_visit")
-                    .filter(visit::Column::VisitDate.lte(day))
-                    .filter(visit::Column::Voided.eq(false))
-                    .group_by(visit::Column::SupplierId);
+                let mut query = tally(find, day, chunk);
                 if let Some(buyers) = by {
                     query = query.filter(visit::Column::BuyerId.is_in(buyers.iter().copied()));
-                }
-                if let Some(ids) = chunk {
-                    query = query.filter(visit::Column::SupplierId.is_in(ids.iter().copied()));
                 }
                 query
             })
             .await?;
         // A supplier's visits may come in two parts (`Known`): added up.
         for (supplier, visits, last) in rows {
-            let tally = tallies.entry(supplier).or_default();
-            tally.visits += visits as u64;
-            tally.last = Ord::max(tally.last, last);
+            tallies.entry(supplier).or_default().add(visits as u64, last);
         }
     }
     Ok(tallies)
+}
+
+/// Visits on or before `day` per supplier and buyer: (supplier id, buyer id) → tally.
+pub async fn visit_tallies_by_buyer(
+    conn: &impl ConnectionTrait,
+    known: Known,
+    day: NaiveDate,
+    subset: Option<&[i32]>,
+) -> Result<HashMap<(i32, i32), VisitTally>> {
+    let mut tallies: HashMap<(i32, i32), VisitTally> = HashMap::new();
+    for chunk in chunks(subset) {
+        let rows: Vec<(i32, i64, Option<NaiveDate>, i32)> = known
+            .rows::<visit::Entity, _>(
+                conn,
+                &["supplier_id", "visits", "last_visit", "buyer_id"],
+                |find| {
+                    tally(find, day, chunk)
+                        .column(visit::Column::BuyerId)
+                        .group_by(visit::Column::BuyerId)
+                },
+            )
+            .await?;
+        for (supplier, visits, last, buyer) in rows {
+            tallies
+                .entry((supplier, buyer))
+                .or_default()
+                .add(visits as u64, last);
+        }
+    }
+    Ok(tallies)
+}
+
+/// Counts and the latest day of the visits not voided on or before `day`, per supplier (of
+/// `chunk`, or all).
+fn tally(find: Select<visit::Entity>, day: NaiveDate, chunk: Option<&[i32]>) -> Select<visit::Entity> {
+    let query = find
+        .select_only()
+        .column(visit::Column::SupplierId)
+        .expr_as(Expr::col(Asterisk).count(), "visits")
+        .expr_as(Expr::col(visit::Column::VisitDate).max(), "last_visit")
+        .filter(visit::Column::VisitDate.lte(day))
+        .filter(visit::Column::Voided.eq(false))
+        .group_by(visit::Column::SupplierId);
+    match chunk {
+        Some(ids) => query.filter(visit::Column::SupplierId.is_in(ids.iter().copied())),
+        None => query,
+    }
 }
 
 /// Each buyer's latest visit to each of `suppliers` from `from` to `to` (both days counted):

@@ -3,7 +3,7 @@
 //! alternatives, then longest since this buyer's last visit.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use sea_orm::ConnectionTrait;
@@ -126,7 +126,8 @@ pub async fn build(conn: &impl ConnectionTrait, question: &Question<'_>, known: 
         lookup::buyer(conn, question.buyer),
         facts::Then::load(conn, known, as_of)
     )?;
-    let counts = facts::capability_counts(conn, known, &then).await?;
+    let offers = facts::Offers::load(conn, known, &then).await?;
+    let counts = offers.counts.clone();
     let now = Period::of_day(as_of);
     let scarcity = if question.by_capacity {
         let reading = capacity::Reading {
@@ -156,7 +157,7 @@ pub async fn build(conn: &impl ConnectionTrait, question: &Question<'_>, known: 
         .filter(|(_, _, scarce)| *scarce)
         .map(|(name, _, _)| name.to_string())
         .collect();
-    let candidates = facts::scarce_candidates(conn, known, &then, &scarce).await?;
+    let candidates = offers.candidates(&scarce);
     let (suppliers, found) = tokio::try_join!(
         facts::active_suppliers(conn, known, &then, Some(&candidates)),
         Found::load(conn, known, &buyer, as_of, &candidates)
@@ -221,19 +222,31 @@ impl Found {
             to: now.plus(LOOK_AHEAD - 1),
             as_of,
         };
-        let ours = [buyer.id];
-        let (buyers, statements, deals, confidences, visits, recent, findings, quotes) = tokio::try_join!(
+        let (buyers, statements, deals, confidences, by_buyer, recent, findings, quotes) = tokio::try_join!(
             facts::buyers(conn, known),
             capacity::standing(conn, known, &reading),
             facts::deal_statuses(conn, known, as_of, subset),
             facts::deal_confidences(conn, known, as_of, candidates),
-            facts::visit_tallies(conn, known, as_of, Some(&ours), subset),
+            facts::visit_tallies_by_buyer(conn, known, as_of, subset),
             facts::latest_visits(conn, known, recent_from, as_of, candidates),
             facts::open_findings(conn, known, as_of, subset),
             facts::quoted_lead_times(conn, known, as_of, buyer.id, candidates),
         )?;
-        let team: Vec<i32> = buyers.iter().filter(|b| !b.external).map(|b| b.id).collect();
-        let team_visits = facts::visit_tallies(conn, known, as_of, Some(&team), subset).await?;
+        // This buyer's visits, and the team's (every internal buyer's).
+        let team: HashSet<i32> = buyers.iter().filter(|b| !b.external).map(|b| b.id).collect();
+        let mut visits = super::BySupplier::<super::VisitTally>::new();
+        let mut team_visits = super::BySupplier::<super::VisitTally>::new();
+        for ((supplier, by), tally) in by_buyer {
+            if by == buyer.id {
+                visits.entry(supplier).or_default().add(tally.visits, tally.last);
+            }
+            if team.contains(&by) {
+                team_visits
+                    .entry(supplier)
+                    .or_default()
+                    .add(tally.visits, tally.last);
+            }
+        }
         let mut free: HashMap<i32, Vec<(String, Period, i64)>> = HashMap::new();
         for ((supplier, capability, period), units) in statements.free() {
             if let Some(period) = Period::from_stored(&period) {

@@ -45,5 +45,13 @@ pub struct VisitTally {
     pub last: Option<chrono::NaiveDate>,
 }
 
+impl VisitTally {
+    /// Adds `visits` more, the latest on `last`.
+    pub fn add(&mut self, visits: u64, last: Option<chrono::NaiveDate>) {
+        self.visits += visits;
+        self.last = Ord::max(self.last, last);
+    }
+}
+
 /// Keyed by supplier id; looked up once per supplier, never walked in order.
 pub type BySupplier<T> = std::collections::HashMap<i32, T>;

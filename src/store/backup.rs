@@ -230,12 +230,12 @@ pub async fn import_all(store: &Store, backup: Backup) -> Result<u64> {
     }
     super::backup_check::check(&backup, store.today)?;
     // The restore's own operation comes after the ones it restores.
-    transaction::write(&store.db, async |txn| {
+    transaction::write_or_discard(&store.db, async |txn| {
         let total = restore_all(txn, &backup).await?;
         let op = store.begin_op(txn, Kind::Restore).await?;
         op.set_summary(format!("restored a backup of {total} records"));
-        operations::finish(txn, &op).await?;
-        Ok(total)
+        // It has a summary: it is finished with its commit.
+        Ok((total, operations::finish(txn, &op).await?))
     })
     .await
 }

@@ -1,5 +1,6 @@
 //! Buyers: the teams that scout and sign, ours (internal) or competitors we track (external).
 
+use crate::store::insert::Stored;
 use crate::store::wire::Txn;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
@@ -74,7 +75,7 @@ async fn add_in(txn: &Txn, op: &Op, new: &NewBuyer) -> Result<BuyerView> {
         recorded_by: Set(op.seq),
         ..Default::default()
     }
-    .insert(txn)
+    .stored(txn)
     .await?;
     let view = BuyerView::from(created);
     audit::record(

@@ -3,12 +3,13 @@
 //! supersedes an earlier one; every statement is kept, so a report as of a past day reads the
 //! ones that stood then.
 
+use crate::store::insert::Stored;
 use crate::store::wire::Txn;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
 use super::audit::{self, Change};
@@ -379,7 +380,7 @@ async fn insert_capacity(
         recorded_by: Set(op.seq),
         ..Default::default()
     }
-    .insert(txn)
+    .stored(txn)
     .await?;
     let view = capacity_view(created, &supplier.name);
     let summary = view.sentence();
@@ -415,7 +416,7 @@ pub async fn set_holding(store: &Store, new: NewHolding) -> Result<HoldingView> 
                 recorded_by: Set(op.seq),
                 ..Default::default()
             }
-            .insert(txn)
+            .stored(txn)
             .await?;
             let view = holding_view(created, &supplier.name, &buyer);
             let summary = view.sentence();
@@ -459,7 +460,7 @@ pub async fn add_quote(store: &Store, new: NewQuote) -> Result<QuoteView> {
                 recorded_by: Set(op.seq),
                 ..Default::default()
             }
-            .insert(txn)
+            .stored(txn)
             .await?;
             let view = quote_view(created, &supplier.name, &buyer.name);
             let summary = view.sentence();

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
 
 use super::wire::{Db, Wire};
 use crate::error::{Error, Result};
@@ -115,13 +115,18 @@ pub fn redact(url: &str) -> String {
 /// long write (an import's) about half a minute in all, and a short one costs it milliseconds.
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// The connection a command uses: on PostgreSQL the wire (`store::wire`: one connection,
-/// statements as text); otherwise sea-orm's pool. (Migrations open their own, `schema::migrate`.)
+/// The connection a command uses: on a server the wire (`store::wire`: one connection,
+/// statements as text); on SQLite sea-orm's pool. (Migrations open their own, `schema::migrate`.)
 pub async fn open(location: &Location) -> Result<Db> {
     match location {
-        Location::Server(url) if is_postgres(url) => {
+        Location::Server(url) => {
             check_tls_files(url)?;
-            let wire = tokio::time::timeout(CONNECT_TIMEOUT, Wire::connect(url))
+            let backend = if is_postgres(url) {
+                DbBackend::Postgres
+            } else {
+                DbBackend::MySql
+            };
+            let wire = tokio::time::timeout(CONNECT_TIMEOUT, Wire::connect(url, backend))
                 .await
                 .map_err(|_| {
                     Error::Unavailable(format!(
@@ -133,7 +138,7 @@ pub async fn open(location: &Location) -> Result<Db> {
                 .map_err(|e| unavailable(&e, location))?;
             Ok(Db::Wire(Arc::new(wire)))
         }
-        _ => Ok(Db::Orm(connect(location).await?)),
+        Location::Sqlite(_) => Ok(Db::Orm(connect(location).await?)),
     }
 }
 

@@ -1,9 +1,14 @@
 //! Deals: one per buyer and supplier. Every change is a dated deal event, so the history is never
 //! overwritten; the deal row holds what the latest event says, for quick reading.
 
+use crate::store::insert::Stored;
 use crate::store::wire::Txn;
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
+use std::collections::HashMap;
+
+use futures_util::TryFutureExt;
+use sea_orm::sea_query::{Condition, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -201,14 +206,12 @@ async fn events_of(conn: &impl ConnectionTrait, deal_id: i32) -> Result<Vec<deal
 
 /// The history a deal's stored events make: the events not voided.
 async fn history_of(conn: &impl ConnectionTrait, deal_id: i32) -> Result<DealHistory> {
-    Ok(DealHistory::new(
-        events_of(conn, deal_id)
-            .await?
-            .iter()
-            .filter(|e| !e.voided)
-            .map(history_event)
-            .collect(),
-    ))
+    Ok(history_from(&events_of(conn, deal_id).await?))
+}
+
+/// The history stored events make (a deal's, in order): the events not voided.
+fn history_from(events: &[deal_event::Model]) -> DealHistory {
+    DealHistory::new(events.iter().filter(|e| !e.voided).map(history_event).collect())
 }
 
 /// A stored event as the deal's history sees it.
@@ -240,14 +243,32 @@ async fn set_in(txn: &Txn, op: &Op, change: &DealChange) -> Result<DealOutcome> 
     // Writers of one deal take turns (the row lock; SQLite's write lock serialises anyway), so
     // each reads the events the others committed before it projects the deal row. A first deal
     // has no row to lock: concurrent firsts collide on the unique key, and the loser is rerun.
-    let existing = deal::Entity::find()
-        .filter(deal::Column::BuyerId.eq(buyer.id))
-        .filter(deal::Column::SupplierId.eq(supplier.id))
-        .lock_exclusive()
-        .one(txn)
-        .await?;
+    // The events are asked for in the same message, after the lock (a server runs a message's
+    // statements in order, each seeing what was committed before it began).
+    let pair = Condition::all()
+        .add(deal::Column::BuyerId.eq(buyer.id))
+        .add(deal::Column::SupplierId.eq(supplier.id));
+    let (existing, events) = tokio::try_join!(
+        deal::Entity::find()
+            .filter(pair.clone())
+            .lock_exclusive()
+            .one(txn),
+        deal_event::Entity::find()
+            .filter(
+                deal_event::Column::DealId.in_subquery(
+                    Query::select()
+                        .column(deal::Column::Id)
+                        .from(deal::Entity)
+                        .cond_where(pair)
+                        .to_owned(),
+                ),
+            )
+            .order_by_asc(deal_event::Column::EventDate)
+            .order_by_asc(deal_event::Column::Id)
+            .all(txn),
+    )?;
     let mut history = match &existing {
-        Some(d) => history_of(txn, d.id).await?,
+        Some(_) => history_from(&events),
         None => DealHistory::default(),
     };
     let adds = change.value.is_some() || change.scope.is_some() || change.note.is_some();
@@ -312,7 +333,7 @@ async fn insert_deal(
         recorded_by: Set(op),
         ..Default::default()
     }
-    .insert(txn)
+    .stored(txn)
     .await?)
 }
 
@@ -343,7 +364,7 @@ async fn insert_event(
         recorded_by: Set(op.seq),
         ..Default::default()
     }
-    .insert(txn)
+    .stored(txn)
     .await?)
 }
 
@@ -408,26 +429,50 @@ pub async fn files_of_supplier(
     supplier: &supplier::Model,
 ) -> Result<Vec<DealFile>> {
     let (supplier_id, supplier_name) = (supplier.id, &supplier.name);
-    let buyers = lookup::buyer_names(conn).await?;
-    let mut files = Vec::new();
-    for d in deal::Entity::find()
-        .filter(deal::Column::SupplierId.eq(supplier_id))
-        .order_by_asc(deal::Column::BuyerId)
-        .all(conn)
-        .await?
-    {
-        let buyer_name = buyers.get(&d.buyer_id).cloned().unwrap_or_default();
-        let history = events_of(conn, d.id)
-            .await?
-            .into_iter()
-            .map(|e| event_view(e, &buyer_name, supplier_name))
-            .collect();
-        files.push(DealFile {
-            deal: view(d, &buyer_name, supplier_name),
-            history,
-        });
+    // The deals, their events and the buyers' names, asked for together (one round trip on a
+    // server).
+    let (buyers, deals, events) = tokio::try_join!(
+        lookup::buyer_names(conn),
+        deal::Entity::find()
+            .filter(deal::Column::SupplierId.eq(supplier_id))
+            .order_by_asc(deal::Column::BuyerId)
+            .all(conn)
+            .map_err(Error::from),
+        deal_event::Entity::find()
+            .filter(
+                deal_event::Column::DealId.in_subquery(
+                    Query::select()
+                        .column(deal::Column::Id)
+                        .from(deal::Entity)
+                        .and_where(deal::Column::SupplierId.eq(supplier_id))
+                        .to_owned(),
+                ),
+            )
+            .order_by_asc(deal_event::Column::EventDate)
+            .order_by_asc(deal_event::Column::Id)
+            .all(conn)
+            .map_err(Error::from),
+    )?;
+    let mut events_of: HashMap<i32, Vec<deal_event::Model>> = HashMap::new();
+    for event in events {
+        events_of.entry(event.deal_id).or_default().push(event);
     }
-    Ok(files)
+    Ok(deals
+        .into_iter()
+        .map(|d| {
+            let buyer_name = buyers.get(&d.buyer_id).cloned().unwrap_or_default();
+            let history = events_of
+                .remove(&d.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|e| event_view(e, &buyer_name, supplier_name))
+                .collect();
+            DealFile {
+                deal: view(d, &buyer_name, supplier_name),
+                history,
+            }
+        })
+        .collect())
 }
 
 /// The dated events of a supplier's deals (one buyer's, or all), in the order they took effect.

@@ -57,14 +57,14 @@ pub async fn supplier(conn: &impl ConnectionTrait, reference: &str) -> Result<su
         return merged_supplier(conn, found).await;
     }
     let norm = normalise(reference);
-    let mut found = suppliers_named(conn, &norm).await?;
+    // The names that start with the reference's words are asked for with the exact ones (one
+    // round trip on a server), and used only when no name is the reference.
+    let (mut found, by_words) = tokio::try_join!(
+        suppliers_named(conn, &norm),
+        suppliers_by_first_words(conn, &norm)
+    )?;
     if found.is_empty() {
-        let ids = word_prefix_supplier_ids(conn, &norm).await?;
-        found = supplier::Entity::find()
-            .filter(supplier::Column::Id.is_in(ids))
-            .order_by_asc(supplier::Column::Id)
-            .all(conn)
-            .await?;
+        found = by_words;
     }
     if found.len() > 1 {
         return Err(Error::Ambiguous {
@@ -147,14 +147,13 @@ pub async fn supplier_ids_named(conn: &impl ConnectionTrait, norms: &[&str]) -> 
     Ok(ids)
 }
 
-/// Ids of suppliers whose normalised name starts with the whole words of `norm` (`lumina` finds
-/// `lumina heterojunction equipment`). On SQLite the range makes this an index seek; the LIKE is
-/// what decides on every backend (server collations may not order strings bytewise).
-async fn word_prefix_supplier_ids(conn: &impl ConnectionTrait, norm: &str) -> Result<BTreeSet<i32>> {
+/// Suppliers whose normalised name starts with the whole words of `norm` (`lumina` finds
+/// `lumina heterojunction equipment`), by id (at most 50). On SQLite the range makes this an
+/// index seek; the LIKE is what decides on every backend (server collations may not order
+/// strings bytewise).
+async fn suppliers_by_first_words(conn: &impl ConnectionTrait, norm: &str) -> Result<Vec<supplier::Model>> {
     let prefix = format!("{norm} ");
     let mut query = supplier::Entity::find()
-        .select_only()
-        .column(supplier::Column::Id)
         .filter(supplier::Column::NameNorm.starts_with(prefix.as_str()))
         .filter(supplier::Column::MergedInto.is_null());
     if conn.get_database_backend() == sea_orm::DbBackend::Sqlite {
@@ -163,12 +162,10 @@ async fn word_prefix_supplier_ids(conn: &impl ConnectionTrait, norm: &str) -> Re
             .filter(supplier::Column::NameNorm.lt(format!("{norm}!")));
     }
     Ok(query
+        .order_by_asc(supplier::Column::Id)
         .limit(50)
-        .into_tuple::<i32>()
         .all(conn)
-        .await?
-        .into_iter()
-        .collect())
+        .await?)
 }
 
 /// The supplier an already normalised name names exactly, if any (the first, if several do).
@@ -268,42 +265,38 @@ fn rank(norm: &str, rows: Vec<(i32, String, String)>) -> Vec<String> {
 }
 
 /// A buyer, or the one it was merged into (and so on).
-async fn merged_buyer(conn: &impl ConnectionTrait, mut found: buyer::Model) -> Result<buyer::Model> {
+/// The buyer `found` was merged into (and so on), among `all`.
+fn merged_buyer(all: &[buyer::Model], mut found: buyer::Model) -> Result<buyer::Model> {
     for _ in 0..MERGES {
         let Some(into) = found.merged_into else {
             return Ok(found);
         };
-        found = buyer::Entity::find_by_id(into)
-            .one(conn)
-            .await?
+        found = all
+            .iter()
+            .find(|b| b.id == into)
+            .cloned()
             .ok_or_else(|| sea_orm::DbErr::RecordNotFound(format!("buyer #{into}")))?;
     }
     Err(Error::Other(format!("buyer #{} is merged into itself", found.id)))
 }
 
 /// The buyer a reference names: its id or name (a merged buyer's names the one it was merged
-/// into), or the first words of its name.
+/// into), or the first words of its name. Buyers are few (a handful of teams): they are read in
+/// one go (one round trip on a server) and the reference resolved among them.
 pub async fn buyer(conn: &impl ConnectionTrait, reference: &str) -> Result<buyer::Model> {
-    if let Some(id) = as_id(reference)
-        && let Some(found) = buyer::Entity::find_by_id(id).one(conn).await?
-    {
-        return merged_buyer(conn, found).await;
-    }
-    let norm = normalise(reference);
-    if let Some(found) = buyer::Entity::find()
-        .filter(buyer::Column::NameNorm.eq(norm.as_str()))
-        .one(conn)
-        .await?
-    {
-        return merged_buyer(conn, found).await;
-    }
-    // Buyers are few (a handful of teams): look at them all.
     let all = buyer::Entity::find()
-        .filter(buyer::Column::MergedInto.is_null())
         .order_by_asc(buyer::Column::Id)
         .all(conn)
         .await?;
-    by_first_words("buyer", None, reference, &norm, all, |b| {
+    let norm = normalise(reference);
+    if let Some(found) = all.iter().find(|b| as_id(reference) == Some(b.id)) {
+        return merged_buyer(&all, found.clone());
+    }
+    if let Some(found) = all.iter().find(|b| b.name_norm == norm) {
+        return merged_buyer(&all, found.clone());
+    }
+    let current = all.into_iter().filter(|b| b.merged_into.is_none()).collect();
+    by_first_words("buyer", None, reference, &norm, current, |b| {
         (b.id, &b.name, &b.name_norm)
     })
 }

@@ -34,6 +34,7 @@ pub mod deals;
 pub mod entities;
 pub mod failure;
 pub mod import;
+mod insert;
 pub mod log;
 pub mod lookup;
 pub mod merge;
@@ -130,7 +131,7 @@ impl Store {
             match (&db, location) {
                 // On the wire the check goes out with the command's first message, and nothing
                 // the command reads is used before it passes.
-                (Db::Wire(wire), _) => wire.gate(schema::gate(location.display())),
+                (Db::Wire(wire), _) => wire.gate(schema::gate(location.display(), wire.backend())),
                 (_, Location::Sqlite(_)) => {
                     schema::refuse_unknown(&schema::status(&db).await?, &location.display())?;
                     schema::migrate(&db, location).await?;

@@ -1,5 +1,6 @@
 //! Notes: inspection findings on a visit, or desk notes on a supplier, and their resolution.
 
+use crate::store::insert::Stored;
 use crate::store::wire::Txn;
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -101,7 +102,7 @@ pub struct NoteRow {
 
 /// Inserts a note inside the caller's transaction, recorded by operation `op` (visit logging
 /// adds its findings this way).
-pub async fn insert(conn: &impl ConnectionTrait, op: i32, row: NoteRow) -> Result<note::Model> {
+pub async fn insert(conn: &Txn, op: i32, row: NoteRow) -> Result<note::Model> {
     Ok(note::ActiveModel {
         supplier_id: Set(row.supplier_id),
         visit_id: Set(row.visit_id),
@@ -113,7 +114,7 @@ pub async fn insert(conn: &impl ConnectionTrait, op: i32, row: NoteRow) -> Resul
         recorded_by: Set(op),
         ..Default::default()
     }
-    .insert(conn)
+    .stored(conn)
     .await?)
 }
 

@@ -2,12 +2,14 @@
 //! makes its changes. Rows written carry the operation's number (`recorded_by`), and the audit
 //! entries it writes link to it; `vetted log` and `vetted undo` read them back.
 
+use crate::store::insert::Stored;
+use crate::store::wire::Txn;
 use std::sync::Mutex;
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 
 use super::entities::operation;
@@ -87,7 +89,7 @@ pub async fn last_at(conn: &impl ConnectionTrait, moment: chrono::DateTime<Utc>)
 }
 
 /// Starts an operation in `txn`, before any of its changes.
-pub async fn begin(conn: &impl ConnectionTrait, actor: &str, command: &str, kind: Kind) -> Result<Op> {
+pub async fn begin(conn: &Txn, actor: &str, command: &str, kind: Kind) -> Result<Op> {
     let inserted = operation::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
         at: Set(Utc::now()),
@@ -101,7 +103,7 @@ pub async fn begin(conn: &impl ConnectionTrait, actor: &str, command: &str, kind
         }),
         ..Default::default()
     }
-    .insert(conn)
+    .stored(conn)
     .await?;
     Ok(Op {
         seq: inserted.seq,
@@ -118,11 +120,10 @@ pub async fn finish(conn: &impl ConnectionTrait, op: &Op) -> Result<Keep> {
     let Some(summary) = op.summary() else {
         return Ok(Keep::Discard);
     };
-    operation::Entity::update_many()
+    let finished = operation::Entity::update_many()
         .col_expr(operation::Column::At, Expr::value(Utc::now()))
         .col_expr(operation::Column::Summary, Expr::value(summary))
         .filter(operation::Column::Seq.eq(op.seq))
-        .exec(conn)
-        .await?;
-    Ok(Keep::Commit)
+        .build(conn.get_database_backend());
+    Ok(Keep::CommitAfter(finished))
 }

@@ -61,10 +61,10 @@ pub async fn status(db: &impl ConnectionTrait) -> Result<Vec<MigrationState>> {
 /// The check an ordinary command makes of a server database before it uses what it reads:
 /// nothing unknown (from a newer vetted), nothing pending. On the wire it goes out with the
 /// command's first message (`Wire::gate`); the statement and the verdict on its rows are here.
-pub fn gate(shown_as: String) -> super::wire::Gate {
+pub fn gate(shown_as: String, backend: DbBackend) -> super::wire::Gate {
     let sql = seaql_migrations::Entity::find()
         .order_by_asc(seaql_migrations::Column::Version)
-        .build(DbBackend::Postgres)
+        .build(backend)
         .to_string();
     super::wire::Gate {
         sql,
@@ -160,10 +160,11 @@ pub fn count_pending(states: &[MigrationState]) -> usize {
 
 /// Applies pending migrations. On SQLite this happens under the write lock (`BEGIN IMMEDIATE`),
 /// so that when several processes open a new file at once, one migrates and the others wait for
-/// it and then find nothing pending. On PostgreSQL the migrations need sea-orm's connection,
-/// which prepares its statements: they run in one transaction that first and last drops every
-/// prepared statement of its server connection (`DEALLOCATE ALL`), so that through a pooler in
-/// transaction mode (PgBouncer) they meet no other client's statements and leave none behind.
+/// it and then find nothing pending. On a server the migrations need sea-orm's connection,
+/// which prepares its statements. On PostgreSQL they run in one transaction that first and last
+/// drops every prepared statement of its server connection (`DEALLOCATE ALL`), so that through a
+/// pooler in transaction mode (PgBouncer) they meet no other client's statements and leave none
+/// behind. (MySQL commits every schema change by itself: no transaction would hold them.)
 pub async fn migrate(db: &Db, location: &Location) -> Result<()> {
     if pending(db).await? == 0 {
         return Ok(());
@@ -179,17 +180,27 @@ pub async fn migrate(db: &Db, location: &Location) -> Result<()> {
             .await
         }
         Db::Orm(orm) => Ok(Migrator::up(orm, None).await?),
-        Db::Wire(_) => {
+        Db::Wire(wire) => {
             let orm = super::connect::connect(location).await?;
-            let txn = orm.begin().await?;
-            txn.execute_unprepared("DEALLOCATE ALL").await?;
-            Migrator::up(&txn, None).await?;
-            txn.execute_unprepared("DEALLOCATE ALL").await?;
-            txn.commit().await?;
+            let outcome = if wire.backend() == DbBackend::Postgres {
+                migrate_in_one_transaction(&orm).await
+            } else {
+                Migrator::up(&orm, None).await
+            };
             let _ = orm.close().await;
-            Ok(())
+            Ok(outcome?)
         }
     }
+}
+
+async fn migrate_in_one_transaction(
+    orm: &sea_orm::DatabaseConnection,
+) -> std::result::Result<(), sea_orm::DbErr> {
+    let txn = orm.begin().await?;
+    txn.execute_unprepared("DEALLOCATE ALL").await?;
+    Migrator::up(&txn, None).await?;
+    txn.execute_unprepared("DEALLOCATE ALL").await?;
+    txn.commit().await
 }
 
 /// sea-orm's transaction inside `txn`: migrations run only on sea-orm's connection.

@@ -1,5 +1,6 @@
 //! Sites: the factories of a supplier, with their production lines.
 
+use crate::store::insert::Stored;
 use crate::store::wire::Txn;
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
@@ -113,7 +114,7 @@ async fn add_in(txn: &Txn, op: &Op, new: &NewSite) -> Result<SiteView> {
         recorded_by: Set(op.seq),
         ..Default::default()
     }
-    .insert(txn)
+    .stored(txn)
     .await?;
     // The line count is a dated fact: unknown before `date` (when that is after the listing).
     let lines = KeyChange {

@@ -1,5 +1,6 @@
 //! Suppliers: their profile, aliases and capabilities, and the whole file `supplier show` gives.
 
+use crate::store::insert::Stored;
 use crate::store::wire::Txn;
 use std::collections::BTreeMap;
 
@@ -261,7 +262,7 @@ async fn add_in(txn: &Txn, op: &Op, changes: SupplierChanges, day: NaiveDate) ->
         recorded_by: Set(op.seq),
         ..Default::default()
     }
-    .insert(txn)
+    .stored(txn)
     .await?;
     let model = apply(txn, op.seq, created, changes, day).await?;
     let view = view(txn, model).await?;
@@ -285,7 +286,7 @@ async fn add_in(txn: &Txn, op: &Op, changes: SupplierChanges, day: NaiveDate) ->
 /// Applies profile changes, aliases and capabilities to a stored supplier, the dated ones from
 /// `day` on.
 pub(super) async fn apply(
-    conn: &impl ConnectionTrait,
+    conn: &Txn,
     op: i32,
     model: supplier::Model,
     mut changes: SupplierChanges,
@@ -465,12 +466,7 @@ async fn capability_changes(
 
 /// Records alias and capability changes as dated facts and brings the supplier's aliases and
 /// capabilities to the values they hold now.
-async fn apply_keys(
-    conn: &impl ConnectionTrait,
-    op: i32,
-    model: &supplier::Model,
-    keys: Vec<KeyChange>,
-) -> Result<()> {
+async fn apply_keys(conn: &Txn, op: i32, model: &supplier::Model, keys: Vec<KeyChange>) -> Result<()> {
     let now = dated::record(conn, op, &keys).await?;
     for (key, value) in keys.into_iter().zip(now) {
         if value == key.current {
@@ -492,7 +488,7 @@ async fn apply_keys(
                     recorded_by: Set(op),
                     ..Default::default()
                 }
-                .insert(conn)
+                .stored(conn)
                 .await?;
             }
             (_, None) => {
@@ -508,7 +504,7 @@ async fn apply_keys(
                     capability: Set(key.subject),
                     recorded_by: Set(op),
                 }
-                .insert(conn)
+                .stored(conn)
                 .await?;
             }
         }

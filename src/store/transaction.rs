@@ -4,7 +4,7 @@
 use crate::store::wire::{Db, Txn};
 use std::time::{Duration, Instant};
 
-use sea_orm::{ConnectionTrait, DbBackend, IsolationLevel, SqliteTransactionMode, TransactionOptions};
+use sea_orm::{ConnectionTrait, DbBackend, SqliteTransactionMode, TransactionOptions};
 
 use super::failure;
 use crate::error::{Error, Result};
@@ -31,9 +31,11 @@ pub async fn write<T>(db: &Db, mut body: impl AsyncFnMut(&Txn) -> Result<T>) -> 
 }
 
 /// Whether a transaction that succeeded is committed or rolled back (it changed nothing).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Keep {
     Commit,
+    /// Commit after this last statement (on a server, sent with the `COMMIT`).
+    CommitAfter(sea_orm::Statement),
     Discard,
 }
 
@@ -45,6 +47,9 @@ pub async fn write_or_discard<T>(db: &Db, mut body: impl AsyncFnMut(&Txn) -> Res
         let outcome = match begin_write(db).await {
             Ok(txn) => match body(&txn).await {
                 Ok((value, Keep::Commit)) => txn.commit().await.map(|()| value).map_err(Error::from),
+                Ok((value, Keep::CommitAfter(last))) => {
+                    txn.commit_after(last).await.map(|()| value).map_err(Error::from)
+                }
                 Ok((value, Keep::Discard)) => txn.rollback().await.map(|()| value).map_err(Error::from),
                 Err(e) => {
                     // Rolled back now, not on drop, so the lock is free while we wait.
@@ -72,13 +77,10 @@ pub async fn write_or_discard<T>(db: &Db, mut body: impl AsyncFnMut(&Txn) -> Res
 /// so concurrent writers wait on the busy timeout instead of failing on lock upgrade.
 pub async fn begin_write(db: &Db) -> Result<Txn> {
     let backend = db.get_database_backend();
-    // On the wire (PostgreSQL) the transaction's BEGIN goes out with its first statement.
+    // On a server (the wire) the transaction's BEGIN goes out with its first statement, and on
+    // MySQL its isolation (read committed) is the session's: `wire::MYSQL_SESSION`.
     let options = TransactionOptions {
         sqlite_transaction_mode: (backend == DbBackend::Sqlite).then_some(SqliteTransactionMode::Immediate),
-        // Each statement of a write sees what other writers committed before it, as on
-        // PostgreSQL, instead of InnoDB's snapshot from the transaction's first read: a write
-        // that waited for a row lock then reads the rows the lock holder wrote.
-        isolation_level: (backend == DbBackend::MySql).then_some(IsolationLevel::ReadCommitted),
         ..Default::default()
     };
     Ok(db.begin(options).await?)

@@ -1,6 +1,7 @@
 //! Visits: a buyer's visit to a supplier (and one of its sites) on a date, with who went, what
 //! was inspected, and the findings written there.
 
+use crate::store::insert::Stored;
 use crate::store::wire::Txn;
 use std::collections::BTreeMap;
 
@@ -99,7 +100,7 @@ async fn log_in(txn: &Txn, op: &Op, new: &NewVisit) -> Result<VisitView> {
         recorded_by: Set(op.seq),
         ..Default::default()
     }
-    .insert(txn)
+    .stored(txn)
     .await?;
     if !new.visitors.is_empty() {
         visit_visitor::Entity::insert_many(new.visitors.iter().map(|name| visit_visitor::ActiveModel {
@@ -199,37 +200,49 @@ async fn views(
     known: Option<&supplier::Model>,
 ) -> Result<Vec<VisitView>> {
     let ids: Vec<i32> = visits.iter().map(|v| v.id).collect();
-    let suppliers = lookup::supplier_names_but(conn, visits.iter().map(|v| v.supplier_id), known).await?;
-    let buyers = lookup::buyer_names(conn).await?;
-    let mut sites: BTreeMap<i32, String> = BTreeMap::new();
-    let mut visitors: BTreeMap<i32, Vec<String>> = BTreeMap::new();
-    let mut findings: BTreeMap<i32, Vec<NoteView>> = BTreeMap::new();
     let site_ids: Vec<i32> = visits
         .iter()
         .filter_map(|v| v.site_id)
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    for chunk in site_ids.chunks(super::IN_CHUNK) {
-        for s in site::Entity::find()
-            .filter(site::Column::Id.is_in(chunk.iter().copied()))
-            .all(conn)
-            .await?
-        {
-            sites.insert(s.id, s.name);
+    let site_names = async {
+        let mut sites: BTreeMap<i32, String> = BTreeMap::new();
+        for chunk in site_ids.chunks(super::IN_CHUNK) {
+            for s in site::Entity::find()
+                .filter(site::Column::Id.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?
+            {
+                sites.insert(s.id, s.name);
+            }
         }
-    }
-    for chunk in ids.chunks(super::IN_CHUNK) {
-        for v in visit_visitor::Entity::find()
-            .filter(visit_visitor::Column::VisitId.is_in(chunk.iter().copied()))
-            .order_by_asc(visit_visitor::Column::Id)
-            .all(conn)
-            .await?
-        {
-            visitors.entry(v.visit_id).or_default().push(v.name);
+        Ok::<_, crate::error::Error>(sites)
+    };
+    let visitor_names = async {
+        let mut visitors: BTreeMap<i32, Vec<String>> = BTreeMap::new();
+        for chunk in ids.chunks(super::IN_CHUNK) {
+            for v in visit_visitor::Entity::find()
+                .filter(visit_visitor::Column::VisitId.is_in(chunk.iter().copied()))
+                .order_by_asc(visit_visitor::Column::Id)
+                .all(conn)
+                .await?
+            {
+                visitors.entry(v.visit_id).or_default().push(v.name);
+            }
         }
-    }
-    for note in notes::of_visits(conn, &ids, known).await? {
+        Ok(visitors)
+    };
+    // What the visits refer to, asked for together (one round trip on a server).
+    let (suppliers, buyers, sites, mut visitors, notes) = tokio::try_join!(
+        lookup::supplier_names_but(conn, visits.iter().map(|v| v.supplier_id), known),
+        lookup::buyer_names(conn),
+        site_names,
+        visitor_names,
+        notes::of_visits(conn, &ids, known),
+    )?;
+    let mut findings: BTreeMap<i32, Vec<NoteView>> = BTreeMap::new();
+    for note in notes {
         if let Some(visit_id) = note.visit_id {
             findings.entry(visit_id).or_default().push(note);
         }

@@ -1,11 +1,13 @@
 //! The connection a command talks to its database through.
 //!
-//! SQLite and MySQL/MariaDB use sea-orm's own connection (and so do migrations, which open one
-//! for themselves: `schema::migrate`). A command on a PostgreSQL server uses [`Wire`]: one connection, over which every statement is sent as
-//! text with its values written in (the simple query protocol). A statement then costs one round
-//! trip — a prepared one costs two, parse then execute — and leaves nothing behind on the server
-//! connection, which is what a pooler in transaction mode (PgBouncer) needs: it may hand each
-//! transaction, or each statement outside one, another server connection.
+//! SQLite uses sea-orm's own connection (and so do migrations, which open one for themselves:
+//! `schema::migrate`). A command on a server — PostgreSQL or MySQL/MariaDB — uses [`Wire`]: one
+//! connection, over which every statement is sent as text with its values written in
+//! (PostgreSQL's simple query protocol, MySQL's `COM_QUERY` with several statements to a
+//! message). A statement then costs one round trip — a prepared one costs two, prepare then
+//! execute — and leaves nothing behind on the server connection, which is what a pooler in
+//! transaction mode (PgBouncer) needs: it may hand each transaction, or each statement outside
+//! one, another server connection.
 //!
 //! A write transaction on the wire begins with its first statement (`BEGIN; …` in one message),
 //! so it costs no round trip of its own. A transaction dropped without commit or rollback is
@@ -13,39 +15,47 @@
 //! first in the command's first message, and nothing read in that message is used before it
 //! passes.
 //!
-//! Values are written in by sea-query's PostgreSQL writer, which quotes strings as `E'…'` with
-//! every quote and backslash escaped whatever the server's settings; nothing else formats values
-//! into SQL.
+//! On MySQL the session settings the driver would set in a round trip of its own after login
+//! (`SESSION_SETUP`) go out at the head of the first message instead.
+//!
+//! Values are written in by sea-query's writer for the backend, and nothing else formats values
+//! into SQL: PostgreSQL's quotes strings as `E'…'` with every quote and backslash escaped
+//! whatever the server's settings; MySQL's escapes quotes and backslashes with a backslash, so
+//! the session's `sql_mode` is set without `NO_BACKSLASH_ESCAPES` first, and a UTC time is
+//! written as the UTC wall-clock time the driver would have bound (the session's time zone is UTC).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use futures_util::TryStreamExt;
-use sea_orm::sea_query::{PostgresQueryBuilder, inject_parameters};
-use sea_orm::sqlx::postgres::{PgQueryResult, PgRow};
-use sea_orm::sqlx::{self, Connection, Either, PgConnection};
+use futures_util::stream::BoxStream;
+use futures_util::{StreamExt, TryStreamExt};
+use sea_orm::sea_query::{MysqlQueryBuilder, PostgresQueryBuilder, inject_parameters};
+use sea_orm::sqlx::{self, Connection, Either, MySqlConnection, PgConnection};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult,
-    RuntimeErr, Statement,
+    RuntimeErr, Statement, Value,
 };
 use tokio::sync::oneshot;
 
-/// A command's database: sea-orm's connection, or the wire to a PostgreSQL server.
+/// A command's database: sea-orm's connection, or the wire to a server.
 #[derive(Clone)]
 pub enum Db {
     Orm(DatabaseConnection),
     Wire(Arc<Wire>),
 }
 
-/// One PostgreSQL connection, spoken to in text.
+/// One server connection, spoken to in text.
 ///
 /// Statements asked for at the same moment — the branches of a `join!` — go out in one message
 /// and cost one round trip together: each caller queues its statement and yields once, so that
 /// its siblings can queue theirs, and whoever then holds the connection sends everything queued
 /// and hands each caller its own answer.
 pub struct Wire {
+    backend: DbBackend,
     /// `None` once closed.
-    conn: tokio::sync::Mutex<Option<PgConnection>>,
+    conn: tokio::sync::Mutex<Option<Conn>>,
+    /// Statements that go out at the head of the first message (the session's settings).
+    setup: std::sync::Mutex<&'static [&'static str]>,
     queue: std::sync::Mutex<Vec<Pending>>,
     /// A transaction was dropped open: the next message rolls it back first.
     orphaned: AtomicBool,
@@ -87,9 +97,54 @@ struct Pending {
 
 /// What a queued statement got back: its rows, and the completion of its last statement.
 struct Answer {
-    rows: Vec<PgRow>,
-    done: PgQueryResult,
+    rows: Vec<QueryResult>,
+    done: ExecResult,
 }
+
+/// The driver's connection to either kind of server.
+enum Conn {
+    Postgres(PgConnection),
+    MySql(MySqlConnection),
+}
+
+/// What the server answers a message with, statement by statement: rows, then a completion.
+type Answers<'c> = BoxStream<'c, Result<Either<ExecResult, QueryResult>, sqlx::Error>>;
+
+impl Conn {
+    /// Sends `text` (any number of statements) as one message.
+    fn send(&mut self, text: String) -> Answers<'_> {
+        let sql = sqlx::raw_sql(sqlx::AssertSqlSafe(text));
+        match self {
+            Conn::Postgres(conn) => sql
+                .fetch_many(conn)
+                .map_ok(|item| item.map_either(ExecResult::from, QueryResult::from))
+                .boxed(),
+            Conn::MySql(conn) => sql
+                .fetch_many(conn)
+                .map_ok(|item| item.map_either(ExecResult::from, QueryResult::from))
+                .boxed(),
+        }
+    }
+
+    async fn close(self) {
+        let _ = match self {
+            Conn::Postgres(conn) => conn.close().await,
+            Conn::MySql(conn) => conn.close().await,
+        };
+    }
+}
+
+/// What the MySQL driver sets after login (sql_mode, time zone, character set), in one round
+/// trip of its own, and what a write transaction begins with (read committed: each statement
+/// sees what other writers committed before it, as on PostgreSQL, instead of InnoDB's snapshot
+/// from the transaction's first read, so a write that waited for a row lock then reads the rows
+/// the lock holder wrote) — for the whole session, at the head of the first message. Backslash
+/// escapes are kept on: the statements' strings are written with them.
+const MYSQL_SESSION: &[&str] = &[
+    "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+    "SET sql_mode = (SELECT CONCAT(REPLACE(@@sql_mode, 'NO_BACKSLASH_ESCAPES', ''), \
+     ',PIPES_AS_CONCAT,NO_ENGINE_SUBSTITUTION')), time_zone = '+00:00', NAMES utf8mb4",
+];
 
 /// A write transaction on either kind of connection.
 pub enum Txn {
@@ -97,20 +152,39 @@ pub enum Txn {
     Wire(WireTxn),
 }
 
-/// A transaction on the wire. Its `BEGIN` is sent with its first statement.
+/// A transaction on the wire. Its `BEGIN` is sent with its first statement, and statements
+/// whose answer nobody waits for (`Txn::defer`) with the next one.
 pub struct WireTxn {
     wire: Arc<Wire>,
     /// No statement has gone out yet: the next one carries the `BEGIN`.
     unopened: AtomicBool,
+    /// Statements that go out ahead of the next one.
+    deferred: std::sync::Mutex<Vec<String>>,
     finished: bool,
 }
 
 impl Wire {
-    pub async fn connect(url: &str) -> Result<Wire, DbErr> {
-        let options: sqlx::postgres::PgConnectOptions = url.parse().map_err(conn_err)?;
-        let conn = PgConnection::connect_with(&options).await.map_err(conn_err)?;
+    /// Connects to the server a `postgres://` or `mysql://` URL names.
+    pub async fn connect(url: &str, backend: DbBackend) -> Result<Wire, DbErr> {
+        let (conn, setup) = if backend == DbBackend::Postgres {
+            let options: sqlx::postgres::PgConnectOptions = url.parse().map_err(conn_err)?;
+            let conn = PgConnection::connect_with(&options).await.map_err(conn_err)?;
+            (Conn::Postgres(conn), &[][..])
+        } else {
+            let options: sqlx::mysql::MySqlConnectOptions = url.parse().map_err(conn_err)?;
+            // Its settings go out with the first message instead (`MYSQL_SESSION`).
+            let options = options
+                .pipes_as_concat(false)
+                .no_engine_substitution(false)
+                .timezone(None)
+                .set_names(false);
+            let conn = MySqlConnection::connect_with(&options).await.map_err(conn_err)?;
+            (Conn::MySql(conn), MYSQL_SESSION)
+        };
         Ok(Wire {
+            backend,
             conn: tokio::sync::Mutex::new(Some(conn)),
+            setup: std::sync::Mutex::new(setup),
             queue: std::sync::Mutex::new(Vec::new()),
             gate: std::sync::Mutex::new(None),
             orphaned: AtomicBool::new(false),
@@ -118,24 +192,22 @@ impl Wire {
     }
 
     async fn query(&self, begin: bool, sql: String) -> Result<Vec<QueryResult>, DbErr> {
-        let answer = self.send(begin, sql).await.map_err(query_err)?;
-        Ok(answer.rows.into_iter().map(QueryResult::from).collect())
+        Ok(self.send(begin, vec![sql]).await.map_err(query_err)?.rows)
     }
 
     async fn execute(&self, begin: bool, sql: String) -> Result<ExecResult, DbErr> {
-        let answer = self.send(begin, sql).await.map_err(exec_err)?;
-        Ok(ExecResult::from(answer.done))
+        Ok(self.send(begin, vec![sql]).await.map_err(exec_err)?.done)
     }
 
-    /// Queues one statement (after a `BEGIN`, when it opens a transaction) and waits for
-    /// its answer.
-    async fn send(&self, begin: bool, sql: String) -> Result<Answer, Arc<sqlx::Error>> {
+    /// Queues statements that run one after another (after a `BEGIN`, when they open a
+    /// transaction) and waits for the answer of the last.
+    async fn send(&self, begin: bool, mut sqls: Vec<String>) -> Result<Answer, Arc<sqlx::Error>> {
         let (reply, mut answer) = oneshot::channel();
-        let (sql, statements) = if begin {
-            (format!("BEGIN; {sql}"), 2)
-        } else {
-            (sql, 1)
-        };
+        if begin {
+            sqls.insert(0, "BEGIN".to_string());
+        }
+        let statements = sqls.len();
+        let sql = sqls.join(";\n");
         self.queue().push(Pending {
             sql,
             statements,
@@ -169,6 +241,10 @@ impl Wire {
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(gate);
     }
 
+    pub fn backend(&self) -> DbBackend {
+        self.backend
+    }
+
     fn queue(&self) -> std::sync::MutexGuard<'_, Vec<Pending>> {
         // A panic while the queue was held left nothing half-done in it.
         self.queue
@@ -176,15 +252,25 @@ impl Wire {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Sends `batch` as one message (after a rollback of an orphaned transaction) and answers
-    /// each statement. A failed statement fails itself and everything after it, which the
-    /// server skipped.
-    async fn flush(&self, conn: &mut PgConnection, batch: Vec<Pending>) {
+    /// Sends `batch` as one message (after the session's settings, in the first, and a
+    /// rollback of an orphaned transaction) and answers each statement. A failed statement
+    /// fails itself and everything after it, which the server skipped.
+    async fn flush(&self, conn: &mut Conn, batch: Vec<Pending>) {
         let mut text = String::new();
-        let mut skip = 0;
+        let setup = std::mem::take(
+            &mut *self
+                .setup
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        for statement in setup {
+            text.push_str(statement);
+            text.push_str(";\n");
+        }
+        let mut skip = setup.len();
         if self.orphaned.swap(false, Ordering::SeqCst) {
             text.push_str("ROLLBACK; ");
-            skip = 1;
+            skip += 1;
         }
         let mut gate = self
             .gate
@@ -197,7 +283,7 @@ impl Wire {
         }
         let sqls: Vec<&str> = batch.iter().map(|p| p.sql.as_str()).collect();
         text.push_str(&sqls.join(";\n"));
-        let mut stream = sqlx::raw_sql(sqlx::AssertSqlSafe(text)).fetch_many(conn);
+        let mut stream = conn.send(text);
         // Answers are held back until the gate's verdict is in (it comes first).
         let mut answers: Vec<(Pending, Answer)> = Vec::new();
         let mut refused: Option<Arc<sqlx::Error>> = None;
@@ -213,8 +299,7 @@ impl Wire {
                         skip -= 1;
                         rows.clear();
                     } else if let Some(gate) = gate.take() {
-                        let answer: Vec<QueryResult> = rows.drain(..).map(QueryResult::from).collect();
-                        refused = judge(gate, Ok(&answer));
+                        refused = judge(gate, Ok(&std::mem::take(&mut rows)));
                     } else {
                         left = left.saturating_sub(1);
                         if left == 0
@@ -224,6 +309,10 @@ impl Wire {
                             answers.push((pending, Answer { rows, done }));
                             current = waiting.next();
                             left = current.as_ref().map_or(0, |p| p.statements);
+                        } else {
+                            // A statement before the last of its caller's: its rows are not
+                            // the answer.
+                            rows.clear();
                         }
                     }
                 }
@@ -259,18 +348,30 @@ impl Wire {
     /// Says goodbye to the server (no answer is awaited).
     pub async fn close(&self) {
         if let Some(conn) = self.conn.lock().await.take() {
-            let _ = conn.close().await;
+            conn.close().await;
         }
     }
 }
 
-/// A statement's SQL with its values written in.
+/// A statement's SQL with its values written in, by the writer of the backend it was built for.
 fn text(stmt: &Statement) -> String {
-    match &stmt.values {
-        Some(values) if !values.0.is_empty() => {
-            inject_parameters(&stmt.sql, &values.0, &PostgresQueryBuilder)
+    let Some(values) = stmt.values.as_ref().filter(|v| !v.0.is_empty()) else {
+        return stmt.sql.clone();
+    };
+    match stmt.db_backend {
+        DbBackend::MySql => {
+            // The session's time zone is UTC, and MariaDB refuses a time with an offset.
+            let values: Vec<Value> = values
+                .0
+                .iter()
+                .map(|value| match value {
+                    Value::ChronoDateTimeUtc(Some(t)) => Value::ChronoDateTime(Some(t.naive_utc())),
+                    value => value.clone(),
+                })
+                .collect();
+            inject_parameters(&stmt.sql, &values, &MysqlQueryBuilder)
         }
-        _ => stmt.sql.clone(),
+        _ => inject_parameters(&stmt.sql, &values.0, &PostgresQueryBuilder),
     }
 }
 
@@ -305,6 +406,7 @@ impl Db {
             Db::Wire(wire) => Ok(Txn::Wire(WireTxn {
                 wire: wire.clone(),
                 unopened: AtomicBool::new(true),
+                deferred: std::sync::Mutex::new(Vec::new()),
                 finished: false,
             })),
         }
@@ -321,18 +423,42 @@ impl Db {
 }
 
 impl WireTxn {
-    /// Whether the next statement opens the transaction (true once only).
-    fn opens(&self) -> bool {
-        self.unopened.swap(false, Ordering::SeqCst)
+    /// Sends `sqls` (after the `BEGIN`, when they open the transaction, and the deferred
+    /// statements) and waits for the answer of the last.
+    async fn send(&self, sqls: impl IntoIterator<Item = String>) -> Result<Answer, Arc<sqlx::Error>> {
+        let mut all = std::mem::take(
+            &mut *self
+                .deferred
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        all.extend(sqls);
+        let begin = self.unopened.swap(false, Ordering::SeqCst);
+        self.wire.send(begin, all).await
     }
 
-    /// Ends the transaction with `COMMIT` or `ROLLBACK` (nothing to send when no statement ran).
-    async fn finish(mut self, how: &str) -> Result<(), DbErr> {
+    /// Ends the transaction with `COMMIT` (after the deferred statements and `last`, in one
+    /// message) or `ROLLBACK` (nothing to send when no statement ran).
+    async fn finish(mut self, last: Option<&Statement>, commit: bool) -> Result<(), DbErr> {
         self.finished = true;
-        if self.opens() {
+        let opened = !self.unopened.load(Ordering::SeqCst);
+        if commit {
+            let nothing = last.is_none()
+                && self
+                    .deferred
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .is_empty();
+            if nothing && !opened {
+                return Ok(());
+            }
+            let sqls = last.map(text).into_iter().chain(["COMMIT".to_string()]);
+            return self.send(sqls).await.map_err(exec_err).map(|_| ());
+        }
+        if !opened {
             return Ok(());
         }
-        self.wire.execute(false, how.to_string()).await.map(|_| ())
+        self.wire.execute(false, "ROLLBACK".to_string()).await.map(|_| ())
     }
 }
 
@@ -348,14 +474,56 @@ impl Txn {
     pub async fn commit(self) -> Result<(), DbErr> {
         match self {
             Txn::Orm(txn) => txn.commit().await,
-            Txn::Wire(txn) => txn.finish("COMMIT").await,
+            Txn::Wire(txn) => txn.finish(None, true).await,
+        }
+    }
+
+    /// Runs `last`, then commits: on the wire in one message.
+    pub async fn commit_after(self, last: Statement) -> Result<(), DbErr> {
+        match self {
+            Txn::Orm(txn) => {
+                txn.execute_raw(last).await?;
+                txn.commit().await
+            }
+            Txn::Wire(txn) => txn.finish(Some(&last), true).await,
         }
     }
 
     pub async fn rollback(self) -> Result<(), DbErr> {
         match self {
             Txn::Orm(txn) => txn.rollback().await,
-            Txn::Wire(txn) => txn.finish("ROLLBACK").await,
+            Txn::Wire(txn) => txn.finish(None, false).await,
+        }
+    }
+
+    /// Runs `statement`, whose answer is not needed: on the wire it goes out with the
+    /// transaction's next statement (its commit, at the latest), and a failure fails that one.
+    pub async fn defer(&self, statement: Statement) -> Result<(), DbErr> {
+        match self {
+            Txn::Orm(txn) => txn.execute_raw(statement).await.map(|_| ()),
+            Txn::Wire(txn) => {
+                txn.deferred
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(text(&statement));
+                Ok(())
+            }
+        }
+    }
+
+    /// Runs `first`, then `then`, and returns the rows `then` read: on the wire in one message
+    /// (`then` may read what `first` wrote: MySQL's `LAST_INSERT_ID()`).
+    pub async fn query_after(&self, first: Statement, then: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        match self {
+            Txn::Orm(txn) => {
+                txn.execute_raw(first).await?;
+                txn.query_all_raw(then).await
+            }
+            Txn::Wire(txn) => Ok(txn
+                .send([text(&first), text(&then)])
+                .await
+                .map_err(query_err)?
+                .rows),
         }
     }
 }
@@ -365,7 +533,7 @@ impl ConnectionTrait for Db {
     fn get_database_backend(&self) -> DbBackend {
         match self {
             Db::Orm(db) => db.get_database_backend(),
-            Db::Wire(_) => DbBackend::Postgres,
+            Db::Wire(wire) => wire.backend,
         }
     }
 
@@ -403,35 +571,41 @@ impl ConnectionTrait for Txn {
     fn get_database_backend(&self) -> DbBackend {
         match self {
             Txn::Orm(txn) => txn.get_database_backend(),
-            Txn::Wire(_) => DbBackend::Postgres,
+            Txn::Wire(txn) => txn.wire.backend,
         }
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
         match self {
             Txn::Orm(txn) => txn.execute_raw(stmt).await,
-            Txn::Wire(txn) => txn.wire.execute(txn.opens(), text(&stmt)).await,
+            Txn::Wire(txn) => Ok(txn.send([text(&stmt)]).await.map_err(exec_err)?.done),
         }
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
         match self {
             Txn::Orm(txn) => txn.execute_unprepared(sql).await,
-            Txn::Wire(txn) => txn.wire.execute(txn.opens(), sql.to_string()).await,
+            Txn::Wire(txn) => Ok(txn.send([sql.to_string()]).await.map_err(exec_err)?.done),
         }
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
         match self {
             Txn::Orm(txn) => txn.query_one_raw(stmt).await,
-            Txn::Wire(txn) => Ok(txn.wire.query(txn.opens(), text(&stmt)).await?.into_iter().next()),
+            Txn::Wire(txn) => Ok(txn
+                .send([text(&stmt)])
+                .await
+                .map_err(query_err)?
+                .rows
+                .into_iter()
+                .next()),
         }
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
         match self {
             Txn::Orm(txn) => txn.query_all_raw(stmt).await,
-            Txn::Wire(txn) => txn.wire.query(txn.opens(), text(&stmt)).await,
+            Txn::Wire(txn) => Ok(txn.send([text(&stmt)]).await.map_err(query_err)?.rows),
         }
     }
 }
