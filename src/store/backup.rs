@@ -3,7 +3,9 @@
 //! were, and export → import → export gives the same document.
 
 use crate::store::wire::Txn;
-use migrations::{Migrator, MigratorTrait};
+use migrations::MigratorTrait;
+
+use super::schema::Migrations;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, Iterable, PaginatorTrait,
     QueryFilter, QueryOrder, Statement,
@@ -120,7 +122,7 @@ pub fn read(name: &str, text: &str) -> Result<Backup> {
 }
 
 fn latest_migration() -> String {
-    Migrator::migrations()
+    Migrations::migrations()
         .last()
         .map(|m| m.name().to_string())
         .unwrap_or_default()
@@ -215,7 +217,7 @@ pub async fn import_all(store: &Store, backup: Backup) -> Result<u64> {
             ),
         ));
     }
-    let known: Vec<String> = Migrator::migrations()
+    let known: Vec<String> = Migrations::migrations()
         .iter()
         .map(|m| m.name().to_string())
         .collect();
@@ -232,6 +234,7 @@ pub async fn import_all(store: &Store, backup: Backup) -> Result<u64> {
     // The restore's own operation comes after the ones it restores.
     transaction::write_or_discard(&store.db, async |txn| {
         let total = restore_all(txn, &backup).await?;
+        super::name_keys::recompute_all(txn).await?;
         let op = store.begin_op(txn, Kind::Restore).await?;
         op.set_summary(format!("restored a backup of {total} records"));
         // It has a summary: it is finished with its commit.

@@ -65,6 +65,11 @@ pub async fn supplier(conn: &impl ConnectionTrait, reference: &str) -> Result<su
     )?;
     if found.is_empty() {
         found = by_words;
+    } else {
+        // Records that share the name since the naming rules changed (`name_keys`) are
+        // found with it, so that the ambiguity is reported with their ids.
+        let shared = super::name_keys::marked_prefix(&norm);
+        found.extend(by_words.into_iter().filter(|s| s.name_norm.starts_with(&shared)));
     }
     if found.len() > 1 {
         return Err(Error::Ambiguous {
@@ -292,8 +297,27 @@ pub async fn buyer(conn: &impl ConnectionTrait, reference: &str) -> Result<buyer
     if let Some(found) = all.iter().find(|b| as_id(reference) == Some(b.id)) {
         return merged_buyer(&all, found.clone());
     }
-    if let Some(found) = all.iter().find(|b| b.name_norm == norm) {
-        return merged_buyer(&all, found.clone());
+    // Buyers that share the name since the naming rules changed (`name_keys`) are found with it.
+    let shared = super::name_keys::marked_prefix(&norm);
+    let mut named: Vec<buyer::Model> = Vec::new();
+    for found in all
+        .iter()
+        .filter(|b| b.name_norm == norm || (b.merged_into.is_none() && b.name_norm.starts_with(&shared)))
+    {
+        let found = merged_buyer(&all, found.clone())?;
+        if !named.iter().any(|b| b.id == found.id) {
+            named.push(found);
+        }
+    }
+    if named.len() > 1 {
+        return Err(Error::Ambiguous {
+            kind: "buyer",
+            reference: reference.to_string(),
+            candidates: named.iter().map(|b| label(b.id, &b.name)).collect(),
+        });
+    }
+    if let Some(found) = named.pop() {
+        return Ok(found);
     }
     let current = all.into_iter().filter(|b| b.merged_into.is_none()).collect();
     by_first_words("buyer", None, reference, &norm, current, |b| {
@@ -318,13 +342,37 @@ pub async fn site(
         return merged_site(conn, found).await;
     }
     let norm = normalise(reference);
-    if let Some(found) = of_supplier
+    // Sites that share the name since the naming rules changed (`name_keys`) are found with it.
+    let named = of_supplier
         .clone()
-        .filter(site::Column::NameNorm.eq(norm.as_str()))
-        .one(conn)
-        .await?
-    {
-        return merged_site(conn, found).await;
+        .filter(
+            Condition::any()
+                .add(site::Column::NameNorm.eq(norm.as_str()))
+                .add(site::Column::NameNorm.starts_with(super::name_keys::marked_prefix(&norm))),
+        )
+        .order_by_asc(site::Column::Id)
+        .all(conn)
+        .await?;
+    let within = format!("supplier '{}'", supplier.name);
+    let mut found: Vec<site::Model> = Vec::new();
+    for site in named {
+        if site.name_norm != norm && site.merged_into.is_some() {
+            continue;
+        }
+        let site = merged_site(conn, site).await?;
+        if !found.iter().any(|s| s.id == site.id) {
+            found.push(site);
+        }
+    }
+    if found.len() > 1 {
+        return Err(Error::Ambiguous {
+            kind: "site",
+            reference: reference.to_string(),
+            candidates: found.iter().map(|s| label(s.id, &s.name)).collect(),
+        });
+    }
+    if let Some(one) = found.pop() {
+        return Ok(one);
     }
     // A supplier's sites are few: look at them all.
     let all = of_supplier
@@ -332,7 +380,6 @@ pub async fn site(
         .order_by_asc(site::Column::Id)
         .all(conn)
         .await?;
-    let within = format!("supplier '{}'", supplier.name);
     by_first_words("site", Some(within), reference, &norm, all, |s| {
         (s.id, &s.name, &s.name_norm)
     })

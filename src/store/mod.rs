@@ -39,6 +39,7 @@ pub mod log;
 pub mod lookup;
 pub mod merge;
 pub mod money;
+pub mod name_keys;
 pub mod notes;
 pub mod operations;
 pub mod schema;

@@ -2,7 +2,7 @@
 //! databases only on `vetted db migrate`, and a database migrated by a newer vetted is refused.
 
 use migrations::seaql_migrations;
-use migrations::{Migrator, MigratorTrait};
+use migrations::{MigrationTrait, MigratorTrait};
 use sea_orm::{
     ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, FromQueryResult, QueryOrder, QueryTrait,
     TransactionTrait,
@@ -13,6 +13,19 @@ use super::wire::{Db, Txn};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+
+/// Every migration, in order: the `migrations` crate's, then the app's own, which need the
+/// app's code (`name_keys`: every stored key computed again by today's naming rules).
+pub struct Migrations;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrations {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        let mut all = migrations::Migrator::migrations();
+        all.push(Box::new(super::name_keys::NameKeys));
+        all
+    }
+}
 
 /// One migration as `db status` shows it.
 #[derive(Debug, Serialize)]
@@ -101,7 +114,7 @@ pub fn require_current(states: &[MigrationState], shown_as: &str) -> Result<()> 
 
 /// Migration states from the applied migrations, oldest first.
 fn states(applied: Vec<seaql_migrations::Model>) -> Vec<MigrationState> {
-    let known: Vec<String> = Migrator::migrations()
+    let known: Vec<String> = Migrations::migrations()
         .iter()
         .map(|m| m.name().to_string())
         .collect();
@@ -173,19 +186,19 @@ pub async fn migrate(db: &Db, location: &Location) -> Result<()> {
         Db::Orm(orm) if orm.get_database_backend() == DbBackend::Sqlite => {
             super::transaction::write(db, async |txn| {
                 if pending(txn).await? > 0 {
-                    Migrator::up(orm_txn(txn)?, None).await?;
+                    Migrations::up(orm_txn(txn)?, None).await?;
                 }
                 Ok(())
             })
             .await
         }
-        Db::Orm(orm) => Ok(Migrator::up(orm, None).await?),
+        Db::Orm(orm) => Ok(Migrations::up(orm, None).await?),
         Db::Wire(wire) => {
             let orm = super::connect::connect(location).await?;
             let outcome = if wire.backend() == DbBackend::Postgres {
                 migrate_in_one_transaction(&orm).await
             } else {
-                Migrator::up(&orm, None).await
+                Migrations::up(&orm, None).await
             };
             let _ = orm.close().await;
             Ok(outcome?)
@@ -198,7 +211,7 @@ async fn migrate_in_one_transaction(
 ) -> std::result::Result<(), sea_orm::DbErr> {
     let txn = orm.begin().await?;
     txn.execute_unprepared("DEALLOCATE ALL").await?;
-    Migrator::up(&txn, None).await?;
+    Migrations::up(&txn, None).await?;
     txn.execute_unprepared("DEALLOCATE ALL").await?;
     txn.commit().await
 }

@@ -20,6 +20,7 @@ mod html;
 mod import;
 mod import_safety;
 mod limits;
+mod names;
 mod notes;
 mod operations;
 mod output;
