@@ -204,6 +204,23 @@ async fn events_of(conn: &impl ConnectionTrait, deal_id: i32) -> Result<Vec<deal
         .await?)
 }
 
+/// The events of the deals `which` selects, in the order they took effect (by deal: the caller
+/// groups them), read without reading the deals first.
+fn events_of_deals(which: Condition) -> sea_orm::Select<deal_event::Entity> {
+    deal_event::Entity::find()
+        .filter(
+            deal_event::Column::DealId.in_subquery(
+                Query::select()
+                    .column(deal::Column::Id)
+                    .from(deal::Entity)
+                    .cond_where(which)
+                    .to_owned(),
+            ),
+        )
+        .order_by_asc(deal_event::Column::EventDate)
+        .order_by_asc(deal_event::Column::Id)
+}
+
 /// The history a deal's stored events make: the events not voided.
 async fn history_of(conn: &impl ConnectionTrait, deal_id: i32) -> Result<DealHistory> {
     Ok(history_from(&events_of(conn, deal_id).await?))
@@ -229,15 +246,27 @@ fn history_event(e: &deal_event::Model) -> DealEvent {
 }
 
 pub async fn set(store: &Store, change: DealChange) -> Result<DealOutcome> {
-    store.write(async |txn, op| set_in(txn, op, &change).await).await
+    store
+        .write_reading(
+            // Looked up together, with the operation's start: one round trip on a server.
+            async |txn| {
+                tokio::try_join!(
+                    lookup::supplier(txn, &change.supplier),
+                    lookup::buyer(txn, &change.buyer)
+                )
+            },
+            async |txn, op, (supplier, buyer)| set_in(txn, op, &change, supplier, buyer).await,
+        )
+        .await
 }
 
-async fn set_in(txn: &Txn, op: &Op, change: &DealChange) -> Result<DealOutcome> {
-    // Looked up together: one round trip each step on a server.
-    let (supplier, buyer) = tokio::try_join!(
-        lookup::supplier(txn, &change.supplier),
-        lookup::buyer(txn, &change.buyer)
-    )?;
+async fn set_in(
+    txn: &Txn,
+    op: &Op,
+    change: &DealChange,
+    supplier: supplier::Model,
+    buyer: buyer::Model,
+) -> Result<DealOutcome> {
     sites::ensure_active(&supplier)?;
     super::dated::listed_by(txn, op.seq, &supplier, change.date).await?;
     // Writers of one deal take turns (the row lock; SQLite's write lock serialises anyway), so
@@ -253,19 +282,7 @@ async fn set_in(txn: &Txn, op: &Op, change: &DealChange) -> Result<DealOutcome> 
             .filter(pair.clone())
             .lock_exclusive()
             .one(txn),
-        deal_event::Entity::find()
-            .filter(
-                deal_event::Column::DealId.in_subquery(
-                    Query::select()
-                        .column(deal::Column::Id)
-                        .from(deal::Entity)
-                        .cond_where(pair)
-                        .to_owned(),
-                ),
-            )
-            .order_by_asc(deal_event::Column::EventDate)
-            .order_by_asc(deal_event::Column::Id)
-            .all(txn),
+        events_of_deals(pair).all(txn),
     )?;
     let mut history = match &existing {
         Some(_) => history_from(&events),
@@ -438,18 +455,7 @@ pub async fn files_of_supplier(
             .order_by_asc(deal::Column::BuyerId)
             .all(conn)
             .map_err(Error::from),
-        deal_event::Entity::find()
-            .filter(
-                deal_event::Column::DealId.in_subquery(
-                    Query::select()
-                        .column(deal::Column::Id)
-                        .from(deal::Entity)
-                        .and_where(deal::Column::SupplierId.eq(supplier_id))
-                        .to_owned(),
-                ),
-            )
-            .order_by_asc(deal_event::Column::EventDate)
-            .order_by_asc(deal_event::Column::Id)
+        events_of_deals(Condition::all().add(deal::Column::SupplierId.eq(supplier_id)))
             .all(conn)
             .map_err(Error::from),
     )?;

@@ -98,6 +98,22 @@ impl Store {
         .await
     }
 
+    /// `write`, where the body's first reads (`first`, which need no operation: the lookups of
+    /// what the command names) are asked for with the operation's start: on a server they go
+    /// out in the same message. They are read in the transaction, and again if it is rerun.
+    pub async fn write_reading<R, T>(
+        &self,
+        mut first: impl AsyncFnMut(&Txn) -> Result<R>,
+        mut body: impl AsyncFnMut(&Txn, &Op, R) -> Result<T>,
+    ) -> Result<T> {
+        transaction::write_or_discard(&self.db, async |txn| {
+            let (op, read) = tokio::try_join!(self.begin_op(txn, Kind::Change), first(txn))?;
+            let value = body(txn, &op, read).await?;
+            Ok((value, operations::finish(txn, &op).await?))
+        })
+        .await
+    }
+
     /// Starts a write transaction (prefer `write`, which also reruns collisions).
     pub async fn begin_write(&self) -> Result<Txn> {
         transaction::begin_write(&self.db).await

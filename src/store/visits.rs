@@ -13,7 +13,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::audit::{self, Change};
-use super::entities::{site, supplier, visit, visit_visitor};
+use super::entities::{buyer, site, supplier, visit, visit_visitor};
 use super::notes::{self, NoteView};
 use super::operations::Op;
 use super::{Corrected, Store, lookup, sites, versions};
@@ -72,15 +72,27 @@ crate::row!(VisitView {
 });
 
 pub async fn log(store: &Store, new: NewVisit) -> Result<VisitView> {
-    store.write(async |txn, op| log_in(txn, op, &new).await).await
+    store
+        .write_reading(
+            // Looked up together, with the operation's start: one round trip on a server.
+            async |txn| {
+                tokio::try_join!(
+                    lookup::supplier(txn, &new.supplier),
+                    lookup::buyer(txn, &new.buyer)
+                )
+            },
+            async |txn, op, (supplier, buyer)| log_in(txn, op, &new, supplier, buyer).await,
+        )
+        .await
 }
 
-async fn log_in(txn: &Txn, op: &Op, new: &NewVisit) -> Result<VisitView> {
-    // Looked up together: one round trip each step on a server.
-    let (supplier, buyer) = tokio::try_join!(
-        lookup::supplier(txn, &new.supplier),
-        lookup::buyer(txn, &new.buyer)
-    )?;
+async fn log_in(
+    txn: &Txn,
+    op: &Op,
+    new: &NewVisit,
+    supplier: supplier::Model,
+    buyer: buyer::Model,
+) -> Result<VisitView> {
     sites::ensure_active(&supplier)?;
     super::dated::listed_by(txn, op.seq, &supplier, new.date).await?;
     let site = match &new.site {

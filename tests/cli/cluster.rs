@@ -7,7 +7,7 @@
 use std::process::Output;
 use std::thread;
 
-use crate::support::{Backend, Db, array_len, run_on, vetted};
+use crate::support::{Backend, Db, array_len, log_visits, run_on, vetted};
 
 /// The cluster's nodes, as `VETTED_TEST_GALERA_URLS` names them.
 fn nodes() -> Vec<String> {
@@ -83,18 +83,7 @@ fn visits_logged_through_every_node_all_arrive() {
     let writers: Vec<_> = (0..6)
         .map(|writer| {
             let target = targets[writer % targets.len()].clone();
-            thread::spawn(move || {
-                for visit in 0..10 {
-                    let out = vetted()
-                        .arg("--db")
-                        .arg(&target)
-                        .args(["-q", "visit", "log", "Lumina", "--buyer", "Aurora Solar"])
-                        .args(["--finding", &format!("minor:writer {writer} visit {visit}")])
-                        .output()
-                        .unwrap();
-                    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-                }
-            })
+            thread::spawn(move || log_visits(target.as_ref(), writer, 10))
         })
         .collect();
     for writer in writers {
@@ -178,18 +167,7 @@ fn an_import_through_one_node_while_visits_are_logged_through_another() {
     let visits: Vec<_> = (0..2)
         .map(|writer| {
             let target = targets[1 + writer % (targets.len() - 1)].clone();
-            thread::spawn(move || {
-                for visit in 0..10 {
-                    let out = vetted()
-                        .arg("--db")
-                        .arg(&target)
-                        .args(["-q", "visit", "log", "Lumina", "--buyer", "Aurora Solar"])
-                        .args(["--finding", &format!("minor:writer {writer} visit {visit}")])
-                        .output()
-                        .unwrap();
-                    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-                }
-            })
+            thread::spawn(move || log_visits(target.as_ref(), writer, 10))
         })
         .collect();
     let import = import.join().unwrap();

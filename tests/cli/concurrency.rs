@@ -32,18 +32,7 @@ fn eight_writers_logging_forty_visits_each_lose_nothing() {
     let handles: Vec<_> = (0..8)
         .map(|writer| {
             let path = db.target();
-            thread::spawn(move || {
-                for visit in 0..40 {
-                    let out = crate::support::vetted()
-                        .arg("--db")
-                        .arg(&path)
-                        .args(["-q", "visit", "log", "Lumina", "--buyer", "Aurora Solar"])
-                        .args(["--finding", &format!("minor:writer {writer} visit {visit}")])
-                        .output()
-                        .unwrap();
-                    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-                }
-            })
+            thread::spawn(move || crate::support::log_visits(&path, writer, 40))
         })
         .collect();
     for handle in handles {

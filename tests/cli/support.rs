@@ -77,6 +77,21 @@ macro_rules! every_backend {
     )+};
 }
 
+/// Logs `visits` visits of Aurora Solar to Lumina (the seeded pair) through `target`, one process
+/// each, every one with a finding naming `writer` and the visit; each must succeed.
+pub fn log_visits(target: &std::ffi::OsStr, writer: usize, visits: usize) {
+    for visit in 0..visits {
+        let out = vetted()
+            .arg("--db")
+            .arg(target)
+            .args(["-q", "visit", "log", "Lumina", "--buyer", "Aurora Solar"])
+            .args(["--finding", &format!("minor:writer {writer} visit {visit}")])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
 /// Runs a scenario with this thread's tests on `backend`.
 pub fn run_on(backend: Backend, scenario: fn()) {
     BACKEND.with(|b| *b.borrow_mut() = backend);
