@@ -173,14 +173,12 @@ struct Spelling {
 pub fn generate(csv_path: &Path, out_dir: &Path) {
     println!("cargo::rerun-if-changed={}", csv_path.display());
     let simplified = simplified_chinese();
-    let text =
-        std::fs::read_to_string(csv_path).unwrap_or_else(|e| panic!("reading {}: {e}", csv_path.display()));
     let supplementary = SUPPLEMENTARY.iter().map(|&(text, flags)| Spelling {
         text: text.to_string(),
         flags,
     });
     let mut forms = Forms::default();
-    for spelling in code_list_spellings(&text, csv_path).chain(supplementary) {
+    for spelling in code_list_spellings(csv_path).chain(supplementary) {
         forms.add(spelling, |c| {
             simplified
                 .binary_search_by_key(&c, |&(from, _)| from)
@@ -341,9 +339,23 @@ fn simplified_source(simplified: &[(char, char)]) -> String {
 /// abbreviations, and (outside English, where the name is a registry category rather than
 /// something written after a name) its local and transliterated names when they hold no
 /// bracket, comma, slash or digit.
-fn code_list_spellings<'a>(text: &'a str, path: &Path) -> impl Iterator<Item = Spelling> + 'a {
-    let mut rows = records(text.strip_prefix('\u{feff}').unwrap_or(text));
-    let header = rows.next().unwrap_or_default();
+fn code_list_spellings(path: &Path) -> impl Iterator<Item = Spelling> {
+    let shown = path.display().to_string();
+    // RFC 4180, UTF-8 with a byte-order mark (the csv crate takes it off the first header).
+    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("reading {shown}: {e}"));
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap_or_else(|e| panic!("{shown}: {e}"))
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|row| {
+            let row = row.unwrap_or_else(|e| panic!("{shown}: {e}"));
+            row.iter().map(str::to_string).collect()
+        })
+        .collect();
     let column = |name: &str| {
         header
             .iter()
@@ -368,76 +380,41 @@ fn code_list_spellings<'a>(text: &'a str, path: &Path) -> impl Iterator<Item = S
         "Abbreviations transliterated",
     ]
     .map(column);
-    let (width, shown) = (header.len(), path.display().to_string());
-    rows.inspect(move |row| {
-        assert_eq!(
-            row.len(),
-            width,
-            "{shown}: a row of {} fields: {row:?}",
-            row.len()
-        );
-    })
-    .filter(move |row| {
-        let names = format!("{} {}", row[local], row[transliterated]).to_lowercase();
-        !matches!(row[code].as_str(), "8888" | "9999")
-            && !row[country].is_empty()
-            && !NOT_A_SUPPLIER.iter().any(|stem| names.contains(stem))
-    })
-    .flat_map(move |row| {
-        let flags = if START_COUNTRIES.contains(&row[country].as_str()) {
-            END | START
-        } else {
-            END
-        };
-        let abbreviations = [&row[local_abbr], &row[transliterated_abbr]]
-            .into_iter()
-            .flat_map(|cell| cell.split(';'))
-            .map(str::to_string)
-            .collect::<Vec<_>>();
-        let names = [&row[local], &row[transliterated]]
-            .into_iter()
-            .filter(|name| {
-                row[language] != "en"
-                    && !name.contains(['(', ')', ',', '/', ';'])
-                    && !name.contains(" - ")
-                    && !name.chars().any(|c| c.is_ascii_digit())
-            })
-            .cloned()
-            .collect::<Vec<_>>();
-        abbreviations
-            .into_iter()
-            .chain(names)
-            .filter(|text| !text.trim().is_empty())
-            .map(move |text| Spelling { text, flags })
-    })
-}
-
-/// RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks.
-fn records(text: &str) -> impl Iterator<Item = Vec<String>> + '_ {
-    let mut chars = text.chars().peekable();
-    std::iter::from_fn(move || {
-        chars.peek()?;
-        let mut record = Vec::new();
-        let mut field = String::new();
-        let mut quoted = false;
-        while let Some(c) = chars.next() {
-            match (quoted, c) {
-                (true, '"') if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                (true, '"') => quoted = false,
-                (true, c) => field.push(c),
-                (false, '"') => quoted = true,
-                (false, ',') => record.push(std::mem::take(&mut field)),
-                (false, '\r') => {}
-                (false, '\n') => break,
-                (false, c) => field.push(c),
-            }
-        }
-        record.push(field);
-        Some(record)
-    })
+    // The csv crate refuses a row of another width than the header's.
+    rows.into_iter()
+        .filter(move |row| {
+            let names = format!("{} {}", row[local], row[transliterated]).to_lowercase();
+            !matches!(row[code].as_str(), "8888" | "9999")
+                && !row[country].is_empty()
+                && !NOT_A_SUPPLIER.iter().any(|stem| names.contains(stem))
+        })
+        .flat_map(move |row| {
+            let flags = if START_COUNTRIES.contains(&row[country].as_str()) {
+                END | START
+            } else {
+                END
+            };
+            let abbreviations = [&row[local_abbr], &row[transliterated_abbr]]
+                .into_iter()
+                .flat_map(|cell| cell.split(';'))
+                .map(str::to_string)
+                .collect::<Vec<_>>();
+            let names = [&row[local], &row[transliterated]]
+                .into_iter()
+                .filter(|name| {
+                    row[language] != "en"
+                        && !name.contains(['(', ')', ',', '/', ';'])
+                        && !name.contains(" - ")
+                        && !name.chars().any(|c| c.is_ascii_digit())
+                })
+                .cloned()
+                .collect::<Vec<_>>();
+            abbreviations
+                .into_iter()
+                .chain(names)
+                .filter(|text| !text.trim().is_empty())
+                .map(move |text| Spelling { text, flags })
+        })
 }
 
 /// The Traditional → Simplified table, one character for one, from the hanconv crate's copy of

@@ -178,6 +178,13 @@ fn strip_forms(out: &mut String) {
     out.drain(..from);
 }
 
+/// An end of a name, where legal forms are stripped.
+#[derive(Clone, Copy)]
+enum Side {
+    End,
+    Start,
+}
+
 /// The words of a name still in it: `spans[first..end]`, byte ranges of `name`.
 struct Words<'a> {
     name: &'a str,
@@ -187,9 +194,21 @@ struct Words<'a> {
 }
 
 impl Words<'_> {
-    /// The `i`-th word of the name.
-    fn word(&self, i: usize) -> &str {
+    /// The `k`-th word from `side` (`k` ≥ 1: 1 is the last or the first).
+    fn word_at(&self, side: Side, k: usize) -> &str {
+        let i = match side {
+            Side::End => self.end - k,
+            Side::Start => self.first + k - 1,
+        };
         &self.name[self.spans[i].0..self.spans[i].1]
+    }
+
+    /// The `k` words at `side` (`k` ≥ 1), as text.
+    fn words_at(&self, side: Side, k: usize) -> &str {
+        match side {
+            Side::End => self.tail(k),
+            Side::Start => self.head(k),
+        }
     }
 
     /// The last `k` words (`k` ≥ 1), as text.
@@ -202,33 +221,50 @@ impl Words<'_> {
         &self.name[self.spans[self.first].0..self.spans[self.first + k - 1].1]
     }
 
+    /// How many whole words at `side` make the longest legal form written there (never all of
+    /// them; 0 for none): only as many as the forms with that outermost word have, or, dotted or
+    /// spaced, words of one or two letters run together (`s p a`).
+    fn form_words(&self, side: Side) -> usize {
+        let more = self.end - self.first - 1;
+        if more == 0 {
+            return 0;
+        }
+        let (outer_words, flag) = match side {
+            Side::End => (&LAST_WORDS, END),
+            Side::Start => (&FIRST_WORDS, START),
+        };
+        let outer = self.words_at(side, 1);
+        let mut longest = outer_words.get(outer).map_or(0, |counts| {
+            (1..=most(counts).min(more))
+                .rev()
+                .filter(|k| counts & (1 << (k - 1)) != 0)
+                .find(|&k| FORMS.get(self.words_at(side, k)).is_some_and(|f| f & flag != 0))
+                .unwrap_or(0)
+        });
+        if is_short(outer) {
+            let short = (1..=more.min(MAX_DOTTED_WORDS))
+                .take_while(|&k| is_short(self.word_at(side, k)))
+                .count();
+            longest = (longest.max(1) + 1..=short)
+                .rev()
+                .find(|&k| {
+                    FORMS
+                        .run_together(self.words_at(side, k))
+                        .is_some_and(|f| f & flag != 0)
+                })
+                .unwrap_or(longest);
+        }
+        longest
+    }
+
     /// Removes the longest legal form the name ends with, if one does and a word is left.
     fn strip_end(&mut self) -> bool {
         let more = self.end - self.first - 1;
         let last = self.tail(1);
-        if more > 0 {
-            // Whole words: only as many as the forms ending with this word have, never all.
-            let mut longest = LAST_WORDS.get(last).map_or(0, |counts| {
-                (1..=most(counts).min(more))
-                    .rev()
-                    .filter(|k| counts & (1 << (k - 1)) != 0)
-                    .find(|&k| FORMS.get(self.tail(k)).is_some_and(|f| f & END != 0))
-                    .unwrap_or(0)
-            });
-            // Dotted or spaced: trailing words of one or two letters, run together (`s p a`).
-            if is_short(last) {
-                let short = (1..=more.min(MAX_DOTTED_WORDS))
-                    .take_while(|&k| is_short(self.word(self.end - k)))
-                    .count();
-                longest = (longest.max(1) + 1..=short)
-                    .rev()
-                    .find(|&k| FORMS.run_together(self.tail(k)).is_some_and(|f| f & END != 0))
-                    .unwrap_or(longest);
-            }
-            if longest > 0 {
-                self.end -= longest;
-                return true;
-            }
+        let words = self.form_words(Side::End);
+        if words > 0 {
+            self.end -= words;
+            return true;
         }
         // Written without a space: the longest attached form the last word ends with.
         if last
@@ -259,27 +295,10 @@ impl Words<'_> {
     fn strip_start(&mut self) -> bool {
         let more = self.end - self.first - 1;
         let first = self.head(1);
-        if more > 0 {
-            let mut longest = FIRST_WORDS.get(first).map_or(0, |counts| {
-                (1..=most(counts).min(more))
-                    .rev()
-                    .filter(|k| counts & (1 << (k - 1)) != 0)
-                    .find(|&k| FORMS.get(self.head(k)).is_some_and(|f| f & START != 0))
-                    .unwrap_or(0)
-            });
-            if is_short(first) {
-                let short = (0..more.min(MAX_DOTTED_WORDS))
-                    .take_while(|&k| is_short(self.word(self.first + k)))
-                    .count();
-                longest = (longest.max(1) + 1..=short)
-                    .rev()
-                    .find(|&k| FORMS.run_together(self.head(k)).is_some_and(|f| f & START != 0))
-                    .unwrap_or(longest);
-            }
-            if longest > 0 {
-                self.first += longest;
-                return true;
-            }
+        let words = self.form_words(Side::Start);
+        if words > 0 {
+            self.first += words;
+            return true;
         }
         if first.chars().next().is_some_and(|c| ATTACHED_FIRST.contains(&c)) {
             let prefixes = first

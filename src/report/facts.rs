@@ -184,12 +184,9 @@ where
 }
 
 /// Who offers what at the end of the day, read once for a gaps report: how many active
-/// suppliers offer each capability (`counts`), and the suppliers it can list for the capabilities
+/// suppliers offer each capability (`load`), and the suppliers it can list for the capabilities
 /// found scarce (`candidates`).
 pub struct Offers {
-    /// How many active suppliers offer each capability: counted from the record as it stands,
-    /// then corrected for the suppliers whose dated facts changed since.
-    pub counts: BTreeMap<String, usize>,
     /// Per capability, the suppliers the stored record says offer it (active or not).
     offered_by: BTreeMap<String, Vec<i32>>,
     /// Suppliers marked scarce by override.
@@ -204,7 +201,13 @@ impl Offers {
     /// round trip on a server) and matched here: a join would read a supplier's row for each of
     /// its capabilities, and, as the record stood, join each part of the one table (`Known`)
     /// with each part of the other.
-    pub async fn load(conn: &impl ConnectionTrait, known: Known, then: &Then) -> Result<Offers> {
+    /// Returns how many active suppliers offer each capability (counted from the record as it
+    /// stands, then corrected for the suppliers whose dated facts changed since) with the offers.
+    pub async fn load(
+        conn: &impl ConnectionTrait,
+        known: Known,
+        then: &Then,
+    ) -> Result<(BTreeMap<String, usize>, Offers)> {
         let (active, offered, overridden) = tokio::try_join!(
             stored_active(conn, known, then.day),
             known.rows::<supplier_capability::Entity, (i32, String)>(
@@ -223,14 +226,19 @@ impl Offers {
                     .filter(supplier::Column::ScarceOverride.eq(ScarceOverride::Yes))
             }),
         )?;
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         let mut offered_by: BTreeMap<String, Vec<i32>> = BTreeMap::new();
         for (supplier, capability) in offered {
-            if active.contains(&supplier) {
-                *counts.entry(capability.clone()).or_default() += 1;
-            }
             offered_by.entry(capability).or_default().push(supplier);
         }
+        let mut counts: BTreeMap<String, usize> = offered_by
+            .iter()
+            .map(|(capability, by)| {
+                (
+                    capability.clone(),
+                    by.iter().filter(|s| active.contains(s)).count(),
+                )
+            })
+            .collect();
         for (now, said) in then.moved.values() {
             if now.active {
                 for capability in &now.capabilities {
@@ -252,12 +260,12 @@ impl Offers {
             .filter(|(_, (_, said))| said.active)
             .map(|(id, _)| *id)
             .collect();
-        Ok(Offers {
-            counts,
+        let offers = Offers {
             offered_by,
             overridden: overridden.into_iter().map(|(id,)| id).collect(),
             moved_active,
-        })
+        };
+        Ok((counts, offers))
     }
 
     /// Ids of suppliers that offer any of `capabilities` or are marked scarce by override, and

@@ -126,8 +126,7 @@ pub async fn build(conn: &impl ConnectionTrait, question: &Question<'_>, known: 
         lookup::buyer(conn, question.buyer),
         facts::Then::load(conn, known, as_of)
     )?;
-    let offers = facts::Offers::load(conn, known, &then).await?;
-    let counts = offers.counts.clone();
+    let (counts, offers) = facts::Offers::load(conn, known, &then).await?;
     let now = Period::of_day(as_of);
     let scarcity = if question.by_capacity {
         let reading = capacity::Reading {

@@ -159,14 +159,15 @@ fn unavailable(e: &sea_orm::DbErr, location: &Location) -> Error {
     ))
 }
 
-/// How many prepared statements a server connection keeps: more than any one command prepares
-/// (an undo prepares about 200), so none is evicted while it runs — re-preparing costs a round
+/// How many prepared statements the migrations' server connection keeps: more than a run of
+/// every migration prepares, so none is evicted while it runs — re-preparing costs a round
 /// trip, and on MySQL the driver closes an evicted statement with a message the server does not
 /// answer, so the next statement waits for the delayed ACK (40 ms; the driver does not set
 /// TCP_NODELAY). Well within MariaDB's `max_prepared_stmt_count` (16,382 for all connections).
 const STATEMENTS: usize = 1_000;
 
-/// Opens a connection pool. SQLite files are created with their folders, in WAL mode with a
+/// Opens sea-orm's connection pool: a SQLite command's, or the migrations' on a server
+/// (`schema::migrate`). SQLite files are created with their folders, in WAL mode with a
 /// busy timeout (several processes may write at once) and foreign keys enforced.
 pub async fn connect(location: &Location) -> Result<DatabaseConnection> {
     let mut options = match location {
@@ -189,11 +190,11 @@ pub async fn connect(location: &Location) -> Result<DatabaseConnection> {
         }
         Location::Server(url) => {
             check_tls_files(url)?;
-            // One connection per command: a command's statements run one after another, and
-            // every further connection would cost its own handshake (TCP, TLS, login) on a far
-            // link. It is not pinged before each use (a round trip per statement). Prepared
-            // statements are kept for the whole command (`STATEMENTS`).
-            // An unreachable server is reported within seconds, not after a long retry.
+            // The migrations' connection (commands use the wire): one connection, as their
+            // statements run one after another and every further connection would cost its own
+            // handshake on a far link; not pinged before each use (a round trip per statement);
+            // prepared statements kept for the whole run (`STATEMENTS`). An unreachable server is
+            // reported within seconds, not after a long retry.
             let mut options = ConnectOptions::new(url.clone());
             options
                 .max_connections(1)

@@ -248,13 +248,8 @@ fn history_event(e: &deal_event::Model) -> DealEvent {
 pub async fn set(store: &Store, change: DealChange) -> Result<DealOutcome> {
     store
         .write_reading(
-            // Looked up together, with the operation's start: one round trip on a server.
-            async |txn| {
-                tokio::try_join!(
-                    lookup::supplier(txn, &change.supplier),
-                    lookup::buyer(txn, &change.buyer)
-                )
-            },
+            // With the operation's start: one round trip on a server.
+            async |txn| lookup::supplier_and_buyer(txn, &change.supplier, &change.buyer).await,
             async |txn, op, (supplier, buyer)| set_in(txn, op, &change, supplier, buyer).await,
         )
         .await

@@ -71,14 +71,7 @@ pub async fn supplier(conn: &impl ConnectionTrait, reference: &str) -> Result<su
         let shared = super::name_keys::marked_prefix(&norm);
         found.extend(by_words.into_iter().filter(|s| s.name_norm.starts_with(&shared)));
     }
-    if found.len() > 1 {
-        return Err(Error::Ambiguous {
-            kind: "supplier",
-            reference: reference.to_string(),
-            candidates: found.iter().map(|s| label(s.id, &s.name)).collect(),
-        });
-    }
-    match found.pop() {
+    match at_most_one("supplier", reference, found, |s| label(s.id, &s.name))? {
         Some(one) => Ok(one),
         None => Err(Error::NotFound {
             kind: "supplier",
@@ -269,20 +262,13 @@ fn rank(norm: &str, rows: Vec<(i32, String, String)>) -> Vec<String> {
         .collect()
 }
 
-/// A buyer, or the one it was merged into (and so on).
-/// The buyer `found` was merged into (and so on), among `all`.
-fn merged_buyer(all: &[buyer::Model], mut found: buyer::Model) -> Result<buyer::Model> {
-    for _ in 0..MERGES {
-        let Some(into) = found.merged_into else {
-            return Ok(found);
-        };
-        found = all
-            .iter()
-            .find(|b| b.id == into)
-            .cloned()
-            .ok_or_else(|| sea_orm::DbErr::RecordNotFound(format!("buyer #{into}")))?;
-    }
-    Err(Error::Other(format!("buyer #{} is merged into itself", found.id)))
+/// The supplier and the buyer a command names, looked up together (one round trip on a server).
+pub async fn supplier_and_buyer(
+    conn: &impl ConnectionTrait,
+    supplier_ref: &str,
+    buyer_ref: &str,
+) -> Result<(supplier::Model, buyer::Model)> {
+    tokio::try_join!(supplier(conn, supplier_ref), buyer(conn, buyer_ref))
 }
 
 /// The buyer a reference names: its id or name (a merged buyer's names the one it was merged
@@ -293,96 +279,109 @@ pub async fn buyer(conn: &impl ConnectionTrait, reference: &str) -> Result<buyer
         .order_by_asc(buyer::Column::Id)
         .all(conn)
         .await?;
-    let norm = normalise(reference);
-    if let Some(found) = all.iter().find(|b| as_id(reference) == Some(b.id)) {
-        return merged_buyer(&all, found.clone());
-    }
-    // Buyers that share the name since the naming rules changed (`name_keys`) are found with it.
-    let shared = super::name_keys::marked_prefix(&norm);
-    let mut named: Vec<buyer::Model> = Vec::new();
-    for found in all
-        .iter()
-        .filter(|b| b.name_norm == norm || (b.merged_into.is_none() && b.name_norm.starts_with(&shared)))
-    {
-        let found = merged_buyer(&all, found.clone())?;
-        if !named.iter().any(|b| b.id == found.id) {
-            named.push(found);
-        }
-    }
-    if named.len() > 1 {
-        return Err(Error::Ambiguous {
-            kind: "buyer",
-            reference: reference.to_string(),
-            candidates: named.iter().map(|b| label(b.id, &b.name)).collect(),
-        });
-    }
-    if let Some(found) = named.pop() {
-        return Ok(found);
-    }
-    let current = all.into_iter().filter(|b| b.merged_into.is_none()).collect();
-    by_first_words("buyer", None, reference, &norm, current, |b| {
-        (b.id, &b.name, &b.name_norm)
-    })
+    among("buyer", None, reference, all)
 }
 
-/// A site of one supplier, by id or name.
+/// A site of one supplier, by id or name. A supplier's sites are few: they are read in one go
+/// and the reference resolved among them.
 pub async fn site(
     conn: &impl ConnectionTrait,
     supplier: &supplier::Model,
     reference: &str,
 ) -> Result<site::Model> {
-    let of_supplier = site::Entity::find().filter(site::Column::SupplierId.eq(supplier.id));
-    if let Some(id) = as_id(reference)
-        && let Some(found) = of_supplier
-            .clone()
-            .filter(site::Column::Id.eq(id))
-            .one(conn)
-            .await?
-    {
-        return merged_site(conn, found).await;
-    }
-    let norm = normalise(reference);
-    // Sites that share the name since the naming rules changed (`name_keys`) are found with it.
-    let named = of_supplier
-        .clone()
-        .filter(
-            Condition::any()
-                .add(site::Column::NameNorm.eq(norm.as_str()))
-                .add(site::Column::NameNorm.starts_with(super::name_keys::marked_prefix(&norm))),
-        )
+    let all = site::Entity::find()
+        .filter(site::Column::SupplierId.eq(supplier.id))
         .order_by_asc(site::Column::Id)
         .all(conn)
         .await?;
     let within = format!("supplier '{}'", supplier.name);
-    let mut found: Vec<site::Model> = Vec::new();
-    for site in named {
-        if site.name_norm != norm && site.merged_into.is_some() {
-            continue;
+    among("site", Some(within), reference, all)
+}
+
+/// A record of a kind few enough to resolve a reference among all of them in memory.
+trait Named: Clone {
+    fn id(&self) -> i32;
+    fn name(&self) -> &String;
+    fn name_norm(&self) -> &String;
+    fn merged_into(&self) -> Option<i32>;
+}
+
+macro_rules! named {
+    ($($model:ty),+) => {$(
+        impl Named for $model {
+            fn id(&self) -> i32 {
+                self.id
+            }
+            fn name(&self) -> &String {
+                &self.name
+            }
+            fn name_norm(&self) -> &String {
+                &self.name_norm
+            }
+            fn merged_into(&self) -> Option<i32> {
+                self.merged_into
+            }
         }
-        let site = merged_site(conn, site).await?;
-        if !found.iter().any(|s| s.id == site.id) {
-            found.push(site);
+    )+};
+}
+named!(buyer::Model, site::Model);
+
+/// The one of `all` a reference names: its id or name (a merged record's names the one it was
+/// merged into; records that share the name since the naming rules changed, `name_keys`, are
+/// found with it and reported as ambiguous), or the first words of its name.
+fn among<T: Named>(kind: &'static str, within: Option<String>, reference: &str, all: Vec<T>) -> Result<T> {
+    let norm = normalise(reference);
+    let follow = |mut found: T| -> Result<T> {
+        for _ in 0..MERGES {
+            let Some(into) = found.merged_into() else {
+                return Ok(found);
+            };
+            found = all
+                .iter()
+                .find(|r| r.id() == into)
+                .cloned()
+                .ok_or_else(|| sea_orm::DbErr::RecordNotFound(format!("{kind} #{into}")))?;
+        }
+        Err(Error::Other(format!(
+            "{kind} #{} is merged into itself",
+            found.id()
+        )))
+    };
+    if let Some(found) = all.iter().find(|r| as_id(reference) == Some(r.id())) {
+        return follow(found.clone());
+    }
+    let shared = super::name_keys::marked_prefix(&norm);
+    let mut named: Vec<T> = Vec::new();
+    for found in all.iter().filter(|r| {
+        *r.name_norm() == norm || (r.merged_into().is_none() && r.name_norm().starts_with(&shared))
+    }) {
+        let found = follow(found.clone())?;
+        if !named.iter().any(|r| r.id() == found.id()) {
+            named.push(found);
         }
     }
-    if found.len() > 1 {
-        return Err(Error::Ambiguous {
-            kind: "site",
-            reference: reference.to_string(),
-            candidates: found.iter().map(|s| label(s.id, &s.name)).collect(),
-        });
-    }
-    if let Some(one) = found.pop() {
+    if let Some(one) = at_most_one(kind, reference, named, |r| label(r.id(), r.name()))? {
         return Ok(one);
     }
-    // A supplier's sites are few: look at them all.
-    let all = of_supplier
-        .filter(site::Column::MergedInto.is_null())
-        .order_by_asc(site::Column::Id)
-        .all(conn)
-        .await?;
-    by_first_words("site", Some(within), reference, &norm, all, |s| {
-        (s.id, &s.name, &s.name_norm)
-    })
+    let current = all.into_iter().filter(|r| r.merged_into().is_none()).collect();
+    by_first_words(kind, within, reference, &norm, current)
+}
+
+/// The one of `found`, if any; several are an error naming each (`labelled`).
+fn at_most_one<T>(
+    kind: &'static str,
+    reference: &str,
+    mut found: Vec<T>,
+    labelled: impl Fn(&T) -> String,
+) -> Result<Option<T>> {
+    if found.len() > 1 {
+        return Err(Error::Ambiguous {
+            kind,
+            reference: reference.to_string(),
+            candidates: found.iter().map(labelled).collect(),
+        });
+    }
+    Ok(found.pop())
 }
 
 /// A site, or the one it was merged into (and so on).
@@ -430,50 +429,28 @@ pub async fn site_anywhere(conn: &impl ConnectionTrait, reference: &str) -> Resu
         let owner = owners.get(&s.supplier_id).map(String::as_str).unwrap_or("?");
         label(s.id, &format!("{} of {owner}", s.name))
     };
-    match candidates.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => Err(Error::NotFound {
-            kind: "site",
-            within: None,
-            reference: reference.to_string(),
-            candidates: Vec::new(),
-        }),
-        several => Err(Error::Ambiguous {
-            kind: "site",
-            reference: reference.to_string(),
-            candidates: several.iter().map(labelled).collect(),
-        }),
-    }
+    at_most_one("site", reference, candidates, labelled)?.ok_or_else(|| Error::NotFound {
+        kind: "site",
+        within: None,
+        reference: reference.to_string(),
+        candidates: Vec::new(),
+    })
 }
 
 /// The one record of a few whose name starts with the words of `norm` (`aurora` for Aurora
 /// Solar, `wujiang` for Wujiang Plant), as suppliers are found; an error listing the candidates
 /// when several or none do.
-fn by_first_words<T>(
+fn by_first_words<T: Named>(
     kind: &'static str,
     within: Option<String>,
     reference: &str,
     norm: &str,
     all: Vec<T>,
-    key: impl Fn(&T) -> (i32, &String, &String),
 ) -> Result<T> {
     let prefix = format!("{norm} ");
-    let (mut starting, others): (Vec<T>, Vec<T>) =
-        all.into_iter().partition(|r| key(r).2.starts_with(&prefix));
-    if starting.len() > 1 {
-        return Err(Error::Ambiguous {
-            kind,
-            reference: reference.to_string(),
-            candidates: starting
-                .iter()
-                .map(|r| {
-                    let (id, name, _) = key(r);
-                    label(id, name)
-                })
-                .collect(),
-        });
-    }
-    if let Some(one) = starting.pop() {
+    let (starting, others): (Vec<T>, Vec<T>) =
+        all.into_iter().partition(|r| r.name_norm().starts_with(&prefix));
+    if let Some(one) = at_most_one(kind, reference, starting, |r| label(r.id(), r.name()))? {
         return Ok(one);
     }
     Err(Error::NotFound {
@@ -484,10 +461,7 @@ fn by_first_words<T>(
             norm,
             others
                 .iter()
-                .map(|r| {
-                    let (id, name, name_norm) = key(r);
-                    (id, name.clone(), name_norm.clone())
-                })
+                .map(|r| (r.id(), r.name().clone(), r.name_norm().clone()))
                 .collect(),
         ),
     })

@@ -90,12 +90,8 @@ impl Store {
         kind: Kind,
         mut body: impl AsyncFnMut(&Txn, &Op) -> Result<T>,
     ) -> Result<T> {
-        transaction::write_or_discard(&self.db, async |txn| {
-            let op = self.begin_op(txn, kind).await?;
-            let value = body(txn, &op).await?;
-            Ok((value, operations::finish(txn, &op).await?))
-        })
-        .await
+        self.write_reading_as(kind, async |_| Ok(()), async |txn, op, ()| body(txn, op).await)
+            .await
     }
 
     /// `write`, where the body's first reads (`first`, which need no operation: the lookups of
@@ -103,11 +99,20 @@ impl Store {
     /// out in the same message. They are read in the transaction, and again if it is rerun.
     pub async fn write_reading<R, T>(
         &self,
+        first: impl AsyncFnMut(&Txn) -> Result<R>,
+        body: impl AsyncFnMut(&Txn, &Op, R) -> Result<T>,
+    ) -> Result<T> {
+        self.write_reading_as(Kind::Change, first, body).await
+    }
+
+    async fn write_reading_as<R, T>(
+        &self,
+        kind: Kind,
         mut first: impl AsyncFnMut(&Txn) -> Result<R>,
         mut body: impl AsyncFnMut(&Txn, &Op, R) -> Result<T>,
     ) -> Result<T> {
         transaction::write_or_discard(&self.db, async |txn| {
-            let (op, read) = tokio::try_join!(self.begin_op(txn, Kind::Change), first(txn))?;
+            let (op, read) = tokio::try_join!(self.begin_op(txn, kind), first(txn))?;
             let value = body(txn, &op, read).await?;
             Ok((value, operations::finish(txn, &op).await?))
         })

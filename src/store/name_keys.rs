@@ -37,11 +37,18 @@ struct Keyed {
     table: &'static str,
     text: &'static str,
     key: &'static str,
-    /// Unique among the rows with the same value of this column (`""`: the whole table), or not
-    /// unique at all (`None`).
-    unique_within: Option<&'static str>,
+    unique: Unique,
     /// The table has `merged_into`: a merged record gives way to one that is not.
     merges: bool,
+}
+
+/// Where a key is unique.
+#[derive(Clone, Copy, PartialEq)]
+enum Unique {
+    No,
+    InTable,
+    /// Among the rows with the same value of this column.
+    Within(&'static str),
 }
 
 const KEYED: [Keyed; 5] = [
@@ -49,35 +56,35 @@ const KEYED: [Keyed; 5] = [
         table: "supplier",
         text: "name",
         key: "name_norm",
-        unique_within: Some(""),
+        unique: Unique::InTable,
         merges: true,
     },
     Keyed {
         table: "supplier",
         text: "native_name",
         key: "native_norm",
-        unique_within: None,
+        unique: Unique::No,
         merges: true,
     },
     Keyed {
         table: "supplier_alias",
         text: "alias",
         key: "alias_norm",
-        unique_within: Some("supplier_id"),
+        unique: Unique::Within("supplier_id"),
         merges: false,
     },
     Keyed {
         table: "buyer",
         text: "name",
         key: "name_norm",
-        unique_within: Some(""),
+        unique: Unique::InTable,
         merges: true,
     },
     Keyed {
         table: "site",
         text: "name",
         key: "name_norm",
-        unique_within: Some("supplier_id"),
+        unique: Unique::Within("supplier_id"),
         merges: true,
     },
 ];
@@ -130,7 +137,7 @@ async fn read(db: &impl ConnectionTrait, keyed: &Keyed) -> Result<Vec<Row>, DbEr
         .column(Alias::new("id"))
         .column(Alias::new(keyed.text))
         .column(Alias::new(keyed.key));
-    if let Some(scope) = keyed.unique_within.filter(|s| !s.is_empty()) {
+    if let Unique::Within(scope) = keyed.unique {
         select.expr_as(Expr::col(Alias::new(scope)), Alias::new("scope"));
     }
     if keyed.merges {
@@ -141,8 +148,8 @@ async fn read(db: &impl ConnectionTrait, keyed: &Keyed) -> Result<Vec<Row>, DbEr
         .map(|row: &QueryResult| {
             Ok(Row {
                 id: row.try_get("", "id")?,
-                scope: match keyed.unique_within {
-                    Some(scope) if !scope.is_empty() => row.try_get("", "scope")?,
+                scope: match keyed.unique {
+                    Unique::Within(_) => row.try_get("", "scope")?,
                     _ => 0,
                 },
                 text: row.try_get("", keyed.text)?,
@@ -186,7 +193,7 @@ fn new_keys(rows: &[Row], unique: bool) -> HashMap<i32, Option<String>> {
 
 async fn recompute(db: &impl ConnectionTrait, keyed: &Keyed) -> Result<(), DbErr> {
     let rows = read(db, keyed).await?;
-    let keys = new_keys(&rows, keyed.unique_within.is_some());
+    let keys = new_keys(&rows, keyed.unique != Unique::No);
     let changed: Vec<(i32, Option<String>)> = rows
         .iter()
         .filter_map(|row| {
@@ -194,7 +201,7 @@ async fn recompute(db: &impl ConnectionTrait, keyed: &Keyed) -> Result<(), DbErr
             (key != row.key).then_some((row.id, key))
         })
         .collect();
-    if keyed.unique_within.is_some() {
+    if keyed.unique != Unique::No {
         // Out of each other's way first: a key may move to a row whose old key is another's new.
         for (id, _) in &changed {
             set_key(db, keyed, *id, Some(format!("#{id}"))).await?;
@@ -269,7 +276,9 @@ pub struct Shared {
 /// supplier), for `db migrate` to list.
 pub async fn shared(db: &impl ConnectionTrait) -> Result<Vec<Shared>, DbErr> {
     let mut found = Vec::new();
-    for (kind, keyed) in [("supplier", &KEYED[0]), ("buyer", &KEYED[3]), ("site", &KEYED[4])] {
+    // The records people name (suppliers, buyers, sites): unique keys of tables with merges.
+    for keyed in KEYED.iter().filter(|k| k.merges && k.unique != Unique::No) {
+        let kind = keyed.table;
         let rows: Vec<Row> = read(db, keyed).await?.into_iter().filter(|r| !r.merged).collect();
         let mut by_key: HashMap<(i32, String), Vec<&Row>> = HashMap::new();
         for row in &rows {

@@ -74,13 +74,8 @@ crate::row!(VisitView {
 pub async fn log(store: &Store, new: NewVisit) -> Result<VisitView> {
     store
         .write_reading(
-            // Looked up together, with the operation's start: one round trip on a server.
-            async |txn| {
-                tokio::try_join!(
-                    lookup::supplier(txn, &new.supplier),
-                    lookup::buyer(txn, &new.buyer)
-                )
-            },
+            // With the operation's start: one round trip on a server.
+            async |txn| lookup::supplier_and_buyer(txn, &new.supplier, &new.buyer).await,
             async |txn, op, (supplier, buyer)| log_in(txn, op, &new, supplier, buyer).await,
         )
         .await

@@ -16,7 +16,7 @@
 //! passes.
 //!
 //! On MySQL the session settings the driver would set in a round trip of its own after login
-//! (`SESSION_SETUP`) go out at the head of the first message instead.
+//! (`MYSQL_SESSION`) go out at the head of the first message instead.
 //!
 //! Values are written in by sea-query's writer for the backend, and nothing else formats values
 //! into SQL: PostgreSQL's quotes strings as `E'…'` with every quote and backslash escaped
@@ -191,12 +191,14 @@ impl Wire {
         })
     }
 
-    async fn query(&self, begin: bool, sql: String) -> Result<Vec<QueryResult>, DbErr> {
-        Ok(self.send(begin, vec![sql]).await.map_err(query_err)?.rows)
+    /// One statement outside a transaction.
+    async fn query(&self, sql: String) -> Result<Vec<QueryResult>, DbErr> {
+        Ok(self.send(false, vec![sql]).await.map_err(query_err)?.rows)
     }
 
-    async fn execute(&self, begin: bool, sql: String) -> Result<ExecResult, DbErr> {
-        Ok(self.send(begin, vec![sql]).await.map_err(exec_err)?.done)
+    /// One statement outside a transaction, its rows not wanted.
+    async fn execute(&self, sql: String) -> Result<ExecResult, DbErr> {
+        Ok(self.send(false, vec![sql]).await.map_err(exec_err)?.done)
     }
 
     /// Queues statements that run one after another (after a `BEGIN`, when they open a
@@ -358,9 +360,11 @@ fn text(stmt: &Statement) -> String {
     let Some(values) = stmt.values.as_ref().filter(|v| !v.0.is_empty()) else {
         return stmt.sql.clone();
     };
+    let utc = |value: &Value| matches!(value, Value::ChronoDateTimeUtc(Some(_)));
     match stmt.db_backend {
-        DbBackend::MySql => {
-            // The session's time zone is UTC, and MariaDB refuses a time with an offset.
+        // The session's time zone is UTC, and MariaDB refuses a time with an offset: such a
+        // value is written as its UTC wall-clock time (the rest are written as they are).
+        DbBackend::MySql if values.0.iter().any(utc) => {
             let values: Vec<Value> = values
                 .0
                 .iter()
@@ -371,6 +375,7 @@ fn text(stmt: &Statement) -> String {
                 .collect();
             inject_parameters(&stmt.sql, &values, &MysqlQueryBuilder)
         }
+        DbBackend::MySql => inject_parameters(&stmt.sql, &values.0, &MysqlQueryBuilder),
         _ => inject_parameters(&stmt.sql, &values.0, &PostgresQueryBuilder),
     }
 }
@@ -438,27 +443,24 @@ impl WireTxn {
     }
 
     /// Ends the transaction with `COMMIT` (after the deferred statements and `last`, in one
-    /// message) or `ROLLBACK` (nothing to send when no statement ran).
+    /// message) or `ROLLBACK` (which drops the deferred ones). Nothing goes out for a transaction
+    /// that sent nothing and has nothing to send.
     async fn finish(mut self, last: Option<&Statement>, commit: bool) -> Result<(), DbErr> {
         self.finished = true;
         let opened = !self.unopened.load(Ordering::SeqCst);
-        if commit {
-            let nothing = last.is_none()
-                && self
-                    .deferred
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .is_empty();
-            if nothing && !opened {
-                return Ok(());
+        let deferred = !self
+            .deferred
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_empty();
+        match commit {
+            true if opened || deferred || last.is_some() => {
+                let sqls = last.map(text).into_iter().chain(["COMMIT".to_string()]);
+                self.send(sqls).await.map_err(exec_err).map(|_| ())
             }
-            let sqls = last.map(text).into_iter().chain(["COMMIT".to_string()]);
-            return self.send(sqls).await.map_err(exec_err).map(|_| ());
+            false if opened => self.wire.execute("ROLLBACK".to_string()).await.map(|_| ()),
+            _ => Ok(()),
         }
-        if !opened {
-            return Ok(());
-        }
-        self.wire.execute(false, "ROLLBACK".to_string()).await.map(|_| ())
     }
 }
 
@@ -540,28 +542,28 @@ impl ConnectionTrait for Db {
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
         match self {
             Db::Orm(db) => db.execute_raw(stmt).await,
-            Db::Wire(wire) => wire.execute(false, text(&stmt)).await,
+            Db::Wire(wire) => wire.execute(text(&stmt)).await,
         }
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
         match self {
             Db::Orm(db) => db.execute_unprepared(sql).await,
-            Db::Wire(wire) => wire.execute(false, sql.to_string()).await,
+            Db::Wire(wire) => wire.execute(sql.to_string()).await,
         }
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
         match self {
             Db::Orm(db) => db.query_one_raw(stmt).await,
-            Db::Wire(wire) => Ok(wire.query(false, text(&stmt)).await?.into_iter().next()),
+            Db::Wire(wire) => Ok(wire.query(text(&stmt)).await?.into_iter().next()),
         }
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
         match self {
             Db::Orm(db) => db.query_all_raw(stmt).await,
-            Db::Wire(wire) => wire.query(false, text(&stmt)).await,
+            Db::Wire(wire) => wire.query(text(&stmt)).await,
         }
     }
 }

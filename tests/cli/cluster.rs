@@ -7,7 +7,7 @@
 use std::process::Output;
 use std::thread;
 
-use crate::support::{Backend, Db, array_len, log_visits, run_on, vetted};
+use crate::support::{Backend, Db, array_len, at_once, run_on, vetted, writers_logging_visits};
 
 /// The cluster's nodes, as `VETTED_TEST_GALERA_URLS` names them.
 fn nodes() -> Vec<String> {
@@ -25,23 +25,27 @@ fn on_cluster(scenario: fn()) {
     run_on(Backend::Mysql(nodes()[0].clone()), scenario);
 }
 
+/// Stamps a scenario as the test `scenario::galera`, run when the tests were built with the
+/// cluster's nodes (and listed as ignored, with the reason, otherwise).
+macro_rules! on_the_cluster {
+    ($scenario:ident) => {
+        mod $scenario {
+            #[test]
+            #[cfg_attr(
+                not(vetted_test_galera),
+                ignore = "skipped: Galera runs need VETTED_TEST_GALERA_URLS (scripts/galera-up; .ci/run sets it)"
+            )]
+            fn galera() {
+                super::on_cluster(super::$scenario);
+            }
+        }
+    };
+}
+
 /// The test's database as reached through each node.
 fn through_every_node(db: &Db) -> Vec<String> {
     let server = db.server.as_ref().expect("a cluster database");
     nodes().iter().map(|node| server.through(node)).collect()
-}
-
-/// Runs `vetted --db <node i mod n> args(i)` for i in 0..n, all at once; returns their outputs.
-fn spread(db: &Db, processes: usize, args: impl Fn(usize) -> Vec<String>) -> Vec<Output> {
-    let targets = through_every_node(db);
-    let handles: Vec<_> = (0..processes)
-        .map(|i| {
-            let target = targets[i % targets.len()].clone();
-            let args = args(i);
-            thread::spawn(move || vetted().arg("--db").arg(target).args(&args).output().unwrap())
-        })
-        .collect();
-    handles.into_iter().map(|h| h.join().unwrap()).collect()
 }
 
 fn all_succeeded(outs: &[Output]) {
@@ -79,32 +83,18 @@ fn every_node_says(db: &Db, args: &[&str]) -> serde_json::Value {
 
 fn visits_logged_through_every_node_all_arrive() {
     let db = Db::seeded();
-    let targets = through_every_node(&db);
-    let writers: Vec<_> = (0..6)
-        .map(|writer| {
-            let target = targets[writer % targets.len()].clone();
-            thread::spawn(move || log_visits(target.as_ref(), writer, 10))
-        })
-        .collect();
-    for writer in writers {
+    for writer in writers_logging_visits(&through_every_node(&db), 6, 10) {
         writer.join().unwrap();
     }
     assert_eq!(array_len(&every_node_says(&db, &["visit", "list"])), 60);
     assert_eq!(array_len(&every_node_says(&db, &["note", "list"])), 60);
 }
 
-#[test]
-#[cfg_attr(
-    not(vetted_test_galera),
-    ignore = "skipped: Galera runs need VETTED_TEST_GALERA_URLS (scripts/galera-up; .ci/run sets it)"
-)]
-fn galera_visits_logged_through_every_node_all_arrive() {
-    on_cluster(visits_logged_through_every_node_all_arrive);
-}
+on_the_cluster!(visits_logged_through_every_node_all_arrive);
 
 fn first_deal_sets_through_every_node_make_one_deal() {
     let db = Db::seeded();
-    let outs = spread(&db, 6, |i| {
+    let outs = at_once(&through_every_node(&db), 6, |i| {
         [
             "-q",
             "deal",
@@ -135,14 +125,7 @@ fn first_deal_sets_through_every_node_make_one_deal() {
     assert_eq!(notes, (0..6).map(|i| format!("writer {i}")).collect::<Vec<_>>());
 }
 
-#[test]
-#[cfg_attr(
-    not(vetted_test_galera),
-    ignore = "skipped: Galera runs need VETTED_TEST_GALERA_URLS (scripts/galera-up; .ci/run sets it)"
-)]
-fn galera_first_deal_sets_through_every_node_make_one_deal() {
-    on_cluster(first_deal_sets_through_every_node_make_one_deal);
-}
+on_the_cluster!(first_deal_sets_through_every_node_make_one_deal);
 
 fn an_import_through_one_node_while_visits_are_logged_through_another() {
     let db = Db::seeded();
@@ -164,12 +147,7 @@ fn an_import_through_one_node_while_visits_are_logged_through_another() {
                 .unwrap()
         })
     };
-    let visits: Vec<_> = (0..2)
-        .map(|writer| {
-            let target = targets[1 + writer % (targets.len() - 1)].clone();
-            thread::spawn(move || log_visits(target.as_ref(), writer, 10))
-        })
-        .collect();
+    let visits = writers_logging_visits(&targets[1..], 2, 10);
     let import = import.join().unwrap();
     all_succeeded(&[import]);
     for writer in visits {
@@ -189,11 +167,4 @@ fn an_import_through_one_node_while_visits_are_logged_through_another() {
     assert_eq!(imports, 1, "{log}");
 }
 
-#[test]
-#[cfg_attr(
-    not(vetted_test_galera),
-    ignore = "skipped: Galera runs need VETTED_TEST_GALERA_URLS (scripts/galera-up; .ci/run sets it)"
-)]
-fn galera_an_import_through_one_node_while_visits_are_logged_through_another() {
-    on_cluster(an_import_through_one_node_while_visits_are_logged_through_another);
-}
+on_the_cluster!(an_import_through_one_node_while_visits_are_logged_through_another);

@@ -1,27 +1,14 @@
 //! Several processes writing one SQLite file at once all succeed.
 
-use std::thread;
-
-use crate::support::{Db, array_len};
+use crate::support::{Db, array_len, at_once, writers_logging_visits};
 
 #[test]
 fn processes_opening_a_new_file_at_once_all_succeed() {
     let db = Db::new();
-    let handles: Vec<_> = (0..8)
-        .map(|i| {
-            let path = db.target();
-            thread::spawn(move || {
-                crate::support::vetted()
-                    .arg("--db")
-                    .arg(&path)
-                    .args(["-q", "buyer", "add", &format!("Buyer {i}")])
-                    .output()
-                    .unwrap()
-            })
-        })
-        .collect();
-    for handle in handles {
-        let out = handle.join().unwrap();
+    let outs = at_once(&[db.target()], 8, |i| {
+        vec!["-q".into(), "buyer".into(), "add".into(), format!("Buyer {i}")]
+    });
+    for out in outs {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
     assert_eq!(array_len(&db.json(&["buyer", "list"])), 8);
@@ -29,42 +16,17 @@ fn processes_opening_a_new_file_at_once_all_succeed() {
 
 fn eight_writers_logging_forty_visits_each_lose_nothing() {
     let db = Db::seeded();
-    let handles: Vec<_> = (0..8)
-        .map(|writer| {
-            let path = db.target();
-            thread::spawn(move || crate::support::log_visits(&path, writer, 40))
-        })
-        .collect();
-    for handle in handles {
-        handle.join().unwrap();
+    for writer in writers_logging_visits(&[db.target()], 8, 40) {
+        writer.join().unwrap();
     }
     assert_eq!(array_len(&db.json(&["visit", "list"])), 320);
     assert_eq!(array_len(&db.json(&["note", "list"])), 320);
 }
 every_backend!(eight_writers_logging_forty_visits_each_lose_nothing);
 
-/// Runs `vetted --db <db> args(i)` for i in 0..n, all at once; returns their outputs in order.
-fn at_once(db: &Db, n: usize, args: impl Fn(usize) -> Vec<String>) -> Vec<std::process::Output> {
-    let handles: Vec<_> = (0..n)
-        .map(|i| {
-            let path = db.target();
-            let args = args(i);
-            thread::spawn(move || {
-                crate::support::vetted()
-                    .arg("--db")
-                    .arg(&path)
-                    .args(&args)
-                    .output()
-                    .unwrap()
-            })
-        })
-        .collect();
-    handles.into_iter().map(|h| h.join().unwrap()).collect()
-}
-
 fn eight_first_deal_sets_for_one_pair_make_one_deal() {
     let db = Db::seeded();
-    let outs = at_once(&db, 8, |i| {
+    let outs = at_once(&[db.target()], 8, |i| {
         [
             "-q",
             "deal",
@@ -113,7 +75,7 @@ every_backend!(eight_first_deal_sets_for_one_pair_make_one_deal);
 /// same moment: `add` promises a new record, and a script that adds twice should hear so.
 fn eight_adds_of_one_new_buyer_at_once_make_one() {
     let db = Db::seeded();
-    let outs = at_once(&db, 8, |_| {
+    let outs = at_once(&[db.target()], 8, |_| {
         ["-q", "buyer", "add", "Nova Cells"].map(String::from).to_vec()
     });
     let added = outs.iter().filter(|o| o.status.success()).count();

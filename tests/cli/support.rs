@@ -77,9 +77,41 @@ macro_rules! every_backend {
     )+};
 }
 
+/// Runs `vetted --db <targets[i mod len]> args(i)` for i in 0..n, all at once; returns their
+/// outputs in order.
+pub fn at_once<D: AsRef<std::ffi::OsStr>>(
+    targets: &[D],
+    n: usize,
+    args: impl Fn(usize) -> Vec<String>,
+) -> Vec<Output> {
+    let handles: Vec<_> = (0..n)
+        .map(|i| {
+            let target = targets[i % targets.len()].as_ref().to_os_string();
+            let args = args(i);
+            std::thread::spawn(move || vetted().arg("--db").arg(target).args(&args).output().unwrap())
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
+/// Starts `writers` threads, writer w logging `visits` visits through `targets[w mod len]`
+/// (`log_visits`); join them to wait.
+pub fn writers_logging_visits<D: AsRef<std::ffi::OsStr>>(
+    targets: &[D],
+    writers: usize,
+    visits: usize,
+) -> Vec<std::thread::JoinHandle<()>> {
+    (0..writers)
+        .map(|writer| {
+            let target = targets[writer % targets.len()].as_ref().to_os_string();
+            std::thread::spawn(move || log_visits(&target, writer, visits))
+        })
+        .collect()
+}
+
 /// Logs `visits` visits of Aurora Solar to Lumina (the seeded pair) through `target`, one process
 /// each, every one with a finding naming `writer` and the visit; each must succeed.
-pub fn log_visits(target: &std::ffi::OsStr, writer: usize, visits: usize) {
+fn log_visits(target: &std::ffi::OsStr, writer: usize, visits: usize) {
     for visit in 0..visits {
         let out = vetted()
             .arg("--db")
