@@ -12,6 +12,7 @@ mod m20261130_000003_text_limits;
 mod m20261204_000004_operation_log;
 mod m20261206_000005_corrections;
 mod m20261206_000006_capacity;
+mod m20261207_000008_undone_once;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000004_operation_log::Migration),
             Box::new(m20261206_000005_corrections::Migration),
             Box::new(m20261206_000006_capacity::Migration),
+            Box::new(m20261207_000008_undone_once::Migration),
         ]
     }
 }

@@ -28,7 +28,7 @@ use crate::domain::{dates, text};
 use crate::error::{Error, Result};
 use crate::io::out_file::{OutFile, Protected};
 use crate::output::{Document, Format, Output};
-use crate::store::connect::{Location, redact};
+use crate::store::connect::Location;
 use crate::store::{Corrected, OnOpen, Store};
 
 /// What every command needs: where the database is, who acts, how to print.
@@ -85,7 +85,7 @@ impl Context {
                 limit: limit.map(|n| n as usize),
             },
             quiet: g.quiet,
-            command: masked_command_line(std::env::args()),
+            command: crate::store::operations::masked_command_line(std::env::args()),
             only_reads: only_reads(&cli.command),
             store: OnceCell::new(),
         })
@@ -215,43 +215,6 @@ fn emit(out: Option<OutFile>, write: impl FnOnce(&mut dyn Write) -> Result<()>) 
     out.close()
 }
 
-/// The command line, quoted as a shell would take it back, with every database URL's passwords
-/// masked (`connect::redact`): the value of `--db`, and any argument that looks like a URL. The
-/// program is named `vetted` whatever path started it. An argument longer than
-/// `COMMAND_WORD_CHARS` is cut (ending in `…`): a note's 64 KiB body is in the operation's
-/// changes already, and the line stays within every backend's text column.
-fn masked_command_line(args: impl Iterator<Item = String>) -> String {
-    let mut after_db = false;
-    let words: Vec<String> = args
-        .enumerate()
-        .map(|(i, arg)| {
-            let word = if i == 0 {
-                "vetted".to_string()
-            } else if let Some(url) = arg.strip_prefix("--db=") {
-                format!("--db={}", redact(url))
-            } else if after_db || arg.contains("://") {
-                redact(&arg)
-            } else {
-                arg
-            };
-            after_db = word == "--db";
-            cut(word, COMMAND_WORD_CHARS)
-        })
-        .collect();
-    cut(shell_words::join(words), COMMAND_LINE_CHARS)
-}
-
-/// Characters of one argument, and of the whole line, an operation records.
-const COMMAND_WORD_CHARS: usize = 200;
-const COMMAND_LINE_CHARS: usize = 4_000;
-
-fn cut(text: String, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text,
-    }
-}
-
 /// Whether a command only reads the record (lists, shows, reports, exports, history, `db
 /// status`): those never create a database.
 fn only_reads(command: &Command) -> bool {
@@ -321,54 +284,5 @@ pub fn capitalised(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::masked_command_line;
-
-    fn line(args: &[&str]) -> String {
-        masked_command_line(args.iter().map(|a| a.to_string()))
-    }
-
-    #[test]
-    fn a_long_argument_is_recorded_cut() {
-        let body = "x".repeat(65_536);
-        let recorded = line(&["vetted", "note", "add", &body]);
-        assert_eq!(recorded, format!("vetted note add {}…", "x".repeat(200)));
-        let many: Vec<String> = (0..2_000).map(|i| format!("--capability=c{i}")).collect();
-        let mut args = vec!["vetted".to_string()];
-        args.extend(many);
-        let recorded = masked_command_line(args.into_iter());
-        assert_eq!(recorded.chars().count(), 4_001);
-        assert!(recorded.ends_with('…'));
-    }
-
-    #[test]
-    fn the_recorded_command_line_masks_every_password() {
-        assert_eq!(
-            line(&[
-                "/usr/bin/vetted",
-                "--db",
-                "postgres://ann:s3cret@db/team",
-                "buyer",
-                "list"
-            ]),
-            "vetted --db 'postgres://ann:***@db/team' buyer list"
-        );
-        assert_eq!(
-            line(&["vetted", "--db=mysql://root:pw@h/x?sslpassword=k", "log"]),
-            "vetted '--db=mysql://root:***@h/x?sslpassword=***' log"
-        );
-        // Arguments are quoted as a shell takes them back.
-        assert_eq!(
-            line(&["vetted", "supplier", "add", "Lumina Tech", "--note", "it's"]),
-            "vetted supplier add 'Lumina Tech' --note 'it'\\''s'"
-        );
-        assert_eq!(
-            line(&["vetted", "--db", "team.db", "log"]),
-            "vetted --db team.db log"
-        );
     }
 }

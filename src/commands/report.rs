@@ -89,7 +89,7 @@ async fn dashboard_lists(
 fn known_at(ctx: &Context, args: &ReportArgs) -> Result<Option<DateTime<Utc>>> {
     args.known_at
         .as_deref()
-        .map(|text| Ok(dates::parse_moment("known-at", text, ctx.today)?))
+        .map(|text| Ok(dates::parse_moment("known-at", text, Utc::now(), ctx.today)?))
         .transpose()
 }
 

@@ -14,6 +14,11 @@ pub const LATEST: NaiveDate = NaiveDate::from_ymd_opt(2100, 12, 31).expect("a da
 /// Parses a user's date (a filter such as `--since`, `--as-of`), between 1900 and 2100. `today`
 /// is passed in so that the rule stays pure and testable.
 pub fn parse_date(field: &str, input: &str, today: NaiveDate) -> Result<NaiveDate, Invalid> {
+    check_in_range(field, parse_day(field, input, today)?)
+}
+
+/// A calendar day as users write it, whatever its year.
+fn parse_day(field: &str, input: &str, today: NaiveDate) -> Result<NaiveDate, Invalid> {
     let text = input.trim();
     match text.to_ascii_lowercase().as_str() {
         "today" => return Ok(today),
@@ -34,28 +39,61 @@ pub fn parse_date(field: &str, input: &str, today: NaiveDate) -> Result<NaiveDat
             format!("'{input}' is not a date; use YYYY-MM-DD, today or yesterday"),
         ));
     }
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| Invalid::new(field, format!("'{input}' is not a real calendar date")))?;
-    check_in_range(field, date)
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| Invalid::new(field, format!("'{input}' is not a real calendar date")))
 }
 
 /// Parses a moment (`--known-at`): RFC 3339 (`2026-03-01T09:30:00Z`, any offset), or a date as
-/// `parse_date` takes it, meaning the end of that day UTC.
-pub fn parse_moment(field: &str, input: &str, today: NaiveDate) -> Result<DateTime<Utc>, Invalid> {
+/// `parse_date` takes it, meaning the end of that day UTC (or now, for the day that is today).
+/// A moment is something that has been: from 1900 to `now`, with the same messages as a past
+/// date's, whichever way it is written.
+pub fn parse_moment(
+    field: &str,
+    input: &str,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Result<DateTime<Utc>, Invalid> {
     let text = input.trim();
-    if let Ok(moment) = DateTime::parse_from_rfc3339(text) {
-        let moment = moment.with_timezone(&Utc);
-        check_in_range(field, moment.date_naive())?;
-        return Ok(moment);
+    let moment = match DateTime::parse_from_rfc3339(text) {
+        Ok(moment) => moment.with_timezone(&Utc),
+        Err(_) => {
+            let day = parse_day(field, input, today).map_err(|e| {
+                if e.problem.contains("is not a date") {
+                    Invalid::new(
+                        field,
+                        format!(
+                            "'{input}' is not a moment; use RFC 3339 (2026-03-01T09:30:00Z) or a date (YYYY-MM-DD)"
+                        ),
+                    )
+                } else {
+                    e
+                }
+            });
+            let day = day?;
+            if day > today {
+                return Err(to_come(field, text, now));
+            }
+            let day = check_past(field, day, today)?;
+            let end = NaiveTime::from_hms_nano_opt(23, 59, 59, 999_999_999).expect("a time");
+            return Ok(day.and_time(end).and_utc().min(now));
+        }
+    };
+    if moment > now {
+        return Err(to_come(field, text, now));
     }
-    let day = parse_date(field, input, today).map_err(|_| {
-        Invalid::new(
-            field,
-            format!("'{input}' is not a moment; use RFC 3339 (2026-03-01T09:30:00Z) or a date (YYYY-MM-DD)"),
-        )
-    })?;
-    let end = NaiveTime::from_hms_nano_opt(23, 59, 59, 999_999_999).expect("a time");
-    Ok(day.and_time(end).and_utc())
+    // Not after now: only the earliest day can be broken here.
+    check_past(field, moment.date_naive(), LATEST)?;
+    Ok(moment)
+}
+
+fn to_come(field: &str, moment: &str, now: DateTime<Utc>) -> Invalid {
+    Invalid::new(
+        field,
+        format!(
+            "{moment} is in the future (it is now {}); the record can only be read as it stood",
+            now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ),
+    )
 }
 
 /// A date between 1900 and 2100.
@@ -123,20 +161,49 @@ mod tests {
         assert!(parse_date("date", "", today()).is_err());
     }
 
+    fn now() -> DateTime<Utc> {
+        today().and_hms_opt(12, 0, 0).unwrap().and_utc()
+    }
+
     #[test]
     fn moments_are_rfc3339_or_the_end_of_a_day_utc() {
-        let at = parse_moment("known-at", "2026-02-10T09:30:00+01:00", today()).unwrap();
+        let at = parse_moment("known-at", "2026-02-10T09:30:00+01:00", now(), today()).unwrap();
         assert_eq!(at.to_rfc3339(), "2026-02-10T08:30:00+00:00");
-        let at = parse_moment("known-at", "2026-02-10T08:30:00.123456789Z", today()).unwrap();
+        let at = parse_moment("known-at", "2026-02-10T08:30:00.123456789Z", now(), today()).unwrap();
         assert_eq!(at.timestamp_subsec_nanos(), 123_456_789);
-        let end = parse_moment("known-at", "2026-02-10", today()).unwrap();
+        let end = parse_moment("known-at", "2026-02-10", now(), today()).unwrap();
         assert_eq!(end.to_rfc3339(), "2026-02-10T23:59:59.999999999+00:00");
-        let end = parse_moment("known-at", "yesterday", today()).unwrap();
+        let end = parse_moment("known-at", "yesterday", now(), today()).unwrap();
         assert_eq!(end.date_naive().to_string(), "2026-02-28");
-        let err = parse_moment("known-at", "last week", today()).unwrap_err();
+        // Today's end is yet to come: today means now.
+        assert_eq!(parse_moment("known-at", "today", now(), today()).unwrap(), now());
+        let err = parse_moment("known-at", "last week", now(), today()).unwrap_err();
         assert_eq!(err.field, "known-at");
         assert!(err.problem.contains("RFC 3339"), "{err:?}");
-        assert!(parse_moment("known-at", "1800-01-01T00:00:00Z", today()).is_err());
+    }
+
+    #[test]
+    fn moments_are_in_the_past_whichever_way_they_are_written() {
+        let early: Vec<String> = ["1899-12-31", "0001-01-01T00:00:00Z", "1800-01-01T00:00:00+05:00"]
+            .iter()
+            .map(|m| parse_moment("known-at", m, now(), today()).unwrap_err().problem)
+            .collect();
+        for problem in &early {
+            assert!(
+                problem.contains("is before 1900-01-01; dates go from 1900-01-01 to today"),
+                "{problem}"
+            );
+        }
+        for future in [
+            "2026-03-01T12:00:01Z",
+            "2026-03-01T08:00:00-05:00",
+            "2026-03-02",
+            "2101-01-01T00:00:00Z",
+        ] {
+            let err = parse_moment("known-at", future, now(), today()).unwrap_err();
+            assert!(err.problem.contains("in the future"), "{future}: {err:?}");
+        }
+        assert!(parse_moment("known-at", "2026-03-01T12:00:00Z", now(), today()).is_ok());
     }
 
     #[test]

@@ -21,6 +21,8 @@ use crate::store::connect::Location;
 #[derive(Debug, Default)]
 pub struct Protected {
     files: Vec<(PathBuf, &'static str)>,
+    /// Files known by what they are, not by a name: standard input, when it is the input.
+    opened: Vec<(FileId, &'static str)>,
 }
 
 impl Protected {
@@ -45,23 +47,39 @@ impl Protected {
         protected
     }
 
-    /// Also protects the file a command reads (`-`, standard input, is no file).
+    /// Also protects the file a command reads. `-` is standard input, protected as whatever it
+    /// is (a redirected file, a pipe, a terminal), so that `/dev/stdin`, `/dev/fd/0` or the
+    /// redirected file's own name cannot be written while it is read.
     pub fn with_input(mut self, input: &Path) -> Protected {
-        if input != Path::new("-") {
+        if input == Path::new("-") {
+            if let Some(id) = FileId::of_stdin() {
+                self.opened.push((id, "the input (standard input)"));
+            }
+        } else {
             self.files.push((resolve(input), "the input file"));
         }
         self
     }
 
-    /// Refuses `path` (exit 65 naming `field`) when it is one of the protected files.
+    /// Refuses `path` (exit 65 naming `field`) when it is one of the protected files, however
+    /// it is named: through `..`, symlinks, hard links or `/dev/fd/N`.
     pub fn check(&self, field: &str, path: &Path) -> Result<()> {
         let target = resolve(path);
+        let refuse = |what: &str| {
+            Err(Error::invalid(
+                field,
+                format!("{} is {what}; choose another file", path.display()),
+            ))
+        };
         for (protected, what) in &self.files {
             if *protected == target || same_file(protected, &target) {
-                return Err(Error::invalid(
-                    field,
-                    format!("{} is {what}; choose another file", path.display()),
-                ));
+                return refuse(what);
+            }
+        }
+        let id = FileId::of_path(path);
+        for (protected, what) in &self.opened {
+            if id.as_ref() == Some(protected) {
+                return refuse(what);
             }
         }
         Ok(())
@@ -272,18 +290,51 @@ fn absolute(path: &Path) -> PathBuf {
 
 /// Two existing paths naming one file (hard links included).
 fn same_file(a: &Path, b: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        match (std::fs::metadata(a), std::fs::metadata(b)) {
-            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-            _ => false,
+    matches!((FileId::of_path(a), FileId::of_path(b)), (Some(a), Some(b)) if a == b)
+}
+
+/// What a file is, whatever names it: its device and inode (a pipe and a terminal have them
+/// too). None where the platform does not say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileId {
+    device: u64,
+    inode: u64,
+}
+
+impl FileId {
+    /// The file a path names, symlinks followed (`/dev/stdin` is what standard input is).
+    fn of_path(path: &Path) -> Option<FileId> {
+        std::fs::metadata(path).ok().and_then(|m| FileId::of(&m))
+    }
+
+    /// The file standard input is.
+    fn of_stdin() -> Option<FileId> {
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsFd;
+            let fd = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
+            File::from(fd).metadata().ok().and_then(|m| FileId::of(&m))
+        }
+        #[cfg(not(unix))]
+        {
+            None
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = (a, b);
-        false
+
+    #[allow(unused_variables)]
+    fn of(meta: &std::fs::Metadata) -> Option<FileId> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Some(FileId {
+                device: meta.dev(),
+                inode: meta.ino(),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            None
+        }
     }
 }
 

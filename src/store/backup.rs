@@ -114,11 +114,51 @@ pub fn read(name: &str, text: &str) -> Result<Backup> {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_data() && path != "." {
-            Error::invalid(&path, inner.to_string())
+            Error::invalid(&path, in_words(&inner.to_string()))
         } else {
             Error::invalid(name, format!("not a vetted backup: {inner}"))
         }
     })
+}
+
+/// A reader's complaint about a value in the user's words: serde's and the value types'
+/// wording (`invalid value: integer `3000000000`, expected i32`) says what a Rust type wanted.
+/// The record's path says where; the place in the file is kept.
+fn in_words(message: &str) -> String {
+    let (message, place) = match message.rsplit_once(" at line ") {
+        Some((message, place)) => (message, format!(" at line {place}")),
+        None => (message, String::new()),
+    };
+    // chrono's complaints about a date or a time.
+    const CHRONO: [&str; 5] = [
+        "input contains invalid characters",
+        "premature end of input",
+        "input is out of range",
+        "trailing input",
+        "input is not enough for unique date and time",
+    ];
+    if CHRONO.contains(&message) {
+        return format!("is not a date (YYYY-MM-DD) or time (RFC 3339) as vetted writes them{place}");
+    }
+    let Some((found, expected)) = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "))
+        .and_then(|m| m.rsplit_once(", expected "))
+    else {
+        return format!("{message}{place}");
+    };
+    let found = found.replace('`', "");
+    let wanted = match expected {
+        "i32" => "a whole number from -2147483648 to 2147483647",
+        "u32" => "a whole number from 0 to 4294967295",
+        "i64" | "u64" => "a whole number",
+        "a string" | "a borrowed string" => "text in quotes",
+        "a boolean" => "true or false",
+        "a sequence" => "a list",
+        e if e.starts_with("struct ") || e == "a map" => "an object",
+        _ => "a value of the kind this field holds",
+    };
+    format!("{found} is not {wanted}{place}")
 }
 
 fn latest_migration() -> String {
@@ -284,7 +324,17 @@ async fn restore_all(txn: &Txn, backup: &Backup) -> Result<u64> {
     restore::<holding::Entity, _>(txn, &backup.holdings).await?;
     restore::<quote::Entity, _>(txn, &backup.quotes).await?;
     restore::<audit_entry::Entity, _>(txn, &backup.audit_entries).await?;
-    restore::<operation::Entity, _>(txn, &backup.operations).await?;
+    // A command line restored as this vetted would have recorded it: passwords masked.
+    let operations: Vec<operation::Model> = backup
+        .operations
+        .iter()
+        .cloned()
+        .map(|mut o| {
+            o.command = operations::masked(&o.command);
+            o
+        })
+        .collect();
+    restore::<operation::Entity, _>(txn, &operations).await?;
     let h = &backup.history;
     restore_retired::<buyer::Entity>(txn, &h.buyers).await?;
     let suppliers: Vec<Retired<supplier::Model>> = h

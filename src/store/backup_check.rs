@@ -3,12 +3,13 @@
 //! keys that must be unique. A problem names the record's path (`deals[3].scope`). Statuses and
 //! severities are typed, so reading the backup (`backup::read`) already refused a bad one.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::backup::Backup;
+use super::backup::{Backup, Retired};
+use super::entities::{buyer, capacity, deal, deal_event, holding, note, quote, site, supplier, visit};
 use crate::domain::capacity::LeadTime;
 use crate::domain::dates::{check_in_range, check_past};
 use crate::domain::names::normalise;
@@ -16,16 +17,19 @@ use crate::domain::text;
 use crate::domain::values::{self, Invalid};
 use crate::store::money::Money;
 
-/// One record of one list: makes the path of each of its fields.
+/// One record of one list: makes the path of each of its fields (`deals[3].scope`, or for an
+/// earlier version `history.deals[3].row.scope`).
 #[derive(Clone, Copy)]
 struct At<'a> {
     list: &'a str,
     index: usize,
+    /// Where the record's fields are within it: `row.` for a history row.
+    within: &'static str,
 }
 
 impl At<'_> {
     fn field(self, name: &str) -> String {
-        format!("{}[{}].{name}", self.list, self.index)
+        format!("{}[{}].{}{name}", self.list, self.index, self.within)
     }
 
     /// A stored value must be what the rule makes of it (trimmed, canonical).
@@ -116,9 +120,36 @@ fn each<'r, T>(
     rows: &'r [T],
     mut check: impl FnMut(At, &'r T) -> Result<(), Invalid>,
 ) -> Result<(), Invalid> {
-    rows.iter()
-        .enumerate()
-        .try_for_each(|(index, row)| check(At { list, index }, row))
+    rows.iter().enumerate().try_for_each(|(index, row)| {
+        check(
+            At {
+                list,
+                index,
+                within: "",
+            },
+            row,
+        )
+    })
+}
+
+/// Walks a list of earlier versions (`history.<list>`), each checked by the rules of its
+/// table's fields: what live input may not hold, no earlier version may hold either.
+fn each_retired<'r, M>(
+    list: &str,
+    rows: &'r [Retired<M>],
+    mut check: impl FnMut(At, &'r M) -> Result<(), Invalid>,
+) -> Result<(), Invalid> {
+    let list = format!("history.{list}");
+    rows.iter().enumerate().try_for_each(|(index, retired)| {
+        check(
+            At {
+                list: &list,
+                index,
+                within: "row.",
+            },
+            &retired.row,
+        )
+    })
 }
 
 /// Collects a list's ids (or other keys), refusing a repeated one.
@@ -142,10 +173,13 @@ fn unique<K: Eq + Hash + std::fmt::Debug>(
 pub fn check(backup: &Backup, today: NaiveDate) -> Result<(), Invalid> {
     let ids = buyers_and_suppliers(backup)?;
     let sites = sites(backup, &ids)?;
+    merges(backup)?;
     dated_facts(backup, &ids, &sites)?;
     visits_and_notes(backup, &ids, &sites, today)?;
     deals(backup, &ids, today)?;
+    deal_histories(backup)?;
     capacity(backup, &ids, today)?;
+    earlier_versions(backup, today)?;
     audit(backup)?;
     log(backup)
 }
@@ -163,8 +197,7 @@ fn buyers_and_suppliers(backup: &Backup) -> Result<Ids, Invalid> {
         unique(at, "id", b.id, &mut buyers)?;
         at.name("name", &b.name, "name_norm", &b.name_norm)?;
         unique(at, "name_norm", b.name_norm.as_str(), &mut buyer_keys)?;
-        at.optional("note", &b.note, text::long)?;
-        at.timestamp("created_at", b.created_at)
+        buyer_fields(at, b)
     })?;
     let (mut suppliers, mut supplier_keys) = (HashSet::new(), HashSet::new());
     each("suppliers", &backup.suppliers, |at, s| {
@@ -181,18 +214,7 @@ fn buyers_and_suppliers(backup: &Backup) -> Result<Ids, Invalid> {
                 ));
             }
         }
-        at.optional("country", &s.country, values::parse_country)?;
-        at.optional("province", &s.province, text::line)?;
-        at.optional("city", &s.city, text::line)?;
-        at.optional("address", &s.address, text::line)?;
-        at.optional("website", &s.website, values::parse_website)?;
-        at.optional("note", &s.note, text::long)?;
-        at.timestamp("created_at", s.created_at)?;
-        at.timestamp("updated_at", s.updated_at)?;
-        if s.listed_on != chrono::NaiveDate::MIN {
-            check_in_range(&at.field("listed_on"), s.listed_on)?;
-        }
-        Ok(())
+        supplier_fields(at, s)
     })?;
     let mut ids = HashSet::new();
     let mut keys = HashSet::new();
@@ -219,6 +241,88 @@ fn buyers_and_suppliers(backup: &Backup) -> Result<Ids, Invalid> {
         )
     })?;
     Ok(Ids { buyers, suppliers })
+}
+
+/// A buyer's own fields (its name and key are checked with the list: keys are unique there).
+fn buyer_fields(at: At, b: &buyer::Model) -> Result<(), Invalid> {
+    at.optional("note", &b.note, text::long)?;
+    at.timestamp("created_at", b.created_at)
+}
+
+fn supplier_fields(at: At, s: &supplier::Model) -> Result<(), Invalid> {
+    at.optional("country", &s.country, values::parse_country)?;
+    at.optional("province", &s.province, text::line)?;
+    at.optional("city", &s.city, text::line)?;
+    at.optional("address", &s.address, text::line)?;
+    at.optional("website", &s.website, values::parse_website)?;
+    at.optional("note", &s.note, text::long)?;
+    at.timestamp("created_at", s.created_at)?;
+    at.timestamp("updated_at", s.updated_at)?;
+    if s.listed_on != chrono::NaiveDate::MIN {
+        check_in_range(&at.field("listed_on"), s.listed_on)?;
+    }
+    Ok(())
+}
+
+/// Records merged into another: each into a record of the backup of the same kind (a site
+/// into one of the same supplier), never itself, and no chain of merges running in a circle
+/// (both would vanish from every list, and `show` could find neither).
+fn merges(backup: &Backup) -> Result<(), Invalid> {
+    let suppliers: HashMap<i32, Option<i32>> =
+        backup.suppliers.iter().map(|s| (s.id, s.merged_into)).collect();
+    let buyers: HashMap<i32, Option<i32>> = backup.buyers.iter().map(|b| (b.id, b.merged_into)).collect();
+    let sites: HashMap<i32, (i32, Option<i32>)> = backup
+        .sites
+        .iter()
+        .map(|s| (s.id, (s.supplier_id, s.merged_into)))
+        .collect();
+    let site_merges: HashMap<i32, Option<i32>> = sites.iter().map(|(id, (_, into))| (*id, *into)).collect();
+    each("suppliers", &backup.suppliers, |at, s| {
+        merged(at, s.id, &suppliers, "supplier")
+    })?;
+    each("buyers", &backup.buyers, |at, b| {
+        merged(at, b.id, &buyers, "buyer")
+    })?;
+    each("sites", &backup.sites, |at, s| {
+        merged(at, s.id, &site_merges, "site")?;
+        match s.merged_into.and_then(|into| sites.get(&into)) {
+            Some((owner, _)) if *owner != s.supplier_id => Err(Invalid::new(
+                at.field("merged_into"),
+                format!(
+                    "site {} belongs to another supplier",
+                    s.merged_into.unwrap_or_default()
+                ),
+            )),
+            _ => Ok(()),
+        }
+    })
+}
+
+/// Follows record `id`'s merges (`into`: each record's `merged_into`) to their end.
+fn merged(at: At, id: i32, into: &HashMap<i32, Option<i32>>, what: &str) -> Result<(), Invalid> {
+    let field = || at.field("merged_into");
+    let mut seen = HashSet::from([id]);
+    let mut current = id;
+    while let Some(Some(next)) = into.get(&current) {
+        if !into.contains_key(next) {
+            return Err(Invalid::new(
+                field(),
+                format!("{next} is not a {what} in the backup"),
+            ));
+        }
+        if !seen.insert(*next) {
+            return Err(Invalid::new(
+                field(),
+                if *next == id && current == id {
+                    format!("{what} {id} is merged into itself")
+                } else {
+                    format!("{what} {id}'s merges run in a circle back to {what} {next}")
+                },
+            ));
+        }
+        current = *next;
+    }
+    Ok(())
 }
 
 /// Dated facts: each about a supplier (and a site of it, for line counts), with a subject and
@@ -289,13 +393,17 @@ fn sites(backup: &Backup, ids: &Ids) -> Result<HashSet<i32>, Invalid> {
         at.refers("supplier_id", s.supplier_id, suppliers, "supplier")?;
         at.name("name", &s.name, "name_norm", &s.name_norm)?;
         unique(at, "name_norm", (s.supplier_id, s.name_norm.as_str()), &mut keys)?;
-        at.optional("city", &s.city, text::line)?;
-        at.optional("province", &s.province, text::line)?;
-        at.optional("country", &s.country, values::parse_country)?;
-        at.count("lines", s.lines)?;
-        at.timestamp("created_at", s.created_at)
+        site_fields(at, s)
     })?;
     Ok(sites)
+}
+
+fn site_fields(at: At, s: &site::Model) -> Result<(), Invalid> {
+    at.optional("city", &s.city, text::line)?;
+    at.optional("province", &s.province, text::line)?;
+    at.optional("country", &s.country, values::parse_country)?;
+    at.count("lines", s.lines)?;
+    at.timestamp("created_at", s.created_at)
 }
 
 fn visits_and_notes(
@@ -313,12 +421,7 @@ fn visits_and_notes(
         if let Some(site) = v.site_id {
             at.refers("site_id", site, sites, "site")?;
         }
-        at.past("visit_date", v.visit_date, today)?;
-        at.optional("purpose", &v.purpose, text::line)?;
-        at.count("lines_inspected", v.lines_inspected)?;
-        at.optional("summary", &v.summary, text::long)?;
-        at.optional("void_reason", &v.void_reason, text::long)?;
-        at.timestamp("created_at", v.created_at)
+        visit_fields(at, v, today)
     })?;
     let mut ids = HashSet::new();
     each("visit_visitors", &backup.visit_visitors, |at, v| {
@@ -333,17 +436,30 @@ fn visits_and_notes(
         if let Some(visit) = n.visit_id {
             at.refers("visit_id", visit, &visits, "visit")?;
         }
-        at.optional("topic", &n.topic, text::line)?;
-        at.canonical("body", &n.body, text::long)?;
-        at.past("noted_on", n.noted_on, today)?;
-        if let Some(resolved) = n.resolved_on {
-            at.past("resolved_on", resolved, today)?;
-        }
-        at.optional("resolution", &n.resolution, text::long)?;
-        at.optional("void_reason", &n.void_reason, text::long)?;
-        at.timestamp("created_at", n.created_at)
+        note_fields(at, n, today)
     })?;
     Ok(())
+}
+
+fn visit_fields(at: At, v: &visit::Model, today: NaiveDate) -> Result<(), Invalid> {
+    at.past("visit_date", v.visit_date, today)?;
+    at.optional("purpose", &v.purpose, text::line)?;
+    at.count("lines_inspected", v.lines_inspected)?;
+    at.optional("summary", &v.summary, text::long)?;
+    at.optional("void_reason", &v.void_reason, text::long)?;
+    at.timestamp("created_at", v.created_at)
+}
+
+fn note_fields(at: At, n: &note::Model, today: NaiveDate) -> Result<(), Invalid> {
+    at.optional("topic", &n.topic, text::line)?;
+    at.canonical("body", &n.body, text::long)?;
+    at.past("noted_on", n.noted_on, today)?;
+    if let Some(resolved) = n.resolved_on {
+        at.past("resolved_on", resolved, today)?;
+    }
+    at.optional("resolution", &n.resolution, text::long)?;
+    at.optional("void_reason", &n.void_reason, text::long)?;
+    at.timestamp("created_at", n.created_at)
 }
 
 fn deals(backup: &Backup, ids: &Ids, today: NaiveDate) -> Result<(), Invalid> {
@@ -354,88 +470,216 @@ fn deals(backup: &Backup, ids: &Ids, today: NaiveDate) -> Result<(), Invalid> {
         at.refers("buyer_id", d.buyer_id, buyers, "buyer")?;
         at.refers("supplier_id", d.supplier_id, suppliers, "supplier")?;
         unique(at, "supplier_id", (d.buyer_id, d.supplier_id), &mut pairs)?;
-        at.money(d.value, &d.currency)?;
-        at.optional("scope", &d.scope, text::line)?;
-        at.past("status_date", d.status_date, today)?;
-        at.timestamp("created_at", d.created_at)?;
-        at.timestamp("updated_at", d.updated_at)
+        deal_fields(at, d, today)
     })?;
     let mut ids = HashSet::new();
     each("deal_events", &backup.deal_events, |at, e| {
         unique(at, "id", e.id, &mut ids)?;
         at.refers("deal_id", e.deal_id, &deals, "deal")?;
-        at.past("event_date", e.event_date, today)?;
-        at.money(e.value, &e.currency)?;
-        at.optional("scope", &e.scope, text::line)?;
-        at.optional("note", &e.note, text::long)?;
-        at.optional("void_reason", &e.void_reason, text::long)?;
-        at.optional("source", &e.source, text::line)?;
-        at.canonical("actor", &e.actor, text::name)?;
-        at.timestamp("created_at", e.created_at)
+        event_fields(at, e, today)
     })?;
     Ok(())
+}
+
+fn deal_fields(at: At, d: &deal::Model, today: NaiveDate) -> Result<(), Invalid> {
+    at.money(d.value, &d.currency)?;
+    at.optional("scope", &d.scope, text::line)?;
+    at.past("status_date", d.status_date, today)?;
+    at.timestamp("created_at", d.created_at)?;
+    at.timestamp("updated_at", d.updated_at)
+}
+
+fn event_fields(at: At, e: &deal_event::Model, today: NaiveDate) -> Result<(), Invalid> {
+    at.past("event_date", e.event_date, today)?;
+    at.money(e.value, &e.currency)?;
+    at.optional("scope", &e.scope, text::line)?;
+    at.optional("note", &e.note, text::long)?;
+    at.optional("void_reason", &e.void_reason, text::long)?;
+    at.optional("source", &e.source, text::line)?;
+    at.canonical("actor", &e.actor, text::name)?;
+    at.timestamp("created_at", e.created_at)
+}
+
+/// What a deal says (status and its day, value, currency, scope) is what its events say: its
+/// events follow each other by the table of transitions, and the deal is their projection.
+fn deal_histories(backup: &Backup) -> Result<(), Invalid> {
+    let mut events: HashMap<i32, Vec<&deal_event::Model>> = HashMap::new();
+    for event in &backup.deal_events {
+        events.entry(event.deal_id).or_default().push(event);
+    }
+    each("deals", &backup.deals, |at, d| {
+        let of_deal = events.remove(&d.id).unwrap_or_default();
+        let history = super::deals::history_from_models(of_deal.into_iter());
+        history.check().map_err(|e| {
+            Invalid::new(
+                at.field("status"),
+                format!("its events do not follow each other: {}", e.problem),
+            )
+        })?;
+        let Some(current) = history.current() else {
+            return Err(Invalid::new(
+                at.field("status"),
+                "the deal has no event that is not voided",
+            ));
+        };
+        let shown = |value: Option<String>| value.unwrap_or_else(|| "nothing".to_string());
+        let money = |value: &Option<(rust_decimal::Decimal, String)>| {
+            value
+                .as_ref()
+                .map(|(amount, code)| format!("{} {code}", amount.normalize()))
+        };
+        let stored_value = d
+            .value
+            .zip(d.currency.clone())
+            .map(|(Money(amount), code)| (amount, code));
+        let disagreements = [
+            (
+                "status",
+                d.status != current.status,
+                d.status.to_string(),
+                current.status.to_string(),
+            ),
+            (
+                "status_date",
+                d.status_date != current.since,
+                d.status_date.to_string(),
+                current.since.to_string(),
+            ),
+            (
+                "value",
+                stored_value != current.value,
+                shown(money(&stored_value)),
+                shown(money(&current.value)),
+            ),
+            (
+                "scope",
+                d.scope != current.scope,
+                shown(d.scope.clone()),
+                shown(current.scope.clone()),
+            ),
+        ];
+        for (field, differs, stored, derived) in disagreements {
+            if differs {
+                return Err(Invalid::new(
+                    at.field(field),
+                    format!("the deal says {stored}, but its events say {derived}"),
+                ));
+            }
+        }
+        Ok(())
+    })
 }
 
 /// Capacity, holdings and quotes: the commands' rules (units 0 to 10,000, canonical capability
 /// tags, lead times as vetted writes them, past statement days).
 fn capacity(backup: &Backup, ids: &Ids, today: NaiveDate) -> Result<(), Invalid> {
     let (suppliers, buyers) = (&ids.suppliers, &ids.buyers);
-    let units =
-        |at: At, n: i32| values::parse_whole(&at.field("units"), &n.to_string(), 0, 10_000).map(|_| ());
     let mut seen = HashSet::new();
     each("capacity", &backup.capacity, |at, c| {
         unique(at, "id", c.id, &mut seen)?;
         at.refers("supplier_id", c.supplier_id, suppliers, "supplier")?;
-        at.canonical("capability", &c.capability, values::parse_capability)?;
-        units(at, c.units)?;
-        at.canonical("unit", &c.unit, text::name)?;
-        at.past("stated_on", c.stated_on, today)?;
-        at.optional("source", &c.source, text::line)?;
-        at.optional("note", &c.note, text::long)?;
-        at.timestamp("created_at", c.created_at)
+        capacity_fields(at, c, today)
     })?;
     let mut seen = HashSet::new();
     each("holdings", &backup.holdings, |at, h| {
         unique(at, "id", h.id, &mut seen)?;
         at.refers("supplier_id", h.supplier_id, suppliers, "supplier")?;
         at.refers("buyer_id", h.buyer_id, buyers, "buyer")?;
-        at.canonical("capability", &h.capability, values::parse_capability)?;
-        units(at, h.units)?;
-        at.past("stated_on", h.stated_on, today)?;
-        at.optional("source", &h.source, text::line)?;
-        at.optional("note", &h.note, text::long)?;
-        at.timestamp("created_at", h.created_at)
+        holding_fields(at, h, today)
     })?;
     let mut seen = HashSet::new();
     each("quotes", &backup.quotes, |at, q| {
         unique(at, "id", q.id, &mut seen)?;
         at.refers("supplier_id", q.supplier_id, suppliers, "supplier")?;
         at.refers("buyer_id", q.buyer_id, buyers, "buyer")?;
-        at.canonical("capability", &q.capability, values::parse_capability)?;
-        let lead = LeadTime::parse(&at.field("lead_time"), &q.lead_time)?;
-        if lead.to_string() != q.lead_time || lead.days() as i32 != q.lead_days {
-            return Err(Invalid::new(
-                at.field("lead_days"),
-                format!("{} and {} days do not go together", q.lead_time, q.lead_days),
-            ));
-        }
-        if let (Some(Money(amount)), Some(code)) = (q.price, &q.currency) {
-            at.canonical("currency", code, values::parse_currency)?;
-            values::check_money(&at.field("price"), amount, code)?;
-        } else if q.price.is_some() != q.currency.is_some() {
-            return Err(Invalid::new(
-                at.field("currency"),
-                "goes with a price, and only with one",
-            ));
-        }
-        if let Some(until) = q.valid_until {
-            check_in_range(&at.field("valid_until"), until)?;
-        }
-        at.past("stated_on", q.stated_on, today)?;
-        at.optional("source", &q.source, text::line)?;
-        at.optional("note", &q.note, text::long)?;
-        at.timestamp("created_at", q.created_at)
+        quote_fields(at, q, today)
     })
+}
+
+/// Units of capacity or a holding: 0 to 10,000, as the commands take them.
+fn units(at: At, n: i32) -> Result<(), Invalid> {
+    values::parse_whole(&at.field("units"), &n.to_string(), 0, 10_000).map(|_| ())
+}
+
+fn capacity_fields(at: At, c: &capacity::Model, today: NaiveDate) -> Result<(), Invalid> {
+    at.canonical("capability", &c.capability, values::parse_capability)?;
+    units(at, c.units)?;
+    at.canonical("unit", &c.unit, text::name)?;
+    at.past("stated_on", c.stated_on, today)?;
+    at.optional("source", &c.source, text::line)?;
+    at.optional("note", &c.note, text::long)?;
+    at.timestamp("created_at", c.created_at)
+}
+
+fn holding_fields(at: At, h: &holding::Model, today: NaiveDate) -> Result<(), Invalid> {
+    at.canonical("capability", &h.capability, values::parse_capability)?;
+    units(at, h.units)?;
+    at.past("stated_on", h.stated_on, today)?;
+    at.optional("source", &h.source, text::line)?;
+    at.optional("note", &h.note, text::long)?;
+    at.timestamp("created_at", h.created_at)
+}
+
+fn quote_fields(at: At, q: &quote::Model, today: NaiveDate) -> Result<(), Invalid> {
+    at.canonical("capability", &q.capability, values::parse_capability)?;
+    let lead = LeadTime::parse(&at.field("lead_time"), &q.lead_time)?;
+    if lead.to_string() != q.lead_time || lead.days() as i32 != q.lead_days {
+        return Err(Invalid::new(
+            at.field("lead_days"),
+            format!("{} and {} days do not go together", q.lead_time, q.lead_days),
+        ));
+    }
+    if let (Some(Money(amount)), Some(code)) = (q.price, &q.currency) {
+        at.canonical("currency", code, values::parse_currency)?;
+        values::check_money(&at.field("price"), amount, code)?;
+    } else if q.price.is_some() != q.currency.is_some() {
+        return Err(Invalid::new(
+            at.field("currency"),
+            "goes with a price, and only with one",
+        ));
+    }
+    if let Some(until) = q.valid_until {
+        check_in_range(&at.field("valid_until"), until)?;
+    }
+    at.past("stated_on", q.stated_on, today)?;
+    at.optional("source", &q.source, text::line)?;
+    at.optional("note", &q.note, text::long)?;
+    at.timestamp("created_at", q.created_at)
+}
+
+/// Earlier versions of rows, by the rules of their tables' fields and names (their keys are
+/// computed again on restore; ids and references may name what is gone since).
+fn earlier_versions(backup: &Backup, today: NaiveDate) -> Result<(), Invalid> {
+    let h = &backup.history;
+    each_retired("buyers", &h.buyers, |at, b| {
+        at.canonical("name", &b.name, text::name)?;
+        buyer_fields(at, b)
+    })?;
+    each_retired("suppliers", &h.suppliers, |at, s| {
+        at.canonical("name", &s.name, text::name)?;
+        at.optional("native_name", &s.native_name, text::name)?;
+        supplier_fields(at, s)
+    })?;
+    each_retired("supplier_aliases", &h.supplier_aliases, |at, a| {
+        at.canonical("alias", &a.alias, text::name)
+    })?;
+    each_retired("supplier_capabilities", &h.supplier_capabilities, |at, c| {
+        at.canonical("capability", &c.capability, values::parse_capability)
+    })?;
+    each_retired("sites", &h.sites, |at, s| {
+        at.canonical("name", &s.name, text::name)?;
+        site_fields(at, s)
+    })?;
+    each_retired("visits", &h.visits, |at, v| visit_fields(at, v, today))?;
+    each_retired("visit_visitors", &h.visit_visitors, |at, v| {
+        at.canonical("name", &v.name, text::name)
+    })?;
+    each_retired("notes", &h.notes, |at, n| note_fields(at, n, today))?;
+    each_retired("deals", &h.deals, |at, d| deal_fields(at, d, today))?;
+    each_retired("deal_events", &h.deal_events, |at, e| event_fields(at, e, today))?;
+    each_retired("capacity", &h.capacity, |at, c| capacity_fields(at, c, today))?;
+    each_retired("holdings", &h.holdings, |at, x| holding_fields(at, x, today))?;
+    each_retired("quotes", &h.quotes, |at, q| quote_fields(at, q, today))
 }
 
 fn audit(backup: &Backup) -> Result<(), Invalid> {
@@ -468,6 +712,11 @@ fn log(backup: &Backup) -> Result<(), Invalid> {
         }
         unique(at, "id", o.id.as_str(), &mut ids)?;
         at.canonical("actor", &o.actor, text::name)?;
+        // What the log shows: no control characters (the command line is recorded as the
+        // shell gave it, and its passwords are masked again as it is restored).
+        if !o.summary.trim().is_empty() {
+            text::long(&at.field("summary"), &o.summary)?;
+        }
         if !["change", "undo", "restore"].contains(&o.kind.as_str()) {
             return Err(Invalid::new(
                 at.field("kind"),

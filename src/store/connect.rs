@@ -31,7 +31,9 @@ impl Location {
         }
         match db {
             Some(url) if is_postgres(url) || url.starts_with("mysql://") || url.starts_with("mariadb://") => {
-                Ok(Location::Server(url.replacen("mariadb://", "mysql://", 1)))
+                let url = url.replacen("mariadb://", "mysql://", 1);
+                check_server_url(&url)?;
+                Ok(Location::Server(url))
             }
             Some(url) if url.contains("://") && !url.starts_with("sqlite://") => Err(Error::invalid(
                 "db",
@@ -56,6 +58,55 @@ impl Location {
             Location::Server(url) => redact(url),
         }
     }
+}
+
+/// The TLS modes each kind of server URL takes (`sslmode=` / `ssl-mode=`, any case).
+const POSTGRES_TLS_MODES: [&str; 6] = [
+    "disable",
+    "allow",
+    "prefer",
+    "require",
+    "verify-ca",
+    "verify-full",
+];
+const MYSQL_TLS_MODES: [&str; 5] = [
+    "DISABLED",
+    "PREFERRED",
+    "REQUIRED",
+    "VERIFY_CA",
+    "VERIFY_IDENTITY",
+];
+
+/// Finds a server URL's own mistakes before connecting, naming what is wrong (exit 65): one that
+/// is not a URL (a port that is no number, a broken IPv6 address), names no host, or gives a
+/// TLS mode that does not exist. What the driver then still refuses is reported as the URL's
+/// too (`unavailable`).
+fn check_server_url(url: &str) -> Result<()> {
+    let shown = redact(url);
+    let parsed = url::Url::parse(url)
+        .map_err(|e| Error::invalid("db", format!("'{shown}' is not a valid URL: {e}")))?;
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(Error::invalid(
+            "db",
+            format!("'{shown}' names no server; write scheme://user@host:port/database"),
+        ));
+    }
+    let modes: &[&str] = if is_postgres(url) {
+        &POSTGRES_TLS_MODES
+    } else {
+        &MYSQL_TLS_MODES
+    };
+    for (key, value) in parsed.query_pairs() {
+        if matches!(key.as_ref(), "sslmode" | "ssl-mode")
+            && !modes.iter().any(|m| m.eq_ignore_ascii_case(&value))
+        {
+            return Err(Error::invalid(
+                "db",
+                format!("{key}={value} is not a TLS mode; use one of {}", modes.join(", ")),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn default_path() -> Result<PathBuf> {
@@ -110,11 +161,6 @@ pub fn redact(url: &str) -> String {
     out
 }
 
-/// How long one SQLite statement waits for another process's write lock before it fails busy.
-/// `transaction::write` reruns a busy transaction (`RETRIES` times), so a writer waits for a
-/// long write (an import's) about half a minute in all, and a short one costs it milliseconds.
-pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(3);
-
 /// The connection a command uses: on a server the wire (`store::wire`: one connection,
 /// statements as text); on SQLite sea-orm's pool. (Migrations open their own, `schema::migrate`.)
 pub async fn open(location: &Location) -> Result<Db> {
@@ -150,8 +196,17 @@ fn is_postgres(url: &str) -> bool {
 /// How long connecting to a server may take before it is reported unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// A connection failure as the user sees it: the location (password hidden) and why.
+/// A connection failure as the user sees it: the location (password hidden) and why. What the
+/// URL itself asks for wrongly is bad input (65): settings the driver cannot read, and startup
+/// options the server refuses (`options=-c name=value`: a setting it does not know, a value it
+/// does not take).
 fn unavailable(e: &sea_orm::DbErr, location: &Location) -> Error {
+    if let Some(problem) = super::failure::url_problem(e) {
+        return Error::invalid(
+            "db",
+            format!("{}: {}", location.display(), redact_in(&problem, location)),
+        );
+    }
     Error::Unavailable(format!(
         "cannot open database {}: {}",
         location.display(),
@@ -178,7 +233,7 @@ pub async fn connect(location: &Location) -> Result<DatabaseConnection> {
                 o.create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                    .busy_timeout(super::transaction::LOCK_WAIT)
                     .foreign_keys(true)
             });
             // A writer may wait its turn behind others for the busy timeout.
@@ -294,6 +349,41 @@ mod tests {
             let err = Location::resolve(Some(empty)).unwrap_err();
             assert!(err.to_string().starts_with("db: "), "{err}");
         }
+    }
+
+    #[test]
+    fn a_server_url_is_checked_before_connecting() {
+        for (url, says) in [
+            ("postgres://u@127.0.0.1:99999/x", "invalid port number"),
+            ("postgres://u@127.0.0.1:54x32/x", "invalid port number"),
+            ("postgres://u@[::1:5432/x", "invalid IPv6 address"),
+            ("mysql://root@[::1]x:3306/test", "not a valid URL"),
+            (
+                "postgres://u@h/x?sslmode=bogus",
+                "sslmode=bogus is not a TLS mode; use one of disable",
+            ),
+            (
+                "mysql://u@h/x?ssl-mode=bogus",
+                "ssl-mode=bogus is not a TLS mode; use one of DISABLED",
+            ),
+            ("postgres:///x", "names no server"),
+        ] {
+            let err = Location::resolve(Some(url)).unwrap_err();
+            assert_eq!(err.exit_code(), 65, "{url}: {err}");
+            assert!(
+                err.to_string().starts_with("db: ") && err.to_string().contains(says),
+                "{url}: {err}"
+            );
+        }
+        for url in [
+            "postgres://u:p@h:5432/x?sslmode=VERIFY-FULL&sslrootcert=/r.pem",
+            "mysql://u@[::1]:3306/x?ssl-mode=required",
+        ] {
+            assert!(Location::resolve(Some(url)).is_ok(), "{url}");
+        }
+        // A password is never shown, even in a URL that is refused.
+        let err = Location::resolve(Some("postgres://u:s3cret@h:99999/x")).unwrap_err();
+        assert!(!err.to_string().contains("s3cret"), "{err}");
     }
 
     #[test]

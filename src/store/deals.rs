@@ -228,7 +228,12 @@ async fn history_of(conn: &impl ConnectionTrait, deal_id: i32) -> Result<DealHis
 
 /// The history stored events make (a deal's, in order): the events not voided.
 fn history_from(events: &[deal_event::Model]) -> DealHistory {
-    DealHistory::new(events.iter().filter(|e| !e.voided).map(history_event).collect())
+    history_from_models(events.iter())
+}
+
+/// The history a deal's stored events make, in any order: the events not voided.
+pub(super) fn history_from_models<'a>(events: impl Iterator<Item = &'a deal_event::Model>) -> DealHistory {
+    DealHistory::new(events.filter(|e| !e.voided).map(history_event).collect())
 }
 
 /// A stored event as the deal's history sees it.

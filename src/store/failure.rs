@@ -31,6 +31,9 @@ pub enum Failure {
     Unreachable,
     /// The server refused the login.
     AccessDenied,
+    /// The server cancelled a statement: its statement time limit ran out (one the URL or the
+    /// server sets), or an administrator cancelled it.
+    Cancelled,
     /// The server has no database of that name.
     NoSuchDatabase,
     /// A value does not fit the column (too long, out of range) or breaks a constraint.
@@ -97,6 +100,11 @@ impl fmt::Display for Failure {
             Failure::AccessDenied => {
                 write!(f, "the database server refused access (user, password or rights)")
             }
+            Failure::Cancelled => write!(
+                f,
+                "the database server cancelled a statement (a statement time limit ran out, or an \
+                 administrator cancelled it); try again, or raise the server's limit"
+            ),
             Failure::ValueRefused => write!(
                 f,
                 "the database refused a value as too long, out of range or invalid"
@@ -131,6 +139,8 @@ pub fn classify(error: &DbErr) -> Failure {
         DbErr::Type(message) | DbErr::Json(message) => Failure::Unreadable(message.clone()),
         DbErr::TryIntoErr { .. } => Failure::Unreadable(error.to_string()),
         DbErr::AccessDenied { .. } => Failure::AccessDenied,
+        // A migration that refuses the database as it is says why in its own words.
+        DbErr::Migration(message) => Failure::Refused(message.clone()),
         _ => Failure::Other { code: None },
     }
 }
@@ -218,6 +228,7 @@ fn classify_code(driver: Driver, code: &str, key: &str) -> Failure {
             "XX001" | "XX002" => Failure::Corrupt,
             "28000" | "28P01" | "42501" => Failure::AccessDenied,
             "3D000" => Failure::NoSuchDatabase,
+            "57014" => Failure::Cancelled, // query_canceled (statement_timeout, pg_cancel_backend)
             c if c.starts_with("08") || c.starts_with("57P") || c.starts_with("53") => Failure::Unreachable,
             c if c.starts_with("22") || c.starts_with("23") => Failure::ValueRefused,
             _ => Failure::Other {
@@ -235,6 +246,8 @@ fn classify_code(driver: Driver, code: &str, key: &str) -> Failure {
             1034 | 1194 | 1195 => Failure::Corrupt,  // bad index file, crashed table
             1044 | 1045 | 1142 | 1227 => Failure::AccessDenied,
             1049 => Failure::NoSuchDatabase,
+            // Interrupted, max_execution_time (MySQL), max_statement_time (MariaDB).
+            1317 | 3024 | 1969 => Failure::Cancelled,
             // 1047: a Galera node that is not synced with its cluster.
             1040 | 1047 | 1053 | 1152 | 1158..=1161 | 2002 | 2003 | 2006 | 2013 => Failure::Unreachable,
             1048 | 1216 | 1217 | 1264 | 1292 | 1366 | 1406 | 1451 | 1452 | 3819 | 4025 => {
@@ -292,6 +305,34 @@ pub fn connect_reason(error: &DbErr) -> String {
         }
     }
     classify(error).to_string()
+}
+
+/// What is wrong with the URL itself, when a connection failed because of it: settings the
+/// driver cannot read, or startup options (`options=`) the server refused (PostgreSQL: a syntax
+/// error 42601, an unknown setting 42704, a refused value 22023, a setting fixed at start 55P02).
+pub fn url_problem(error: &DbErr) -> Option<String> {
+    let DbErr::Conn(RuntimeErr::SqlxError(e)) = error else {
+        return None;
+    };
+    match e.as_ref() {
+        sqlx::Error::Configuration(c) if c.downcast_ref::<super::wire::Refused>().is_none() => {
+            Some(format!("the driver cannot use this URL ({c})"))
+        }
+        sqlx::Error::Database(db) if e_is_postgres(db.as_ref()) => {
+            let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
+            matches!(code.as_str(), "42601" | "42704" | "22023" | "55P02").then(|| {
+                format!(
+                    "the server refused the session settings the URL gives (options=…): a setting \
+                     it does not know, or a value it does not take (SQLSTATE {code})"
+                )
+            })
+        }
+        _ => None,
+    }
+}
+
+fn e_is_postgres(e: &dyn sqlx::error::DatabaseError) -> bool {
+    e.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some()
 }
 
 /// The error's class for a `Result` whose error may be a database one (used by the retry loop).

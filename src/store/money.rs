@@ -77,8 +77,10 @@ impl serde::Serialize for Money {
 impl<'de> serde::Deserialize<'de> for Money {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        Decimal::from_str(&text)
-            .map(Money)
-            .map_err(serde::de::Error::custom)
+        Decimal::from_str(&text).map(Money).map_err(|_| {
+            serde::de::Error::custom(format!(
+                "'{text}' is not an amount vetted can hold (a decimal of at most 28 digits)"
+            ))
+        })
     }
 }

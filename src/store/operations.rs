@@ -46,6 +46,8 @@ pub struct Op {
     /// Its number: what `recorded_by` and `retracted_by` hold.
     pub seq: i32,
     pub actor: String,
+    /// The operation it undoes, said as it finishes (`finish`).
+    undoes: Option<i32>,
     /// The one-line summary: the first change's, unless the command gives its own.
     summary: Mutex<Option<String>>,
 }
@@ -97,10 +99,10 @@ pub async fn begin(conn: &Txn, actor: &str, command: &str, kind: Kind) -> Result
         command: Set(command.to_string()),
         summary: Set(String::new()),
         kind: Set(kind.name().to_string()),
-        undoes: Set(match kind {
-            Kind::Undo(seq) => Some(seq),
-            _ => None,
-        }),
+        // Said as it finishes: the unique key on `undoes` then refuses the second of two undos
+        // of one operation after its body found nothing in the way, and the rerun of that
+        // transaction says who came first (`undo::admissible`).
+        undoes: Set(None),
         ..Default::default()
     }
     .stored(conn)
@@ -108,6 +110,10 @@ pub async fn begin(conn: &Txn, actor: &str, command: &str, kind: Kind) -> Result
     Ok(Op {
         seq: inserted.seq,
         actor: actor.to_string(),
+        undoes: match kind {
+            Kind::Undo(seq) => Some(seq),
+            _ => None,
+        },
         summary: Mutex::new(None),
     })
 }
@@ -123,7 +129,131 @@ pub async fn finish(conn: &impl ConnectionTrait, op: &Op) -> Result<Keep> {
     let finished = operation::Entity::update_many()
         .col_expr(operation::Column::At, Expr::value(Utc::now()))
         .col_expr(operation::Column::Summary, Expr::value(summary))
+        .col_expr(operation::Column::Undoes, Expr::value(op.undoes))
         .filter(operation::Column::Seq.eq(op.seq))
         .build(conn.get_database_backend());
     Ok(Keep::CommitAfter(finished))
+}
+
+/// The command line, quoted as a shell would take it back, with every database URL's passwords
+/// masked (`connect::redact`): the value of `--db`, and any argument that looks like a URL. The
+/// program is named `vetted` whatever path started it. An argument longer than
+/// `COMMAND_WORD_CHARS` is cut (ending in `…`): a note's 64 KiB body is in the operation's
+/// changes already, and the line stays within every backend's text column.
+pub fn masked_command_line(args: impl Iterator<Item = String>) -> String {
+    let mut after_db = false;
+    let words: Vec<String> = args
+        .enumerate()
+        .map(|(i, arg)| {
+            let word = if i == 0 {
+                "vetted".to_string()
+            } else if let Some(url) = arg.strip_prefix("--db=") {
+                format!("--db={}", super::connect::redact(url))
+            } else if after_db || arg.contains("://") {
+                super::connect::redact(&arg)
+            } else {
+                arg
+            };
+            after_db = word == "--db";
+            cut(word, COMMAND_WORD_CHARS)
+        })
+        .collect();
+    cut(shell_words::join(words), COMMAND_LINE_CHARS)
+}
+
+/// Characters of one argument, and of the whole line, an operation records.
+const COMMAND_WORD_CHARS: usize = 200;
+const COMMAND_LINE_CHARS: usize = 4_000;
+
+fn cut(text: String, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text,
+    }
+}
+
+/// A recorded command line with every database password masked, as `masked_command_line`
+/// records one: for a command line that did not come from this vetted (a restored backup's).
+pub fn masked(line: &str) -> String {
+    match shell_words::split(line) {
+        Ok(words) if !words.is_empty() => masked_command_line(words.into_iter()),
+        // Not a line a shell takes back: each word that looks like a URL is masked as it is.
+        _ => line
+            .split(' ')
+            .map(|word| {
+                if word.contains("://") {
+                    super::connect::redact(word)
+                } else {
+                    word.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{masked, masked_command_line};
+
+    fn line(args: &[&str]) -> String {
+        masked_command_line(args.iter().map(|a| a.to_string()))
+    }
+
+    #[test]
+    fn a_long_argument_is_recorded_cut() {
+        let body = "x".repeat(65_536);
+        let recorded = line(&["vetted", "note", "add", &body]);
+        assert_eq!(recorded, format!("vetted note add {}…", "x".repeat(200)));
+        let many: Vec<String> = (0..2_000).map(|i| format!("--capability=c{i}")).collect();
+        let mut args = vec!["vetted".to_string()];
+        args.extend(many);
+        let recorded = masked_command_line(args.into_iter());
+        assert_eq!(recorded.chars().count(), 4_001);
+        assert!(recorded.ends_with('…'));
+    }
+
+    #[test]
+    fn the_recorded_command_line_masks_every_password() {
+        assert_eq!(
+            line(&[
+                "/usr/bin/vetted",
+                "--db",
+                "postgres://ann:s3cret@db/team",
+                "buyer",
+                "list"
+            ]),
+            "vetted --db 'postgres://ann:***@db/team' buyer list"
+        );
+        assert_eq!(
+            line(&["vetted", "--db=mysql://root:pw@h/x?sslpassword=k", "log"]),
+            "vetted '--db=mysql://root:***@h/x?sslpassword=***' log"
+        );
+        // Arguments are quoted as a shell takes them back.
+        assert_eq!(
+            line(&["vetted", "supplier", "add", "Lumina Tech", "--note", "it's"]),
+            "vetted supplier add 'Lumina Tech' --note 'it'\\''s'"
+        );
+        assert_eq!(
+            line(&["vetted", "--db", "team.db", "log"]),
+            "vetted --db team.db log"
+        );
+    }
+
+    #[test]
+    fn a_restored_command_line_is_masked_again() {
+        assert_eq!(
+            masked("vetted --db 'postgres://ann:s3cret@db/team' buyer list"),
+            "vetted --db 'postgres://ann:***@db/team' buyer list"
+        );
+        assert_eq!(
+            masked("vetted --db=mysql://root:pw@h/x log"),
+            "vetted '--db=mysql://root:***@h/x' log"
+        );
+        assert_eq!(
+            masked("vetted 'unclosed mysql://a:b@h/x"),
+            "vetted 'unclosed mysql://a:***@h/x"
+        );
+        assert_eq!(masked(""), "");
+    }
 }

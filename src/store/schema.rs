@@ -14,15 +14,21 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
-/// Every migration, in order: the `migrations` crate's, then the app's own, which need the
-/// app's code (`name_keys`: every stored key computed again by today's naming rules).
+/// Every migration, in the order they landed: the `migrations` crate's, with the app's own
+/// (`name_keys`: every stored key computed again by today's naming rules, which needs the app's
+/// code) in the seventh place, where it landed. sea-orm-migration applies what is pending in
+/// list order, so a database made today and one migrated step by step apply the same list in
+/// the same order.
 pub struct Migrations;
+
+/// Where the app's own migration stands in the list.
+const NAME_KEYS_AT: usize = 6;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrations {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         let mut all = migrations::Migrator::migrations();
-        all.push(Box::new(super::name_keys::NameKeys));
+        all.insert(NAME_KEYS_AT, Box::new(super::name_keys::NameKeys));
         all
     }
 }
@@ -194,6 +200,9 @@ pub async fn migrate(db: &Db, location: &Location) -> Result<()> {
         }
         Db::Orm(orm) => Ok(Migrations::up(orm, None).await?),
         Db::Wire(wire) => {
+            if wire.backend() == DbBackend::MySql {
+                require_utf8mb4(db, location).await?;
+            }
             let orm = super::connect::connect(location).await?;
             let outcome = if wire.backend() == DbBackend::Postgres {
                 migrate_in_one_transaction(&orm).await
@@ -203,6 +212,31 @@ pub async fn migrate(db: &Db, location: &Location) -> Result<()> {
             let _ = orm.close().await;
             Ok(outcome?)
         }
+    }
+}
+
+/// Refuses a MySQL/MariaDB database whose character set is not `utf8mb4` before it is given
+/// tables: in latin1 (or MySQL's three-byte `utf8`) every Chinese name would later be refused
+/// as too long.
+async fn require_utf8mb4(db: &Db, location: &Location) -> Result<()> {
+    let charset: Option<String> = match db
+        .query_one_raw(sea_orm::Statement::from_string(
+            DbBackend::MySql,
+            "SELECT @@character_set_database AS db_charset",
+        ))
+        .await?
+    {
+        Some(row) => row.try_get("", "db_charset")?,
+        None => None,
+    };
+    match charset {
+        Some(charset) if charset != "utf8mb4" => Err(Error::Unavailable(format!(
+            "database {} uses the character set {charset}, in which names in Chinese, Japanese \
+             or Korean cannot be stored; vetted needs utf8mb4: run `ALTER DATABASE … CHARACTER SET \
+             utf8mb4 COLLATE utf8mb4_bin` on the empty database (or create it so), then `vetted db migrate`",
+            location.display()
+        ))),
+        _ => Ok(()),
     }
 }
 

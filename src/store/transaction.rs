@@ -9,13 +9,19 @@ use sea_orm::{ConnectionTrait, DbBackend, SqliteTransactionMode, TransactionOpti
 use super::failure;
 use crate::error::{Error, Result};
 
-/// How many times `write` runs a colliding transaction again. With SQLite's busy timeout
-/// (`connect::SQLITE_BUSY_TIMEOUT`) per attempt, a writer waits about half a minute in all
-/// before it reports the database busy.
+/// How many times `write` runs a colliding transaction again. With `LOCK_WAIT` per attempt, a
+/// writer waits about half a minute in all before it reports the database busy.
 pub const RETRIES: u32 = 8;
 
-/// No rerun starts after this long: a server's own lock wait (MariaDB's is 50 s) may already
-/// have used it up, and a user waits this long at most for a collision to clear.
+/// How long one statement of a write transaction waits for a lock another process or session
+/// holds before it fails busy, on every backend (SQLite's busy timeout, PostgreSQL's
+/// `lock_timeout`, MySQL's lock wait timeouts: `wire::lock_wait`). `write` reruns a busy
+/// transaction, so a writer waits for a long write (an import's) about half a minute in all,
+/// and a short one costs it milliseconds.
+pub const LOCK_WAIT: Duration = Duration::from_secs(3);
+
+/// No rerun starts after this long: a user waits this long at most for a collision or a lock
+/// to clear (a read outside a transaction waits this long for a lock at once).
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
 /// Runs `body` as one write transaction and commits it. When the transaction collides with

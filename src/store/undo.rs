@@ -13,7 +13,7 @@ use chrono::SecondsFormat;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Statement,
+    QueryOrder, QuerySelect, QueryTrait, Statement,
 };
 use serde::Serialize;
 
@@ -75,8 +75,9 @@ pub async fn undo(
         });
     }
     let id = store
-        .write_as(Kind::Undo(target.seq), async |txn, op| {
-            // Decided afresh in the transaction: another writer may have come first.
+        .write_reading_as(Kind::Undo(target.seq), lock(&target), async |txn, op, ()| {
+            // Decided afresh in the transaction, once the operation is ours to undo: another
+            // undo of it may have come first.
             let plan = admissible(txn, &target, Some(op.seq)).await?;
             apply(txn, op, &target, &plan)
                 .await
@@ -96,6 +97,20 @@ pub async fn undo(
         redo,
         dry_run,
     })
+}
+
+/// Locks the operation to undo for this transaction (where the backend locks rows): a second
+/// undo of it waits for the first to finish, then finds it undone. (SQLite's writers take turns
+/// anyway; on a cluster the unique key on `undoes` refuses the second at commit.)
+fn lock(target: &operation::Model) -> impl AsyncFnMut(&Txn) -> Result<()> {
+    let seq = target.seq;
+    async move |txn: &Txn| {
+        operation::Entity::find_by_id(seq)
+            .lock_exclusive()
+            .one(txn)
+            .await?;
+        Ok(())
+    }
 }
 
 /// The undo's summary: `undid <what X did>`; undoing an undo says `redid`.
@@ -188,10 +203,7 @@ async fn admissible(
         .one(conn)
         .await?
     {
-        return Err(Error::Conflict(format!(
-            "operation {} was already undone by {} ({}); undo that one to redo it",
-            target.id, undo.id, undo.summary
-        )));
+        return Err(already_undone(target, &undo));
     }
     let mut later: Option<(i32, String)> = None;
     let mut plan = Plan::default();
@@ -218,6 +230,11 @@ async fn admissible(
         return Ok(plan);
     };
     let by = operation::Entity::find_by_id(seq).one(conn).await?;
+    // An undo of it that committed while this one read (on another node of a cluster) is
+    // what stands in the way.
+    if let Some(undo) = by.as_ref().filter(|o| o.undoes == Some(target.seq)) {
+        return Err(already_undone(target, undo));
+    }
     let by = by.map_or_else(
         || format!("#{seq}"),
         |o| {
@@ -234,6 +251,13 @@ async fn admissible(
         "cannot undo {} ({}): a later operation, {by}, changed {what}; undo that one first",
         target.id, target.summary
     )))
+}
+
+fn already_undone(target: &operation::Model, undo: &operation::Model) -> Error {
+    Error::Conflict(format!(
+        "operation {} was already undone by {} ({}); undo that one to redo it",
+        target.id, undo.id, undo.summary
+    ))
 }
 
 /// Which table's column refers to which table's id: a record another operation added to one
@@ -263,15 +287,6 @@ fn quoted(backend: DbBackend, name: &str) -> String {
         DbBackend::MySql => format!("`{name}`"),
         _ => format!("\"{name}\""),
     }
-}
-
-/// `a.k = b.k` for every key column of `E`.
-fn same_key<E: Versioned>(backend: DbBackend, a: &str, b: &str) -> String {
-    versions::key_columns::<E>()
-        .iter()
-        .map(|k| format!("{a}.{k} = {b}.{k}", k = quoted(backend, k)))
-        .collect::<Vec<_>>()
-        .join(" AND ")
 }
 
 /// Records of `E` that operation `x` wrote or removed and a later operation changed: when every
@@ -350,7 +365,7 @@ async fn built_on(
         "SELECT c.recorded_by AS later, {c_key} AS child_key, {p_id} AS parent_key \
          FROM {child} c JOIN {parent} p ON c.{column} = p.id \
          WHERE p.recorded_by = {x} AND c.recorded_by <> {x} \
-           AND NOT EXISTS (SELECT 1 FROM {history} h WHERE h.retracted_by = {x} AND h.id = p.id) \
+           AND p.id NOT IN (SELECT h.id FROM {history} h WHERE h.retracted_by = {x}) \
          ORDER BY c.recorded_by LIMIT 100",
         c_key = key_text(backend, child_key),
         p_id = key_text(backend, "p.id"),
@@ -443,12 +458,16 @@ async fn describe(
     Ok((entry, records))
 }
 
-/// Applies the inverse of `target` as operation `op`.
+/// Applies the inverse of `target` as operation `op`, in an order no reference between the
+/// records breaks: what `x` removed comes back first (parents first), then what it changed goes
+/// back (which may point at what just came back: a merge's events at the duplicate's deal),
+/// and what it created goes last (children first, once nothing points at it any more).
 async fn apply(txn: &Txn, op: &Op, target: &operation::Model, plan: &Plan) -> Result<()> {
     let x = target.seq;
     parents_first!(E => retire_written::<E>(txn, op.seq, x, plan).await?);
+    parents_first!(E => restore_retracted::<E>(txn, op.seq, x, plan, Restore::Removed).await?);
+    parents_first!(E => restore_retracted::<E>(txn, op.seq, x, plan, Restore::Changed).await?);
     children_first!(E => delete_created::<E>(txn, x, plan).await?);
-    parents_first!(E => restore_retracted::<E>(txn, op.seq, x, plan).await?);
     Ok(())
 }
 
@@ -468,24 +487,20 @@ async fn retire_written<E: Versioned>(txn: &Txn, undo: i32, x: i32, plan: &Plan)
 }
 
 /// Deletes the rows `x` created: written by it, with no version it retracted (and those
-/// changed back since).
+/// changed back since). The keys it retracted are read once (`NOT IN`), not looked up per row.
 async fn delete_created<E: Versioned>(txn: &Txn, x: i32, plan: &Plan) -> Result<()> {
     let backend = txn.get_database_backend();
     let table = quoted(backend, versions::table_name::<E>());
     let history = quoted(backend, &versions::history_table::<E>());
-    // MySQL does not let a DELETE name its table in a subquery but through a join.
-    let sql = match backend {
-        DbBackend::MySql => format!(
-            "DELETE c FROM {table} c LEFT JOIN {history} h ON h.retracted_by = {x} AND {same} \
-             WHERE c.recorded_by = {x} AND h.retracted_by IS NULL",
-            same = same_key::<E>(backend, "h", "c"),
-        ),
-        _ => format!(
-            "DELETE FROM {table} WHERE recorded_by = {x} AND NOT EXISTS \
-             (SELECT 1 FROM {history} h WHERE h.retracted_by = {x} AND {same})",
-            same = same_key::<E>(backend, "h", table.as_str()),
-        ),
-    };
+    let keys = versions::key_columns::<E>()
+        .iter()
+        .map(|k| quoted(backend, k))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "DELETE FROM {table} WHERE recorded_by = {x} AND ({keys}) NOT IN \
+         (SELECT {keys} FROM {history} WHERE retracted_by = {x})"
+    );
     txn.execute_raw(Statement::from_string(backend, sql)).await?;
     let created: Vec<serde_json::Value> = plan
         .records(versions::table_name::<E>())
@@ -499,12 +514,28 @@ async fn delete_created<E: Versioned>(txn: &Txn, x: i32, plan: &Plan) -> Result<
     Ok(())
 }
 
-/// Gives back the versions `x` retracted, recorded by the undo: rows `x` changed are updated
-/// to them, rows it removed are inserted again.
-async fn restore_retracted<E: Versioned>(txn: &Txn, undo: i32, x: i32, plan: &Plan) -> Result<()> {
+/// Which of the versions `x` retracted `restore_retracted` gives back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Restore {
+    /// Rows `x` removed: inserted again.
+    Removed,
+    /// Rows `x` changed: updated back.
+    Changed,
+}
+
+/// Gives back the versions `x` retracted, recorded by the undo: rows it removed are inserted
+/// again, rows it changed are updated to them (`which`). The updates go out together (on a
+/// server, in as few messages as their size allows: `Txn::defer`).
+async fn restore_retracted<E: Versioned>(
+    txn: &Txn,
+    undo: i32,
+    x: i32,
+    plan: &Plan,
+    which: Restore,
+) -> Result<()> {
     let table = versions::table_name::<E>();
     let netted = plan.keys(table);
-    let mut old: Vec<(E::Model, bool)> = Vec::new();
+    let mut old: Vec<E::Model> = Vec::new();
     let retracted = versions::retracted_models::<E>(txn, x).await?;
     if !retracted.is_empty() {
         let changed: HashSet<String> = E::find()
@@ -516,25 +547,32 @@ async fn restore_retracted<E: Versioned>(txn: &Txn, undo: i32, x: i32, plan: &Pl
             .collect::<Result<_>>()?;
         for model in retracted {
             let key = versions::key_of::<E>(&model)?;
-            if !netted.contains(&key) {
-                old.push((model, changed.contains(&key)));
+            let stands = changed.contains(&key);
+            if !netted.contains(&key) && stands == (which == Restore::Changed) {
+                old.push(model);
             }
         }
     }
     for record in plan.records(table) {
-        if let Some(before) = &record.before {
-            old.push((serde_json::from_value(before.clone())?, record.current.is_some()));
+        if let Some(before) = &record.before
+            && record.current.is_some() == (which == Restore::Changed)
+        {
+            old.push(serde_json::from_value(before.clone())?);
         }
     }
+    let backend = txn.get_database_backend();
     let mut removed = Vec::new();
-    for (model, stands) in old {
+    for model in old {
+        let key = versions::key_condition::<E>(&model);
         // Every column written, not only those that differ from what the model was read as.
         let mut active = model.into_active_model().reset_all();
         versions::stamp::<E>(&mut active, undo);
-        if stands {
-            E::update(active).exec(txn).await?;
-        } else {
-            removed.push(active);
+        match which {
+            Restore::Changed => {
+                txn.defer(E::update_many().set(active).filter(key).build(backend))
+                    .await?;
+            }
+            Restore::Removed => removed.push(active),
         }
     }
     for chunk in removed.chunks(versions::INSERT_ROWS / versions::column_count::<E>()) {

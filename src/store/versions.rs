@@ -459,6 +459,16 @@ fn json_value(value: &serde_json::Value) -> sea_orm::Value {
     }
 }
 
+/// The condition that selects `model`'s row of `E` by its key.
+pub fn key_condition<E: EntityTrait + Default>(model: &E::Model) -> Condition {
+    use sea_orm::ModelTrait;
+    E::PrimaryKey::iter()
+        .map(|k| k.into_column())
+        .fold(Condition::all(), |all, column| {
+            all.add(Expr::col((E::default(), column)).eq(model.get(column)))
+        })
+}
+
 /// The current rows of `E` with the keys of `rows`, as JSON (all columns).
 pub async fn current_rows<E: Versioned>(
     conn: &impl ConnectionTrait,
@@ -506,19 +516,18 @@ pub async fn retracted_rows<E: Versioned>(
 /// Current rows of `E` that another operation wrote where `op` had retracted a version (it
 /// changed or removed the row, and the key holds a newer row), as JSON (all columns).
 pub async fn rewritten<E: Versioned>(conn: &impl ConnectionTrait, op: i32) -> Result<Vec<serde_json::Value>> {
-    let h = Alias::new("h");
-    let mut exists = Query::select();
-    exists
-        .expr(Expr::val(1))
-        .from_as(Alias::new(history_table::<E>()), h.clone())
-        .and_where(Expr::col((h.clone(), Alias::new(RETRACTED_BY))).eq(op));
-    for column in E::PrimaryKey::iter().map(|k| k.into_column()) {
-        exists.and_where(Expr::col((h.clone(), column)).equals((E::default(), column)));
-    }
+    // The keys `op` retracted, read once (`IN`), not looked up again for every row of `E`.
+    let keys: Vec<E::Column> = E::PrimaryKey::iter().map(|k| k.into_column()).collect();
+    let mut retracted = Query::select();
+    retracted
+        .columns(keys.iter().copied())
+        .from(Alias::new(history_table::<E>()))
+        .and_where(Expr::col(Alias::new(RETRACTED_BY)).eq(op));
+    let key = Expr::tuple(keys.iter().map(|c| Expr::col((E::default(), *c))));
     let mut out = Vec::new();
     for model in E::find()
         .filter(recorded_by::<E>().ne(op))
-        .filter(Expr::exists(exists))
+        .filter(key.in_subquery(retracted))
         .all(conn)
         .await?
     {

@@ -37,6 +37,8 @@ use sea_orm::{
 };
 use tokio::sync::oneshot;
 
+use super::transaction::{LOCK_WAIT, PATIENCE};
+
 /// A command's database: sea-orm's connection, or the wire to a server.
 #[derive(Clone)]
 pub enum Db {
@@ -92,6 +94,8 @@ struct Pending {
     sql: String,
     /// How many statements `sql` holds: each answers with its own completion.
     statements: usize,
+    /// Which part of the work it is: how long it waits for a lock.
+    part: Part,
     reply: oneshot::Sender<Result<Answer, Arc<sqlx::Error>>>,
 }
 
@@ -146,6 +150,35 @@ const MYSQL_SESSION: &[&str] = &[
      ',PIPES_AS_CONCAT,NO_ENGINE_SUBSTITUTION')), time_zone = '+00:00', NAMES utf8mb4",
 ];
 
+/// How much deferred text a transaction holds before it sends it on its own.
+const DEFERRED_BYTES: usize = 1 << 20;
+
+/// Which part of the work a statement is: a read outside any transaction, the first statement
+/// of a write transaction (sent after its `BEGIN`), a later one, or its rollback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Read,
+    Begin,
+    Write,
+    Rollback,
+}
+
+/// How long a message's statements wait for a lock another session holds before they fail
+/// busy: a write transaction `LOCK_WAIT` at a time (it is then rerun while `PATIENCE` lasts,
+/// as on SQLite), a read `PATIENCE` at once. Servers wait without end by default (PostgreSQL)
+/// or for a day (MySQL's metadata locks), behind a `LOCK TABLE` or a stuck session. On
+/// PostgreSQL `SET LOCAL` lasts for the message's implicit transaction or the transaction it
+/// is part of, so nothing stays behind on a server connection a pooler hands on.
+fn lock_wait(backend: DbBackend, wait: std::time::Duration) -> String {
+    match backend {
+        DbBackend::Postgres => format!("SET LOCAL lock_timeout = '{}ms'", wait.as_millis()),
+        _ => format!(
+            "SET SESSION lock_wait_timeout = {secs}, innodb_lock_wait_timeout = {secs}",
+            secs = wait.as_secs().max(1)
+        ),
+    }
+}
+
 /// A write transaction on either kind of connection.
 pub enum Txn {
     Orm(DatabaseTransaction),
@@ -158,8 +191,9 @@ pub struct WireTxn {
     wire: Arc<Wire>,
     /// No statement has gone out yet: the next one carries the `BEGIN`.
     unopened: AtomicBool,
-    /// Statements that go out ahead of the next one.
+    /// Statements that go out ahead of the next one, and their size.
     deferred: std::sync::Mutex<Vec<String>>,
+    deferred_bytes: std::sync::atomic::AtomicUsize,
     finished: bool,
 }
 
@@ -193,19 +227,19 @@ impl Wire {
 
     /// One statement outside a transaction.
     async fn query(&self, sql: String) -> Result<Vec<QueryResult>, DbErr> {
-        Ok(self.send(false, vec![sql]).await.map_err(query_err)?.rows)
+        Ok(self.send(Part::Read, vec![sql]).await.map_err(query_err)?.rows)
     }
 
     /// One statement outside a transaction, its rows not wanted.
     async fn execute(&self, sql: String) -> Result<ExecResult, DbErr> {
-        Ok(self.send(false, vec![sql]).await.map_err(exec_err)?.done)
+        Ok(self.send(Part::Read, vec![sql]).await.map_err(exec_err)?.done)
     }
 
     /// Queues statements that run one after another (after a `BEGIN`, when they open a
     /// transaction) and waits for the answer of the last.
-    async fn send(&self, begin: bool, mut sqls: Vec<String>) -> Result<Answer, Arc<sqlx::Error>> {
+    async fn send(&self, part: Part, mut sqls: Vec<String>) -> Result<Answer, Arc<sqlx::Error>> {
         let (reply, mut answer) = oneshot::channel();
-        if begin {
+        if part == Part::Begin {
             sqls.insert(0, "BEGIN".to_string());
         }
         let statements = sqls.len();
@@ -213,6 +247,7 @@ impl Wire {
         self.queue().push(Pending {
             sql,
             statements,
+            part,
             reply,
         });
         tokio::task::yield_now().await;
@@ -272,6 +307,17 @@ impl Wire {
         let mut skip = setup.len();
         if self.orphaned.swap(false, Ordering::SeqCst) {
             text.push_str("ROLLBACK; ");
+            skip += 1;
+        }
+        // A rollback alone waits for nothing (and PostgreSQL refuses any other statement in a
+        // failed transaction, a `SET` too).
+        if !batch.iter().all(|p| p.part == Part::Rollback) {
+            let writes = batch.iter().any(|p| matches!(p.part, Part::Begin | Part::Write));
+            text.push_str(&lock_wait(
+                self.backend,
+                if writes { LOCK_WAIT } else { PATIENCE },
+            ));
+            text.push_str(";\n");
             skip += 1;
         }
         let mut gate = self
@@ -412,6 +458,7 @@ impl Db {
                 wire: wire.clone(),
                 unopened: AtomicBool::new(true),
                 deferred: std::sync::Mutex::new(Vec::new()),
+                deferred_bytes: std::sync::atomic::AtomicUsize::new(0),
                 finished: false,
             })),
         }
@@ -437,9 +484,14 @@ impl WireTxn {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
+        self.deferred_bytes.store(0, Ordering::SeqCst);
         all.extend(sqls);
-        let begin = self.unopened.swap(false, Ordering::SeqCst);
-        self.wire.send(begin, all).await
+        let part = if self.unopened.swap(false, Ordering::SeqCst) {
+            Part::Begin
+        } else {
+            Part::Write
+        };
+        self.wire.send(part, all).await
     }
 
     /// Ends the transaction with `COMMIT` (after the deferred statements and `last`, in one
@@ -458,7 +510,12 @@ impl WireTxn {
                 let sqls = last.map(text).into_iter().chain(["COMMIT".to_string()]);
                 self.send(sqls).await.map_err(exec_err).map(|_| ())
             }
-            false if opened => self.wire.execute("ROLLBACK".to_string()).await.map(|_| ()),
+            false if opened => self
+                .wire
+                .send(Part::Rollback, vec!["ROLLBACK".to_string()])
+                .await
+                .map_err(exec_err)
+                .map(|_| ()),
             _ => Ok(()),
         }
     }
@@ -504,10 +561,17 @@ impl Txn {
         match self {
             Txn::Orm(txn) => txn.execute_raw(statement).await.map(|_| ()),
             Txn::Wire(txn) => {
+                let statement = text(&statement);
+                let held = txn.deferred_bytes.fetch_add(statement.len(), Ordering::SeqCst) + statement.len();
                 txn.deferred
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .push(text(&statement));
+                    .push(statement);
+                // Many of them (an undo's thousands of updates) go out in messages of a size
+                // every server takes (MySQL's `max_allowed_packet` is 16 MiB by default).
+                if held > DEFERRED_BYTES {
+                    txn.send([]).await.map_err(exec_err)?;
+                }
                 Ok(())
             }
         }

@@ -203,3 +203,108 @@ fn mysql_over_tls() {
     let db = Db::on(&Backend::Mysql(url("VETTED_TEST_MYSQL_URL")));
     tls_is_required_and_verified(&db, "ssl-mode=REQUIRED", "ssl-mode=VERIFY_IDENTITY", "ssl-ca");
 }
+
+/// A server URL's own mistakes are bad input (65) naming what is wrong, found before any
+/// connection: a TLS mode that does not exist, a port that is no number, a broken IPv6 address.
+/// (They were 69, with the driver's words.)
+#[test]
+fn a_server_url_with_a_mistake_is_bad_input() {
+    for (url, says) in [
+        (
+            "postgres://postgres@127.0.0.1:5432/test?sslmode=bogus",
+            "sslmode=bogus is not a TLS mode",
+        ),
+        (
+            "mysql://root@127.0.0.1:3306/test?ssl-mode=bogus",
+            "ssl-mode=bogus is not a TLS mode",
+        ),
+        (
+            "postgres://postgres:pw@127.0.0.1:99999/test",
+            "invalid port number",
+        ),
+        ("postgres://postgres@[::1:5432/test", "invalid IPv6 address"),
+        ("mysql://root@127.0.0.1:33x06/test", "invalid port number"),
+    ] {
+        let out = vetted().args(["--db", url, "buyer", "list"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(65), "{url}: {stderr}");
+        assert!(
+            stderr.contains("db: ") && stderr.contains(says),
+            "{url}: {stderr}"
+        );
+        assert!(!stderr.contains("pw@"), "{stderr}");
+    }
+}
+
+/// Startup options the server refuses are the URL's mistake (65), not "a bug in vetted"; a
+/// statement the server cancels (its time limit set through them) is said as such (69).
+#[test]
+#[cfg_attr(
+    not(vetted_test_postgres),
+    ignore = "skipped: PostgreSQL runs of the suite need VETTED_TEST_POSTGRES_URL"
+)]
+fn postgresql_options_in_the_url() {
+    let db = Db::on(&Backend::Postgres(url("VETTED_TEST_POSTGRES_URL")));
+    let base = db.server.as_ref().unwrap().url.clone();
+    for options in ["bogus", "-c%20no_such_setting%3D1", "-c%20lock_timeout%3Dforever"] {
+        let target = format!("{base}?options={options}");
+        let out = vetted()
+            .args(["--db", &target, "buyer", "list"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(65), "{options}: {stderr}");
+        assert!(stderr.contains("db: ") && stderr.contains("options="), "{stderr}");
+        assert!(!stderr.contains("bug in vetted"), "{stderr}");
+    }
+    db.ok(&["buyer", "add", "Aurora Solar"]);
+    let target = format!("{base}?options=-c%20statement_timeout%3D1");
+    let out = vetted()
+        .args(["--db", &target, "report", "status"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        assert_eq!(out.status.code(), Some(69), "{stderr}");
+        assert!(stderr.contains("cancelled a statement"), "{stderr}");
+    }
+    // A harmless setting works.
+    let target = format!("{base}?options=-c%20application_name%3Dvetted");
+    let out = vetted()
+        .args(["--db", &target, "buyer", "list"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A MariaDB database made in latin1 is refused by `db migrate`, which names utf8mb4: migrated,
+/// it refused every Chinese name as "too long".
+#[test]
+#[cfg_attr(
+    not(vetted_test_mysql),
+    ignore = "skipped: MariaDB/MySQL runs of the suite need VETTED_TEST_MYSQL_URL"
+)]
+fn a_latin1_mariadb_database_is_refused_naming_utf8mb4() {
+    let admin = url("VETTED_TEST_MYSQL_URL");
+    let name = format!("vetted_latin1_{}", std::process::id());
+    server_sql(&admin, &format!("DROP DATABASE IF EXISTS `{name}`"));
+    server_sql(&admin, &format!("CREATE DATABASE `{name}` CHARACTER SET latin1"));
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    let target = format!("{base}/{name}");
+    let out = vetted()
+        .args(["--db", &target, "db", "migrate"])
+        .output()
+        .unwrap();
+    let tables = server_sql(
+        &admin,
+        &format!("SELECT table_name FROM information_schema.tables WHERE table_schema = '{name}'"),
+    );
+    server_sql(&admin, &format!("DROP DATABASE IF EXISTS `{name}`"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(69), "{stderr}");
+    assert!(
+        stderr.contains("utf8mb4") && stderr.contains("latin1"),
+        "{stderr}"
+    );
+    assert!(tables.is_empty(), "db migrate made tables in a latin1 database");
+}

@@ -241,3 +241,40 @@ fn usage_errors_exit_2() {
     db.fails(&["--format", "xml", "buyer", "list"], 2);
 }
 every_backend!(usage_errors_exit_2);
+
+/// `--known-at` names a moment that has been: one in the future is refused like a future date
+/// (it was accepted, and `-05:00` moved the report's day to tomorrow), and a moment before 1900
+/// gets the same message however it is written.
+fn known_at_is_a_moment_that_has_been() {
+    let db = Db::seeded();
+    let soon = chrono::Utc::now() + chrono::Duration::hours(2);
+    for future in [
+        soon.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        soon.with_timezone(&chrono::FixedOffset::west_opt(5 * 3600).unwrap())
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        (chrono::Local::now().date_naive() + chrono::Days::new(2)).to_string(),
+    ] {
+        let err = db.refuses(&["report", "status", "--known-at", &future], 65, "known-at: ");
+        assert!(err.contains("in the future"), "{future}: {err}");
+    }
+    let early: Vec<String> = ["1899-12-31", "0001-01-01T00:00:00Z"]
+        .iter()
+        .map(|moment| {
+            let err = db.refuses(
+                &["report", "gaps", "--buyer", "Aurora", "--known-at", moment],
+                65,
+                "known-at: ",
+            );
+            err.replace(moment, "MOMENT")
+                .replace("1899-12-31", "MOMENT")
+                .replace("0001-01-01", "MOMENT")
+        })
+        .collect();
+    assert_eq!(early[0], early[1]);
+    // Today and a moment just past are the record as it stands.
+    assert_eq!(
+        db.ok(&["report", "status", "--known-at", "today", "--format", "json"]),
+        db.ok(&["report", "status", "--format", "json"])
+    );
+}
+every_backend!(known_at_is_a_moment_that_has_been);

@@ -168,3 +168,12 @@ fn an_import_through_one_node_while_visits_are_logged_through_another() {
 }
 
 on_the_cluster!(an_import_through_one_node_while_visits_are_logged_through_another);
+
+/// Two undos of one operation through two nodes at once: one wins, the other is refused.
+fn two_undos_of_one_operation_through_two_nodes_one_wins() {
+    let db = Db::seeded();
+    let nodes: Vec<std::ffi::OsString> = through_every_node(&db).into_iter().map(Into::into).collect();
+    crate::operations::undos_of_one_operation_at_once(&db, &nodes[..2]);
+}
+
+on_the_cluster!(two_undos_of_one_operation_through_two_nodes_one_wins);

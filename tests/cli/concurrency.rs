@@ -97,3 +97,44 @@ fn eight_adds_of_one_new_buyer_at_once_make_one() {
     assert_eq!(adds, 1, "{history}");
 }
 every_backend!(eight_adds_of_one_new_buyer_at_once_make_one);
+
+/// A session of another program holding the supplier table locked: vetted gives up on it
+/// within its bound and says the database is busy (exit 69), on every backend, writing nothing;
+/// once the lock is gone it works. (On the servers a write waited without end: 99 s behind
+/// `LOCK TABLE`, then succeeded.)
+fn a_command_behind_a_lock_gives_up_busy() {
+    let db = Db::seeded();
+    let holder = crate::support::LockHolder::lock_suppliers(&db);
+    let started = std::time::Instant::now();
+    let outs = at_once(&[db.target()], 2, |i| {
+        match i {
+            0 => ["supplier", "add", "Behind The Lock Ltd"].as_slice(),
+            _ => ["supplier", "list"].as_slice(),
+        }
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    });
+    let waited = started.elapsed();
+    drop(holder);
+    for (out, what) in outs.iter().zip(["a write", "a read"]) {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        // SQLite readers never wait for a writer (WAL).
+        if what == "a read" && crate::support::backend() == crate::support::Backend::Sqlite {
+            assert!(out.status.success(), "{stderr}");
+            continue;
+        }
+        assert_eq!(out.status.code(), Some(69), "{what} after {waited:?}: {stderr}");
+        assert!(stderr.contains("database busy"), "{stderr}");
+    }
+    let names: Vec<String> = db
+        .json(&["supplier", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!names.iter().any(|n| n.contains("Behind")), "{names:?}");
+    db.ok(&["supplier", "add", "Behind The Lock Ltd"]);
+}
+every_backend!(a_command_behind_a_lock_gives_up_busy);

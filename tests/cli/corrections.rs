@@ -543,3 +543,63 @@ every_backend!(
     buyers_and_sites_are_corrected_and_merged,
     an_edit_that_changes_nothing_says_so_and_writes_nothing,
 );
+
+/// A merge of two suppliers (and of two buyers) that both had a deal with the same other
+/// party is undone and redone and undone again, each time giving back the record exactly: the
+/// redo was refused ("a later record refers to one it would take back", naming no operation).
+fn a_merge_of_two_deals_is_undone_and_redone() {
+    let db = Db::seeded();
+    db.ok(&["supplier", "add", "Lumina HJT Equipment", "--capability", "pvd"]);
+    db.ok(&["buyer", "add", "Aurora Solar HJT"]);
+    for (supplier, buyer, status, date) in [
+        ("Lumina", "Aurora Solar", "evaluating", "2026-02-01"),
+        (
+            "Lumina HJT Equipment",
+            "Aurora Solar",
+            "negotiating",
+            "2026-03-01",
+        ),
+        ("Maxwell", "Aurora Solar", "evaluating", "2026-02-10"),
+        ("Maxwell", "Aurora Solar HJT", "negotiating", "2026-03-10"),
+    ] {
+        db.ok(&[
+            "deal", "set", supplier, "--buyer", buyer, "--status", status, "--date", date,
+        ]);
+    }
+    db.ok(&[
+        "visit",
+        "log",
+        "Lumina HJT Equipment",
+        "--buyer",
+        "Aurora Solar",
+        "--date",
+        "2026-03-02",
+    ]);
+    for merge in [
+        ["supplier", "merge", "Lumina HJT Equipment", "--into", "Lumina"],
+        ["buyer", "merge", "Aurora Solar HJT", "--into", "Aurora Solar"],
+    ] {
+        let before = record(&db);
+        db.ok(&merge);
+        let merged = record(&db);
+        let merge_op = db.json(&["log", "--limit", "1"])[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        db.ok(&["undo", &merge_op]);
+        assert_eq!(record(&db), before, "{merge:?}: the undo gives both back");
+        let undo_op = db.json(&["log", "--limit", "1"])[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        db.ok(&["undo", &undo_op]);
+        assert_eq!(record(&db), merged, "{merge:?}: the redo merges again");
+        let redo_op = db.json(&["log", "--limit", "1"])[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        db.ok(&["undo", &redo_op]);
+        assert_eq!(record(&db), before, "{merge:?}: undone again");
+    }
+}
+every_backend!(a_merge_of_two_deals_is_undone_and_redone);

@@ -128,6 +128,61 @@ fn a_reject_file_is_never_the_input_or_the_database() {
 }
 every_backend!(a_reject_file_is_never_the_input_or_the_database);
 
+/// Reading standard input, the reject file may not be what standard input is, however it is
+/// named: `/dev/stdin`, `/dev/fd/0`, the redirected file's own name or a link to it. (It was
+/// replaced by the rejects, exit 0.)
+#[cfg(target_os = "linux")]
+fn a_reject_file_is_never_the_standard_input_it_reads() {
+    let db = Db::seeded();
+    let text = "name,country\nGood One,CN\nBad Country,Atlantis\n";
+    let file = db.file("list.csv", text);
+    let link = db.path.with_file_name("link.csv");
+    std::os::unix::fs::symlink(&file, &link).unwrap();
+    for reject in ["/dev/stdin", "/dev/fd/0", file.as_str(), link.to_str().unwrap()] {
+        let before = db.snapshot();
+        let out = vetted()
+            .arg("--db")
+            .arg(db.target())
+            .args([
+                "import",
+                "suppliers",
+                "-",
+                "--skip-invalid",
+                "--reject-file",
+                reject,
+            ])
+            .stdin(std::fs::File::open(&file).unwrap())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(65), "--reject-file {reject}: {stderr}");
+        assert!(
+            stderr.contains("reject-file: ") && stderr.contains("input"),
+            "{stderr}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            text,
+            "the input was changed"
+        );
+        assert_eq!(db.snapshot(), before, "--reject-file {reject} imported something");
+    }
+    // Another file is written as usual.
+    let rejects = db.path.with_file_name("rejects.csv");
+    let out = vetted()
+        .arg("--db")
+        .arg(db.target())
+        .args(["import", "suppliers", "-", "--skip-invalid", "--reject-file"])
+        .arg(&rejects)
+        .stdin(std::fs::File::open(&file).unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::read_to_string(&rejects).unwrap().contains("Bad Country"));
+}
+#[cfg(target_os = "linux")]
+every_backend!(a_reject_file_is_never_the_standard_input_it_reads);
+
 #[cfg(target_os = "linux")]
 /// A reject file that cannot be written (a full device) fails the import before it commits:
 /// non-zero exit, nothing imported.

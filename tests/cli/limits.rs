@@ -378,3 +378,149 @@ fn rows_of_long_cells_import_on_every_backend() {
     assert_eq!(shown["supplier"]["note"], note.as_str());
 }
 every_backend!(rows_of_long_cells_import_on_every_backend);
+
+/// A backup that contradicts itself (hand-edited or damaged) is refused naming the path, and
+/// nothing is restored: a deal whose status is not what its events say, a supplier merged into
+/// itself or two merged into each other, an earlier version holding what live rows refuse.
+/// A command line holding a password is restored masked. (All of these restored.)
+fn a_backup_that_contradicts_itself_is_refused() {
+    let db = Db::seeded();
+    db.ok(&[
+        "deal",
+        "set",
+        "Lumina",
+        "--buyer",
+        "Aurora Solar",
+        "--status",
+        "evaluating",
+        "--date",
+        "2024-05-01",
+    ]);
+    db.ok(&[
+        "deal",
+        "set",
+        "Lumina",
+        "--buyer",
+        "Aurora Solar",
+        "--status",
+        "signed",
+        "--date",
+        "2024-06-01",
+        "--value",
+        "1000",
+        "--currency",
+        "USD",
+    ]);
+    db.ok(&[
+        "supplier",
+        "edit",
+        "Maxwell",
+        "--city",
+        "Dresden",
+        "--note",
+        "PVD maker",
+    ]);
+    let backup = db.path.with_file_name("backup.json");
+    db.ok(&["export", "all", "--out", backup.to_str().unwrap()]);
+    let good: serde_json::Value = serde_json::from_slice(&std::fs::read(&backup).unwrap()).unwrap();
+    let restore = |doc: &serde_json::Value| {
+        let fresh = Db::new();
+        let file = fresh.file("backup.json", serde_json::to_string_pretty(doc).unwrap());
+        (fresh, file)
+    };
+    let broken = |change: &dyn Fn(&mut serde_json::Value), expected: &str| {
+        let mut doc = good.clone();
+        change(&mut doc);
+        let (fresh, file) = restore(&doc);
+        fresh.refuses(&["import", "all", &file], 65, expected)
+    };
+    let err = broken(
+        &|d| d["deals"][0]["status"] = "declined".into(),
+        "deals[0].status: ",
+    );
+    assert!(err.contains("declined") && err.contains("signed"), "{err}");
+    broken(
+        &|d| d["deals"][0]["status_date"] = "2024-05-01".into(),
+        "deals[0].status_date: ",
+    );
+    broken(&|d| d["deals"][0]["value"] = "2000".into(), "deals[0].value: ");
+    broken(
+        &|d| d["deal_events"][0]["status"] = "terminated".into(),
+        "deals[0].status: ",
+    );
+    let err = broken(
+        &|d| d["suppliers"][0]["merged_into"] = 1.into(),
+        "suppliers[0].merged_into: ",
+    );
+    assert!(err.contains("into itself"), "{err}");
+    let err = broken(
+        &|d| {
+            d["suppliers"][0]["merged_into"] = 2.into();
+            d["suppliers"][1]["merged_into"] = 1.into();
+        },
+        "suppliers[0].merged_into: ",
+    );
+    assert!(err.contains("circle"), "{err}");
+    broken(
+        &|d| d["suppliers"][0]["merged_into"] = 99.into(),
+        "suppliers[0].merged_into: ",
+    );
+    broken(
+        &|d| d["buyers"][1]["merged_into"] = 2.into(),
+        "buyers[1].merged_into: ",
+    );
+    let err = broken(
+        &|d| d["history"]["suppliers"][0]["row"]["city"] = "Dres\u{1b}[31mden".into(),
+        "history.suppliers[0].row.city: ",
+    );
+    assert!(err.contains("control"), "{err}");
+    broken(
+        &|d| d["history"]["suppliers"][0]["row"]["note"] = "\u{202e}txt.exe".into(),
+        "history.suppliers[0].row.note: ",
+    );
+    // A value no Rust type should have to explain.
+    let err = broken(
+        &|d| d["visits"] = serde_json::json!([{"id": 3_000_000_000u64}]),
+        "visits[0].id: ",
+    );
+    assert!(!err.contains("expected i32"), "{err}");
+    let err = broken(
+        &|d| d["deals"][0]["value"] = format!("0.{}1", "0".repeat(400)).into(),
+        "deals[0].value: ",
+    );
+    assert!(!err.contains("Scale exceeds"), "{err}");
+    // A password in a recorded command line is masked as it is restored.
+    let mut doc = good.clone();
+    doc["operations"][0]["command"] =
+        "vetted --db 'postgres://ann:s3cret@db/team' buyer add 'Aurora Solar'".into();
+    let (fresh, file) = restore(&doc);
+    fresh.ok(&["import", "all", &file]);
+    let log = fresh.ok(&["log", "--format", "json"]);
+    assert!(
+        !log.contains("s3cret") && log.contains("postgres://ann:***@db/team"),
+        "{log}"
+    );
+    // The backup itself restores as it is.
+    let (fresh, file) = restore(&good);
+    fresh.ok(&["import", "all", &file]);
+}
+every_backend!(a_backup_that_contradicts_itself_is_refused);
+
+/// A backup in UTF-16 is refused naming the file (it exited 1 with "stream did not contain
+/// valid UTF-8"); one with a UTF-8 byte-order mark restores, as a CSV with one imports.
+fn a_backup_is_read_as_utf8_with_or_without_a_byte_order_mark() {
+    let db = Db::seeded();
+    let text = db.ok(&["export", "all"]);
+    let fresh = Db::new();
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let file = fresh.file("utf16.json", utf16);
+    let err = fresh.refuses(&["import", "all", &file], 65, "utf16.json: ");
+    assert!(err.contains("UTF-16"), "{err}");
+    let file = fresh.file("bom.json", [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat());
+    fresh.ok(&["import", "all", &file]);
+    assert_eq!(fresh.json(&["supplier", "list"]), db.json(&["supplier", "list"]));
+}
+every_backend!(a_backup_is_read_as_utf8_with_or_without_a_byte_order_mark);

@@ -524,3 +524,61 @@ pub fn supplier_names(report: &Value) -> Vec<String> {
         .map(|s| s["name"].as_str().expect("a supplier's name").to_string())
         .collect()
 }
+
+/// Another program's session holding a lock on a test database until dropped (or two minutes
+/// have passed): SQLite's write lock, or the `supplier` table locked on a server.
+pub struct LockHolder {
+    release: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl LockHolder {
+    pub fn lock_suppliers(db: &Db) -> LockHolder {
+        let url = db.url();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let (locked, is_locked) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(async move {
+                    use sea_orm::{DbBackend, TransactionTrait};
+                    let conn = Database::connect(url.as_str()).await.expect("connect");
+                    let backend = conn.get_database_backend();
+                    let txn = conn.begin().await.expect("begin");
+                    let lock = match backend {
+                        DbBackend::Postgres => "LOCK TABLE supplier IN ACCESS EXCLUSIVE MODE",
+                        DbBackend::MySql => "LOCK TABLES supplier WRITE",
+                        // Taking SQLite's write lock: any write in the open transaction.
+                        _ => "UPDATE supplier SET note = note",
+                    };
+                    txn.execute_unprepared(lock).await.expect("lock");
+                    locked.send(()).unwrap();
+                    let _ = tokio::task::spawn_blocking(move || {
+                        released.recv_timeout(std::time::Duration::from_secs(120))
+                    })
+                    .await;
+                    if backend == DbBackend::MySql {
+                        txn.execute_unprepared("UNLOCK TABLES").await.ok();
+                    }
+                    txn.rollback().await.ok();
+                    conn.close().await.ok();
+                });
+        });
+        is_locked.recv().expect("the lock is held");
+        LockHolder {
+            release: Some(release),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for LockHolder {
+    fn drop(&mut self) {
+        drop(self.release.take());
+        if let Some(thread) = self.thread.take() {
+            thread.join().ok();
+        }
+    }
+}
