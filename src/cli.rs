@@ -990,6 +990,11 @@ pub struct LogArgs {
     /// Only operations that changed this supplier or anything of it
     #[arg(long)]
     pub supplier: Option<String>,
+    /// Every change of each operation listed, however many (an import's too), written as they
+    /// are read: JSON entries with all their changes, or one CSV/Markdown/table row per change.
+    /// Without it an operation that changed more than 20 records lists how many of each kind
+    #[arg(long)]
+    pub changes: bool,
 }
 
 #[derive(Debug, Args)]

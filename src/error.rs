@@ -34,14 +34,18 @@ pub enum Error {
     #[error("{0}")]
     Conflict(String),
 
-    /// An import found invalid rows and wrote nothing.
+    /// An import found invalid rows (or rows naming a record not on record) and wrote nothing.
     #[error(
-        "{rejected} of {rows} rows are invalid, so nothing was imported ({}):\n{}",
+        "{}, so nothing was imported ({}):\n{}",
+        RowCounts { rejected: *.rejected, unknown: *.unknown, rows: *.rows },
         if *.skip_hint { "fix them, or pass --skip-invalid to import the rest" } else { "fix them and import the file again" },
         ShownErrors(.errors)
     )]
     InvalidRows {
+        /// Rows that break a rule.
         rejected: u64,
+        /// Rows that are valid but name a supplier (or buyer) not on record.
+        unknown: u64,
         rows: u64,
         errors: Vec<String>,
         /// Whether the command takes `--skip-invalid`.
@@ -101,6 +105,36 @@ impl fmt::Display for Within<'_> {
         match self.0 {
             Some(within) => write!(f, " of {within}"),
             None => Ok(()),
+        }
+    }
+}
+
+/// `2 of 9 rows are invalid and 1 names a supplier not on record`.
+struct RowCounts {
+    rejected: u64,
+    unknown: u64,
+    rows: u64,
+}
+
+impl fmt::Display for RowCounts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let are = |n: u64| if n == 1 { "is" } else { "are" };
+        let names = |n: u64| if n == 1 { "names" } else { "name" };
+        match (self.rejected, self.unknown) {
+            (r, 0) => write!(f, "{r} of {} rows {} invalid", self.rows, are(r)),
+            (0, u) => write!(
+                f,
+                "{u} of {} rows {} a supplier not on record",
+                self.rows,
+                names(u)
+            ),
+            (r, u) => write!(
+                f,
+                "{r} of {} rows {} invalid and {u} {} a supplier not on record",
+                self.rows,
+                are(r),
+                names(u)
+            ),
         }
     }
 }

@@ -13,6 +13,7 @@ mod m20261204_000004_operation_log;
 mod m20261206_000005_corrections;
 mod m20261206_000006_capacity;
 mod m20261207_000008_undone_once;
+mod m20261207_000009_mysql_microseconds;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000005_corrections::Migration),
             Box::new(m20261206_000006_capacity::Migration),
             Box::new(m20261207_000008_undone_once::Migration),
+            Box::new(m20261207_000009_mysql_microseconds::Migration),
         ]
     }
 }

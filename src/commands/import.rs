@@ -211,20 +211,15 @@ async fn capacity_rows(ctx: &Context, args: ImportCapacityArgs) -> Result<()> {
             }),
         }
     }
-    if !problems.is_empty() {
-        problems.sort_by_key(|p| p.line);
-        return Err(Error::InvalidRows {
-            rejected: problems
-                .iter()
-                .map(|p| p.line)
-                .collect::<std::collections::BTreeSet<_>>()
-                .len() as u64,
-            rows: parsed.count,
-            errors: problems.iter().map(ToString::to_string).collect(),
-            skip_hint: false,
-        });
-    }
     let store = ctx.store().await?;
+    if !problems.is_empty() {
+        // Every problem at once: the rows' suppliers are looked up too.
+        let names = rows.iter().map(|(line, new)| (*line, new.supplier.as_str()));
+        let found = problems.iter().map(|p| (p.line, p.to_string())).collect();
+        return Err(capacity::check_suppliers(&store.db, names)
+            .await?
+            .refusal(found, parsed.count));
+    }
     let done = capacity::import_capacity(&store, &source, &rows, args.dry_run).await?;
     let verb = if args.dry_run { "Would import" } else { "Imported" };
     let mut text = format!("{verb} {}\n", text::counted(done.rows, "capacity row"));

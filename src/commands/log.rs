@@ -1,10 +1,14 @@
 //! `vetted log`: the operation log.
 
+use std::io::Write;
+
+use serde::Serialize;
+
 use super::Context;
 use crate::cli::LogArgs;
-use crate::error::Result;
-use crate::output::Format;
-use crate::store::log::{self, LogFilter};
+use crate::error::{Error, Result};
+use crate::output::{Format, Row, Table};
+use crate::store::log::{self, Changes, LogChange, LogEntry, LogFilter};
 use crate::store::lookup;
 
 pub async fn run(ctx: &Context, args: LogArgs) -> Result<()> {
@@ -19,12 +23,162 @@ pub async fn run(ctx: &Context, args: LogArgs) -> Result<()> {
         actor: args.actor,
         supplier_id,
         limit: ctx.output.limit.map(|n| n as u64),
-        // A table shows each operation's summary; every other format, its changes too.
-        with_changes: ctx.output.format != Format::Table,
+        // A table shows each operation's summary; every other format how many records of each
+        // kind it changed, and the changes of a small one. `--changes` reads them all below.
+        changes: match ctx.output.format {
+            Format::Table if !args.changes => Changes::None,
+            _ => Changes::Brief,
+        },
     };
     let entries = log::log(&store.db, &filter).await?;
+    if args.changes {
+        return every_change(ctx, &store.db, entries).await;
+    }
     ctx.print(
         &ctx.output
             .list(&entries, &["at", "id", "actor", "summary", "undoes", "undone_by"])?,
     )
+}
+
+/// One change of an operation, as a row of `log --changes`.
+#[derive(Serialize)]
+struct ChangeRow<'a> {
+    operation: &'a str,
+    at: &'a str,
+    actor: &'a str,
+    entity: &'static str,
+    id: serde_json::Value,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+}
+
+crate::row!(ChangeRow<'_> {
+    operation,
+    at,
+    actor,
+    entity,
+    id,
+    before,
+    after
+});
+
+impl<'a> ChangeRow<'a> {
+    fn of(entry: &'a LogEntry, change: LogChange) -> ChangeRow<'a> {
+        ChangeRow {
+            operation: &entry.id,
+            at: &entry.at,
+            actor: &entry.actor,
+            entity: change.entity,
+            id: change.id,
+            before: change.before,
+            after: change.after,
+        }
+    }
+}
+
+/// The most changes `log --changes` draws as an aligned table (which needs them all at once);
+/// CSV, Markdown and JSON are written as the changes are read.
+const TABLE_CHANGES: u64 = 2_000;
+
+/// `log --changes`: every change of every entry, written as it is read, so that memory stays
+/// flat whatever an operation changed.
+async fn every_change(
+    ctx: &Context,
+    db: &impl sea_orm::ConnectionTrait,
+    entries: Vec<LogEntry>,
+) -> Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout());
+    match ctx.output.format {
+        Format::Json => {
+            out.write_all(b"[")?;
+            for (i, mut entry) in entries.into_iter().enumerate() {
+                out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+                entry.changes.clear();
+                entry.changes_complete = true;
+                write_entry(&mut out, db, &entry).await?;
+            }
+            out.write_all(b"\n]\n")?;
+        }
+        Format::Table => {
+            let total: u64 = entries.iter().flat_map(|e| &e.records).map(|r| r.records).sum();
+            if total > TABLE_CHANGES {
+                return Err(Error::invalid(
+                    "changes",
+                    format!(
+                        "{total} changes are more than a table shows ({TABLE_CHANGES}); use \
+                         --format csv, md or json, which write every one as it is read"
+                    ),
+                ));
+            }
+            let mut rows = Vec::new();
+            for entry in &entries {
+                log::each_change(db, seq_of(db, entry).await?, &mut |change| {
+                    rows.push(ChangeRow::of(entry, change).cells());
+                    Ok(())
+                })
+                .await?;
+            }
+            let table = Table {
+                columns: ChangeRow::COLUMNS.iter().map(|c| c.to_string()).collect(),
+                rows,
+            };
+            out.write_all(ctx.output.main_table(&table, &[])?.as_bytes())?;
+        }
+        _ => {
+            out.write_all(ctx.output.streamed_header(ChangeRow::COLUMNS).as_bytes())?;
+            for entry in &entries {
+                log::each_change(db, seq_of(db, entry).await?, &mut |change| {
+                    let line = ctx.output.streamed_row(&ChangeRow::of(entry, change).cells());
+                    Ok(out.write_all(line.as_bytes())?)
+                })
+                .await?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// An entry with every change, as `serde_json::to_string_pretty` would lay it out inside the
+/// list, its changes written one by one as they are read.
+async fn write_entry(
+    out: &mut impl Write,
+    db: &impl sea_orm::ConnectionTrait,
+    entry: &LogEntry,
+) -> Result<()> {
+    let serde_json::Value::Object(fields) = serde_json::to_value(entry)? else {
+        return Err(Error::Other("a log entry is not a JSON object".into()));
+    };
+    let seq = seq_of(db, entry).await?;
+    out.write_all(b"  {")?;
+    for (i, (key, value)) in fields.iter().enumerate() {
+        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        write!(out, "    {}: ", serde_json::to_string(key)?)?;
+        if key != "changes" {
+            out.write_all(indented(&serde_json::to_string_pretty(value)?, 4).as_bytes())?;
+            continue;
+        }
+        let mut first = true;
+        out.write_all(b"[")?;
+        log::each_change(db, seq, &mut |change| {
+            out.write_all(if first { b"\n      " } else { b",\n      " })?;
+            first = false;
+            out.write_all(indented(&serde_json::to_string_pretty(&change)?, 6).as_bytes())?;
+            Ok(())
+        })
+        .await?;
+        out.write_all(if first { b"]" } else { b"\n    ]" })?;
+    }
+    out.write_all(b"\n  }")?;
+    Ok(())
+}
+
+/// Pretty JSON placed `by` spaces in: every line but the first moves right.
+fn indented(json: &str, by: usize) -> String {
+    json.replace('\n', &format!("\n{}", " ".repeat(by)))
+}
+
+/// The number of the operation an entry shows (entries name operations by their id).
+async fn seq_of(db: &impl sea_orm::ConnectionTrait, entry: &LogEntry) -> Result<i32> {
+    log::seq_of(db, &entry.id).await
 }

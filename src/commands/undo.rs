@@ -4,17 +4,18 @@ use super::Context;
 use crate::cli::UndoArgs;
 use crate::error::Result;
 use crate::output::Format;
-use crate::store::undo::{self, Detail, UndoOutcome};
+use crate::store::log::Changes;
+use crate::store::undo::{self, UndoOutcome};
 
 pub async fn run(ctx: &Context, args: UndoArgs) -> Result<()> {
     let store = ctx.store().await?;
-    // A table lists each record only of a small operation; an import's are counted.
-    let detail = match ctx.output.format {
-        Format::Table if ctx.quiet => Detail::Nothing,
-        Format::Table => Detail::Brief,
-        _ => Detail::Every,
+    // Each record of a small operation; an import's are counted (`vetted log --changes` lists
+    // every one).
+    let changes = match ctx.output.format {
+        Format::Table if ctx.quiet => Changes::None,
+        _ => Changes::Brief,
     };
-    let outcome = undo::undo(&store, args.operation.as_deref(), args.dry_run, detail).await?;
+    let outcome = undo::undo(&store, args.operation.as_deref(), args.dry_run, changes).await?;
     match ctx.output.format {
         Format::Json => ctx.print(&format!("{}\n", serde_json::to_string_pretty(&outcome)?)),
         Format::Table => {
@@ -52,8 +53,8 @@ fn message(outcome: &UndoOutcome) -> String {
         };
         text.push_str(&format!("  {what} {} {}\n", change.entity, change.id));
     }
-    if op.changes.is_empty() && !outcome.records.is_empty() {
-        let counts: Vec<String> = outcome
+    if !op.changes_complete && !op.records.is_empty() {
+        let counts: Vec<String> = op
             .records
             .iter()
             .map(|r| format!("{} {}", r.records, r.entity))
@@ -64,7 +65,7 @@ fn message(outcome: &UndoOutcome) -> String {
             "took back"
         };
         text.push_str(&format!(
-            "  {verb} changes to {} records (`vetted log --format json` lists each)\n",
+            "  {verb} changes to {} records (`vetted log --changes` lists each)\n",
             counts.join(", ")
         ));
     }

@@ -194,6 +194,29 @@ impl fmt::Display for LeadTime {
     }
 }
 
+/// What one supplier's quarter of a capability leaves: the units free, and the units held
+/// beyond its capacity (more reserved or contracted than it can deliver, or held where no
+/// capacity is stated).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Left {
+    pub free: i64,
+    pub over_held: i64,
+}
+
+/// The one rule for what is free: capacity counts when it is confirmed or likely (a rumour is
+/// listed, never counted), less what is reserved or contracted (`taken`); never below 0, the
+/// excess said apart.
+pub fn left(capacity: Option<(i64, super::status::Confidence)>, taken: i64) -> Left {
+    let counted = match capacity {
+        Some((units, confidence)) if confidence.counts() => units,
+        _ => 0,
+    };
+    Left {
+        free: (counted - taken).max(0),
+        over_held: (taken - counted).max(0),
+    }
+}
+
 /// How a capability's free units look from a quarter on.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Outlook {
@@ -237,6 +260,53 @@ pub fn outlook(first: Period, last: Period, free: &[(Period, i64)], taken_in_180
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_confirmed_or_likely_capacity_is_free_and_free_is_never_below_zero() {
+        use crate::domain::status::Confidence::*;
+        assert_eq!(
+            left(Some((9, Confirmed)), 3),
+            Left {
+                free: 6,
+                over_held: 0
+            }
+        );
+        assert_eq!(
+            left(Some((9, Likely)), 0),
+            Left {
+                free: 9,
+                over_held: 0
+            }
+        );
+        assert_eq!(
+            left(Some((9, Rumour)), 0),
+            Left {
+                free: 0,
+                over_held: 0
+            }
+        );
+        assert_eq!(
+            left(Some((9, Rumour)), 2),
+            Left {
+                free: 0,
+                over_held: 2
+            }
+        );
+        assert_eq!(
+            left(None, 1),
+            Left {
+                free: 0,
+                over_held: 1
+            }
+        );
+        assert_eq!(
+            left(Some((2, Confirmed)), 5),
+            Left {
+                free: 0,
+                over_held: 3
+            }
+        );
+    }
 
     fn q(text: &str) -> Period {
         Period::parse("period", text).unwrap()

@@ -134,6 +134,12 @@ impl Confidence {
         Confidence::Confirmed
     }
 
+    /// Whether a statement this sure counts as fact (capacity towards free units): confirmed
+    /// or likely; a rumour is listed and marked, never counted.
+    pub fn counts(self) -> bool {
+        matches!(self, Confidence::Confirmed | Confidence::Likely)
+    }
+
     /// What is assumed when nobody says: our own teams' moves are confirmed, a competitor's
     /// only likely.
     pub fn default_for(external: bool) -> Confidence {

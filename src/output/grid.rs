@@ -107,12 +107,16 @@ fn unbreakable(word: &str) -> usize {
 
 /// A Markdown table.
 pub fn markdown(header: &[String], rows: Vec<Vec<String>>) -> String {
-    let line =
-        |cells: &mut dyn Iterator<Item = String>| format!("| {} |\n", cells.collect::<Vec<_>>().join(" | "));
-    let mut out = line(&mut header.iter().map(|h| markdown_text(h)));
+    let mut out = markdown_row(header.iter().cloned());
     out.push_str(&format!("|{}\n", " --- |".repeat(header.len())));
     for row in rows {
-        out.push_str(&line(&mut row.iter().map(|c| markdown_text(c))));
+        out.push_str(&markdown_row(row.into_iter()));
     }
     out
+}
+
+/// One line of a Markdown table, its cells escaped.
+pub fn markdown_row(cells: impl Iterator<Item = String>) -> String {
+    let cells: Vec<String> = cells.map(|c| markdown_text(&c)).collect();
+    format!("| {} |\n", cells.join(" | "))
 }

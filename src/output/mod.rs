@@ -220,6 +220,31 @@ impl Output {
         }
     }
 
+    /// The head of a list written a row at a time (CSV or Markdown, which need no widths):
+    /// its header line(s). `streamed_row` then gives each row's line.
+    pub fn streamed_header(&self, header: &[&str]) -> String {
+        let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+        match self.format {
+            Format::Csv => self.csv(&header, Vec::new()),
+            _ => grid::markdown(&header, Vec::new()),
+        }
+    }
+
+    /// One row of a list written a row at a time (`streamed_header`).
+    pub fn streamed_row(&self, cells: &[Cell]) -> String {
+        match self.format {
+            Format::Csv => {
+                let mut out = Vec::new();
+                let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(&mut out);
+                // Writing to memory cannot fail.
+                let _ = writer.write_record(cells.iter().map(|c| self.csv_cell(&c.csv()).0.into_owned()));
+                drop(writer);
+                String::from_utf8_lossy(&out).into_owned()
+            }
+            _ => grid::markdown_row(cells.iter().map(|c| c.human().into_owned())),
+        }
+    }
+
     fn grid(&self, header: &[String], rows: Vec<Vec<String>>) -> String {
         match self.format {
             Format::Md => grid::markdown(header, rows),

@@ -17,11 +17,22 @@ fn quotes_a_formula(cell: &str) -> bool {
 /// apostrophes and then a formula character gets one more, so that `unguard` gives every value
 /// back exactly (`'=x` is written `''=x`).
 pub fn guard(cell: &str) -> Cow<'_, str> {
-    if quotes_a_formula(cell) {
+    // A plain number (`-1`, `+2.5`) is a number to a spreadsheet, never a formula: written as it is.
+    if quotes_a_formula(cell) && !plain_number(cell) {
         Cow::Owned(format!("'{cell}"))
     } else {
         Cow::Borrowed(cell)
     }
+}
+
+/// A signed decimal number and nothing else.
+fn plain_number(cell: &str) -> bool {
+    let digits = cell.strip_prefix(['-', '+']).unwrap_or(cell);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty()
+        && !fraction.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Undoes `guard` on a cell read from a CSV file, and nothing else: `'=x` is `=x`, `''=x` is
@@ -87,8 +98,14 @@ mod tests {
     fn formula_cells_are_guarded_and_the_guard_is_undone_exactly() {
         for (value, cell) in [
             ("=1+1", "'=1+1"),
-            ("+1", "'+1"),
-            ("-1", "'-1"),
+            // A number is written as it is; what only starts like one is a formula.
+            ("+1", "+1"),
+            ("-1", "-1"),
+            ("-2.50", "-2.50"),
+            ("-1+cmd|' /C calc'!A0", "'-1+cmd|' /C calc'!A0"),
+            ("-", "'-"),
+            ("-.5", "'-.5"),
+            ("'-1", "''-1"),
             ("@SUM(A1)", "'@SUM(A1)"),
             ("\t=1", "'\t=1"),
             ("\r=1", "'\r=1"),

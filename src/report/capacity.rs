@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::facts;
 use super::known::Known;
-use crate::domain::capacity::{Outlook, Period, outlook};
+use crate::domain::capacity::{Outlook, Period, left, outlook};
 use crate::domain::status::{BuyerKind, Confidence, HoldStatus};
 use crate::error::Result;
 use crate::store::entities::{capacity, holding};
@@ -41,10 +41,16 @@ pub struct CapacityRow {
     pub supplier: SupplierRef,
     pub capability: String,
     pub period: Period,
+    /// The units stated (0 when none is: only holdings are known).
     pub capacity: i64,
     pub held: Vec<Held>,
-    /// Capacity less what is reserved or contracted (rumours are not subtracted).
+    /// Capacity less what is reserved or contracted, never below 0 (rumoured holdings are not
+    /// subtracted; rumoured capacity is not counted: `domain::capacity::left`).
     pub free: i64,
+    /// How sure the capacity statement is (none: no capacity stated).
+    pub confidence: Option<Confidence>,
+    /// Units reserved or contracted beyond the capacity that counts.
+    pub over_held: i64,
 }
 
 /// A buyer's hold on a row's units.
@@ -62,6 +68,7 @@ pub struct Held {
 pub struct Total {
     pub capability: String,
     pub period: Period,
+    /// Capacity that counts (confirmed or likely).
     pub capacity: i64,
     /// Reserved or contracted.
     pub held: i64,
@@ -122,29 +129,35 @@ pub struct Reading<'a> {
     pub as_of: NaiveDate,
 }
 
+/// The capacity statements that stand, per supplier, capability and quarter: units and
+/// confidence.
+pub type Capacities = Standing<(i32, String, String), (i64, Confidence)>;
+
 /// The capacity and holdings statements that stand.
 pub struct Statements {
-    pub capacity: Standing<(i32, String, String), i64>,
+    pub capacity: Capacities,
     pub held: Holdings,
 }
 
 impl Statements {
-    /// Each supplier's free units per capability and quarter: capacity less what is reserved
-    /// or contracted.
+    /// Each supplier's free units per capability and quarter (`domain::capacity::left`).
     pub fn free(&self) -> HashMap<(i32, String, String), i64> {
-        let mut free: HashMap<(i32, String, String), i64> = self
-            .capacity
-            .iter()
-            .map(|(k, (_, _, units))| (k.clone(), *units))
-            .collect();
+        let mut taken: HashMap<(i32, String, String), i64> = HashMap::new();
         for ((supplier, capability, period, _), (_, _, (units, status, _))) in &self.held {
             if status.takes_units() {
-                *free
+                *taken
                     .entry((*supplier, capability.clone(), period.clone()))
-                    .or_default() -= units;
+                    .or_default() += units;
             }
         }
-        free
+        let keys: HashSet<&(i32, String, String)> = self.capacity.keys().chain(taken.keys()).collect();
+        keys.into_iter()
+            .map(|key| {
+                let stated = self.capacity.get(key).map(|(_, _, stated)| *stated);
+                let left = left(stated, taken.get(key).copied().unwrap_or(0));
+                (key.clone(), left.free)
+            })
+            .collect()
     }
 
     /// Units newly reserved or contracted from `since` on, per capability.
@@ -168,15 +181,23 @@ pub async fn standing(
     let periods: Vec<String> = (0..reading.from.span(reading.to) as i32)
         .map(|i| reading.from.plus(i).to_string())
         .collect();
-    let mut capacity: Standing<(i32, String, String), i64> = HashMap::new();
+    let mut capacity: Capacities = HashMap::new();
     let mut held: Holdings = HashMap::new();
     for suppliers in chunks(reading.suppliers) {
         for capabilities in chunks(reading.capabilities) {
-            type CapacityRowRead = (i32, i32, String, String, i64, NaiveDate);
+            type CapacityRowRead = (i32, i32, String, String, i64, Confidence, NaiveDate);
             let statements: Vec<CapacityRowRead> = known
                 .rows::<capacity::Entity, _>(
                     conn,
-                    &["id", "supplier_id", "capability", "period", "units", "stated_on"],
+                    &[
+                        "id",
+                        "supplier_id",
+                        "capability",
+                        "period",
+                        "units",
+                        "confidence",
+                        "stated_on",
+                    ],
                     |find| {
                         let mut query = find
                             .select_only()
@@ -186,6 +207,7 @@ pub async fn standing(
                                 capacity::Column::Capability,
                                 capacity::Column::Period,
                                 capacity::Column::Units,
+                                capacity::Column::Confidence,
                                 capacity::Column::StatedOn,
                             ])
                             .filter(capacity::Column::StatedOn.lte(reading.as_of))
@@ -201,8 +223,13 @@ pub async fn standing(
                     },
                 )
                 .await?;
-            for (id, supplier, capability, period, units, day) in statements {
-                keep_latest(&mut capacity, (supplier, capability, period), (day, id), units);
+            for (id, supplier, capability, period, units, confidence, day) in statements {
+                keep_latest(
+                    &mut capacity,
+                    (supplier, capability, period),
+                    (day, id),
+                    (units, confidence),
+                );
             }
             let holdings: Vec<HoldingRowRead> = known
                 .rows::<holding::Entity, _>(conn, &HOLDING_COLUMNS, |find| {
@@ -296,7 +323,7 @@ async fn assemble(
     conn: &impl ConnectionTrait,
     known: Known,
     scope: &Scope,
-    capacity: Standing<(i32, String, String), i64>,
+    capacity: Capacities,
     held: Holdings,
     taken: BTreeMap<String, i64>,
 ) -> Result<CapacityReport> {
@@ -319,9 +346,10 @@ async fn assemble(
         .map(|b| (b.id, b))
         .collect();
     let mut rows: Rows = BTreeMap::new();
-    for ((supplier, capability, period), (_, _, units)) in &capacity {
+    for ((supplier, capability, period), (_, _, (units, confidence))) in &capacity {
         if let Some(r) = row(&mut rows, &active, *supplier, capability, period) {
             r.capacity = *units;
+            r.confidence = Some(*confidence);
         }
     }
     let mut own: HashSet<(String, String)> = HashSet::new();
@@ -348,12 +376,14 @@ async fn assemble(
         r.held.sort_by(|a, b| {
             (a.kind == BuyerKind::External, &a.buyer).cmp(&(b.kind == BuyerKind::External, &b.buyer))
         });
-        r.free = r.capacity
-            - r.held
-                .iter()
-                .filter(|h| h.status.takes_units())
-                .map(|h| h.units)
-                .sum::<i64>();
+        let taken = r
+            .held
+            .iter()
+            .filter(|h| h.status.takes_units())
+            .map(|h| h.units)
+            .sum::<i64>();
+        let left = left(r.confidence.map(|c| (r.capacity, c)), taken);
+        (r.free, r.over_held) = (left.free, left.over_held);
     }
     let totals = totals(&rows);
     let outlook = outlooks(scope, &rows, &totals, &taken, &own);
@@ -393,6 +423,8 @@ fn row<'a>(
                 capacity: 0,
                 held: Vec::new(),
                 free: 0,
+                confidence: None,
+                over_held: 0,
             }),
     )
 }
@@ -410,7 +442,9 @@ fn totals(rows: &[CapacityRow]) -> Vec<Total> {
                 held: 0,
                 free: 0,
             });
-        t.capacity += r.capacity;
+        if r.confidence.is_some_and(Confidence::counts) {
+            t.capacity += r.capacity;
+        }
         t.held += r
             .held
             .iter()
@@ -454,7 +488,7 @@ fn outlooks(
             {
                 *free_by_maker
                     .entry((&r.supplier.name, r.supplier.id))
-                    .or_default() += r.free.max(0);
+                    .or_default() += r.free;
             }
             let sold_out = free_by_maker
                 .into_iter()

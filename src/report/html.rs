@@ -64,6 +64,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .critical { background: #b0413e; } .major { background: #d9822b; } .minor { background: #9aa5b1; } .info { background: #cbd2d9; color: #1f2933; }
 .locked { color: #b0413e; font-weight: 600; }
 .empty { color: #616e7c; font-style: italic; }
+.unsure { color: #8a5a00; font-style: italic; white-space: nowrap; }
 .legend span { display: inline-block; margin-right: 12px; font-size: 13px; }
 .legend i { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 4px; vertical-align: -1px; }
 ";
@@ -458,15 +459,24 @@ pub fn capacity(report: &super::capacity::CapacityReport, us: Option<&str>) -> S
              <th>Supplier</th><th>Quarter</th><th>Capacity</th><th>Held</th><th>Free</th></tr></thead><tbody>",
         );
         for r in &report.rows {
+            // A capacity not confirmed is marked; a rumour counts for nothing free.
+            let capacity = match r.confidence {
+                Some(c) if c != crate::domain::status::Confidence::Confirmed => {
+                    format!("{} <span class=\"unsure\">({c})</span>", r.capacity)
+                }
+                _ => r.capacity.to_string(),
+            };
+            let free = match r.over_held {
+                0 => r.free.to_string(),
+                n => format!("{} <span class=\"unsure\">({n} held beyond it)</span>", r.free),
+            };
             let _ = write!(
                 body,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{capacity}</td><td>{}</td><td class=\"num\">{free}</td></tr>",
                 esc(&r.capability),
                 esc(&r.supplier.name),
                 r.period,
-                r.capacity,
                 esc(&super::render::holders(&r.held)),
-                r.free
             );
         }
         body.push_str("</tbody></table></section>\n");
@@ -478,7 +488,7 @@ pub fn capacity(report: &super::capacity::CapacityReport, us: Option<&str>) -> S
     page(
         &title,
         &format!(
-            "{} to {}, as of {} — free: capacity less what is reserved or contracted",
+            "{} to {}, as of {} — free: confirmed or likely capacity less what is reserved or contracted; rumours are listed, not counted",
             report.from, report.to, report.as_of
         ),
         &body,

@@ -195,9 +195,18 @@ pub fn capacity(output: &Output, report: &CapacityReport, out: &mut dyn Write) -
         return Ok(());
     }
     let rows = Table {
-        columns: ["capability", "supplier", "period", "capacity", "held", "free"]
-            .map(String::from)
-            .to_vec(),
+        columns: [
+            "capability",
+            "supplier",
+            "period",
+            "capacity",
+            "confidence",
+            "held",
+            "free",
+            "over_held",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: report
             .rows
             .iter()
@@ -207,8 +216,10 @@ pub fn capacity(output: &Output, report: &CapacityReport, out: &mut dyn Write) -
                     r.supplier.name.cell(),
                     r.period.cell(),
                     r.capacity.cell(),
+                    r.confidence.cell(),
                     holders(&r.held).cell(),
                     r.free.cell(),
+                    r.over_held.cell(),
                 ]
             })
             .collect(),
@@ -220,7 +231,7 @@ pub fn capacity(output: &Output, report: &CapacityReport, out: &mut dyn Write) -
     let mut text = heading(
         output,
         &format!(
-            "Capacity from {} to {}, as of {} (free: capacity less what is reserved or contracted; rumours are listed, not subtracted)",
+            "Capacity from {} to {}, as of {} (free: confirmed or likely capacity less what is reserved or contracted; rumours are listed, not counted)",
             report.from, report.to, report.as_of
         ),
     );

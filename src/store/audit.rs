@@ -2,7 +2,7 @@
 //! transaction as the change itself, and `vetted history` reads them back.
 
 use crate::store::wire::Txn;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QueryTrait, Set,
 };
@@ -36,7 +36,7 @@ pub async fn record<T: Serialize>(conn: &Txn, op: &Op, change: Change<'_, T>) ->
     let (before, after) = (json(change.before)?, json(change.after)?);
     op.summarise(&change.summary);
     let entry = audit_entry::ActiveModel {
-        at: Set(Utc::now()),
+        at: Set(crate::store::now()),
         actor: Set(op.actor.clone()),
         action: Set(change.action.to_string()),
         entity: Set(change.entity.to_string()),

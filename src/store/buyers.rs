@@ -2,7 +2,6 @@
 
 use crate::store::insert::Stored;
 use crate::store::wire::Txn;
-use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
@@ -71,7 +70,7 @@ async fn add_in(txn: &Txn, op: &Op, new: &NewBuyer) -> Result<BuyerView> {
         name_norm: Set(name_norm),
         external: Set(new.external),
         note: Set(new.note.clone()),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::store::now()),
         recorded_by: Set(op.seq),
         ..Default::default()
     }

@@ -7,7 +7,7 @@ use crate::store::insert::Stored;
 use crate::store::wire::Txn;
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
@@ -301,14 +301,14 @@ pub async fn import_capacity(
     };
     let body = async |txn: &Txn, op: &Op| -> Result<CapacityImport> {
         let mut suppliers: HashMap<&str, supplier::Model> = HashMap::new();
-        let mut problems = Vec::new();
+        let mut problems = RowProblems::default();
         for (line, new) in rows {
             let supplier = match suppliers.get_mut(new.supplier.as_str()) {
                 Some(found) => found,
                 None => match lookup::supplier(txn, &new.supplier).await {
                     Ok(found) => suppliers.entry(new.supplier.as_str()).or_insert(found),
                     Err(e) => {
-                        problems.push(row_problem(*line, e)?);
+                        problems.add(*line, &new.supplier, e)?;
                         continue;
                     }
                 },
@@ -318,7 +318,7 @@ pub async fn import_capacity(
                 Err(e) => Err(e),
             };
             if let Err(e) = checked {
-                problems.push(row_problem(*line, e)?);
+                problems.add(*line, &new.supplier, e)?;
                 continue;
             }
             supplier.listed_on = supplier.listed_on.min(new.date);
@@ -327,12 +327,7 @@ pub async fn import_capacity(
             }
         }
         if !problems.is_empty() {
-            return Err(Error::InvalidRows {
-                rejected: problems.len() as u64,
-                rows: rows.len() as u64,
-                errors: problems,
-                skip_hint: false,
-            });
+            return Err(problems.refusal(Vec::new(), rows.len() as u64));
         }
         op.set_summary(format!(
             "Imported {} from {source}",
@@ -350,13 +345,82 @@ pub async fn import_capacity(
     store.write(body).await
 }
 
-/// A reference or value a row got wrong, as that row's problem; anything else stops the import.
-fn row_problem(line: u64, e: Error) -> Result<String> {
-    match e {
-        Error::NotFound { .. } | Error::Ambiguous { .. } => Ok(format!("line {line}: supplier: {e}")),
-        Error::Invalid { .. } | Error::Conflict(_) => Ok(format!("line {line}: {e}")),
-        e => Err(e),
+/// What rows of an import got wrong: a value (invalid), or a supplier that is not on record
+/// (counted apart: the row is right, the record lacks the supplier).
+#[derive(Debug, Default)]
+pub struct RowProblems {
+    errors: Vec<(u64, String)>,
+    invalid: u64,
+    unknown: u64,
+}
+
+impl RowProblems {
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
     }
+
+    /// Row `line`'s problem with `supplier` (its reference); anything but a reference or value
+    /// the row got wrong stops the import.
+    fn add(&mut self, line: u64, supplier: &str, e: Error) -> Result<()> {
+        let problem = match e {
+            Error::NotFound { .. } => {
+                self.unknown += 1;
+                format!(
+                    "line {line}: supplier: '{supplier}' is not on record; add it first \
+                     (`vetted supplier add` or `vetted import suppliers`)"
+                )
+            }
+            Error::Ambiguous { .. } => {
+                self.invalid += 1;
+                format!("line {line}: supplier: {e}")
+            }
+            Error::Invalid { .. } | Error::Conflict(_) => {
+                self.invalid += 1;
+                format!("line {line}: {e}")
+            }
+            e => return Err(e),
+        };
+        self.errors.push((line, problem));
+        Ok(())
+    }
+
+    /// The import's refusal, with the problems `found` while reading (line, message), in line
+    /// order.
+    pub fn refusal(mut self, found: Vec<(u64, String)>, rows: u64) -> Error {
+        let lines: std::collections::BTreeSet<u64> = found.iter().map(|(line, _)| *line).collect();
+        self.invalid += lines.len() as u64;
+        self.errors.extend(found);
+        self.errors.sort_by_key(|(line, _)| *line);
+        Error::InvalidRows {
+            rejected: self.invalid,
+            unknown: self.unknown,
+            rows,
+            errors: self.errors.into_iter().map(|(_, e)| e).collect(),
+            skip_hint: false,
+        }
+    }
+}
+
+/// The suppliers `rows` name that are not on record (or are ambiguous), as the import would
+/// report them: read, nothing written.
+pub async fn check_suppliers<'a>(
+    conn: &impl sea_orm::ConnectionTrait,
+    rows: impl Iterator<Item = (u64, &'a str)>,
+) -> Result<RowProblems> {
+    let mut problems = RowProblems::default();
+    let mut known: HashMap<&str, bool> = HashMap::new();
+    for (line, supplier) in rows {
+        if known.get(supplier) == Some(&true) {
+            continue;
+        }
+        match lookup::supplier(conn, supplier).await {
+            Ok(_) => {
+                known.insert(supplier, true);
+            }
+            Err(e) => problems.add(line, supplier, e)?,
+        }
+    }
+    Ok(problems)
 }
 
 async fn insert_capacity(
@@ -376,7 +440,7 @@ async fn insert_capacity(
         source: Set(p.source.clone()),
         confidence: Set(p.confidence.unwrap_or(Confidence::Confirmed)),
         note: Set(p.note.clone()),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::store::now()),
         recorded_by: Set(op.seq),
         ..Default::default()
     }
@@ -412,7 +476,7 @@ pub async fn set_holding(store: &Store, new: NewHolding) -> Result<HoldingView> 
                 source: Set(p.source.clone()),
                 confidence: Set(p.confidence.unwrap_or(Confidence::default_for(buyer.external))),
                 note: Set(p.note.clone()),
-                created_at: Set(Utc::now()),
+                created_at: Set(crate::store::now()),
                 recorded_by: Set(op.seq),
                 ..Default::default()
             }
@@ -456,7 +520,7 @@ pub async fn add_quote(store: &Store, new: NewQuote) -> Result<QuoteView> {
                 source: Set(p.source.clone()),
                 confidence: Set(p.confidence.unwrap_or(Confidence::Confirmed)),
                 note: Set(p.note.clone()),
-                created_at: Set(Utc::now()),
+                created_at: Set(crate::store::now()),
                 recorded_by: Set(op.seq),
                 ..Default::default()
             }

@@ -146,15 +146,9 @@ pub enum DealOutcome {
     Unchanged(DealView),
 }
 
-/// Amounts read back the same from every backend: trailing zeros dropped, at least two decimals.
+/// Amounts read back the same from every backend (`Money::canonical`).
 fn amount(value: Option<Money>) -> Option<Decimal> {
-    value.map(|Money(d)| {
-        let mut d = d.normalize();
-        if d.scale() < 2 {
-            d.rescale(2);
-        }
-        d
-    })
+    value.map(Money::canonical)
 }
 
 fn view(d: deal::Model, buyer: &str, supplier: &str) -> DealView {
@@ -298,7 +292,7 @@ async fn set_in(
         )));
     }
 
-    let now = Utc::now();
+    let now = crate::store::now();
     let before = existing.clone().map(|d| view(d, &buyer.name, &supplier.name));
     let deal_row = match existing {
         Some(d) => d,
@@ -558,7 +552,7 @@ async fn void_in(txn: &Txn, op: &Op, event_id: i32, reason: &str) -> Result<Deal
     active.recorded_by = Set(op.seq);
     active.update(txn).await?;
     let after = view(
-        project(txn, op.seq, deal_row, &history, Utc::now()).await?,
+        project(txn, op.seq, deal_row, &history, crate::store::now()).await?,
         &buyer,
         &supplier.name,
     );
@@ -606,6 +600,6 @@ pub(super) async fn combine(txn: &Txn, op: i32, from: deal::Model, into: deal::M
     )
     .await?;
     let history = history_of(txn, into.id).await?;
-    project(txn, op, into, &history, Utc::now()).await?;
+    project(txn, op, into, &history, crate::store::now()).await?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! `vetted log`: the operations, newest first, each with the changes it made, read from the row
 //! versions (`versions`): what it wrote is its `after`, what it retracted its `before`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, SecondsFormat};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, UnionType};
@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use serde::Serialize;
 
 use super::entities::{audit_entry, operation, supplier};
-use super::versions::{self, Version, parents_first};
+use super::versions::{self, Versioned, parents_first};
 use crate::error::Result;
 
 /// Which operations `log` lists.
@@ -19,9 +19,23 @@ pub struct LogFilter {
     pub actor: Option<String>,
     pub supplier_id: Option<i32>,
     pub limit: Option<u64>,
-    /// Also read each operation's changes (the table leaves them out).
-    pub with_changes: bool,
+    /// How much of each operation's changes to read with it.
+    pub changes: Changes,
 }
+
+/// How much of an operation's changes `log` reads with it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Changes {
+    /// None, nor how many (the table shows each operation's summary).
+    #[default]
+    None,
+    /// How many records of each kind it changed, and every change of an operation that changed
+    /// at most `BRIEF` records. An import's hundreds of thousands are counted, never held.
+    Brief,
+}
+
+/// The most records an operation may have changed for `Changes::Brief` to list its changes.
+pub const BRIEF: u64 = 20;
 
 /// One operation as `vetted log` shows it.
 #[derive(Debug, Serialize)]
@@ -35,7 +49,13 @@ pub struct LogEntry {
     pub undoes: Option<String>,
     /// The operation that undid this one (an undo of an undo redoes).
     pub undone_by: Option<String>,
+    /// Its changes: all of them when `changes_complete`, else none (`log --changes` lists
+    /// every one).
     pub changes: Vec<LogChange>,
+    /// How many records of each kind it changed.
+    pub records: Vec<RecordCount>,
+    /// Whether `changes` holds every change it made.
+    pub changes_complete: bool,
 }
 
 crate::row!(LogEntry {
@@ -46,7 +66,9 @@ crate::row!(LogEntry {
     summary,
     undoes,
     undone_by,
-    changes
+    changes,
+    records,
+    changes_complete
 });
 
 /// One record an operation changed: added (no `before`), removed (no `after`) or changed.
@@ -92,24 +114,49 @@ async fn entries(
 ) -> Result<Vec<LogEntry>> {
     let seqs: Vec<i32> = ops.iter().map(|o| o.seq).collect();
     let ids = ids_of(conn, &ops).await?;
-    let mut changes = if filter.with_changes {
-        changes_of(conn, &seqs).await?
-    } else {
-        BTreeMap::new()
+    let mut counts = match filter.changes {
+        Changes::Brief => record_counts(conn, &seqs).await?,
+        Changes::None => BTreeMap::new(),
     };
-    Ok(ops
-        .into_iter()
-        .map(|o| LogEntry {
+    let mut out = Vec::with_capacity(ops.len());
+    for o in ops {
+        let records = counts.remove(&o.seq).unwrap_or_default();
+        let total: u64 = records.iter().map(|r| r.records).sum();
+        let changes_complete = filter.changes == Changes::Brief && total <= BRIEF;
+        let mut changes = Vec::new();
+        if changes_complete && total > 0 {
+            each_change(conn, o.seq, &mut |change| {
+                changes.push(change);
+                Ok(())
+            })
+            .await?;
+        }
+        out.push(LogEntry {
             undoes: o.undoes.and_then(|seq| ids.ids.get(&seq).cloned()),
             undone_by: ids.undone_by.get(&o.seq).cloned(),
-            changes: changes.remove(&o.seq).unwrap_or_default(),
+            changes,
+            records,
+            changes_complete,
             id: o.id,
             at: o.at.to_rfc3339_opts(SecondsFormat::Secs, true),
             actor: o.actor,
             command: o.command,
             summary: o.summary,
-        })
-        .collect())
+        });
+    }
+    Ok(out)
+}
+
+/// The number of the operation with id `id`.
+pub async fn seq_of(conn: &impl ConnectionTrait, id: &str) -> Result<i32> {
+    operation::Entity::find()
+        .select_only()
+        .column(operation::Column::Seq)
+        .filter(operation::Column::Id.eq(id))
+        .into_tuple::<i32>()
+        .one(conn)
+        .await?
+        .ok_or_else(|| crate::error::Error::Other(format!("operation {id} vanished")))
 }
 
 /// Operation `seq` as the log shows it.
@@ -186,50 +233,55 @@ async fn ids_of(conn: &impl ConnectionTrait, ops: &[operation::Model]) -> Result
     Ok(Ids { ids, undone_by })
 }
 
-/// Each operation's changes, by operation number: versions written and retracted, paired by
-/// table and key.
-async fn changes_of(conn: &impl ConnectionTrait, seqs: &[i32]) -> Result<BTreeMap<i32, Vec<LogChange>>> {
-    let mut out: BTreeMap<i32, Vec<LogChange>> = BTreeMap::new();
-    for chunk in seqs.chunks(super::IN_CHUNK) {
-        let mut written: Vec<Version> = Vec::new();
-        let mut retracted: Vec<Version> = Vec::new();
-        parents_first!(E => {
-            written.extend(versions::written::<E>(conn, chunk).await?);
-            retracted.extend(versions::retracted::<E>(conn, chunk).await?);
-        });
-        // (op, table, key) → (before, after), in the order the tables and rows came.
-        let mut paired: Vec<((i32, &'static str, String), LogChange)> = Vec::new();
-        let mut at: BTreeMap<(i32, &'static str, String), usize> = BTreeMap::new();
-        for (version, is_after) in retracted
+/// Keys of one table read per round of `each_change`: memory stays flat whatever an
+/// operation changed.
+const PAGE: u64 = 1_000;
+
+/// Hands every change operation `seq` made to `each`, table by table (parents first) and in
+/// key order within a table, reading them a page of records at a time.
+pub async fn each_change(
+    conn: &impl ConnectionTrait,
+    seq: i32,
+    each: &mut impl FnMut(LogChange) -> Result<()>,
+) -> Result<()> {
+    parents_first!(E => changes_of::<E>(conn, seq, each).await?);
+    Ok(())
+}
+
+/// `each_change` for one table.
+async fn changes_of<E: Versioned>(
+    conn: &impl ConnectionTrait,
+    seq: i32,
+    each: &mut impl FnMut(LogChange) -> Result<()>,
+) -> Result<()> {
+    let mut after: Option<serde_json::Value> = None;
+    loop {
+        let keys = versions::touched_keys::<E>(conn, seq, after.as_ref(), PAGE).await?;
+        let Some(last) = keys.last().cloned() else {
+            return Ok(());
+        };
+        let (written, retracted) = versions::versions_of_keys::<E>(conn, seq, &keys).await?;
+        let mut before: HashMap<String, serde_json::Value> = retracted
             .into_iter()
-            .map(|v| (v, false))
-            .chain(written.into_iter().map(|v| (v, true)))
-        {
-            let slot = (version.op, version.table, version.key.to_string());
-            let index = *at.entry(slot.clone()).or_insert_with(|| {
-                paired.push((
-                    slot,
-                    LogChange {
-                        entity: version.table,
-                        id: version.key.clone(),
-                        before: None,
-                        after: None,
-                    },
-                ));
-                paired.len() - 1
-            });
-            let change = &mut paired[index].1;
-            if is_after {
-                change.after = Some(version.row);
-            } else {
-                change.before = Some(version.row);
-            }
+            .map(|v| (v.key.to_string(), v.row))
+            .collect();
+        let mut now: HashMap<String, serde_json::Value> =
+            written.into_iter().map(|v| (v.key.to_string(), v.row)).collect();
+        for key in &keys {
+            let id = versions::version_key::<E>(key);
+            let text = id.to_string();
+            each(LogChange {
+                entity: versions::table_name::<E>(),
+                before: before.remove(&text),
+                after: now.remove(&text),
+                id,
+            })?;
         }
-        for ((op, _, _), change) in paired {
-            out.entry(op).or_default().push(change);
+        if (keys.len() as u64) < PAGE {
+            return Ok(());
         }
+        after = Some(last);
     }
-    Ok(out)
 }
 
 /// How many records of one kind an operation changed.
@@ -239,15 +291,22 @@ pub struct RecordCount {
     pub records: u64,
 }
 
-/// How many records of each kind operation `seq` added, changed or removed (each record once),
-/// counted by the database: an import's hundreds of thousands of changes are not read.
-pub async fn record_counts(conn: &impl ConnectionTrait, seq: i32) -> Result<Vec<RecordCount>> {
-    let mut counts = Vec::new();
-    parents_first!(E => {
-        let records = versions::keys_touched::<E>(conn, seq).await?;
-        if records > 0 {
-            counts.push(RecordCount { entity: versions::table_name::<E>(), records });
-        }
-    });
+crate::row!(RecordCount { entity, records });
+
+/// How many records of each kind each of operations `seqs` added, changed or removed (each
+/// record once), counted by the database: an import's hundreds of thousands of changes are
+/// not read.
+pub async fn record_counts(
+    conn: &impl ConnectionTrait,
+    seqs: &[i32],
+) -> Result<BTreeMap<i32, Vec<RecordCount>>> {
+    let mut counts: BTreeMap<i32, Vec<RecordCount>> = BTreeMap::new();
+    for chunk in seqs.chunks(super::IN_CHUNK) {
+        parents_first!(E => {
+            for (op, records) in versions::touched_counts::<E>(conn, chunk).await? {
+                counts.entry(op).or_default().push(RecordCount { entity: versions::table_name::<E>(), records });
+            }
+        });
+    }
     Ok(counts)
 }

@@ -16,6 +16,13 @@ pub fn refuse_voided(kind: &str, id: i32, voided: bool, reason: Option<&str>) ->
     Ok(())
 }
 
+/// The moment a change is recorded at, to the microsecond: what every backend keeps, so that a
+/// record (and its backup) reads the same on each.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}
+
 /// What a correction did.
 pub enum Corrected<T> {
     Saved(T),

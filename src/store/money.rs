@@ -11,6 +11,18 @@ use sea_orm::{ColIdx, QueryResult, TryGetError, TryGetable, Value};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Money(pub Decimal);
 
+impl Money {
+    /// The amount as every backend reads it back the same (SQLite keeps the digits written,
+    /// the servers four decimals): trailing zeros dropped, at least two decimals.
+    pub fn canonical(self) -> Decimal {
+        let mut amount = self.0.normalize();
+        if amount.scale() < 2 {
+            amount.rescale(2);
+        }
+        amount
+    }
+}
+
 impl From<Money> for Value {
     fn from(money: Money) -> Self {
         // Bound as a decimal: SQLite receives its exact text, the servers a numeric.
@@ -67,10 +79,11 @@ impl sea_orm::IntoActiveValue<Money> for Money {
     }
 }
 
-/// In backups an amount is its exact decimal text, never a JSON float.
+/// In backups an amount is its exact decimal text, never a JSON float, in its canonical form
+/// (so a backup reads the same whichever backend it came from).
 impl serde::Serialize for Money {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0.to_string())
+        serializer.serialize_str(&self.canonical().to_string())
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::store::insert::Stored;
 use crate::store::wire::Txn;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
@@ -110,7 +110,7 @@ pub async fn insert(conn: &Txn, op: i32, row: NoteRow) -> Result<note::Model> {
         severity: Set(row.severity),
         body: Set(row.text),
         noted_on: Set(row.date),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::store::now()),
         recorded_by: Set(op),
         ..Default::default()
     }

@@ -94,7 +94,7 @@ pub async fn last_at(conn: &impl ConnectionTrait, moment: chrono::DateTime<Utc>)
 pub async fn begin(conn: &Txn, actor: &str, command: &str, kind: Kind) -> Result<Op> {
     let inserted = operation::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
-        at: Set(Utc::now()),
+        at: Set(crate::store::now()),
         actor: Set(actor.to_string()),
         command: Set(command.to_string()),
         summary: Set(String::new()),
@@ -127,7 +127,7 @@ pub async fn finish(conn: &impl ConnectionTrait, op: &Op) -> Result<Keep> {
         return Ok(Keep::Discard);
     };
     let finished = operation::Entity::update_many()
-        .col_expr(operation::Column::At, Expr::value(Utc::now()))
+        .col_expr(operation::Column::At, Expr::value(crate::store::now()))
         .col_expr(operation::Column::Summary, Expr::value(summary))
         .col_expr(operation::Column::Undoes, Expr::value(op.undoes))
         .filter(operation::Column::Seq.eq(op.seq))

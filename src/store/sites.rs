@@ -2,7 +2,7 @@
 
 use crate::store::insert::Stored;
 use crate::store::wire::Txn;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
     Set,
@@ -110,7 +110,7 @@ async fn add_in(txn: &Txn, op: &Op, new: &NewSite) -> Result<SiteView> {
         province: Set(new.province.clone()),
         country: Set(new.country.clone().or_else(|| owner.country.clone())),
         lines: Set(new.lines),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::store::now()),
         recorded_by: Set(op.seq),
         ..Default::default()
     }

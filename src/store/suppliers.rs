@@ -4,7 +4,7 @@ use crate::store::insert::Stored;
 use crate::store::wire::Txn;
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::sea_query::{Condition, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
@@ -250,7 +250,7 @@ async fn add_in(txn: &Txn, op: &Op, changes: SupplierChanges, day: NaiveDate) ->
         return Err(Error::invalid("name", "a new supplier needs a name"));
     };
     ensure_free(txn, "name", &name, None).await?;
-    let now = Utc::now();
+    let now = crate::store::now();
     let created = supplier::ActiveModel {
         name: Set(name.clone()),
         name_norm: Set(normalise(&name)),
@@ -360,7 +360,7 @@ async fn apply_profile(
     if let Some(v) = changes.note {
         active.note = Set(v);
     }
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(crate::store::now());
     active.recorded_by = Set(op);
     versions::retire::<supplier::Entity>(conn, op, supplier::Column::Id.eq(id)).await?;
     Ok(active.update(conn).await?)
@@ -602,7 +602,7 @@ async fn archive_in(
         .is_some();
     let mut active = model.into_active_model();
     active.archived = Set(archived);
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(crate::store::now());
     active.recorded_by = Set(op.seq);
     versions::retire::<supplier::Entity>(txn, op.seq, supplier::Column::Id.eq(model_id)).await?;
     let after = view(txn, active.update(txn).await?).await?;

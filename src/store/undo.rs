@@ -20,7 +20,7 @@ use serde::Serialize;
 use super::Store;
 use super::entities::operation;
 use super::failure::{self, Failure};
-use super::log::{self, LogEntry, LogFilter, RecordCount};
+use super::log::{self, Changes, LogEntry, LogFilter};
 use super::operations::{Kind, Op, RESTORE, UNDO};
 use super::versions::{self, Versioned, children_first, parents_first};
 use crate::error::{Error, Result};
@@ -28,11 +28,9 @@ use crate::error::{Error, Result};
 /// What `undo` did, or would do (`--dry-run`).
 #[derive(Debug, Serialize)]
 pub struct UndoOutcome {
-    /// The operation undone, with the changes it had made (`Detail`).
+    /// The operation undone: how many records of each kind it changed, and its changes when
+    /// they are few (`log::Changes::Brief`).
     pub undone: LogEntry,
-    /// How many records of each kind it changed, when its changes were not read one by one.
-    #[serde(skip)]
-    pub records: Vec<RecordCount>,
     /// The undo's own operation (none on a dry run).
     pub operation: Option<String>,
     /// Whether it redid what an undo had undone.
@@ -40,35 +38,21 @@ pub struct UndoOutcome {
     pub dry_run: bool,
 }
 
-/// How much of the undone operation's changes `undo` reads for its answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Detail {
-    /// Every change, however many.
-    Every,
-    /// Every change of an operation that changed at most `BRIEF` records; of a larger one (an
-    /// import), how many records of each kind.
-    Brief,
-    /// None: nobody reads the answer.
-    Nothing,
-}
-
-/// The most records `Detail::Brief` lists one by one.
-pub const BRIEF: u64 = 20;
-
+/// Undoes the operation `reference` names (by default this actor's latest); `changes` says
+/// how much of what it had changed the answer reads.
 pub async fn undo(
     store: &Store,
     reference: Option<&str>,
     dry_run: bool,
-    detail: Detail,
+    changes: Changes,
 ) -> Result<UndoOutcome> {
     let target = target(&store.db, store, reference).await?;
     admissible(&store.db, &target, None).await?;
-    let (undone, records) = describe(&store.db, &target, detail).await?;
+    let undone = describe(&store.db, &target, changes).await?;
     let redo = target.kind == UNDO;
     if dry_run {
         return Ok(UndoOutcome {
             undone,
-            records,
             operation: None,
             redo,
             dry_run,
@@ -79,9 +63,7 @@ pub async fn undo(
             // Decided afresh in the transaction, once the operation is ours to undo: another
             // undo of it may have come first.
             let plan = admissible(txn, &target, Some(op.seq)).await?;
-            apply(txn, op, &target, &plan)
-                .await
-                .map_err(|e| clash(e, &target))?;
+            apply(txn, op, &target, &plan).await?;
             op.set_summary(summary(&target));
             Ok(operation::Entity::find_by_id(op.seq)
                 .one(txn)
@@ -89,10 +71,12 @@ pub async fn undo(
                 .map(|o| o.id)
                 .unwrap_or_default())
         })
-        .await?;
+        .await
+        // A key taken while it ran is first a collision, run again (on a cluster the other
+        // undo may only now be seen, and the rerun names it); what still clashes is said here.
+        .map_err(|e| clash(e, &target))?;
     Ok(UndoOutcome {
         undone,
-        records,
         operation: Some(id),
         redo,
         dry_run,
@@ -216,7 +200,11 @@ async fn admissible(
         Ok(_) => {}
     });
     for (child, column, parent) in REFERENCES {
-        for found in built_on(conn, target.seq, child, column, parent).await? {
+        // Rows x created count as its own whoever holds them now: one changed and changed back
+        // since (by an undo) is taken back with it (`Netted`), and so is no shelter for a
+        // record a later operation added to it.
+        let created = plan.created_ids(parent);
+        for found in built_on(conn, target.seq, child, column, parent, &created).await? {
             // A record the undo takes back too is no obstacle.
             if plan.takes_back(child, &found.1) {
                 continue;
@@ -354,6 +342,7 @@ async fn built_on(
     child: &str,
     column: &str,
     parent: &str,
+    also: &[i32],
 ) -> Result<Vec<(i32, String, String)>> {
     let backend = conn.get_database_backend();
     let child_key = if child == "supplier_capability" {
@@ -364,9 +353,15 @@ async fn built_on(
     let sql = format!(
         "SELECT c.recorded_by AS later, {c_key} AS child_key, {p_id} AS parent_key \
          FROM {child} c JOIN {parent} p ON c.{column} = p.id \
-         WHERE p.recorded_by = {x} AND c.recorded_by <> {x} \
-           AND p.id NOT IN (SELECT h.id FROM {history} h WHERE h.retracted_by = {x}) \
+         WHERE c.recorded_by <> {x} AND (p.id IN ({also}) OR (p.recorded_by = {x} \
+           AND p.id NOT IN (SELECT h.id FROM {history} h WHERE h.retracted_by = {x}))) \
          ORDER BY c.recorded_by LIMIT 100",
+        // Ids read from the record, not input; `NULL` when there are none.
+        also = if also.is_empty() {
+            "NULL".to_string()
+        } else {
+            also.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
+        },
         c_key = key_text(backend, child_key),
         p_id = key_text(backend, "p.id"),
         child = quoted(backend, child),
@@ -427,35 +422,33 @@ impl Plan {
             .any(|n| n.key == key && n.before.is_none())
     }
 
+    /// Ids of `table`'s records the undone operation created that are taken back one by one.
+    fn created_ids(&self, table: &str) -> Vec<i32> {
+        self.records(table)
+            .iter()
+            .filter(|n| n.before.is_none())
+            .filter_map(|n| n.key.parse().ok())
+            .collect()
+    }
+
     fn keys(&self, table: &str) -> std::collections::HashSet<String> {
         self.records(table).iter().map(|n| n.key.clone()).collect()
     }
 }
 
-/// The operation as the log shows it, with as much of its changes as `detail` asks for: all
-/// of them, or how many records of each kind.
+/// The operation as the log shows it, with as much of its changes as `changes` asks for.
 async fn describe(
     conn: &impl ConnectionTrait,
     target: &operation::Model,
-    detail: Detail,
-) -> Result<(LogEntry, Vec<RecordCount>)> {
-    let records = match detail {
-        Detail::Brief => log::record_counts(conn, target.seq).await?,
-        Detail::Every | Detail::Nothing => Vec::new(),
-    };
-    let with_changes = match detail {
-        Detail::Every => true,
-        Detail::Brief => records.iter().map(|r| r.records).sum::<u64>() <= BRIEF,
-        Detail::Nothing => false,
-    };
+    changes: Changes,
+) -> Result<LogEntry> {
     let filter = LogFilter {
-        with_changes,
+        changes,
         ..Default::default()
     };
-    let entry = log::one(conn, target.seq, &filter)
+    log::one(conn, target.seq, &filter)
         .await?
-        .ok_or_else(|| Error::Other(format!("operation {} vanished", target.id)))?;
-    Ok((entry, records))
+        .ok_or_else(|| Error::Other(format!("operation {} vanished", target.id)))
 }
 
 /// Applies the inverse of `target` as operation `op`, in an order no reference between the

@@ -221,12 +221,9 @@ macro_rules! children_first {
 }
 pub(crate) use {children_first, parents_first};
 
-/// One version of a row: which table, its key, its values (without the bookkeeping), and the
-/// operation that wrote or retracted it.
+/// One version of a row: its key and its values (without the bookkeeping).
 #[derive(Debug, Clone)]
 pub struct Version {
-    pub table: &'static str,
-    pub op: i32,
     pub key: serde_json::Value,
     pub row: serde_json::Value,
 }
@@ -259,7 +256,7 @@ pub fn key_columns<E: EntityTrait>() -> Vec<String> {
 }
 
 /// A version from a row: its key (the value of a one-column key, else an object) and its values.
-fn version<E: Versioned>(model: &E::Model, op: i32) -> Result<Version> {
+fn version<E: Versioned>(model: &E::Model) -> Result<Version> {
     let mut row = serde_json::to_value(model)?;
     if let Some(fields) = row.as_object_mut() {
         fields.remove(RECORDED_BY);
@@ -273,12 +270,7 @@ fn version<E: Versioned>(model: &E::Model, op: i32) -> Result<Version> {
                 .collect(),
         ),
     };
-    Ok(Version {
-        table: table_name::<E>(),
-        op,
-        key,
-        row,
-    })
+    Ok(Version { key, row })
 }
 
 pub const RECORDED_BY: &str = "recorded_by";
@@ -297,49 +289,16 @@ fn from_history<E: Versioned>() -> sea_orm::Select<E> {
     select
 }
 
-/// Versions of `E` that operations `ops` wrote, whether still current or retracted since.
-pub async fn written<E: Versioned>(conn: &impl ConnectionTrait, ops: &[i32]) -> Result<Vec<Version>> {
-    let recorded = || Expr::col((E::default(), Alias::new(RECORDED_BY))).is_in(ops.iter().copied());
-    let mut out = Vec::new();
-    let op_of = |value: &serde_json::Value| value[RECORDED_BY].as_i64().unwrap_or_default() as i32;
-    for model in E::find().filter(recorded()).all(conn).await? {
-        let op = op_of(&serde_json::to_value(&model)?);
-        out.push(version::<E>(&model, op)?);
-    }
-    for retracted in from_history::<E>()
-        .filter(recorded())
-        .into_model::<Retracted<E::Model>>()
-        .all(conn)
-        .await?
-    {
-        let op = op_of(&serde_json::to_value(&retracted.row)?);
-        out.push(version::<E>(&retracted.row, op)?);
-    }
-    Ok(out)
-}
-
-/// Versions of `E` that operations `ops` retracted (changed or removed).
-pub async fn retracted<E: Versioned>(conn: &impl ConnectionTrait, ops: &[i32]) -> Result<Vec<Version>> {
-    let mut out = Vec::new();
-    for retracted in from_history::<E>()
-        .filter(Expr::col((E::default(), Alias::new(RETRACTED_BY))).is_in(ops.iter().copied()))
-        .into_model::<Retracted<E::Model>>()
-        .all(conn)
-        .await?
-    {
-        out.push(version::<E>(&retracted.row, retracted.by)?);
-    }
-    Ok(out)
-}
-
-/// How many rows of `E` operation `op` wrote or retracted (each key once).
-pub async fn keys_touched<E: EntityTrait + Default>(conn: &impl ConnectionTrait, op: i32) -> Result<u64> {
+/// The keys of `E` that operations `ops` touched (wrote or retracted a version of), each once
+/// per operation: columns `op` and the key's.
+fn touched<E: EntityTrait + Default>(ops: &[i32]) -> sea_orm::sea_query::SelectStatement {
     let keys: Vec<Alias> = key_columns::<E>().into_iter().map(Alias::new).collect();
     let by = |table: Alias, column: &str| {
         Query::select()
+            .expr_as(Expr::col(Alias::new(column)), Alias::new("op"))
             .columns(keys.clone())
             .from(table)
-            .and_where(Expr::col(Alias::new(column)).eq(op))
+            .and_where(Expr::col(Alias::new(column)).is_in(ops.iter().copied()))
             .to_owned()
     };
     let history = || Alias::new(history_table::<E>());
@@ -353,15 +312,113 @@ pub async fn keys_touched<E: EntityTrait + Default>(conn: &impl ConnectionTrait,
             sea_orm::sea_query::UnionType::Distinct,
             by(history(), RETRACTED_BY),
         );
+    touched
+}
+
+/// How many records of `E` each of operations `ops` touched, counted by the database.
+pub async fn touched_counts<E: EntityTrait + Default>(
+    conn: &impl ConnectionTrait,
+    ops: &[i32],
+) -> Result<Vec<(i32, u64)>> {
     let mut count = Query::select();
     count
-        .expr(Expr::col(sea_orm::sea_query::Asterisk).count())
-        .from_subquery(touched, Alias::new("touched"));
-    let row = conn.query_one(&count).await?;
-    Ok(row
-        .map(|r| r.try_get_by_index::<i64>(0))
-        .transpose()?
-        .unwrap_or(0) as u64)
+        .column(Alias::new("op"))
+        .expr_as(
+            Expr::col(sea_orm::sea_query::Asterisk).count(),
+            Alias::new("records"),
+        )
+        .from_subquery(touched::<E>(ops), Alias::new("touched"))
+        .group_by_col(Alias::new("op"));
+    let mut out = Vec::new();
+    for row in conn.query_all(&count).await? {
+        let op: i32 = row.try_get("", "op")?;
+        let records: i64 = row.try_get("", "records")?;
+        out.push((op, records as u64));
+    }
+    Ok(out)
+}
+
+/// The keys of `E` operation `op` touched, in key order, the `limit` after `after` (a key as
+/// these give it: an object of the key's columns).
+pub async fn touched_keys<E: EntityTrait + Default>(
+    conn: &impl ConnectionTrait,
+    op: i32,
+    after: Option<&serde_json::Value>,
+    limit: u64,
+) -> Result<Vec<serde_json::Value>> {
+    let keys = key_columns::<E>();
+    let columns = || keys.iter().map(|k| Expr::col(Alias::new(k.as_str())));
+    let mut page = Query::select();
+    page.columns(keys.iter().map(|k| Alias::new(k.as_str())))
+        .from_subquery(touched::<E>(&[op]), Alias::new("touched"))
+        .limit(limit);
+    for key in &keys {
+        page.order_by(Alias::new(key.as_str()), sea_orm::Order::Asc);
+    }
+    if let Some(after) = after {
+        let values = keys.iter().map(|k| Expr::val(json_value(&after[k.as_str()])));
+        page.and_where(Expr::tuple(columns()).gt(Expr::tuple(values)));
+    }
+    let mut out = Vec::new();
+    for row in conn.query_all(&page).await? {
+        let mut key = serde_json::Map::new();
+        for column in &keys {
+            let value = match row.try_get::<i32>("", column) {
+                Ok(id) => serde_json::Value::from(id),
+                Err(_) => serde_json::Value::from(row.try_get::<String>("", column)?),
+            };
+            key.insert(column.clone(), value);
+        }
+        out.push(serde_json::Value::Object(key));
+    }
+    Ok(out)
+}
+
+/// The versions of `E` with the keys `keys` (objects of key columns) that operation `op`
+/// wrote, and those it retracted.
+pub async fn versions_of_keys<E: Versioned>(
+    conn: &impl ConnectionTrait,
+    op: i32,
+    keys: &[serde_json::Value],
+) -> Result<(Vec<Version>, Vec<Version>)> {
+    let (mut written, mut retracted) = (Vec::new(), Vec::new());
+    for condition in key_conditions::<E>(keys) {
+        let (current, wrote, took) = tokio::try_join!(
+            E::find()
+                .filter(recorded_by::<E>().eq(op))
+                .filter(condition.clone())
+                .all(conn),
+            from_history::<E>()
+                .filter(recorded_by::<E>().eq(op))
+                .filter(condition.clone())
+                .into_model::<Retracted<E::Model>>()
+                .all(conn),
+            from_history::<E>()
+                .filter(retracted_by::<E>().eq(op))
+                .filter(condition)
+                .into_model::<Retracted<E::Model>>()
+                .all(conn),
+        )?;
+        for model in &current {
+            written.push(version::<E>(model)?);
+        }
+        for retired in &wrote {
+            written.push(version::<E>(&retired.row)?);
+        }
+        for retired in &took {
+            retracted.push(version::<E>(&retired.row)?);
+        }
+    }
+    Ok((written, retracted))
+}
+
+/// A key as `touched_keys` gives it (an object of its columns), as a `Version`'s key is: the
+/// value of a one-column key, else the object.
+pub fn version_key<E: EntityTrait>(key: &serde_json::Value) -> serde_json::Value {
+    match key_columns::<E>().as_slice() {
+        [one] => key[one.as_str()].clone(),
+        _ => key.clone(),
+    }
 }
 
 /// Values per multi-row INSERT: under every backend's bound-parameter limit.
@@ -391,7 +448,7 @@ pub fn stamp<E: Versioned>(active: &mut E::ActiveModel, op: i32) {
 
 /// A row's key, as text to compare.
 pub fn key_of<E: Versioned>(model: &E::Model) -> Result<String> {
-    Ok(version::<E>(model, 0)?.key.to_string())
+    Ok(version::<E>(model)?.key.to_string())
 }
 
 /// The versions of `E` that operation `op` retracted, as rows.

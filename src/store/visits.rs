@@ -5,7 +5,7 @@ use crate::store::insert::Stored;
 use crate::store::wire::Txn;
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
     Set, sea_query::IntoCondition,
@@ -103,7 +103,7 @@ async fn log_in(
         purpose: Set(new.purpose.clone()),
         lines_inspected: Set(new.lines_inspected),
         summary: Set(new.summary.clone()),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::store::now()),
         recorded_by: Set(op.seq),
         ..Default::default()
     }

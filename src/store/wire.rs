@@ -508,7 +508,15 @@ impl WireTxn {
         match commit {
             true if opened || deferred || last.is_some() => {
                 let sqls = last.map(text).into_iter().chain(["COMMIT".to_string()]);
-                self.send(sqls).await.map_err(exec_err).map(|_| ())
+                let sent = self.send(sqls).await.map_err(exec_err).map(|_| ());
+                // A statement before the COMMIT failed, so the COMMIT never ran: the transaction
+                // is still open (MySQL keeps what its other statements wrote, and the next
+                // BEGIN would commit it; PostgreSQL refuses everything until it ends). The next
+                // message rolls it back first.
+                if sent.is_err() {
+                    self.wire.orphaned.store(true, Ordering::SeqCst);
+                }
+                sent
             }
             false if opened => self
                 .wire

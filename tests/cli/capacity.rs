@@ -656,8 +656,14 @@ fn a_bad_capacity_row_writes_nothing() {
     ] {
         assert!(err.contains(expected), "{expected}: {err}");
     }
+    // The unknown supplier is not one of the invalid rows: the row is right, the record
+    // lacks the supplier.
     assert!(
-        err.contains("5 of 7 rows are invalid, so nothing was imported"),
+        err.contains("5 of 7 rows are invalid and 1 names a supplier not on record, so nothing was imported"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 3: supplier: 'Nobody Ltd' is not on record; add it first"),
         "{err}"
     );
     assert_eq!(record(&db), before);
@@ -668,7 +674,8 @@ fn a_bad_capacity_row_writes_nothing() {
     );
     let err = db.fails(&["import", "capacity", &csv], 65);
     assert!(
-        err.contains("line 3: supplier: supplier 'Nobody Ltd' not found"),
+        err.contains("1 of 2 rows names a supplier not on record")
+            && err.contains("line 3: supplier: 'Nobody Ltd' is not on record"),
         "{err}"
     );
     assert_eq!(record(&db), before);
@@ -679,3 +686,141 @@ fn a_bad_capacity_row_writes_nothing() {
     assert_eq!(record(&db), before);
 }
 every_backend!(capacity_rows_import_from_csv, a_bad_capacity_row_writes_nothing);
+
+/// Rumoured capacity is listed and marked, never counted: not in free units, totals, the
+/// outlook, or `gaps --scarce-by capacity` (it showed as capacity 9, free 9, unmarked).
+fn rumoured_capacity_is_listed_not_counted() {
+    let db = Db::seeded();
+    db.ok(&[
+        "supplier",
+        "add",
+        "Qiantang PV",
+        "--capability",
+        "hjt-full-line",
+        "--date",
+        "2026-01-01",
+    ]);
+    for (supplier, units, confidence) in [("Lumina", "9", "rumour"), ("Qiantang", "2", "likely")] {
+        db.ok(&[
+            "capacity",
+            "set",
+            supplier,
+            "--capability",
+            "hjt-full-line",
+            "--period",
+            "2027Q1",
+            "--units",
+            units,
+            "--confidence",
+            confidence,
+            "--date",
+            "2026-09-01",
+        ]);
+    }
+    let report = db.json(&[
+        "report",
+        "capacity",
+        "--from",
+        "2027Q1",
+        "--to",
+        "2027Q1",
+        "--as-of",
+        "2026-12-01",
+    ]);
+    let rows = report["rows"].as_array().unwrap();
+    let lumina = rows
+        .iter()
+        .find(|r| r["supplier"]["name"].as_str().unwrap().starts_with("Lumina"))
+        .unwrap();
+    assert_eq!(
+        (
+            lumina["capacity"].as_i64(),
+            lumina["confidence"].as_str(),
+            lumina["free"].as_i64()
+        ),
+        (Some(9), Some("rumour"), Some(0)),
+        "{lumina}"
+    );
+    assert_eq!(report["totals"][0]["capacity"], 2, "{report}");
+    assert_eq!(report["totals"][0]["free"], 2, "{report}");
+    assert_eq!(report["outlook"][0]["free_next_4_quarters"], 2, "{report}");
+    let table = db.ok(&[
+        "report",
+        "capacity",
+        "--from",
+        "2027Q1",
+        "--to",
+        "2027Q1",
+        "--as-of",
+        "2026-12-01",
+    ]);
+    assert!(table.contains("rumour"), "{table}");
+    let page = db.ok(&[
+        "report",
+        "capacity",
+        "--from",
+        "2027Q1",
+        "--to",
+        "2027Q1",
+        "--as-of",
+        "2026-12-01",
+        "--format",
+        "html",
+    ]);
+    assert!(
+        page.contains("9 <span class=\"unsure\">(rumour)</span>"),
+        "{page}"
+    );
+    // By capacity, 2 free lines in all: scarce at a threshold of 2, and the rumour's 9 do not
+    // lift it above.
+    let gaps = db.json(&[
+        "report",
+        "gaps",
+        "--buyer",
+        "Aurora",
+        "--as-of",
+        "2026-12-01",
+        "--scarce-by",
+        "capacity",
+        "--threshold",
+        "2",
+    ]);
+    assert_eq!(array_len(&gaps["suppliers"]), 2, "{gaps}");
+}
+
+/// A hold with no capacity stated leaves nothing free, never less: the excess is `over_held`.
+/// Numbers in CSV are written plain (the guard wrote `'-1`).
+fn free_is_never_below_zero_and_numbers_are_plain_in_csv() {
+    let db = Db::seeded();
+    hold(&db, "Helios", "2027Q1", "1", "reserved", "2026-10-01");
+    let report = report(&db, &["--as-of", "2026-12-01"]);
+    let q1 = row(&report, "2027Q1");
+    assert_eq!(
+        (
+            q1["free"].as_i64(),
+            q1["over_held"].as_i64(),
+            q1["confidence"].is_null()
+        ),
+        (Some(0), Some(1), true),
+        "{q1}"
+    );
+    let csv = db.ok(&[
+        "report",
+        "capacity",
+        "--from",
+        "2027Q1",
+        "--to",
+        "2027Q1",
+        "--as-of",
+        "2026-12-01",
+        "--format",
+        "csv",
+    ]);
+    assert!(!csv.contains("'-") && !csv.contains(",-"), "{csv}");
+    assert!(csv.lines().next().unwrap().ends_with("free,over_held"), "{csv}");
+    assert!(csv.lines().nth(1).unwrap().ends_with(",0,1"), "{csv}");
+}
+every_backend!(
+    rumoured_capacity_is_listed_not_counted,
+    free_is_never_below_zero_and_numbers_are_plain_in_csv
+);

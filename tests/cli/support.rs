@@ -443,7 +443,12 @@ impl Db {
 
     /// Two buyers, a competitor, and two suppliers: the usual starting point.
     pub fn seeded() -> Db {
-        let db = Db::new();
+        Db::seeded_on(&backend())
+    }
+
+    /// `seeded`, on `backend` whatever this thread's is.
+    pub fn seeded_on(backend: &Backend) -> Db {
+        let db = Db::on(backend);
         db.ok(&["buyer", "add", "Aurora Solar", "--note", "HJT line team"]);
         db.ok(&["buyer", "add", "Borealis PV"]);
         db.ok(&["buyer", "add", "Helios Energy", "--external"]);

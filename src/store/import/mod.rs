@@ -271,6 +271,7 @@ impl Rejected {
     fn refusal(&self, rows: u64) -> Error {
         Error::InvalidRows {
             rejected: self.count,
+            unknown: 0,
             rows,
             errors: self.errors.iter().map(ToString::to_string).collect(),
             skip_hint: true,
@@ -364,7 +365,9 @@ const ERRORS_KEPT: usize = 1_000;
 enum Step {
     /// Nothing to write: writing stopped at a row that matches two suppliers.
     Nothing,
-    /// The statement that creates the batch's suppliers (none of its keys was known).
+    /// The batch's new suppliers (none of its keys was known), to create.
+    Create(Vec<Draft>),
+    /// The statement that creates them.
     Prepared(Option<Statement>),
     /// Rows with keys the database may hold: looked up, matched and written in turn.
     LookUp(Vec<Row>, BTreeSet<String>),
@@ -409,14 +412,20 @@ impl Attempt<'_> {
                 };
                 let rows = rows?;
                 received += rows.len() as u64;
-                self.writer.reserve(txn, rows.len()).await?;
-                let step = self.plan(rows, rejects)?;
+                let step = match self.plan(rows, rejects)? {
+                    // Ids for exactly the suppliers it creates: no id is drawn and left unused.
+                    Step::Create(creates) => {
+                        self.writer.reserve(txn, creates.len()).await?;
+                        Step::Prepared(self.writer.prepare(&creates, crate::store::now())?)
+                    }
+                    step => step,
+                };
                 Ok::<_, Error>(Some(step))
             });
             written?;
             let Some(step) = next? else { break };
             pending = match step {
-                Step::Nothing => None,
+                Step::Nothing | Step::Create(_) => None,
                 Step::Prepared(statement) => statement,
                 Step::LookUp(rows, keys) => self.write_looked_up(txn, rows, keys, rejects).await?,
             };
@@ -440,8 +449,7 @@ impl Attempt<'_> {
             return Ok(Step::LookUp(rows, keys));
         }
         let plan = self.planner.plan(Vec::new(), rows);
-        let creates = self.take(plan, rejects)?;
-        Ok(Step::Prepared(self.writer.prepare(&creates, Utc::now())?))
+        Ok(Step::Create(self.take(plan, rejects)?))
     }
 
     /// Looks up the stored suppliers a batch's keys name, matches, updates the stored ones and
@@ -453,7 +461,7 @@ impl Attempt<'_> {
         keys: BTreeSet<String>,
         rejects: &mut RejectFile<'_>,
     ) -> Result<Option<Statement>> {
-        let now = Utc::now();
+        let now = crate::store::now();
         let found = write::load_matching(txn, &keys, self.max_id_before).await?;
         let mut plan = self.planner.plan(found, rows);
         let updates = std::mem::take(&mut plan.updates);

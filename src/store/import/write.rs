@@ -48,9 +48,6 @@ const SUPPLIER_COLUMNS: [(&str, &str); 13] = [
 const ALIAS_COLUMNS: [(&str, &str); 3] = [("supplier_id", "int4"), ("alias", "text"), ("alias_norm", "text")];
 const CAPABILITY_COLUMNS: [(&str, &str); 2] = [("supplier_id", "int4"), ("capability", "text")];
 
-/// Ids PostgreSQL hands out at a time.
-const ID_BLOCK: usize = 10_000;
-
 pub(super) struct Writer {
     backend: DbBackend,
     /// The import's operation, which every row it writes is recorded by.
@@ -105,7 +102,7 @@ impl Writer {
                 self.backend,
                 "SELECT nextval(pg_get_serial_sequence('supplier', 'id'))::int4 AS id \
                  FROM generate_series(1, $1)",
-                [Value::from(count.max(ID_BLOCK) as i32)],
+                [Value::from((count - self.reserved.len()) as i32)],
             ))
             .await?;
         for row in rows {
