@@ -130,8 +130,11 @@ pub enum Command {
     History(HistoryArgs),
     /// The operation log: every command that changed the record, newest first
     Log(LogArgs),
-    /// Take back an operation: by default your latest one not yet undone
+    /// Take back an operation: by default your latest one not yet undone, so that undoing
+    /// again walks further back (`vetted redo` brings the last one back)
     Undo(UndoArgs),
+    /// Bring back what an undo took back: by default your latest undo not yet redone
+    Redo(UndoArgs),
     /// Bring records in from files
     #[command(subcommand)]
     Import(ImportCommand),
@@ -999,8 +1002,9 @@ pub struct LogArgs {
 
 #[derive(Debug, Args)]
 pub struct UndoArgs {
-    /// The operation (its id from `vetted log`, or the start of it); an undo's id redoes what
-    /// it undid. Default: your latest operation that is not undone
+    /// The operation (its id from `vetted log`, or the start of it). Undo: default your latest
+    /// operation that is not undone (an undo's id redoes what it undid). Redo: an undo; default
+    /// your latest undo not yet redone
     pub operation: Option<String>,
     /// Say what would be undone, and change nothing
     #[arg(long)]

@@ -233,7 +233,7 @@ fn only_reads(command: &Command) -> bool {
         Command::Quote(c) => matches!(c, crate::cli::QuoteCommand::List(_)),
         Command::Db(c) => matches!(c, DbCommand::Status),
         Command::Report(_) | Command::History(_) | Command::Log(_) | Command::Export(_) => true,
-        Command::Undo(args) => args.dry_run,
+        Command::Undo(args) | Command::Redo(args) => args.dry_run,
         Command::Import(_) | Command::Demo | Command::Completions { .. } | Command::Man(_) => false,
     }
 }
@@ -267,7 +267,8 @@ async fn run_command(ctx: &Context, cli: Cli) -> Result<()> {
         Command::Report(cmd) => report::run(ctx, cmd).await,
         Command::History(args) => history::run(ctx, args).await,
         Command::Log(args) => log::run(ctx, args).await,
-        Command::Undo(args) => undo::run(ctx, args).await,
+        Command::Undo(args) => undo::run(ctx, args, undo::Way::Undo).await,
+        Command::Redo(args) => undo::run(ctx, args, undo::Way::Redo).await,
         Command::Import(cmd) => import::run(ctx, cmd).await,
         Command::Export(args) => export::run(ctx, args).await,
         Command::Db(cmd) => db::run(ctx, cmd).await,

@@ -1,4 +1,4 @@
-//! `vetted undo`: take back an operation.
+//! `vetted undo` and `vetted redo`: take back an operation, or an undo.
 
 use super::Context;
 use crate::cli::UndoArgs;
@@ -7,7 +7,9 @@ use crate::output::Format;
 use crate::store::log::Changes;
 use crate::store::undo::{self, UndoOutcome};
 
-pub async fn run(ctx: &Context, args: UndoArgs) -> Result<()> {
+pub use crate::store::undo::Way;
+
+pub async fn run(ctx: &Context, args: UndoArgs, way: Way) -> Result<()> {
     let store = ctx.store().await?;
     // Each record of a small operation; an import's are counted (`vetted log --changes` lists
     // every one).
@@ -15,7 +17,7 @@ pub async fn run(ctx: &Context, args: UndoArgs) -> Result<()> {
         Format::Table if ctx.quiet => Changes::None,
         _ => Changes::Brief,
     };
-    let outcome = undo::undo(&store, args.operation.as_deref(), args.dry_run, changes).await?;
+    let outcome = undo::undo(&store, way, args.operation.as_deref(), args.dry_run, changes).await?;
     match ctx.output.format {
         Format::Json => ctx.print(&format!("{}\n", serde_json::to_string_pretty(&outcome)?)),
         Format::Table => {

@@ -38,15 +38,35 @@ pub struct UndoOutcome {
     pub dry_run: bool,
 }
 
-/// Undoes the operation `reference` names (by default this actor's latest); `changes` says
-/// how much of what it had changed the answer reads.
+/// Whether the command undoes an operation or redoes one (undoes an undo).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Way {
+    /// Default: the actor's latest operation not undone (again: the one before).
+    Undo,
+    /// An undo. Default: the actor's latest undo not yet redone.
+    Redo,
+}
+
+/// Undoes the operation `reference` names (by default the actor's latest, `way`); `changes`
+/// says how much of what it had changed the answer reads.
 pub async fn undo(
     store: &Store,
+    way: Way,
     reference: Option<&str>,
     dry_run: bool,
     changes: Changes,
 ) -> Result<UndoOutcome> {
-    let target = target(&store.db, store, reference).await?;
+    let named = target(&store.db, store, way, reference).await?;
+    if way == Way::Redo && named.kind != UNDO {
+        let target = named;
+        return Err(Error::Conflict(format!(
+            "operation {} ({}) is not an undo, so there is nothing to redo; `vetted undo {}` takes it back",
+            target.id,
+            target.summary,
+            &target.id[..Ord::min(13, target.id.len())]
+        )));
+    }
+    let target = in_force(&store.db, named).await?;
     admissible(&store.db, &target, None).await?;
     let undone = describe(&store.db, &target, changes).await?;
     let redo = target.kind == UNDO;
@@ -109,31 +129,25 @@ fn summary(target: &operation::Model) -> String {
 }
 
 /// The operation a reference names (its id or the start of it, at least 4 characters), or by
-/// default the actor's latest operation that is not an undo and not undone.
+/// default the actor's latest operation not undone: for an undo one that is not an undo (so
+/// undoing again walks further back), for a redo an undo.
 async fn target(
     conn: &impl ConnectionTrait,
     store: &Store,
+    way: Way,
     reference: Option<&str>,
 ) -> Result<operation::Model> {
     let Some(reference) = reference else {
-        let undone = sea_orm::sea_query::Query::select()
-            .column(operation::Column::Undoes)
-            .from(operation::Entity)
-            .and_where(operation::Column::Undoes.is_not_null())
-            .to_owned();
-        return operation::Entity::find()
-            .filter(operation::Column::Actor.eq(store.actor.as_str()))
-            .filter(operation::Column::Kind.ne(UNDO))
-            .filter(operation::Column::Seq.not_in_subquery(undone))
-            .order_by_desc(operation::Column::Seq)
-            .one(conn)
-            .await?
-            .ok_or_else(|| {
-                Error::Conflict(format!(
-                    "{} has no operation to undo (see `vetted log --actor '{}'`)",
-                    store.actor, store.actor
-                ))
-            });
+        return latest_standing(conn, store, way).await?.ok_or_else(|| {
+            let what = match way {
+                Way::Undo => "no operation to undo",
+                Way::Redo => "no undo to redo",
+            };
+            Error::Conflict(format!(
+                "{} has {what} (see `vetted log --actor '{}'`)",
+                store.actor, store.actor
+            ))
+        });
     };
     let prefix = reference.trim().to_ascii_lowercase();
     if prefix.len() < 4 || !prefix.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
@@ -165,6 +179,84 @@ async fn target(
                 .collect(),
         }),
     }
+}
+
+/// The actor's latest operation that stands (not undone, or undone and redone): for an undo one
+/// that is not an undo, for a redo an undo. Looked for a page at a time, newest first.
+async fn latest_standing(
+    conn: &impl ConnectionTrait,
+    store: &Store,
+    way: Way,
+) -> Result<Option<operation::Model>> {
+    const PAGE: u64 = 50;
+    let kind = || match way {
+        Way::Undo => operation::Column::Kind.ne(UNDO),
+        Way::Redo => operation::Column::Kind.eq(UNDO),
+    };
+    let mut before = i32::MAX;
+    loop {
+        let page = operation::Entity::find()
+            .filter(operation::Column::Actor.eq(store.actor.as_str()))
+            .filter(kind())
+            .filter(operation::Column::Seq.lt(before))
+            .order_by_desc(operation::Column::Seq)
+            .limit(PAGE)
+            .all(conn)
+            .await?;
+        let Some(last) = page.last() else {
+            return Ok(None);
+        };
+        before = last.seq;
+        let full = page.len() as u64 == PAGE;
+        for op in page {
+            // A redo is not itself something to redo: redo walks forward through the undos.
+            if way == Way::Redo && undoes_an_undo(conn, &op).await? {
+                continue;
+            }
+            if chain(conn, &op).await?.len() % 2 == 1 {
+                return Ok(Some(op));
+            }
+        }
+        if !full {
+            return Ok(None);
+        }
+    }
+}
+
+/// Whether `op` undid an undo (it is a redo).
+async fn undoes_an_undo(conn: &impl ConnectionTrait, op: &operation::Model) -> Result<bool> {
+    let Some(target) = op.undoes else {
+        return Ok(false);
+    };
+    Ok(operation::Entity::find_by_id(target)
+        .one(conn)
+        .await?
+        .is_some_and(|t| t.kind == UNDO))
+}
+
+/// `op` and the undos that followed it, each of the one before (an undo, its redo, ...): `op`
+/// stands when the chain has an odd length, and its last operation is what is in force.
+async fn chain(conn: &impl ConnectionTrait, op: &operation::Model) -> Result<Vec<operation::Model>> {
+    let mut chain = vec![op.clone()];
+    while let Some(next) = operation::Entity::find()
+        .filter(operation::Column::Undoes.eq(chain[chain.len() - 1].seq))
+        .one(conn)
+        .await?
+    {
+        chain.push(next);
+    }
+    Ok(chain)
+}
+
+/// What undoing `target` takes back: `target` itself, or, when it was undone and redone since,
+/// the last redo (undoing it undoes `target` again). Refused when `target` stands undone.
+async fn in_force(conn: &impl ConnectionTrait, target: operation::Model) -> Result<operation::Model> {
+    let mut chain = chain(conn, &target).await?;
+    let last = chain.pop().unwrap_or_else(|| target.clone());
+    if chain.len() % 2 == 1 {
+        return Err(already_undone(&target, &last));
+    }
+    Ok(last)
 }
 
 /// Refuses what cannot be undone: a restore, an operation already undone, and one a later
@@ -242,8 +334,13 @@ async fn admissible(
 }
 
 fn already_undone(target: &operation::Model, undo: &operation::Model) -> Error {
+    let (what, again) = if target.kind == UNDO {
+        ("redone", "`vetted undo` takes the redo back")
+    } else {
+        ("undone", "`vetted redo` brings it back")
+    };
     Error::Conflict(format!(
-        "operation {} was already undone by {} ({}); undo that one to redo it",
+        "operation {} was already {what} by {} ({}); {again}",
         target.id, undo.id, undo.summary
     ))
 }

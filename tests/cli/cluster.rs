@@ -42,10 +42,33 @@ macro_rules! on_the_cluster {
     };
 }
 
-/// The test's database as reached through each node.
+/// The test's database as reached through each node, once every node has applied what was
+/// written through the first (its schema and seed): a node applies the others' writes a moment
+/// after they commit, and a command it serves meanwhile finds the schema behind.
 fn through_every_node(db: &Db) -> Vec<String> {
     let server = db.server.as_ref().expect("a cluster database");
-    nodes().iter().map(|node| server.through(node)).collect()
+    let targets: Vec<String> = nodes().iter().map(|node| server.through(node)).collect();
+    let expected = db.ok(&["buyer", "list", "--format", "json"]);
+    for target in &targets {
+        let mut tries = 0;
+        loop {
+            let out = vetted()
+                .args(["--db", target, "buyer", "list", "--format", "json"])
+                .output()
+                .unwrap();
+            if out.status.success() && out.stdout == expected.as_bytes() {
+                break;
+            }
+            tries += 1;
+            assert!(
+                tries < 100,
+                "{target} did not catch up: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+    targets
 }
 
 fn all_succeeded(outs: &[Output]) {
