@@ -78,8 +78,12 @@ async fn set(ctx: &Context, args: DealSetArgs) -> Result<()> {
         ),
         DealOutcome::Recorded(deal) => ctx.done(
             &format!(
-                "{} deal with {} is now {} (since {})",
-                deal.buyer, deal.supplier, deal.status, deal.since
+                "{} deal with {} is now {}{} (since {})",
+                deal.buyer,
+                deal.supplier,
+                deal.status,
+                how_sure(&deal),
+                deal.since
             ),
             "deal",
             &deal,
@@ -106,7 +110,16 @@ async fn list(ctx: &Context, args: DealListArgs) -> Result<()> {
     ctx.print(&ctx.output.list(
         &list,
         &[
-            "id", "buyer", "supplier", "status", "since", "value", "currency", "scope",
+            "id",
+            "buyer",
+            "supplier",
+            "status",
+            "since",
+            "value",
+            "currency",
+            "scope",
+            "confidence",
+            "source",
         ],
     )?)
 }
@@ -118,7 +131,27 @@ async fn history(ctx: &Context, args: DealHistoryArgs) -> Result<()> {
     ctx.print(&ctx.output.list(
         &events,
         &[
-            "id", "date", "buyer", "status", "value", "currency", "scope", "note", "actor",
+            "id",
+            "date",
+            "buyer",
+            "status",
+            "confidence",
+            "source",
+            "value",
+            "currency",
+            "scope",
+            "note",
+            "actor",
         ],
     )?)
+}
+
+/// ` (likely, trade press)`: how sure a status is and where it was heard, when it is not
+/// confirmed; nothing when it is.
+fn how_sure(deal: &deals::DealView) -> String {
+    match (deal.confidence, &deal.source) {
+        (Confidence::Confirmed, _) => String::new(),
+        (sure, Some(source)) => format!(" ({sure}, {source})"),
+        (sure, None) => format!(" ({sure})"),
+    }
 }

@@ -212,7 +212,7 @@ pub async fn run(ctx: &Context) -> Result<()> {
         buyer: &first_buyer,
         threshold: DEFAULT_THRESHOLD,
         as_of: store.today,
-        by_capacity: false,
+        scarce_by: crate::domain::scarcity::Basis::Suppliers,
     };
     let gaps = gaps::build(&store.db, &question, Known::NOW).await?;
     let capacity = match capacity_scope {

@@ -3,6 +3,7 @@
 use super::Context;
 use crate::cli::{ReportArgs, ReportCapacityArgs, ReportCommand, ReportGapsArgs, ReportStatusArgs, ScarceBy};
 use crate::domain::capacity::Period;
+use crate::domain::scarcity::Basis;
 use crate::domain::{dates, values};
 use crate::error::Result;
 use crate::output::Format;
@@ -64,6 +65,7 @@ async fn capacity(ctx: &Context, args: ReportCapacityArgs) -> Result<()> {
         buyer: buyer.as_ref().map(|b| b.id),
     };
     let mut report = report_capacity::build(&store.db, known, &scope).await?;
+    report.known_at = known_at;
     report.rows.truncate(ctx.output.limit.unwrap_or(usize::MAX));
     if ctx.output.format == Format::Html {
         let page = html::capacity(&report, buyer.as_ref().map(|b| b.name.as_str()));
@@ -129,6 +131,7 @@ async fn status(ctx: &Context, args: ReportStatusArgs) -> Result<()> {
     };
     let buyer_id = buyer.as_ref().map(|b| b.id);
     let mut report = status::build(&store.db, buyer_id, threshold, as_of, known).await?;
+    report.known_at = known_at;
     report.suppliers.truncate(ctx.output.limit.unwrap_or(usize::MAX));
     if ctx.output.format == Format::Html {
         let (visits, findings) = dashboard_lists(&store, as_of, known, buyer_id).await?;
@@ -160,9 +163,13 @@ async fn gaps(ctx: &Context, args: ReportGapsArgs) -> Result<()> {
         buyer: &buyer,
         threshold,
         as_of,
-        by_capacity: scarce_by == ScarceBy::Capacity,
+        scarce_by: match scarce_by {
+            ScarceBy::Suppliers => Basis::Suppliers,
+            ScarceBy::Capacity => Basis::Capacity,
+        },
     };
     let mut report = gaps::build(&store.db, &question, known).await?;
+    report.known_at = known_at;
     // The most urgent first: `--limit` keeps the top of the list.
     report.suppliers.truncate(ctx.output.limit.unwrap_or(usize::MAX));
     if ctx.output.format == Format::Html {

@@ -120,6 +120,25 @@ impl Scarcity {
     }
 }
 
+/// What a capability's scarcity is judged by: how many active suppliers offer it, or how many
+/// units are free in the next four quarters (`--scarce-by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    Suppliers,
+    Capacity,
+}
+
+impl Basis {
+    /// The rule at `threshold`, as a report's heading says it.
+    pub fn rule(self, threshold: usize) -> String {
+        match self {
+            Basis::Suppliers => format!("offered by {threshold} or fewer active suppliers"),
+            Basis::Capacity => format!("{threshold} or fewer units free in the next four quarters"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,9 @@ pub const PACE_DAYS: u64 = 180;
 #[derive(Debug, Serialize)]
 pub struct CapacityReport {
     pub as_of: NaiveDate,
+    /// The moment the record is read as it stood then (`--known-at`), when one was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub known_at: Option<chrono::DateTime<chrono::Utc>>,
     pub from: Period,
     pub to: Period,
     pub rows: Vec<CapacityRow>,
@@ -389,6 +392,7 @@ async fn assemble(
     let outlook = outlooks(scope, &rows, &totals, &taken, &own);
     Ok(CapacityReport {
         as_of: scope.as_of,
+        known_at: None,
         from: scope.from,
         to: scope.to,
         rows,

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::known::Known;
 use super::{FindingCounts, capacity, facts};
 use crate::domain::capacity::Period;
-use crate::domain::scarcity::Scarcity;
+use crate::domain::scarcity::{Basis, Scarcity};
 use crate::domain::status::{BuyerKind, Confidence, DealStatus, HoldStatus};
 use crate::error::Result;
 use crate::store::lookup;
@@ -21,7 +21,12 @@ use crate::store::lookup;
 pub struct GapsReport {
     pub buyer: String,
     pub as_of: NaiveDate,
+    /// The moment the record is read as it stood then (`--known-at`), when one was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub known_at: Option<chrono::DateTime<chrono::Utc>>,
     pub threshold: usize,
+    /// What scarcity is judged by: `suppliers` or `capacity`.
+    pub scarce_by: Basis,
     pub suppliers: Vec<Gap>,
     /// How many active suppliers were scarce, signed or not (a report with none says so).
     #[serde(skip)]
@@ -110,9 +115,8 @@ pub struct Question<'a> {
     pub buyer: &'a str,
     pub threshold: usize,
     pub as_of: NaiveDate,
-    /// Judge scarcity by the free units of the next four quarters, not by how many suppliers
-    /// offer a capability (`--scarce-by capacity`).
-    pub by_capacity: bool,
+    /// What scarcity is judged by (`--scarce-by`).
+    pub scarce_by: Basis,
 }
 
 /// How many quarters ahead a gap looks for a free unit.
@@ -128,7 +132,7 @@ pub async fn build(conn: &impl ConnectionTrait, question: &Question<'_>, known: 
     )?;
     let (counts, offers) = facts::Offers::load(conn, known, &then).await?;
     let now = Period::of_day(as_of);
-    let scarcity = if question.by_capacity {
+    let scarcity = if question.scarce_by == Basis::Capacity {
         let reading = capacity::Reading {
             capabilities: None,
             suppliers: None,
@@ -177,7 +181,9 @@ pub async fn build(conn: &impl ConnectionTrait, question: &Question<'_>, known: 
     Ok(GapsReport {
         buyer: buyer.name,
         as_of,
+        known_at: None,
         threshold,
+        scarce_by: question.scarce_by,
         suppliers: gaps,
         scarce: scarce_count,
     })

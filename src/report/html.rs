@@ -336,8 +336,10 @@ pub fn gaps(report: &GapsReport, dashboard: &Dashboard) -> String {
     page(
         &format!("Gaps for {}", report.buyer),
         &format!(
-            "Scarce suppliers {} has no signed deal with, as of {} — scarce: offered by {} or fewer active suppliers",
-            report.buyer, report.as_of, report.threshold
+            "Scarce suppliers {} has no signed deal with, as of {} — scarce: {}",
+            report.buyer,
+            super::render::as_of(report.as_of, report.known_at),
+            report.scarce_by.rule(report.threshold)
         ),
         &body,
     )
@@ -401,8 +403,9 @@ pub fn status(report: &StatusReport, dashboard: &Dashboard, for_buyer: Option<&s
     page(
         &title,
         &format!(
-            "As of {} — scarce: offered by {} or fewer active suppliers",
-            report.as_of, report.threshold
+            "As of {} — scarce: {}",
+            super::render::as_of(report.as_of, report.known_at),
+            crate::domain::scarcity::Basis::Suppliers.rule(report.threshold)
         ),
         &body,
     )
@@ -489,7 +492,9 @@ pub fn capacity(report: &super::capacity::CapacityReport, us: Option<&str>) -> S
         &title,
         &format!(
             "{} to {}, as of {} — free: confirmed or likely capacity less what is reserved or contracted; rumours are listed, not counted",
-            report.from, report.to, report.as_of
+            report.from,
+            report.to,
+            super::render::as_of(report.as_of, report.known_at)
         ),
         &body,
     )

@@ -1,6 +1,7 @@
 //! Reports for people (a heading and aligned tables, or Markdown) and for machines (JSON, or CSV
 //! with one row per supplier and findings in four columns, ready to paste into a spreadsheet).
 
+use crate::domain::scarcity::Basis;
 use std::io::Write;
 
 use serde::Serialize;
@@ -38,6 +39,18 @@ fn with_findings(columns: &[&str], format: Format) -> Vec<String> {
         .chain(findings_columns(format))
         .map(|c| c.to_string())
         .collect()
+}
+
+/// The day a report is as of, and the moment it reads the record as of when asked
+/// (`--known-at`): `2026-03-01, as known at 2026-03-02T09:00:00Z`.
+pub fn as_of(day: chrono::NaiveDate, known_at: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    match known_at {
+        Some(moment) => format!(
+            "{day}, as known at {}",
+            moment.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        ),
+        None => day.to_string(),
+    }
 }
 
 fn heading(output: &Output, text: &str) -> String {
@@ -150,8 +163,10 @@ fn gaps_text(output: &Output, report: &GapsReport) -> Result<String> {
     let mut out = heading(
         output,
         &format!(
-            "Scarce suppliers {} has no signed deal with, as of {} (scarce: offered by {} or fewer active suppliers)",
-            report.buyer, report.as_of, report.threshold
+            "Scarce suppliers {} has no signed deal with, as of {} (scarce: {})",
+            report.buyer,
+            as_of(report.as_of, report.known_at),
+            report.scarce_by.rule(report.threshold)
         ),
     );
     if output.format == Format::Md {
@@ -232,7 +247,9 @@ pub fn capacity(output: &Output, report: &CapacityReport, out: &mut dyn Write) -
         output,
         &format!(
             "Capacity from {} to {}, as of {} (free: confirmed or likely capacity less what is reserved or contracted; rumours are listed, not counted)",
-            report.from, report.to, report.as_of
+            report.from,
+            report.to,
+            as_of(report.as_of, report.known_at)
         ),
     );
     text.push_str(&output.main_table(&rows, &[])?);
@@ -315,6 +332,8 @@ pub fn holders(held: &[Held]) -> String {
 #[derive(Serialize)]
 struct StatusShell<'a> {
     as_of: chrono::NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    known_at: Option<chrono::DateTime<chrono::Utc>>,
     threshold: usize,
     buyers: &'a [BuyerPipeline],
     capabilities: &'a [CapabilityCoverage],
@@ -325,6 +344,7 @@ pub fn status(output: &Output, report: &StatusReport, out: &mut dyn Write) -> Re
     if output.format == Format::Json {
         let shell = StatusShell {
             as_of: report.as_of,
+            known_at: report.known_at,
             threshold: report.threshold,
             buyers: &report.buyers,
             capabilities: &report.capabilities,
@@ -384,8 +404,9 @@ fn status_text(output: &Output, report: &StatusReport) -> Result<String> {
     let mut out = heading(
         output,
         &format!(
-            "Supplier status as of {} (scarce: offered by {} or fewer active suppliers)",
-            report.as_of, report.threshold
+            "Supplier status as of {} (scarce: {})",
+            as_of(report.as_of, report.known_at),
+            Basis::Suppliers.rule(report.threshold)
         ),
     );
     out.push_str(&output.main_table(&rows, &[])?);
@@ -454,6 +475,7 @@ mod tests {
         ] {
             let report = StatusReport {
                 as_of: "2026-06-30".parse().unwrap(),
+                known_at: None,
                 threshold: 3,
                 buyers: vec![BuyerPipeline {
                     name: "Aurora Solar".into(),

@@ -19,6 +19,9 @@ use crate::error::Result;
 #[derive(Debug, Serialize)]
 pub struct StatusReport {
     pub as_of: NaiveDate,
+    /// The moment the record is read as it stood then (`--known-at`), when one was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub known_at: Option<chrono::DateTime<chrono::Utc>>,
     pub threshold: usize,
     pub buyers: Vec<BuyerPipeline>,
     pub capabilities: Vec<CapabilityCoverage>,
@@ -113,6 +116,7 @@ pub async fn build(
     let names: Vec<Arc<str>> = buyers.iter().map(|b| Arc::from(b.name.as_str())).collect();
     let suppliers = supplier_rows(suppliers, &scarcity, &visits, &findings, &deals_of, &names);
     Ok(StatusReport {
+        known_at: None,
         as_of,
         threshold,
         buyers: pipelines,

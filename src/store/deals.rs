@@ -54,6 +54,10 @@ pub struct DealView {
     pub value: Option<Decimal>,
     pub currency: Option<String>,
     pub scope: Option<String>,
+    /// Where the status in force was heard (its event's `--source`).
+    pub source: Option<String>,
+    /// How sure that status is: a competitor's signing heard in the trade press is not fact.
+    pub confidence: Confidence,
 }
 
 crate::row!(DealView {
@@ -66,7 +70,9 @@ crate::row!(DealView {
     since,
     value,
     currency,
-    scope
+    scope,
+    source,
+    confidence
 });
 
 #[derive(Debug, Clone, Serialize)]
@@ -151,8 +157,18 @@ fn amount(value: Option<Money>) -> Option<Decimal> {
     value.map(Money::canonical)
 }
 
-fn view(d: deal::Model, buyer: &str, supplier: &str) -> DealView {
+/// The event whose status is in force: the latest not voided, by date and then recording.
+fn in_force<'a>(events: impl IntoIterator<Item = &'a deal_event::Model>) -> Option<&'a deal_event::Model> {
+    events
+        .into_iter()
+        .filter(|e| !e.voided)
+        .max_by_key(|e| (e.event_date, e.id))
+}
+
+fn view(d: deal::Model, buyer: &str, supplier: &str, current: Option<&deal_event::Model>) -> DealView {
     DealView {
+        source: current.and_then(|e| e.source.clone()),
+        confidence: current.map_or(Confidence::Confirmed, |e| e.confidence),
         id: d.id,
         buyer_id: d.buyer_id,
         buyer: buyer.to_string(),
@@ -289,11 +305,14 @@ async fn set_in(
             d.clone(),
             &buyer.name,
             &supplier.name,
+            in_force(&events),
         )));
     }
 
     let now = crate::store::now();
-    let before = existing.clone().map(|d| view(d, &buyer.name, &supplier.name));
+    let before = existing
+        .clone()
+        .map(|d| view(d, &buyer.name, &supplier.name, in_force(&events)));
     let deal_row = match existing {
         Some(d) => d,
         None => insert_deal(txn, op.seq, buyer.id, supplier.id, change, now).await?,
@@ -304,6 +323,7 @@ async fn set_in(
         project(txn, op.seq, deal_row, &history, now).await?,
         &buyer.name,
         &supplier.name,
+        in_force(events.iter().chain([&event])),
     );
     audit::record(
         txn,
@@ -422,14 +442,33 @@ pub async fn list(store: &Store, filter: DealFilter) -> Result<Vec<DealView>> {
         query = query.filter(deal::Column::Status.eq(status));
     }
     let deals = query.all(&store.db).await?;
-    let suppliers = lookup::supplier_names(&store.db, deals.iter().map(|d| d.supplier_id)).await?;
-    let buyers = lookup::buyer_names(&store.db).await?;
+    let ids: Vec<i32> = deals.iter().map(|d| d.id).collect();
+    let (suppliers, buyers) = tokio::try_join!(
+        lookup::supplier_names(&store.db, deals.iter().map(|d| d.supplier_id)),
+        lookup::buyer_names(&store.db)
+    )?;
+    // The event in force of each deal says how sure its status is.
+    let mut current: HashMap<i32, deal_event::Model> = HashMap::new();
+    for chunk in ids.chunks(super::IN_CHUNK) {
+        for event in deal_event::Entity::find()
+            .filter(deal_event::Column::DealId.is_in(chunk.iter().copied()))
+            .filter(deal_event::Column::Voided.eq(false))
+            .all(&store.db)
+            .await?
+        {
+            if let Some(standing) = in_force(current.get(&event.deal_id).into_iter().chain([&event])) {
+                let standing = standing.clone();
+                current.insert(standing.deal_id, standing);
+            }
+        }
+    }
     Ok(deals
         .into_iter()
         .map(|d| {
             let b = buyers.get(&d.buyer_id).cloned().unwrap_or_default();
             let s = suppliers.get(&d.supplier_id).cloned().unwrap_or_default();
-            view(d, &b, &s)
+            let event = current.get(&d.id);
+            view(d, &b, &s, event)
         })
         .collect())
 }
@@ -461,15 +500,13 @@ pub async fn files_of_supplier(
         .into_iter()
         .map(|d| {
             let buyer_name = buyers.get(&d.buyer_id).cloned().unwrap_or_default();
-            let history = events_of
-                .remove(&d.id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|e| event_view(e, &buyer_name, supplier_name))
-                .collect();
+            let events = events_of.remove(&d.id).unwrap_or_default();
             DealFile {
-                deal: view(d, &buyer_name, supplier_name),
-                history,
+                deal: view(d, &buyer_name, supplier_name, in_force(&events)),
+                history: events
+                    .into_iter()
+                    .map(|e| event_view(e, &buyer_name, supplier_name))
+                    .collect(),
             }
         })
         .collect())
@@ -529,7 +566,8 @@ async fn void_in(txn: &Txn, op: &Op, event_id: i32, reason: &str) -> Result<Deal
         .one(txn)
         .await?
         .ok_or_else(|| sea_orm::DbErr::RecordNotFound(format!("deal #{}", event.deal_id)))?;
-    let mut history = history_of(txn, deal_row.id).await?;
+    let events = events_of(txn, deal_row.id).await?;
+    let mut history = history_from(&events);
     history.remove(i64::from(event_id));
     if history.current().is_none() {
         return Err(Error::Conflict(format!(
@@ -544,7 +582,8 @@ async fn void_in(txn: &Txn, op: &Op, event_id: i32, reason: &str) -> Result<Deal
         .await?
         .map(|b| b.name)
         .unwrap_or_default();
-    let before = view(deal_row.clone(), &buyer, &supplier.name);
+    let before = view(deal_row.clone(), &buyer, &supplier.name, in_force(&events));
+    let left = in_force(events.iter().filter(|e| e.id != event_id));
     versions::retire::<deal_event::Entity>(txn, op.seq, deal_event::Column::Id.eq(event_id)).await?;
     let mut active = event.clone().into_active_model();
     active.voided = Set(true);
@@ -555,6 +594,7 @@ async fn void_in(txn: &Txn, op: &Op, event_id: i32, reason: &str) -> Result<Deal
         project(txn, op.seq, deal_row, &history, crate::store::now()).await?,
         &buyer,
         &supplier.name,
+        left,
     );
     audit::record(
         txn,

@@ -359,3 +359,64 @@ fn one_table_of_transitions_everywhere() {
     );
 }
 every_backend!(one_table_of_transitions_everywhere);
+
+/// A competitor's move heard in the trade press does not read as fact: `deal set` says how sure
+/// it is, and `deal list` and `deal history` show confidence and source (they hid both).
+fn how_sure_a_deal_is_shows_wherever_it_is_listed() {
+    let db = Db::seeded();
+    let said = db.ok(&[
+        "deal",
+        "set",
+        "Lumina",
+        "--buyer",
+        "Helios",
+        "--status",
+        "negotiating",
+        "--confidence",
+        "rumour",
+        "--source",
+        "trade press",
+    ]);
+    assert!(
+        said.contains("is now negotiating (rumour, trade press)"),
+        "{said}"
+    );
+    let said = db.ok(&[
+        "deal",
+        "set",
+        "Lumina",
+        "--buyer",
+        "Aurora",
+        "--status",
+        "evaluating",
+    ]);
+    assert!(said.contains("is now evaluating (since"), "{said}");
+    for args in [vec!["deal", "list"], vec!["deal", "history", "Lumina"]] {
+        let table = db.ok(&args);
+        assert!(
+            table.contains("confidence") && table.contains("rumour") && table.contains("trade press"),
+            "{args:?}: {table}"
+        );
+    }
+    let deals = db.json(&["deal", "list", "--buyer", "Helios"]);
+    assert_eq!(
+        (deals[0]["confidence"].as_str(), deals[0]["source"].as_str()),
+        (Some("rumour"), Some("trade press"))
+    );
+    // A later confirmed event is what the deal says now.
+    db.ok(&[
+        "deal",
+        "set",
+        "Lumina",
+        "--buyer",
+        "Helios",
+        "--status",
+        "signed",
+        "--confidence",
+        "confirmed",
+    ]);
+    let deals = db.json(&["deal", "list", "--buyer", "Helios"]);
+    assert_eq!(deals[0]["confidence"], "confirmed", "{deals}");
+    assert_eq!(deals[0]["source"], serde_json::Value::Null);
+}
+every_backend!(how_sure_a_deal_is_shows_wherever_it_is_listed);

@@ -538,3 +538,56 @@ fn a_finding_is_open_from_its_day_until_the_day_it_is_resolved() {
     }
 }
 every_backend!(a_finding_is_open_from_its_day_until_the_day_it_is_resolved);
+
+/// A gaps report judged by capacity says so (its heading named suppliers, its JSON nothing),
+/// and every report read as known at a moment says that moment in its heading and JSON.
+fn a_report_says_what_it_judged_by_and_when_it_was_known() {
+    let db = Db::seeded();
+    let gaps = db.json(&["report", "gaps", "--buyer", "Aurora", "--scarce-by", "capacity"]);
+    assert_eq!(gaps["scarce_by"], "capacity", "{gaps}");
+    assert_eq!(
+        db.json(&["report", "gaps", "--buyer", "Aurora"])["scarce_by"],
+        "suppliers"
+    );
+    db.ok(&[
+        "capacity",
+        "set",
+        "Lumina",
+        "--capability",
+        "hjt-full-line",
+        "--period",
+        &crate::support::this_quarter(),
+        "--units",
+        "1",
+    ]);
+    let table = db.ok(&["report", "gaps", "--buyer", "Aurora", "--scarce-by", "capacity"]);
+    assert!(
+        table.contains("3 or fewer units free in the next four quarters"),
+        "{table}"
+    );
+    assert!(!table.contains("active suppliers)"), "{table}");
+    let moment = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    for report in [
+        vec!["report", "status"],
+        vec!["report", "gaps", "--buyer", "Aurora"],
+        vec!["report", "capacity"],
+    ] {
+        let mut args = report.clone();
+        args.extend(["--known-at", moment.as_str()]);
+        let table = db.ok(&args);
+        assert!(
+            table.contains(&format!("as known at {moment}")),
+            "{args:?}: {table}"
+        );
+        let mut md = args.clone();
+        md.extend(["--format", "md"]);
+        assert!(db.ok(&md).contains("as known at"), "{md:?}");
+        let mut json = args.clone();
+        json.extend(["--format", "json"]);
+        let value: serde_json::Value = serde_json::from_str(&db.ok(&json)).unwrap();
+        assert_eq!(value["known_at"], moment.as_str(), "{json:?}");
+        let plain = db.json(&report);
+        assert!(plain.get("known_at").is_none(), "{report:?}: {plain}");
+    }
+}
+every_backend!(a_report_says_what_it_judged_by_and_when_it_was_known);

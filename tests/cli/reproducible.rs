@@ -6,7 +6,7 @@ use chrono::{Duration, Local, NaiveDate, SecondsFormat, Utc};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
-use crate::support::{Backend, Db, backend};
+use crate::support::{Backend, Db, backend, without_known_at};
 
 const SUPPLIERS: usize = 4;
 const CAPABILITIES: [&str; 3] = ["hjt-full-line", "pecvd", "laser"];
@@ -284,15 +284,6 @@ fn reports(db: &Db, today: NaiveDate, as_of: Option<i64>, known_at: Option<&str>
             without_known_at(&db.ok(&args))
         })
         .collect()
-}
-
-/// A report may state the moment it was known at; that one field aside, it is compared whole.
-fn without_known_at(json: &str) -> String {
-    let mut value: serde_json::Value = serde_json::from_str(json).expect("JSON report");
-    if let Some(fields) = value.as_object_mut() {
-        fields.remove("known_at");
-    }
-    value.to_string()
 }
 
 /// The buyers, added by another actor: the history's `undo`s (this actor's latest operation)

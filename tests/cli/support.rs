@@ -587,3 +587,20 @@ impl Drop for LockHolder {
         }
     }
 }
+
+/// A JSON report without the moment it states it was known at (`--known-at`): that one field
+/// aside, a report re-run with the moment it was taken at is the same.
+pub fn without_known_at(json: &str) -> String {
+    let mut value: serde_json::Value = serde_json::from_str(json).expect("JSON report");
+    if let Some(fields) = value.as_object_mut() {
+        fields.shift_remove("known_at");
+    }
+    value.to_string()
+}
+
+/// The quarter of today (`2026Q4`).
+pub fn this_quarter() -> String {
+    use chrono::Datelike;
+    let today = chrono::Local::now().date_naive();
+    format!("{}Q{}", today.year(), today.month0() / 3 + 1)
+}
