@@ -77,6 +77,15 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub raw: bool,
 
+    /// CSV: begin with a UTF-8 byte-order mark, so that Excel reads Chinese, Japanese and other
+    /// names right (without one it assumes the computer's own code page)
+    #[arg(long, global = true)]
+    pub bom: bool,
+
+    /// Whether `--format` was given on the command line (not from `--out`'s extension)
+    #[arg(skip)]
+    pub format_given: bool,
+
     /// Lists and reports: show these columns, in this order (comma-separated; tables, CSV and
     /// Markdown)
     #[arg(long, global = true, value_name = "A,B,C", value_delimiter = ',')]
@@ -1049,7 +1058,8 @@ pub fn parse() -> Cli {
         .take()
         .or_else(|| std::env::var("VETTED_ACTOR").ok());
     // `--out g.csv` without `--format` writes CSV: the file's extension says the format.
-    if matches.value_source("format") != Some(clap::parser::ValueSource::CommandLine)
+    cli.global.format_given = matches.value_source("format") == Some(clap::parser::ValueSource::CommandLine);
+    if !cli.global.format_given
         && let Some(format) = cli.command.out_path().and_then(Format::of_path)
     {
         cli.global.format = format;

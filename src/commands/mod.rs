@@ -38,6 +38,8 @@ pub struct Context {
     pub today: NaiveDate,
     pub output: Output,
     pub quiet: bool,
+    /// `--format` was given (not taken from `--out`'s extension).
+    format_given: bool,
     /// The command line as the operation log records it, secrets masked.
     pub command: String,
     /// The command only reads: a SQLite file that does not exist is refused, never created.
@@ -81,10 +83,12 @@ impl Context {
                 format: g.format,
                 color,
                 raw: g.raw,
+                bom: g.bom,
                 columns: g.columns.iter().map(|c| c.trim().to_string()).collect(),
                 limit: limit.map(|n| n as usize),
             },
             quiet: g.quiet,
+            format_given: g.format_given,
             command: crate::store::operations::masked_command_line(std::env::args()),
             only_reads: only_reads(&cli.command),
             store: OnceCell::new(),
@@ -136,8 +140,23 @@ impl Context {
         OutFile::create(field, path, &protected)
     }
 
-    /// `--out FILE` when given, checked and opened before any work is done.
+    /// `--out FILE` when given, checked and opened before any work is done. Its extension says
+    /// the format unless `--format` does; one that names no format vetted writes (`.pdf`,
+    /// `.xlsx`) is refused rather than filled with something else.
     pub fn out(&self, path: Option<&Path>) -> Result<Option<OutFile>> {
+        if let Some(path) = path
+            && !self.format_given
+            && !Format::is_known_extension(path)
+        {
+            return Err(Error::invalid(
+                "out",
+                format!(
+                    "{} names a format vetted does not write; name the file {} or give --format",
+                    path.display(),
+                    Format::EXTENSIONS
+                ),
+            ));
+        }
         path.map(|path| self.out_file("out", path, None)).transpose()
     }
 

@@ -145,8 +145,9 @@ impl LeadTime {
     /// The longest lead time taken: ten years.
     pub const MAX_DAYS: u32 = 3_653;
 
-    /// `40w`, `9m`, `280d` (or `40 weeks`, `9 months`, `280 days`; a bare number is weeks, as
-    /// equipment makers quote).
+    /// `40w`, `9m`, `280d` (or `40 weeks`, `9 months`, `280 days`). A bare number is refused:
+    /// makers quote in weeks and in months, and reading `40` as either silently is a wrong
+    /// answer waiting to happen.
     pub fn parse(field: &str, input: &str) -> Result<LeadTime, Invalid> {
         let refused = || {
             Invalid::new(
@@ -157,7 +158,15 @@ impl LeadTime {
         let text = input.trim().to_ascii_lowercase();
         let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
         let unit = match text[digits.len()..].trim() {
-            "" | "w" | "wk" | "wks" | "week" | "weeks" => LeadUnit::Weeks,
+            "" if !digits.is_empty() => {
+                return Err(Invalid::new(
+                    field,
+                    format!(
+                        "'{input}' has no unit; write {digits}w for weeks, {digits}m for months or {digits}d for days"
+                    ),
+                ));
+            }
+            "w" | "wk" | "wks" | "week" | "weeks" => LeadUnit::Weeks,
             "m" | "mo" | "month" | "months" => LeadUnit::Months,
             "d" | "day" | "days" => LeadUnit::Days,
             _ => return Err(refused()),
@@ -347,8 +356,12 @@ mod tests {
         assert_eq!(lead("9m").days(), 274);
         assert_eq!(lead("9 Months").to_string(), "9m");
         assert_eq!(lead("280d").days(), 280);
-        assert_eq!(lead("12").to_string(), "12w", "a bare number is weeks");
-        for bad in ["", "w", "0w", "-4w", "4 fortnights", "40.5w", "600w"] {
+        let bare = LeadTime::parse("lead-time", "40").unwrap_err();
+        assert!(
+            bare.problem.contains("40w for weeks, 40m for months or 40d"),
+            "{bare:?}"
+        );
+        for bad in ["", "40", "w", "0w", "-4w", "4 fortnights", "40.5w", "600w"] {
             assert_eq!(
                 LeadTime::parse("lead-time", bad).unwrap_err().field,
                 "lead-time",

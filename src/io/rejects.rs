@@ -47,7 +47,7 @@ impl<'a> RejectFile<'a> {
         reopen: impl FnMut() -> Result<OutFile> + 'a,
     ) -> Result<RejectFile<'a>> {
         let mut header = header.to_vec();
-        header.push("error".into());
+        header.push(super::supplier_csv::REJECT_COLUMN.into());
         Ok(RejectFile(Some(Rejects {
             header,
             output,

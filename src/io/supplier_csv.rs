@@ -308,6 +308,9 @@ impl ReadAhead {
     }
 }
 
+/// The column a reject file adds after the row's own (`io::rejects`).
+pub const REJECT_COLUMN: &str = "error";
+
 /// The field each column feeds: every `--map` names a column, a name column exists, no column
 /// is unknown, and no single-valued field is fed twice.
 fn targets(headers: &[String], maps: &[Mapping]) -> Result<Vec<Target>, FileError> {
@@ -332,10 +335,13 @@ fn targets(headers: &[String], maps: &[Mapping]) -> Result<Vec<Target>, FileErro
     }
     let mut targets = Vec::with_capacity(headers.len());
     let mut unknown = Vec::new();
-    for h in headers {
+    for (i, h) in headers.iter().enumerate() {
         let key = header_key(h);
         let target = match maps.iter().find(|m| m.source == key) {
             Some(map) => map.target,
+            // The last column of a reject file vetted wrote says why each row was rejected: a
+            // reject file, fixed, imports back as it is.
+            None if key == REJECT_COLUMN && i + 1 == headers.len() => Target::Ignore,
             None => match Field::from_header(&key) {
                 Some(field) => Target::Field(field),
                 None => {

@@ -33,6 +33,18 @@ pub enum Format {
 }
 
 impl Format {
+    /// The extensions `--out` takes, and what they mean: a file with another is refused unless
+    /// `--format` says what to write.
+    pub const EXTENSIONS: &'static str = ".csv, .json, .md, .html, or .txt (a table)";
+
+    /// Whether a path's extension is one `of_path` reads (or `.txt`, or none).
+    pub fn is_known_extension(path: &std::path::Path) -> bool {
+        match path.extension().and_then(|e| e.to_str()) {
+            None => true,
+            Some(e) => e.eq_ignore_ascii_case("txt") || Format::of_path(path).is_some(),
+        }
+    }
+
     /// The format a file's extension names (`.csv`, `.json`, `.md`, `.html`), if any.
     pub fn of_path(path: &std::path::Path) -> Option<Format> {
         let extension = path.extension()?.to_str()?.to_ascii_lowercase();
@@ -52,6 +64,8 @@ pub struct Output {
     pub color: bool,
     /// CSV cells as they are, formulas included (`--raw`).
     pub raw: bool,
+    /// CSV begins with a UTF-8 byte-order mark (`--bom`), for Excel.
+    pub bom: bool,
     /// The columns a list or a report's main table shows (`--columns`), in that order; empty:
     /// its own choice.
     pub columns: Vec<String>,
@@ -78,6 +92,9 @@ impl Table {
     }
 }
 
+/// The UTF-8 byte-order mark `--bom` begins a CSV with.
+const BOM: &str = "\u{feff}";
+
 fn pretty_json<T: Serialize + ?Sized>(value: &T) -> String {
     // Views are plain data (strings, numbers, dates, lists): serialising them cannot fail.
     format!("{}\n", serde_json::to_string_pretty(value).unwrap_or_default())
@@ -91,6 +108,10 @@ impl Output {
         header: &[String],
         rows: Vec<Vec<String>>,
     ) -> std::io::Result<()> {
+        let mut out = out;
+        if self.bom {
+            out.write_all(BOM.as_bytes())?;
+        }
         let mut writer = csv::Writer::from_writer(out);
         writer.write_record(header.iter().map(|c| self.csv_cell(c)))?;
         for row in rows {
@@ -223,6 +244,7 @@ impl Output {
     /// The head of a list written a row at a time (CSV or Markdown, which need no widths):
     /// its header line(s). `streamed_row` then gives each row's line.
     pub fn streamed_header(&self, header: &[&str]) -> String {
+        // `csv` writes the byte-order mark, when asked for, with the header.
         let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
         match self.format {
             Format::Csv => self.csv(&header, Vec::new()),

@@ -280,3 +280,70 @@ fn known_at_is_a_moment_that_has_been() {
     );
 }
 every_backend!(known_at_is_a_moment_that_has_been);
+
+/// Small traps a new user fell into, each now said: a lead time without its unit (read as weeks
+/// in silence), `--out` naming a format vetted does not write (a text table in `gaps.pdf`).
+fn a_lead_time_needs_its_unit_and_out_a_format_vetted_writes() {
+    let db = Db::seeded();
+    let err = db.refuses(
+        &[
+            "quote",
+            "add",
+            "Lumina",
+            "--buyer",
+            "Aurora",
+            "--capability",
+            "hjt-full-line",
+            "--lead-time",
+            "40",
+        ],
+        65,
+        "lead-time: ",
+    );
+    assert!(
+        err.contains("40w") && err.contains("40m") && err.contains("40d"),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("gaps.pdf");
+    let err = db.refuses(
+        &[
+            "report",
+            "gaps",
+            "--buyer",
+            "Aurora",
+            "--out",
+            pdf.to_str().unwrap(),
+        ],
+        65,
+        "out: ",
+    );
+    assert!(err.contains(".csv") && err.contains(".html"), "{err}");
+    assert!(!pdf.exists(), "a file was written");
+    // Said plainly, the format is written whatever the name; .txt is a table.
+    db.ok(&[
+        "report",
+        "gaps",
+        "--buyer",
+        "Aurora",
+        "--format",
+        "csv",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    let txt = dir.path().join("gaps.txt");
+    db.ok(&[
+        "report",
+        "gaps",
+        "--buyer",
+        "Aurora",
+        "--out",
+        txt.to_str().unwrap(),
+    ]);
+    assert!(
+        std::fs::read_to_string(&txt)
+            .unwrap()
+            .contains("Scarce suppliers")
+    );
+}
+every_backend!(a_lead_time_needs_its_unit_and_out_a_format_vetted_writes);

@@ -283,3 +283,46 @@ fn rows_match_across_batches_and_a_second_import_of_a_long_file() {
     assert_eq!(array_len(&db.json(&["supplier", "list", "--all"])), 4_500);
 }
 every_backend!(rows_match_across_batches_and_a_second_import_of_a_long_file);
+
+/// A reject file, fixed, imports back as it is: the `error` column vetted wrote is not an
+/// unknown column (it needed `--map error=-`). `--bom` begins a CSV with a byte-order mark for
+/// Excel, and vetted reads its own files back with one.
+fn a_fixed_reject_file_imports_back_and_csv_can_carry_a_bom() {
+    let db = Db::seeded();
+    let file = db.file("list.csv", "name,country\nGood One,CN\nBad Country,Atlantis\n");
+    let rejects = db.path.with_file_name("rejects.csv");
+    db.ok(&[
+        "import",
+        "suppliers",
+        &file,
+        "--skip-invalid",
+        "--reject-file",
+        rejects.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&rejects).unwrap();
+    assert!(text.starts_with("name,country,error\n"), "{text}");
+    std::fs::write(&rejects, text.replace("Atlantis", "Germany")).unwrap();
+    let summary = db.json(&["import", "suppliers", rejects.to_str().unwrap()]);
+    assert_eq!(summary["created"], 1, "{summary}");
+    db.ok(&["supplier", "show", "Bad Country"]);
+    // A column named `error` elsewhere is still a column vetted does not know.
+    let file = db.file("odd.csv", "error,name\nx,Odd Co\n");
+    db.refuses(&["import", "suppliers", &file], 65, "unknown column 'error'");
+    // --bom: every CSV vetted writes begins with one; without it, none.
+    for args in [
+        vec!["supplier", "list", "--format", "csv"],
+        vec!["report", "status", "--format", "csv"],
+        vec!["export", "suppliers"],
+    ] {
+        let plain = db.ok(&args);
+        assert!(!plain.starts_with('\u{feff}'), "{args:?}");
+        let mut with = args.clone();
+        with.push("--bom");
+        let marked = db.ok(&with);
+        assert_eq!(marked.strip_prefix('\u{feff}'), Some(plain.as_str()), "{args:?}");
+    }
+    let exported = db.file("bom.csv", db.ok(&["export", "suppliers", "--bom"]));
+    let summary = db.json(&["import", "suppliers", &exported]);
+    assert_eq!(summary["created"], 0, "{summary}");
+}
+every_backend!(a_fixed_reject_file_imports_back_and_csv_can_carry_a_bom);
