@@ -339,6 +339,9 @@ pub struct SupplierArchiveArgs {
     /// Make an archived supplier active again
     #[arg(long)]
     pub restore: bool,
+    /// Why it is archived (shown with it, and in the log)
+    #[arg(long, conflicts_with = "restore")]
+    pub reason: Option<String>,
     /// The day it is archived (or restored) from, YYYY-MM-DD, not in the future [default: today]
     #[arg(long, value_name = "DATE")]
     pub date: Option<String>,

@@ -14,6 +14,7 @@ mod m20261206_000005_corrections;
 mod m20261206_000006_capacity;
 mod m20261207_000008_undone_once;
 mod m20261207_000009_mysql_microseconds;
+mod m20261208_000010_archive_reason;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000006_capacity::Migration),
             Box::new(m20261207_000008_undone_once::Migration),
             Box::new(m20261207_000009_mysql_microseconds::Migration),
+            Box::new(m20261208_000010_archive_reason::Migration),
         ]
     }
 }

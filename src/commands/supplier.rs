@@ -147,11 +147,17 @@ async fn archive(ctx: &Context, args: SupplierArchiveArgs) -> Result<()> {
     let SupplierArchiveArgs {
         supplier,
         restore,
+        reason,
         date,
     } = args;
-    let date = date.as_deref().map(|d| ctx.past_date("date", d)).transpose()?;
+    let change = suppliers::ArchiveChange {
+        supplier,
+        restore,
+        reason: crate::domain::text::optional_long("reason", reason.as_deref())?,
+        date: date.as_deref().map(|d| ctx.past_date("date", d)).transpose()?,
+    };
     let store = ctx.store().await?;
-    let changed = suppliers::archive(&store, &supplier, restore, date).await?;
+    let changed = suppliers::archive(&store, &change).await?;
     let verb = if restore { "Restored" } else { "Archived" };
     ctx.done(
         &format!("{verb} supplier #{} {}", changed.id, changed.name),

@@ -256,6 +256,7 @@ fn supplier_fields(at: At, s: &supplier::Model) -> Result<(), Invalid> {
     at.optional("address", &s.address, text::line)?;
     at.optional("website", &s.website, values::parse_website)?;
     at.optional("note", &s.note, text::long)?;
+    at.optional("archive_reason", &s.archive_reason, text::long)?;
     at.timestamp("created_at", s.created_at)?;
     at.timestamp("updated_at", s.updated_at)?;
     if s.listed_on != chrono::NaiveDate::MIN {

@@ -136,6 +136,8 @@ impl Row for DealFile {
         "value",
         "currency",
         "scope",
+        "source",
+        "confidence",
         "history",
     ];
 

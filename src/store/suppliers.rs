@@ -61,6 +61,8 @@ pub struct SupplierView {
     pub scarce: ScarceOverride,
     pub note: Option<String>,
     pub archived: bool,
+    /// Why it was archived, when it is.
+    pub archive_reason: Option<String>,
     /// The day it is on record from.
     pub listed_on: NaiveDate,
     /// The supplier this one was merged into (its id and names resolve there).
@@ -81,6 +83,7 @@ crate::row!(SupplierView {
     scarce,
     note,
     archived,
+    archive_reason,
     listed_on,
     merged_into
 });
@@ -127,16 +130,21 @@ impl Document for SupplierFile {
 
     fn fields(&self) -> Vec<(Name, Field)> {
         vec![
+            // The suppliers merged into this one are part of its profile: in a section of
+            // their own before it, they read as a second supplier.
             (
                 Name::Borrowed("supplier"),
-                Field::Section(fields_of(&self.supplier)),
+                Field::Section({
+                    let mut profile = fields_of(&self.supplier);
+                    profile.push((Name::Borrowed("merged"), Field::Cell(self.merged.cell())));
+                    profile
+                }),
             ),
             (Name::Borrowed("dated"), Field::Cell(self.dated.cell())),
             (Name::Borrowed("sites"), Field::Cell(self.sites.cell())),
             (Name::Borrowed("visits"), Field::Cell(self.visits.cell())),
             (Name::Borrowed("desk_notes"), Field::Cell(self.desk_notes.cell())),
             (Name::Borrowed("deals"), Field::Cell(self.deals.cell())),
-            (Name::Borrowed("merged"), Field::Cell(self.merged.cell())),
         ]
     }
 }
@@ -209,6 +217,7 @@ pub(crate) async fn views(
             scarce: s.scarce_override,
             note: s.note,
             archived: s.archived,
+            archive_reason: s.archive_reason,
             listed_on: s.listed_on,
             merged_into: s.merged_into,
         })
@@ -557,25 +566,24 @@ async fn edit_in(
 
 /// Archives (or restores) a supplier. Its visits, notes and deals stay: evidence is never deleted.
 /// Archives (or restores) from `date` on [default: today].
-pub async fn archive(
-    store: &Store,
-    reference: &str,
-    restore: bool,
-    date: Option<NaiveDate>,
-) -> Result<SupplierView> {
-    let day = date.unwrap_or(store.today);
+pub async fn archive(store: &Store, change: &ArchiveChange) -> Result<SupplierView> {
+    let day = change.date.unwrap_or(store.today);
     store
-        .write(async |txn, op| archive_in(txn, op, reference, restore, day).await)
+        .write(async |txn, op| archive_in(txn, op, change, day).await)
         .await
 }
 
-async fn archive_in(
-    txn: &Txn,
-    op: &Op,
-    reference: &str,
-    restore: bool,
-    day: NaiveDate,
-) -> Result<SupplierView> {
+/// What `supplier archive` is asked: which supplier, archive or restore, why, from when.
+pub struct ArchiveChange {
+    pub supplier: String,
+    pub restore: bool,
+    /// Why it is archived (none for a restore).
+    pub reason: Option<String>,
+    pub date: Option<NaiveDate>,
+}
+
+async fn archive_in(txn: &Txn, op: &Op, change: &ArchiveChange, day: NaiveDate) -> Result<SupplierView> {
+    let (reference, restore) = (change.supplier.as_str(), change.restore);
     let model = lookup::supplier(txn, reference).await?;
     if model.archived != restore {
         return Err(Error::Conflict(format!(
@@ -586,7 +594,7 @@ async fn archive_in(
     }
     let before = view(txn, model.clone()).await?;
     let model_id = model.id;
-    let change = KeyChange {
+    let key = KeyChange {
         supplier: model.id,
         listed_on: model.listed_on,
         kind: FactKind::Archived,
@@ -595,13 +603,14 @@ async fn archive_in(
         new: (!restore).then(|| YES.to_string()),
         day,
     };
-    let archived = dated::record(txn, op.seq, &[change])
+    let archived = dated::record(txn, op.seq, &[key])
         .await?
         .pop()
         .flatten()
         .is_some();
     let mut active = model.into_active_model();
     active.archived = Set(archived);
+    active.archive_reason = Set(change.reason.clone().filter(|_| archived));
     active.updated_at = Set(crate::store::now());
     active.recorded_by = Set(op.seq);
     versions::retire::<supplier::Entity>(txn, op.seq, supplier::Column::Id.eq(model_id)).await?;
@@ -618,11 +627,18 @@ async fn archive_in(
             entity: "supplier",
             entity_id: after.id,
             supplier_id: Some(after.id),
-            summary: format!(
-                "{} supplier {}",
-                if restore { "restored" } else { "archived" },
-                after.name
-            ),
+            summary: match &after.archive_reason {
+                Some(reason) => format!(
+                    "archived supplier {}: {}",
+                    after.name,
+                    crate::domain::text::excerpt(reason, 200)
+                ),
+                None => format!(
+                    "{} supplier {}",
+                    if restore { "restored" } else { "archived" },
+                    after.name
+                ),
+            },
             before: Some(&before),
             after: Some(&after),
         },

@@ -278,3 +278,52 @@ fn show_gives_the_whole_file() {
     assert!(table.contains("no spare parts stock"));
 }
 every_backend!(show_gives_the_whole_file);
+
+/// `supplier archive --reason` says why, in `show` and the log (it took none); after a merge,
+/// `supplier show` has one supplier section, with the merged one named in it (two sections both
+/// titled "supplier" read as two suppliers, the merged one first).
+fn an_archive_says_why_and_a_merged_supplier_is_part_of_the_profile() {
+    let db = Db::seeded();
+    db.ok(&[
+        "supplier",
+        "archive",
+        "Maxwell",
+        "--reason",
+        "went bankrupt in March",
+    ]);
+    let shown = db.json(&["supplier", "show", "Maxwell"]);
+    assert_eq!(
+        shown["supplier"]["archive_reason"], "went bankrupt in March",
+        "{shown}"
+    );
+    let log = db.json(&["log", "--limit", "1"]);
+    assert_eq!(
+        log[0]["summary"],
+        "archived supplier Maxwell PVD GmbH: went bankrupt in March"
+    );
+    db.refuses(
+        &["supplier", "archive", "Maxwell", "--restore", "--reason", "x"],
+        2,
+        "reason",
+    );
+    db.ok(&["supplier", "archive", "Maxwell", "--restore"]);
+    assert_eq!(
+        db.json(&["supplier", "show", "Maxwell"])["supplier"]["archive_reason"],
+        serde_json::Value::Null
+    );
+    db.ok(&["supplier", "add", "Lumina HJT"]);
+    db.ok(&["supplier", "merge", "Lumina HJT", "--into", "Lumina"]);
+    let table = db.ok(&["supplier", "show", "Lumina"]);
+    assert_eq!(
+        table.matches("\nsupplier\n").count() + usize::from(table.starts_with("supplier\n")),
+        1,
+        "{table}"
+    );
+    assert!(table.starts_with("supplier\n"), "{table}");
+    let profile_end = table.find("\ndated").unwrap();
+    assert!(
+        table[..profile_end].contains("#3 Lumina HJT (merged into #1)"),
+        "{table}"
+    );
+}
+every_backend!(an_archive_says_why_and_a_merged_supplier_is_part_of_the_profile);

@@ -22,6 +22,9 @@ pub struct Model {
     pub scarce_override: ScarceOverride,
     pub note: Option<String>,
     pub archived: bool,
+    /// Why it was archived (`supplier archive --reason`); none while it is active.
+    #[serde(default)]
+    pub archive_reason: Option<String>,
     /// The record this one was merged into (a correction): its id and names resolve there.
     #[serde(default)]
     pub merged_into: Option<i32>,

@@ -153,9 +153,14 @@ impl Draft {
     /// The supplier as users will see it (a new one has no id yet, 0, nor a listing day: the
     /// earliest date).
     pub(super) fn view(&self) -> SupplierView {
-        let (id, archived, listed_on) = match &self.origin {
-            Origin::New => (0, false, chrono::NaiveDate::MIN),
-            Origin::Stored { id, before, .. } => (*id, before.archived, before.listed_on),
+        let (id, archived, archive_reason, listed_on) = match &self.origin {
+            Origin::New => (0, false, None, chrono::NaiveDate::MIN),
+            Origin::Stored { id, before, .. } => (
+                *id,
+                before.archived,
+                before.archive_reason.clone(),
+                before.listed_on,
+            ),
         };
         SupplierView {
             id,
@@ -171,6 +176,7 @@ impl Draft {
             scarce: self.scarce,
             note: self.note.clone(),
             archived,
+            archive_reason,
             listed_on,
             // An import only finds suppliers that are not merged.
             merged_into: None,

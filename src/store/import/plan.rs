@@ -215,6 +215,7 @@ mod tests {
                 scarce: ScarceOverride::Auto,
                 note: None,
                 archived: false,
+                archive_reason: None,
                 listed_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
                 merged_into: None,
             },
