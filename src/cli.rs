@@ -137,7 +137,8 @@ pub enum Command {
     Report(ReportCommand),
     /// The audit trail: every change, who made it and when
     History(HistoryArgs),
-    /// The operation log: every command that changed the record, newest first
+    /// The operation log: every command that changed the record, newest first, each with its
+    /// short handle (#42) that `undo`, `redo` and `log show` take
     Log(LogArgs),
     /// Take back an operation: by default your latest one not yet undone, so that undoing
     /// again walks further back (`vetted redo` brings the last one back)
@@ -994,7 +995,10 @@ pub struct HistoryArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct LogArgs {
+    #[command(subcommand)]
+    pub show: Option<LogCommand>,
     /// Only operations on or after this date
     #[arg(long)]
     pub since: Option<String>,
@@ -1012,9 +1016,21 @@ pub struct LogArgs {
     pub changes: bool,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// One operation with every change it made
+    Show(LogShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LogShowArgs {
+    /// The operation: its handle (#42) or its id (or the start of it)
+    pub operation: String,
+}
+
 #[derive(Debug, Args)]
 pub struct UndoArgs {
-    /// The operation (its id from `vetted log`, or the start of it). Undo: default your latest
+    /// The operation: its handle from `vetted log` (#42), or its id (or the start of it). Undo: default your latest
     /// operation that is not undone (an undo's id redoes what it undid). Redo: an undo; default
     /// your latest undo not yet redone
     pub operation: Option<String>,

@@ -5,13 +5,16 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::Context;
-use crate::cli::LogArgs;
+use crate::cli::{LogArgs, LogCommand};
 use crate::error::{Error, Result};
 use crate::output::{Format, Row, Table};
 use crate::store::log::{self, Changes, LogChange, LogEntry, LogFilter};
-use crate::store::lookup;
+use crate::store::{lookup, operations};
 
 pub async fn run(ctx: &Context, args: LogArgs) -> Result<()> {
+    if let Some(LogCommand::Show(show)) = args.show {
+        return one(ctx, &show.operation).await;
+    }
     let since = args.since.as_deref().map(|d| ctx.date("since", d)).transpose()?;
     let store = ctx.store().await?;
     let supplier_id = match &args.supplier {
@@ -34,10 +37,24 @@ pub async fn run(ctx: &Context, args: LogArgs) -> Result<()> {
     if args.changes {
         return every_change(ctx, &store.db, entries).await;
     }
-    ctx.print(
-        &ctx.output
-            .list(&entries, &["at", "id", "actor", "summary", "undoes", "undone_by"])?,
-    )
+    ctx.print(&ctx.output.list(
+        &entries,
+        &["seq", "at", "actor", "summary", "undoes", "undone_by"],
+    )?)
+}
+
+/// `log show OP`: one operation with every change it made (as `log --changes` gives them).
+async fn one(ctx: &Context, reference: &str) -> Result<()> {
+    let store = ctx.store().await?;
+    let op = operations::named(&store.db, reference).await?;
+    let filter = LogFilter {
+        changes: Changes::Brief,
+        ..Default::default()
+    };
+    let entry = log::one(&store.db, op.seq, &filter)
+        .await?
+        .ok_or_else(|| Error::Other(format!("operation {} vanished", op.id)))?;
+    every_change(ctx, &store.db, vec![entry]).await
 }
 
 /// One change of an operation, as a row of `log --changes`.
@@ -112,7 +129,7 @@ async fn every_change(
             }
             let mut rows = Vec::new();
             for entry in &entries {
-                log::each_change(db, seq_of(db, entry).await?, &mut |change| {
+                log::each_change(db, entry.seq, &mut |change| {
                     rows.push(ChangeRow::of(entry, change).cells());
                     Ok(())
                 })
@@ -127,7 +144,7 @@ async fn every_change(
         _ => {
             out.write_all(ctx.output.streamed_header(ChangeRow::COLUMNS).as_bytes())?;
             for entry in &entries {
-                log::each_change(db, seq_of(db, entry).await?, &mut |change| {
+                log::each_change(db, entry.seq, &mut |change| {
                     let line = ctx.output.streamed_row(&ChangeRow::of(entry, change).cells());
                     Ok(out.write_all(line.as_bytes())?)
                 })
@@ -149,7 +166,7 @@ async fn write_entry(
     let serde_json::Value::Object(fields) = serde_json::to_value(entry)? else {
         return Err(Error::Other("a log entry is not a JSON object".into()));
     };
-    let seq = seq_of(db, entry).await?;
+    let seq = entry.seq;
     out.write_all(b"  {")?;
     for (i, (key, value)) in fields.iter().enumerate() {
         out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
@@ -176,9 +193,4 @@ async fn write_entry(
 /// Pretty JSON placed `by` spaces in: every line but the first moves right.
 fn indented(json: &str, by: usize) -> String {
     json.replace('\n', &format!("\n{}", " ".repeat(by)))
-}
-
-/// The number of the operation an entry shows (entries name operations by their id).
-async fn seq_of(db: &impl sea_orm::ConnectionTrait, entry: &LogEntry) -> Result<i32> {
-    log::seq_of(db, &entry.id).await
 }

@@ -40,8 +40,8 @@ fn message(outcome: &UndoOutcome) -> String {
         (false, true) => "Redid (undid the undo)",
     };
     let mut text = format!(
-        "{verb} operation {} by {} at {}: {}\n",
-        op.id, op.actor, op.at, op.summary
+        "{verb} operation #{} ({}) by {} at {}: {}\n",
+        op.seq, op.id, op.actor, op.at, op.summary
     );
     for change in &op.changes {
         // Undoing reverses each change: what it added goes, what it removed comes back.

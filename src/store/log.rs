@@ -40,6 +40,8 @@ pub const BRIEF: u64 = 20;
 /// One operation as `vetted log` shows it.
 #[derive(Debug, Serialize)]
 pub struct LogEntry {
+    /// Its number: the short handle (`#42`) `undo`, `redo` and `log show` take.
+    pub seq: i32,
     pub id: String,
     pub at: String,
     pub actor: String,
@@ -56,20 +58,45 @@ pub struct LogEntry {
     pub records: Vec<RecordCount>,
     /// Whether `changes` holds every change it made.
     pub changes_complete: bool,
+    /// The handles of the operations `undoes` and `undone_by` name, for tables.
+    #[serde(skip)]
+    pub handles: (Option<i32>, Option<i32>),
 }
 
-crate::row!(LogEntry {
-    id,
-    at,
-    actor,
-    command,
-    summary,
-    undoes,
-    undone_by,
-    changes,
-    records,
-    changes_complete
-});
+/// A log entry's row: as serde writes it, but handles (`#42`) where people read operations.
+impl crate::output::Row for LogEntry {
+    const COLUMNS: &'static [&'static str] = &[
+        "seq",
+        "id",
+        "at",
+        "actor",
+        "command",
+        "summary",
+        "undoes",
+        "undone_by",
+        "changes",
+        "records",
+        "changes_complete",
+    ];
+
+    fn cells(&self) -> Vec<crate::output::Cell> {
+        use crate::output::ToCell;
+        let handle = |seq: Option<i32>| seq.map(|s| format!("#{s}")).cell();
+        vec![
+            handle(Some(self.seq)),
+            self.id.cell(),
+            self.at.cell(),
+            self.actor.cell(),
+            self.command.cell(),
+            self.summary.cell(),
+            handle(self.handles.0),
+            handle(self.handles.1),
+            self.changes.cell(),
+            self.records.cell(),
+            self.changes_complete.cell(),
+        ]
+    }
+}
 
 /// One record an operation changed: added (no `before`), removed (no `after`) or changed.
 #[derive(Debug, Serialize)]
@@ -132,8 +159,10 @@ async fn entries(
             .await?;
         }
         out.push(LogEntry {
+            seq: o.seq,
             undoes: o.undoes.and_then(|seq| ids.ids.get(&seq).cloned()),
-            undone_by: ids.undone_by.get(&o.seq).cloned(),
+            undone_by: ids.undone_by.get(&o.seq).map(|(_, id)| id.clone()),
+            handles: (o.undoes, ids.undone_by.get(&o.seq).map(|(seq, _)| *seq)),
             changes,
             records,
             changes_complete,
@@ -145,18 +174,6 @@ async fn entries(
         });
     }
     Ok(out)
-}
-
-/// The number of the operation with id `id`.
-pub async fn seq_of(conn: &impl ConnectionTrait, id: &str) -> Result<i32> {
-    operation::Entity::find()
-        .select_only()
-        .column(operation::Column::Seq)
-        .filter(operation::Column::Id.eq(id))
-        .into_tuple::<i32>()
-        .one(conn)
-        .await?
-        .ok_or_else(|| crate::error::Error::Other(format!("operation {id} vanished")))
 }
 
 /// Operation `seq` as the log shows it.
@@ -191,7 +208,8 @@ fn touching_supplier(id: i32) -> sea_orm::sea_query::SelectStatement {
 /// The ids users see of the operations `ops` undo, and of the operations that undid them.
 struct Ids {
     ids: BTreeMap<i32, String>,
-    undone_by: BTreeMap<i32, String>,
+    /// Per operation, the one that undid it: its number and id.
+    undone_by: BTreeMap<i32, (i32, String)>,
 }
 
 async fn ids_of(conn: &impl ConnectionTrait, ops: &[operation::Model]) -> Result<Ids> {
@@ -229,7 +247,10 @@ async fn ids_of(conn: &impl ConnectionTrait, ops: &[operation::Model]) -> Result
         );
     }
     undos.sort_unstable();
-    let undone_by = undos.into_iter().map(|(_, target, id)| (target, id)).collect();
+    let undone_by = undos
+        .into_iter()
+        .map(|(seq, target, id)| (target, (seq, id)))
+        .collect();
     Ok(Ids { ids, undone_by })
 }
 

@@ -14,7 +14,7 @@ use sea_orm::{
 
 use super::entities::operation;
 use super::transaction::Keep;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// What an operation is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +88,58 @@ pub async fn last_at(conn: &impl ConnectionTrait, moment: chrono::DateTime<Utc>)
         .one(conn)
         .await?
         .unwrap_or(0))
+}
+
+/// The operation a reference names: its short handle (`#42`, or `42`: its number), or its id
+/// or the start of it (at least 4 characters; ids start with `0`, so a number never is one).
+pub async fn named(conn: &impl ConnectionTrait, reference: &str) -> Result<operation::Model> {
+    let text = reference.trim();
+    let handle = text.strip_prefix('#').unwrap_or(text);
+    if !handle.is_empty()
+        && !handle.starts_with('0')
+        && handle.len() <= 9
+        && handle.bytes().all(|b| b.is_ascii_digit())
+    {
+        let seq: i32 = handle.parse().unwrap_or(0);
+        return operation::Entity::find_by_id(seq)
+            .one(conn)
+            .await?
+            .ok_or_else(|| Error::NotFound {
+                kind: "operation",
+                reference: reference.to_string(),
+                within: None,
+                candidates: Vec::new(),
+            });
+    }
+    let prefix = text.to_ascii_lowercase();
+    if prefix.len() < 4 || !prefix.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Err(Error::invalid(
+            "operation",
+            format!("'{reference}' is not an operation (#42, or an id from `vetted log`)"),
+        ));
+    }
+    let found = operation::Entity::find()
+        .filter(operation::Column::Id.starts_with(prefix.as_str()))
+        .order_by_asc(operation::Column::Seq)
+        .all(conn)
+        .await?;
+    if found.len() > 1 {
+        return Err(Error::Ambiguous {
+            kind: "operation",
+            reference: reference.to_string(),
+            candidates: found
+                .iter()
+                .take(5)
+                .map(|o| format!("#{} {} {}", o.seq, o.id, o.summary))
+                .collect(),
+        });
+    }
+    found.into_iter().next().ok_or_else(|| Error::NotFound {
+        kind: "operation",
+        reference: reference.to_string(),
+        within: None,
+        candidates: Vec::new(),
+    })
 }
 
 /// Starts an operation in `txn`, before any of its changes.

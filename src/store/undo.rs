@@ -149,36 +149,7 @@ async fn target(
             ))
         });
     };
-    let prefix = reference.trim().to_ascii_lowercase();
-    if prefix.len() < 4 || !prefix.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
-        return Err(Error::invalid(
-            "operation",
-            format!("'{reference}' is not an operation id (see `vetted log`)"),
-        ));
-    }
-    let found = operation::Entity::find()
-        .filter(operation::Column::Id.starts_with(prefix.as_str()))
-        .order_by_asc(operation::Column::Seq)
-        .all(conn)
-        .await?;
-    match found.len() {
-        0 => Err(Error::NotFound {
-            kind: "operation",
-            reference: reference.to_string(),
-            within: None,
-            candidates: Vec::new(),
-        }),
-        1 => Ok(found.into_iter().next().expect("one operation")),
-        _ => Err(Error::Ambiguous {
-            kind: "operation",
-            reference: reference.to_string(),
-            candidates: found
-                .iter()
-                .take(5)
-                .map(|o| format!("{} {}", o.id, o.summary))
-                .collect(),
-        }),
-    }
+    super::operations::named(conn, reference).await
 }
 
 /// The actor's latest operation that stands (not undone, or undone and redone): for an undo one
@@ -319,7 +290,8 @@ async fn admissible(
         || format!("#{seq}"),
         |o| {
             format!(
-                "{} ({}, by {} at {})",
+                "#{} {} ({}, by {} at {})",
+                o.seq,
                 o.id,
                 o.summary,
                 o.actor,
@@ -328,8 +300,8 @@ async fn admissible(
         },
     );
     Err(Error::Conflict(format!(
-        "cannot undo {} ({}): a later operation, {by}, changed {what}; undo that one first",
-        target.id, target.summary
+        "cannot undo #{} {} ({}): a later operation, {by}, changed {what}; undo that one first",
+        target.seq, target.id, target.summary
     )))
 }
 
@@ -340,8 +312,8 @@ fn already_undone(target: &operation::Model, undo: &operation::Model) -> Error {
         ("undone", "`vetted redo` brings it back")
     };
     Error::Conflict(format!(
-        "operation {} was already {what} by {} ({}); {again}",
-        target.id, undo.id, undo.summary
+        "operation #{} {} was already {what} by #{} {} ({}); {again}",
+        target.seq, target.id, undo.seq, undo.id, undo.summary
     ))
 }
 

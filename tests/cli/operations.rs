@@ -193,8 +193,9 @@ fn every_write_is_one_operation_with_its_changes() {
     );
     assert_eq!(array_len(&db.json(&["log", "--since", "2100-01-01"])), 0);
     let table = db.ok(&["log"]);
+    let newest = db.json(&["log", "--limit", "1"])[0]["seq"].as_i64().unwrap();
     assert!(
-        table.contains("edited supplier Lumina") && table.contains(ids[0]),
+        table.contains("edited supplier Lumina") && table.contains(&format!("#{newest}")),
         "{table}"
     );
     db.refuses(&["log", "--limit", "0"], 65, "limit");
@@ -801,3 +802,42 @@ fn undo_walks_back_and_redo_brings_back() {
     assert!(help.contains("redo"), "{help}");
 }
 every_backend!(undo_walks_back_and_redo_brings_back);
+
+/// Operations have short handles (#42): first in `log`, taken by `undo`, `redo` and `log show`
+/// (ids began alike within a minute, so `undo` needed 13 characters and the table wrapped).
+fn operations_have_short_handles() {
+    let db = Db::seeded();
+    db.ok(&["supplier", "edit", "Maxwell", "--city", "Dresden"]);
+    let entry = latest(&db);
+    let seq = entry["seq"].as_i64().unwrap();
+    let handle = format!("#{seq}");
+    let table = db.ok(&["log", "--limit", "3"]);
+    let first_row = table.lines().nth(2).unwrap();
+    assert!(first_row.trim_start().starts_with(&handle), "{table}");
+    assert!(
+        !table.contains(entry["id"].as_str().unwrap()),
+        "the table shows handles: {table}"
+    );
+    let shown = db.ok(&["log", "show", &handle, "--format", "json"]);
+    let shown: Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(shown[0]["id"], entry["id"]);
+    assert_eq!(shown[0]["changes"][0]["after"]["city"], "Dresden");
+    let table = db.ok(&["log", "show", &seq.to_string()]);
+    assert!(table.contains("Dresden"), "{table}");
+    let said = db.ok(&["undo", &handle]);
+    assert!(said.starts_with(&format!("Undid operation {handle} (")), "{said}");
+    let undo = latest(&db)["seq"].as_i64().unwrap();
+    db.ok(&["redo", &format!("#{undo}")]);
+    assert_eq!(
+        db.json(&["supplier", "show", "Maxwell"])["supplier"]["city"],
+        "Dresden"
+    );
+    db.refuses(&["undo", "#999"], 65, "operation '#999' not found");
+    db.refuses(&["log", "show", "#999"], 65, "not found");
+    let log = db.ok(&["log", "--limit", "2"]);
+    assert!(
+        log.contains(&handle),
+        "the undo and redo name it by handle: {log}"
+    );
+}
+every_backend!(operations_have_short_handles);
