@@ -51,9 +51,13 @@ pub struct Gap {
     /// Visits by any of our teams (internal buyers, this one included).
     pub team_visits: u64,
     pub last_team_visit: Option<NaiveDate>,
-    /// Other buyers' interest on the day, the early warnings: their evaluating, negotiating or
-    /// signed deals, their holds on its units, and their visits in the last `RECENT_DAYS` days.
+    /// Competitors' interest on the day (external buyers), the early warnings: their
+    /// evaluating, negotiating or signed deals, their holds on its units, and their visits in
+    /// the last `RECENT_DAYS` days. What ranks a supplier as pressed.
     pub competitors: Vec<Competitor>,
+    /// The same of our sister teams (other internal buyers): people who can introduce us, not
+    /// rivals; they do not press.
+    pub sister_teams: Vec<Competitor>,
     /// Its free units in the next four quarters, of the capabilities it is scarce for; none
     /// when it stated no capacity for them.
     pub free_units: Option<i64>,
@@ -74,14 +78,23 @@ pub struct Competitor {
     pub since: NaiveDate,
     /// How sure we are of it.
     pub confidence: Confidence,
+    /// For a hold: the units held, per quarter (`3 × 2027Q1`); empty otherwise.
+    pub units: Vec<HeldUnits>,
+}
+
+/// Units a buyer holds of a supplier in one quarter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HeldUnits {
+    pub units: i64,
+    pub period: Period,
 }
 
 /// How far back another buyer's visit counts as interest.
 pub const RECENT_DAYS: u64 = 90;
 
-/// How hard others press on a supplier: signed by another or its units contracted (3),
+/// How hard competitors press on a supplier: signed by one or its units contracted (3),
 /// negotiating or units reserved (2), evaluating, a rumoured hold or a visit lately (1), nobody
-/// (0).
+/// (0). Our sister teams do not press.
 fn pressure(gap: &Gap) -> u8 {
     gap.competitors
         .iter()
@@ -92,7 +105,6 @@ fn pressure(gap: &Gap) -> u8 {
         })
         .max()
         .unwrap_or(0)
-        .max(if gap.signed_with.is_empty() { 0 } else { 3 })
 }
 
 /// Most urgent first: the most pressed by others (signed elsewhere, then negotiating, then
@@ -189,8 +201,8 @@ pub async fn build(conn: &impl ConnectionTrait, question: &Question<'_>, known: 
     })
 }
 
-/// A holding that stands: buyer, status, day stated, confidence, units.
-type Held = (i32, HoldStatus, NaiveDate, Confidence, i64);
+/// A holding that stands: buyer, status, day stated, confidence, units, quarter.
+type Held = (i32, HoldStatus, NaiveDate, Confidence, i64, Period);
 
 /// What the report found about its candidate suppliers, read together.
 struct Found {
@@ -261,10 +273,12 @@ impl Found {
             }
         }
         let mut held: HashMap<i32, Vec<_>> = HashMap::new();
-        for ((supplier, _, _, buyer), (day, _, (units, status, confidence))) in statements.held {
-            held.entry(supplier)
-                .or_default()
-                .push((buyer, status, day, confidence, units));
+        for ((supplier, _, period, buyer), (day, _, (units, status, confidence))) in statements.held {
+            if let Some(period) = Period::from_stored(&period) {
+                held.entry(supplier)
+                    .or_default()
+                    .push((buyer, status, day, confidence, units, period));
+            }
         }
         Ok(Found {
             free,
@@ -301,8 +315,13 @@ impl Found {
         let tally = self.visits.get(&s.id).copied().unwrap_or_default();
         let team_tally = self.team_visits.get(&s.id).copied().unwrap_or_default();
         let (free_units, earliest_free_period) = self.free_of(s.id, &assessment.reasons, now);
+        let (competitors, sister_teams) = self
+            .interest(s.id)
+            .into_iter()
+            .partition(|c| c.kind == BuyerKind::External);
         Some(Gap {
-            competitors: self.competitors(s.id),
+            competitors,
+            sister_teams,
             id: s.id,
             name: s.name,
             native_name: s.native_name,
@@ -352,7 +371,7 @@ impl Found {
     /// Other buyers' interest in a supplier: deals evaluating, negotiating or signed, holdings
     /// of its units, then visits lately, each buyer in the order of `buyers` (ours first, by
     /// name), with how sure we are of each.
-    fn competitors(&self, supplier: i32) -> Vec<Competitor> {
+    fn interest(&self, supplier: i32) -> Vec<Competitor> {
         let others = || self.buyers.iter().filter(|b| b.id != self.buyer);
         let entry =
             |b: &facts::Buyer, status: &'static str, since: NaiveDate, confidence: Confidence| Competitor {
@@ -361,6 +380,7 @@ impl Found {
                 status,
                 since,
                 confidence,
+                units: Vec::new(),
             };
         let mut found: Vec<Competitor> = others()
             .filter_map(|b| {
@@ -378,21 +398,32 @@ impl Found {
             })
             .collect();
         for b in others() {
-            // Each status a buyer holds units in, as last stated.
-            let mut held: std::collections::BTreeMap<&'static str, (NaiveDate, Confidence)> =
-                Default::default();
-            for (buyer, status, day, confidence, units) in self.held.get(&supplier).into_iter().flatten() {
+            // Each status a buyer holds units in, as last stated, with the units per quarter.
+            type Holds = (NaiveDate, Confidence, Vec<HeldUnits>);
+            let mut held: std::collections::BTreeMap<&'static str, Holds> = Default::default();
+            for (buyer, status, day, confidence, units, period) in
+                self.held.get(&supplier).into_iter().flatten()
+            {
                 if *buyer == b.id && *status != HoldStatus::Released && *units > 0 {
-                    let slot = held.entry(status.as_str()).or_insert((*day, *confidence));
+                    let slot = held
+                        .entry(status.as_str())
+                        .or_insert((*day, *confidence, Vec::new()));
                     if *day > slot.0 {
-                        *slot = (*day, *confidence);
+                        (slot.0, slot.1) = (*day, *confidence);
                     }
+                    slot.2.push(HeldUnits {
+                        units: *units,
+                        period: *period,
+                    });
                 }
             }
-            found.extend(
-                held.into_iter()
-                    .map(|(status, (since, confidence))| entry(b, status, since, confidence)),
-            );
+            found.extend(held.into_iter().map(|(status, (since, confidence, mut units))| {
+                units.sort_by_key(|u| u.period);
+                Competitor {
+                    units,
+                    ..entry(b, status, since, confidence)
+                }
+            }));
         }
         found.extend(others().filter_map(|b| {
             self.recent
@@ -421,7 +452,19 @@ mod tests {
             open_findings: FindingCounts::default(),
             team_visits: 0,
             last_team_visit: None,
-            competitors: Vec::new(),
+            // A competitor who signed is among the competitors too.
+            competitors: signed_with
+                .iter()
+                .map(|buyer| Competitor {
+                    buyer: buyer.to_string(),
+                    kind: BuyerKind::External,
+                    status: "signed",
+                    since: "2026-01-01".parse().unwrap(),
+                    confidence: Confidence::Confirmed,
+                    units: Vec::new(),
+                })
+                .collect(),
+            sister_teams: Vec::new(),
             free_units: None,
             earliest_free_period: None,
             quoted_lead_time: None,
@@ -462,6 +505,7 @@ mod tests {
                 status,
                 since: "2026-10-01".parse().unwrap(),
                 confidence: Confidence::Confirmed,
+                units: Vec::new(),
             }],
             ..gap(name, &[], Some(2), None)
         };

@@ -63,6 +63,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .pill { display: inline-block; border-radius: 10px; padding: 0 8px; font-size: 12px; color: #fff; }
 .critical { background: #b0413e; } .major { background: #d9822b; } .minor { background: #9aa5b1; } .info { background: #cbd2d9; color: #1f2933; }
 .locked { color: #b0413e; font-weight: 600; }
+.sister { color: #3e4c59; }
 .empty { color: #616e7c; font-style: italic; }
 .unsure { color: #8a5a00; font-style: italic; white-space: nowrap; }
 .legend span { display: inline-block; margin-right: 12px; font-size: 13px; }
@@ -303,8 +304,9 @@ pub fn gaps(report: &GapsReport, dashboard: &Dashboard) -> String {
     } else {
         body.push_str(
             "<table><thead><tr><th>#</th><th>Supplier</th><th>Scarce for</th><th>Alternatives</th><th>Our deal</th>\
-             <th>Competitors</th><th>Our last visit</th><th>Our visits</th><th>Team visits</th>\
-             <th>Open findings</th></tr></thead><tbody>",
+             <th>Competitors</th><th>Sister teams</th><th>Signed with</th><th>Free (next 4 quarters)</th>\
+             <th>Earliest free</th><th>Our quoted lead time</th><th>Our last visit</th><th>Our visits</th>\
+             <th>Team visits</th><th>Open findings</th></tr></thead><tbody>",
         );
         for (i, g) in report.suppliers.iter().enumerate() {
             let native = g
@@ -312,17 +314,24 @@ pub fn gaps(report: &GapsReport, dashboard: &Dashboard) -> String {
                 .as_deref()
                 .map(|n| format!("<div class=\"native\">{}</div>", esc(n)))
                 .unwrap_or_default();
+            let dash = || "–".to_string();
             let _ = write!(
                 body,
                 "<tr><td class=\"num\">{}</td><td>{}{native}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td>\
-                 <td class=\"locked\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+                 <td class=\"locked\">{}</td><td class=\"sister\">{}</td><td>{}</td><td class=\"num\">{}</td>\
+                 <td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
                  <td>{}</td></tr>",
                 i + 1,
                 esc(&g.name),
                 esc(&g.scarce_reasons.join(", ")),
-                g.alternatives.map_or("–".to_string(), |a| a.to_string()),
+                g.alternatives.map_or_else(dash, |a| a.to_string()),
                 esc(g.deal_status.as_deref().unwrap_or("none")),
-                competitors_cell(&g.competitors),
+                interest_cell(&g.competitors, true),
+                interest_cell(&g.sister_teams, false),
+                esc(&g.signed_with.join(", ")),
+                g.free_units.map_or_else(dash, |n| n.to_string()),
+                g.earliest_free_period.map_or_else(dash, |p| p.to_string()),
+                esc(g.quoted_lead_time.as_deref().unwrap_or("–")),
                 g.last_visit.map_or("never".to_string(), |d| d.to_string()),
                 g.visits,
                 g.team_visits,
@@ -345,12 +354,19 @@ pub fn gaps(report: &GapsReport, dashboard: &Dashboard) -> String {
     )
 }
 
-/// Other buyers' interest, one per line; a signature stands out.
-fn competitors_cell(list: &[super::gaps::Competitor]) -> String {
-    list.iter()
-        .map(|c| {
-            let text = esc(&super::render::competitors(std::slice::from_ref(c)));
-            if c.status == "signed" {
+/// Other buyers' interest, a line per buyer with its moves together; a competitor who signed
+/// stands out (`signed_out`), a sister team does not.
+fn interest_cell(list: &[super::gaps::Competitor], signed_out: bool) -> String {
+    let signed: Vec<&str> = list
+        .iter()
+        .filter(|c| c.status == "signed")
+        .map(|c| c.buyer.as_str())
+        .collect();
+    super::render::by_buyer(list)
+        .iter()
+        .map(|line| {
+            let text = esc(line);
+            if signed_out && signed.iter().any(|b| line.starts_with(&format!("{b} ("))) {
                 format!("<strong>{text}</strong>")
             } else {
                 text

@@ -88,6 +88,7 @@ fn gaps_table(format: Format, report: &GapsReport) -> Table {
         "team_visits",
         "last_team_visit",
         "competitors",
+        "sister_teams",
         "free_units",
         "earliest_free_period",
         "quoted_lead_time",
@@ -113,6 +114,7 @@ fn gaps_table(format: Format, report: &GapsReport) -> Table {
                     g.team_visits.cell(),
                     g.last_team_visit.cell(),
                     competitors(&g.competitors).cell(),
+                    competitors(&g.sister_teams).cell(),
                     g.free_units.cell(),
                     g.earliest_free_period.cell(),
                     g.quoted_lead_time.cell(),
@@ -124,23 +126,54 @@ fn gaps_table(format: Format, report: &GapsReport) -> Table {
     }
 }
 
-/// Other buyers' interest, for people: `Helios Energy (external) negotiating since 2026-10-01`;
-/// anything not confirmed says how sure it is (`(external, likely)`), so that no rumour reads as
-/// a fact.
+/// Other buyers' interest, for people: one line per buyer, its moves together —
+/// `Helios Energy (external, likely) signed since 2026-03-01, contracted 3 × 2027Q1 since
+/// 2026-10-01`. Anything not confirmed says how sure it is (after the buyer for its first move,
+/// after the move for the others when they differ), so that no rumour reads as a fact.
 pub fn competitors(list: &[Competitor]) -> String {
-    list.iter()
-        .map(|c| {
-            let marks = match c.confidence {
-                Confidence::Confirmed => c.kind.to_string(),
-                sure => format!("{}, {sure}", c.kind),
+    by_buyer(list).join("; ")
+}
+
+/// `competitors`, a line per buyer.
+pub fn by_buyer(list: &[Competitor]) -> Vec<String> {
+    let mut buyers: Vec<(&str, Vec<&Competitor>)> = Vec::new();
+    for c in list {
+        match buyers.iter_mut().find(|(b, _)| *b == c.buyer) {
+            Some((_, moves)) => moves.push(c),
+            None => buyers.push((&c.buyer, vec![c])),
+        }
+    }
+    buyers
+        .into_iter()
+        .map(|(buyer, moves)| {
+            let first = moves[0].confidence;
+            let marks = match first {
+                Confidence::Confirmed => moves[0].kind.to_string(),
+                sure => format!("{}, {sure}", moves[0].kind),
             };
-            match c.status {
-                "visited" => format!("{} ({marks}) visited {}", c.buyer, c.since),
-                status => format!("{} ({marks}) {status} since {}", c.buyer, c.since),
-            }
+            let said: Vec<String> = moves
+                .iter()
+                .map(|c| {
+                    let held = c
+                        .units
+                        .iter()
+                        .map(|u| format!("{} × {}", u.units, u.period))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let what = match (c.status, held.is_empty()) {
+                        ("visited", _) => format!("visited {}", c.since),
+                        (status, true) => format!("{status} since {}", c.since),
+                        (status, false) => format!("{status} {held} since {}", c.since),
+                    };
+                    match c.confidence {
+                        sure if sure == first => what,
+                        sure => format!("{what} ({sure})"),
+                    }
+                })
+                .collect();
+            format!("{buyer} ({marks}) {}", said.join(", "))
         })
-        .collect::<Vec<_>>()
-        .join("; ")
+        .collect()
 }
 
 /// What a gaps report with no rows means: nothing scarce, or every scarce supplier signed.
@@ -186,6 +219,7 @@ fn gaps_text(output: &Output, report: &GapsReport) -> Result<String> {
             "alternatives",
             "deal_status",
             "competitors",
+            "sister_teams",
             "free_units",
             "earliest_free_period",
             "quoted_lead_time",
@@ -197,7 +231,8 @@ fn gaps_text(output: &Output, report: &GapsReport) -> Result<String> {
     )?);
     out.push_str(&output.text(&format!(
         "visits, last_visit: {}'s; team_visits, last_team_visit: any of our teams'; competitors: \
-         other buyers' deals, and their visits in the last {RECENT_DAYS} days\n",
+         external buyers' deals, holds and visits in the last {RECENT_DAYS} days (sister_teams: \
+         our other teams', who can introduce us)\n",
         report.buyer
     )));
     Ok(out)

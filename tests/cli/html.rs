@@ -398,3 +398,166 @@ fn chromium_draws_the_capacity_page_with_the_sell_out_marked() {
         "Helios's two 2027Q1 lines"
     );
 }
+
+/// Our sister company is not a competitor: another internal buyer's signature is listed apart
+/// (`sister_teams`, neutral on the page) and does not rank the maker first; the page carries
+/// what the table has (free units, earliest free quarter, quoted lead time, signed with), a
+/// competitor's holding as units per quarter, and one line per buyer with its moves together.
+fn sister_teams_are_apart_and_the_gaps_page_has_what_the_table_has() {
+    let db = demo_like();
+    db.ok(&["buyer", "add", "Aurora Modules Vietnam"]);
+    db.ok(&[
+        "deal",
+        "set",
+        "Lumina",
+        "--buyer",
+        "Aurora Modules Vietnam",
+        "--status",
+        "signed",
+        "--date",
+        "2026-04-01",
+    ]);
+    for quarter in ["2027Q1", "2027Q2"] {
+        db.ok(&[
+            "capacity",
+            "set",
+            "Qiantang",
+            "--capability",
+            "hjt-full-line",
+            "--period",
+            quarter,
+            "--units",
+            "4",
+            "--date",
+            "2026-09-01",
+        ]);
+    }
+    for (quarter, units) in [("2027Q1", "3"), ("2027Q2", "2")] {
+        db.ok(&[
+            "hold",
+            "set",
+            "Qiantang",
+            "--buyer",
+            "Helios",
+            "--capability",
+            "hjt-full-line",
+            "--period",
+            quarter,
+            "--units",
+            units,
+            "--status",
+            "contracted",
+            "--date",
+            "2026-10-01",
+        ]);
+    }
+    db.ok(&[
+        "quote",
+        "add",
+        "Qiantang",
+        "--buyer",
+        "Aurora Solar",
+        "--capability",
+        "hjt-full-line",
+        "--lead-time",
+        "40w",
+        "--date",
+        "2026-11-01",
+    ]);
+    let gaps = db.json(&[
+        "report",
+        "gaps",
+        "--buyer",
+        "Aurora Solar",
+        "--as-of",
+        "2026-12-01",
+    ]);
+    let lumina = gaps["suppliers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"].as_str().unwrap().starts_with("Lumina"))
+        .unwrap();
+    assert_eq!(lumina["competitors"], serde_json::json!([]), "{lumina}");
+    assert_eq!(
+        lumina["sister_teams"][0]["buyer"], "Aurora Modules Vietnam",
+        "{lumina}"
+    );
+    assert_eq!(
+        lumina["signed_with"],
+        serde_json::json!(["Aurora Modules Vietnam"])
+    );
+    // Qiantang, pressed by a competitor, ranks first; the sister team's signature does not press.
+    assert!(
+        gaps["suppliers"][0]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("Qiantang"),
+        "{gaps}"
+    );
+    let qiantang = &gaps["suppliers"][0];
+    let held = qiantang["competitors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["status"] == "contracted")
+        .unwrap();
+    assert_eq!(
+        held["units"],
+        serde_json::json!([{"units": 3, "period": "2027Q1"}, {"units": 2, "period": "2027Q2"}])
+    );
+    let out = db.path.with_file_name("gaps.html");
+    db.ok(&[
+        "report",
+        "gaps",
+        "--buyer",
+        "Aurora Solar",
+        "--as-of",
+        "2026-12-01",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let page = std::fs::read_to_string(&out).unwrap();
+    for header in [
+        "Sister teams",
+        "Signed with",
+        "Free (next 4 quarters)",
+        "Earliest free",
+        "Our quoted lead time",
+    ] {
+        assert!(page.contains(header), "{header}");
+    }
+    assert!(page.contains("40w"), "the quoted lead time");
+    assert!(
+        page.contains("contracted 3 × 2027Q1, 2 × 2027Q2 since 2026-10-01"),
+        "{page}"
+    );
+    let row = page
+        .split("<tr>")
+        .find(|row| row.contains("Qiantang PV") && row.contains("contracted"))
+        .unwrap();
+    assert_eq!(
+        row.matches("Helios Energy (").count(),
+        1,
+        "one line per buyer: {row}"
+    );
+    assert!(
+        page.contains("<td class=\"sister\">Aurora Modules Vietnam (internal) signed since 2026-04-01</td>"),
+        "{page}"
+    );
+    let table = db.ok(&[
+        "report",
+        "gaps",
+        "--buyer",
+        "Aurora Solar",
+        "--as-of",
+        "2026-12-01",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        table.lines().next().unwrap().contains("competitors,sister_teams"),
+        "{table}"
+    );
+}
+every_backend!(sister_teams_are_apart_and_the_gaps_page_has_what_the_table_has);

@@ -156,15 +156,17 @@ fn as_of_reads_the_dated_history() {
     let early = db.json(&aurora_gaps(&["--as-of", "2026-03-01"]));
     let early_names = names(&early);
     assert!(early_names.contains(&"Lumina HJT".to_string()), "{early_names:?}");
-    assert_eq!(
+    // Borealis, our sister team, had signed Maxwell: listed apart, and not pressing it first.
+    let maxwell = entry(&early, "suppliers", "Maxwell PVD");
+    assert_eq!(maxwell["signed_with"], serde_json::json!(["Borealis PV"]));
+    assert_eq!(maxwell["sister_teams"][0]["buyer"], "Borealis PV");
+    assert_eq!(maxwell["sister_teams"][0]["status"], "signed");
+    assert_eq!(maxwell["competitors"], serde_json::json!([]));
+    assert_ne!(
         early["suppliers"][0]["name"], "Maxwell PVD",
-        "signed with Borealis then"
+        "a sister team does not press"
     );
-    assert_eq!(
-        early["suppliers"][0]["signed_with"],
-        serde_json::json!(["Borealis PV"])
-    );
-    assert_eq!(early["suppliers"][0]["open_findings"]["critical"], 1);
+    assert_eq!(maxwell["open_findings"]["critical"], 1);
     let lumina = entry(&early, "suppliers", "Lumina HJT");
     assert_eq!(lumina["deal_status"], "evaluating");
     let qiantang = entry(&early, "suppliers", "Qiantang PV");

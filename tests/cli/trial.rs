@@ -116,12 +116,17 @@ fn gaps_show_who_else_is_after_a_supplier() {
         names,
         ["Maxwell PVD GmbH", "Lumina Heterojunction Equipment Co., Ltd."]
     );
-    let lumina = &rows[1]["competitors"];
+    // Competitors are external buyers; our sister team Borealis is listed apart.
     assert_eq!(
-        lumina,
-        &serde_json::json!([
-            {"buyer": "Helios Energy", "kind": "external", "status": "negotiating", "since": "2026-10-01", "confidence": "likely"},
-            {"buyer": "Borealis PV", "kind": "internal", "status": "visited", "since": "2026-11-02", "confidence": "confirmed"}
+        rows[1]["competitors"],
+        serde_json::json!([
+            {"buyer": "Helios Energy", "kind": "external", "status": "negotiating", "since": "2026-10-01", "confidence": "likely", "units": []}
+        ])
+    );
+    assert_eq!(
+        rows[1]["sister_teams"],
+        serde_json::json!([
+            {"buyer": "Borealis PV", "kind": "internal", "status": "visited", "since": "2026-11-02", "confidence": "confirmed", "units": []}
         ])
     );
     // A visit counts for 90 days, the day itself the first.
@@ -133,9 +138,9 @@ fn gaps_show_who_else_is_after_a_supplier() {
             .iter()
             .find(|r| r["id"] == 1)
             .cloned();
-        lumina.expect("Lumina")["competitors"].clone()
+        lumina.expect("Lumina")["sister_teams"].clone()
     };
-    let visit = serde_json::json!([{"buyer": "Borealis PV", "kind": "internal", "status": "visited", "since": "2026-03-02", "confidence": "confirmed"}]);
+    let visit = serde_json::json!([{"buyer": "Borealis PV", "kind": "internal", "status": "visited", "since": "2026-03-02", "confidence": "confirmed", "units": []}]);
     assert_eq!(competitors_on("2026-05-30"), visit, "day 90");
     assert_eq!(competitors_on("2026-05-31"), serde_json::json!([]), "day 91");
     let table = db.ok(&[
