@@ -15,6 +15,7 @@ mod m20261206_000006_capacity;
 mod m20261207_000008_undone_once;
 mod m20261207_000009_mysql_microseconds;
 mod m20261208_000010_archive_reason;
+mod m20261208_000011_void_deal;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000008_undone_once::Migration),
             Box::new(m20261207_000009_mysql_microseconds::Migration),
             Box::new(m20261208_000010_archive_reason::Migration),
+            Box::new(m20261208_000011_void_deal::Migration),
         ]
     }
 }

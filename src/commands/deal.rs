@@ -23,14 +23,18 @@ async fn void(ctx: &Context, args: VoidArgs) -> Result<()> {
     let reason = text::long("reason", &reason)?;
     let store = ctx.store().await?;
     let deal = deals::void(&store, id, reason).await?;
-    ctx.done(
-        &format!(
-            "Voided deal event #{id}; {} deal with {} is {} (since {})",
+    let now = if deal.voided {
+        format!(
+            "it was the deal's only event, so {}'s deal with {} is void (`vetted undo` brings it back)",
+            deal.buyer, deal.supplier
+        )
+    } else {
+        format!(
+            "{} deal with {} is {} (since {})",
             deal.buyer, deal.supplier, deal.status, deal.since
-        ),
-        "deal",
-        &deal,
-    )
+        )
+    };
+    ctx.done(&format!("Voided deal event #{id}; {now}"), "deal", &deal)
 }
 
 impl TryFrom<Dated<DealSetArgs>> for DealChange {

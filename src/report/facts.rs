@@ -459,13 +459,17 @@ pub async fn deal_statuses(
         deals.extend(
             known
                 .rows::<deal::Entity, (i32, i32, i32, DealStatus, NaiveDate)>(conn, &columns, |find| {
-                    let query = find.select_only().columns([
-                        deal::Column::Id,
-                        deal::Column::BuyerId,
-                        deal::Column::SupplierId,
-                        deal::Column::Status,
-                        deal::Column::StatusDate,
-                    ]);
+                    let query = find
+                        .select_only()
+                        .columns([
+                            deal::Column::Id,
+                            deal::Column::BuyerId,
+                            deal::Column::SupplierId,
+                            deal::Column::Status,
+                            deal::Column::StatusDate,
+                        ])
+                        // A void deal (every event voided) stands nowhere.
+                        .filter(deal::Column::Voided.eq(false));
                     match chunk {
                         Some(ids) => query.filter(deal::Column::SupplierId.is_in(ids.iter().copied())),
                         None => query,
@@ -556,6 +560,7 @@ pub async fn deal_confidences(
                 find.select_only()
                     .columns([deal::Column::Id, deal::Column::BuyerId, deal::Column::SupplierId])
                     .filter(deal::Column::SupplierId.is_in(chunk.iter().copied()))
+                    .filter(deal::Column::Voided.eq(false))
             })
             .await?;
         let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();

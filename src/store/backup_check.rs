@@ -518,11 +518,21 @@ fn deal_histories(backup: &Backup) -> Result<(), Invalid> {
             )
         })?;
         let Some(current) = history.current() else {
-            return Err(Invalid::new(
-                at.field("status"),
-                "the deal has no event that is not voided",
-            ));
+            return if d.voided {
+                Ok(())
+            } else {
+                Err(Invalid::new(
+                    at.field("voided"),
+                    "the deal has no event that is not voided, so it is void",
+                ))
+            };
         };
+        if d.voided {
+            return Err(Invalid::new(
+                at.field("voided"),
+                "a void deal has an event that is not voided",
+            ));
+        }
         let shown = |value: Option<String>| value.unwrap_or_else(|| "nothing".to_string());
         let money = |value: &Option<(rust_decimal::Decimal, String)>| {
             value

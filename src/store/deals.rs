@@ -58,6 +58,9 @@ pub struct DealView {
     pub source: Option<String>,
     /// How sure that status is: a competitor's signing heard in the trade press is not fact.
     pub confidence: Confidence,
+    /// Every event voided: the deal is void (out of lists and reports; `deal set` starts it
+    /// afresh).
+    pub voided: bool,
 }
 
 crate::row!(DealView {
@@ -72,7 +75,8 @@ crate::row!(DealView {
     currency,
     scope,
     source,
-    confidence
+    confidence,
+    voided
 });
 
 #[derive(Debug, Clone, Serialize)]
@@ -138,6 +142,7 @@ impl Row for DealFile {
         "scope",
         "source",
         "confidence",
+        "voided",
         "history",
     ];
 
@@ -169,6 +174,7 @@ fn in_force<'a>(events: impl IntoIterator<Item = &'a deal_event::Model>) -> Opti
 
 fn view(d: deal::Model, buyer: &str, supplier: &str, current: Option<&deal_event::Model>) -> DealView {
     DealView {
+        voided: d.voided,
         source: current.and_then(|e| e.source.clone()),
         confidence: current.map_or(Confidence::Confirmed, |e| e.confidence),
         id: d.id,
@@ -409,21 +415,24 @@ async fn project(
     history: &DealHistory,
     now: chrono::DateTime<Utc>,
 ) -> Result<deal::Model> {
+    versions::retire::<deal::Entity>(txn, op, deal::Column::Id.eq(deal_row.id)).await?;
+    let mut active = deal_row.into_active_model();
+    active.recorded_by = Set(op);
+    active.updated_at = Set(now);
+    // No event left: the deal is void, and says what it said last.
     let Some(current) = history.current() else {
-        return Err(Error::Other("a deal without events after recording one".into()));
+        active.voided = Set(true);
+        return Ok(active.update(txn).await?);
     };
     let (value, currency) = current
         .value
         .map_or((None, None), |(amount, code)| (Some(Money(amount)), Some(code)));
-    versions::retire::<deal::Entity>(txn, op, deal::Column::Id.eq(deal_row.id)).await?;
-    let mut active = deal_row.into_active_model();
-    active.recorded_by = Set(op);
+    active.voided = Set(false);
     active.status = Set(current.status);
     active.status_date = Set(current.since);
     active.value = Set(value);
     active.currency = Set(currency);
     active.scope = Set(current.scope);
-    active.updated_at = Set(now);
     Ok(active.update(txn).await?)
 }
 
@@ -434,6 +443,7 @@ pub struct DealFilter {
 
 pub async fn list(store: &Store, filter: DealFilter) -> Result<Vec<DealView>> {
     let mut query = deal::Entity::find()
+        .filter(deal::Column::Voided.eq(false))
         .order_by_asc(deal::Column::BuyerId)
         .order_by_asc(deal::Column::SupplierId);
     if let Some(reference) = &filter.buyer {
@@ -571,12 +581,7 @@ async fn void_in(txn: &Txn, op: &Op, event_id: i32, reason: &str) -> Result<Deal
     let events = events_of(txn, deal_row.id).await?;
     let mut history = history_from(&events);
     history.remove(i64::from(event_id));
-    if history.current().is_none() {
-        return Err(Error::Conflict(format!(
-            "deal event #{event_id} is the deal's only one; a deal ends with `vetted deal set \
-             --status declined`, or `vetted undo` takes back the operation that recorded it"
-        )));
-    }
+    // Its only event voided, the deal is void (one entered for the wrong buyer, say).
     history.check()?;
     let supplier = lookup::supplier_by_id(txn, deal_row.supplier_id).await?;
     let buyer = buyer::Entity::find_by_id(deal_row.buyer_id)
@@ -607,13 +612,16 @@ async fn void_in(txn: &Txn, op: &Op, event_id: i32, reason: &str) -> Result<Deal
             entity_id: after.id,
             supplier_id: Some(supplier.id),
             summary: format!(
-                "voided {} on {} of {buyer}'s deal with {}: {}; now {} (since {})",
+                "voided {} on {} of {buyer}'s deal with {}: {}; {}",
                 event.status,
                 event.event_date,
                 supplier.name,
                 crate::domain::text::excerpt(reason, 200),
-                after.status,
-                after.since
+                if after.voided {
+                    "the deal is void".to_string()
+                } else {
+                    format!("now {} (since {})", after.status, after.since)
+                }
             ),
             before: Some(&before),
             after: Some(&after),

@@ -227,13 +227,56 @@ fn a_deal_event_is_voided_and_the_status_worked_out_again() {
     db.refuses(&["deal", "void", &terminated, "--reason", "again"], 65, "voided");
     db.ok(&["undo"]);
     assert_eq!(record(&db), before);
-    // The only event left cannot go: the deal would have no status.
+    // A deal entered for the wrong buyer: voiding its only event voids the deal (it was
+    // refused, with a suggestion to record `declined`, which would have been false).
     let fresh = Db::seeded();
     fresh.ok(&[
-        "deal", "set", "Maxwell", "--buyer", "Borealis", "--status", "prospect",
+        "deal",
+        "set",
+        "Maxwell",
+        "--buyer",
+        "Borealis",
+        "--status",
+        "signed",
+        "--date",
+        "2026-03-01",
     ]);
+    let before = fresh.json(&["report", "gaps", "--buyer", "Aurora"]);
     let only = fresh.json(&["deal", "history", "Maxwell"])[0]["id"].to_string();
-    fresh.refuses(&["deal", "void", &only, "--reason", "x"], 65, "only");
+    let said = fresh.ok(&["deal", "void", &only, "--reason", "wrong buyer"]);
+    assert!(
+        said.contains("so Borealis PV's deal with Maxwell PVD GmbH is void"),
+        "{said}"
+    );
+    assert_eq!(array_len(&fresh.json(&["deal", "list"])), 0);
+    let report = fresh.json(&["report", "status"]);
+    assert!(
+        report.to_string().contains("\"deals\":{}"),
+        "out of reports: {report}"
+    );
+    let shown = fresh.json(&["supplier", "show", "Maxwell"]);
+    assert_eq!(shown["deals"][0]["voided"], true, "kept in show: {shown}");
+    assert_ne!(fresh.json(&["report", "gaps", "--buyer", "Aurora"]), before);
+    // The backup restores it as it is; undo brings it back; a new deal set starts afresh.
+    let backup = fresh.file("void.json", fresh.ok(&["export", "all"]));
+    Db::new().ok(&["import", "all", &backup]);
+    fresh.ok(&["undo"]);
+    assert_eq!(array_len(&fresh.json(&["deal", "list"])), 1);
+    fresh.ok(&["redo"]);
+    fresh.ok(&[
+        "deal",
+        "set",
+        "Maxwell",
+        "--buyer",
+        "Borealis",
+        "--status",
+        "evaluating",
+    ]);
+    let deals = fresh.json(&["deal", "list"]);
+    assert_eq!(
+        (deals[0]["status"].as_str(), deals[0]["voided"].as_bool()),
+        (Some("evaluating"), Some(false))
+    );
 }
 
 fn a_supplier_entered_twice_becomes_one() {

@@ -19,6 +19,9 @@ pub struct Model {
     pub currency: Option<String>,
     pub scope: Option<String>,
     pub status_date: Date,
+    /// Every event voided: the deal is void (out of lists and reports) until a new event.
+    #[serde(default)]
+    pub voided: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// The operation that wrote this version of the row (see `store::versions`); 0 in a
