@@ -491,6 +491,13 @@ pub struct VisitEditArgs {
     /// The visit's id
     #[arg(allow_hyphen_values = true)]
     pub id: String,
+    /// Move it to another supplier (id, name, native name or alias), its findings with it; its
+    /// site is cleared unless --site names one of the new supplier's
+    #[arg(long)]
+    pub supplier: Option<String>,
+    /// Move it to another buyer (the team that went)
+    #[arg(long)]
+    pub buyer: Option<String>,
     /// The day of the visit: YYYY-MM-DD, today or yesterday (its findings noted that day move
     /// with it)
     #[arg(long)]

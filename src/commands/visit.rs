@@ -45,6 +45,8 @@ impl TryFrom<Dated<VisitEditArgs>> for VisitEdit {
             ),
         };
         Ok(VisitEdit {
+            supplier: args.supplier,
+            buyer: args.buyer,
             date: args
                 .date
                 .as_deref()

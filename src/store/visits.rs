@@ -350,6 +350,10 @@ pub async fn list(store: &Store, filter: VisitFilter) -> Result<Vec<VisitView>> 
 /// `Some(None)` is cleared.
 #[derive(Debug, Default)]
 pub struct VisitEdit {
+    /// Another supplier it was at (a reference): its findings move with it.
+    pub supplier: Option<String>,
+    /// Another buyer whose visit it was (a reference).
+    pub buyer: Option<String>,
     pub date: Option<NaiveDate>,
     pub site: Option<Option<String>>,
     pub purpose: Option<Option<String>>,
@@ -369,10 +373,23 @@ async fn edit_in(txn: &Txn, op: &Op, id: i32, edit: &VisitEdit) -> Result<Correc
     let found = find(txn, id).await?;
     super::refuse_voided("visit", found.id, found.voided, found.void_reason.as_deref())?;
     let before = view(txn, found.clone()).await?;
-    let supplier = lookup::supplier_by_id(txn, found.supplier_id).await?;
+    let supplier = match &edit.supplier {
+        Some(reference) => lookup::supplier(txn, reference).await?,
+        None => lookup::supplier_by_id(txn, found.supplier_id).await?,
+    };
+    let moved = supplier.id != found.supplier_id;
+    if moved {
+        sites::ensure_active(&supplier)?;
+    }
+    let buyer_id = match &edit.buyer {
+        Some(reference) => lookup::buyer(txn, reference).await?.id,
+        None => found.buyer_id,
+    };
+    // A site belongs to its supplier: moved, the visit keeps none unless one is named.
     let site_id = match &edit.site {
         Some(Some(reference)) => Some(lookup::site(txn, &supplier, reference).await?.id),
         Some(None) => None,
+        None if moved => None,
         None => found.site_id,
     };
     let date = edit.date.unwrap_or(found.visit_date);
@@ -383,6 +400,12 @@ async fn edit_in(txn: &Txn, op: &Op, id: i32, edit: &VisitEdit) -> Result<Correc
     }
     // Only what differs counts as a change.
     let mut active = found.clone().into_active_model();
+    if moved {
+        active.supplier_id = Set(supplier.id);
+    }
+    if buyer_id != found.buyer_id {
+        active.buyer_id = Set(buyer_id);
+    }
     if date != found.visit_date {
         active.visit_date = Set(date);
     }
@@ -405,9 +428,22 @@ async fn edit_in(txn: &Txn, op: &Op, id: i32, edit: &VisitEdit) -> Result<Correc
     if !active.is_changed() && visitors_change.is_none() {
         return Ok(Corrected::Unchanged(before));
     }
-    if date != found.visit_date {
+    if date != found.visit_date || moved {
         super::dated::listed_by(txn, op.seq, &supplier, date).await?;
+    }
+    if date != found.visit_date {
         notes::move_findings(txn, op.seq, id, found.visit_date, date).await?;
+    }
+    if moved {
+        // Its findings are about the supplier visited: they go where it goes.
+        super::merge::repoint::<super::entities::note::Entity>(
+            txn,
+            op.seq,
+            super::entities::note::Column::VisitId.eq(id),
+            "supplier_id",
+            supplier.id,
+        )
+        .await?;
     }
     if active.is_changed() {
         versions::retire::<visit::Entity>(txn, op.seq, visit::Column::Id.eq(id)).await?;

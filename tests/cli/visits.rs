@@ -153,3 +153,54 @@ fn an_unknown_visit_is_reported() {
     assert_eq!(array_len(&db.json(&["visit", "list"])), 0);
 }
 every_backend!(an_unknown_visit_is_reported);
+
+/// A visit logged against the wrong supplier and buyer is moved, its findings with it, its
+/// site cleared unless one of the new supplier's is named (findings had to be voided and
+/// retyped); undo moves it back.
+fn a_visit_moves_to_another_supplier_and_buyer_with_its_findings() {
+    let db = Db::seeded();
+    db.ok(&[
+        "visit",
+        "log",
+        "Lumina",
+        "--buyer",
+        "Aurora",
+        "--site",
+        "Suzhou Plant 2",
+        "--date",
+        "2026-03-01",
+        "--finding",
+        "major:PVD target wear",
+        "--finding",
+        "minor:loose cable",
+    ]);
+    let before = crate::support::record(&db);
+    let moved = db.json(&[
+        "visit",
+        "edit",
+        "1",
+        "--supplier",
+        "Maxwell",
+        "--buyer",
+        "Borealis",
+    ]);
+    assert_eq!(
+        (
+            moved["supplier"].as_str(),
+            moved["buyer"].as_str(),
+            moved["site"].is_null()
+        ),
+        (Some("Maxwell PVD GmbH"), Some("Borealis PV"), true),
+        "{moved}"
+    );
+    let findings = db.json(&["note", "list", "--supplier", "Maxwell"]);
+    assert_eq!(array_len(&findings), 2, "{findings}");
+    assert_eq!(array_len(&db.json(&["note", "list", "--supplier", "Lumina"])), 0);
+    let maxwell = db.json(&["supplier", "show", "Maxwell"]);
+    assert_eq!(maxwell["visits"][0]["findings"][0]["text"], "PVD target wear");
+    // A site of another supplier is refused; undo gives everything back.
+    db.refuses(&["visit", "edit", "1", "--site", "Suzhou Plant 2"], 65, "site");
+    db.ok(&["undo"]);
+    assert_eq!(crate::support::record(&db), before);
+}
+every_backend!(a_visit_moves_to_another_supplier_and_buyer_with_its_findings);
