@@ -5,7 +5,7 @@ use crate::store::import::OnExisting;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::domain::status::{Confidence, DealStatus, HoldStatus, ScarceOverride, Severity};
-use crate::output::Format;
+use crate::output::{Format, Layout};
 
 /// Takes any text (vetted checks it, naming the option, exit 65) but tells completions and
 /// `--help` the spellings it takes: `deal set --status <TAB>` offers the statuses.
@@ -81,6 +81,11 @@ pub struct GlobalArgs {
     /// names right (without one it assumes the computer's own code page)
     #[arg(long, global = true)]
     pub bom: bool,
+
+    /// Tables on a terminal: auto (a table when it fits the width, else one block per record),
+    /// table, or records (a line per field, as psql's expanded mode)
+    #[arg(long, global = true, value_enum, default_value_t = Layout::Auto, value_name = "LAYOUT")]
+    pub layout: Layout,
 
     /// Whether `--format` was given on the command line (not from `--out`'s extension)
     #[arg(skip)]

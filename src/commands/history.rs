@@ -15,6 +15,6 @@ pub async fn run(ctx: &Context, args: HistoryArgs) -> Result<()> {
     let entries = audit::history(&store.db, since, supplier_id).await?;
     ctx.print(
         &ctx.output
-            .list(&entries, &["id", "at", "actor", "action", "summary"])?,
+            .list(&entries, &["id", "at", "actor", "action", "summary", "changed"])?,
     )
 }

@@ -149,6 +149,15 @@ fn summary_text(ctx: &Context, options: &ImportOptions, summary: &ImportSummary)
         &Table::of(std::slice::from_ref(summary)),
         &["created", "updated", "unchanged", "merged", "rejected"],
     ));
+    if !summary.changes.is_empty() {
+        let changes = if options.dry_run {
+            "Changes it would make to suppliers on record:"
+        } else {
+            "Changes to suppliers on record:"
+        };
+        text.push_str(&format!("{changes}\n"));
+        text.push_str(&ctx.output.table(&Table::of(&summary.changes), &[]));
+    }
     if options.dry_run {
         text.push_str("Dry run: nothing was written.\n");
     }

@@ -84,6 +84,7 @@ impl Context {
                 color,
                 raw: g.raw,
                 bom: g.bom,
+                layout: g.layout,
                 columns: g.columns.iter().map(|c| c.trim().to_string()).collect(),
                 limit: limit.map(|n| n as usize),
             },
@@ -144,6 +145,10 @@ impl Context {
     /// the format unless `--format` does; one that names no format vetted writes (`.pdf`,
     /// `.xlsx`) is refused rather than filled with something else.
     pub fn out(&self, path: Option<&Path>) -> Result<Option<OutFile>> {
+        if let Some(path) = path {
+            // The database first: that is the mistake to name.
+            Protected::database(&Location::resolve(self.db.as_deref())?).check("out", path)?;
+        }
         if let Some(path) = path
             && !self.format_given
             && !Format::is_known_extension(path)

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 
 pub use cell::{Cell, Row, ToCell, debug_check_columns};
 pub use document::{Document, Field, Name, fields_of};
+pub use grid::Layout;
 pub use safe::{guard, markdown_text, unguard, visible};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -66,6 +67,8 @@ pub struct Output {
     pub raw: bool,
     /// CSV begins with a UTF-8 byte-order mark (`--bom`), for Excel.
     pub bom: bool,
+    /// Tables or one block per record on a terminal (`--layout`).
+    pub layout: Layout,
     /// The columns a list or a report's main table shows (`--columns`), in that order; empty:
     /// its own choice.
     pub columns: Vec<String>,
@@ -140,7 +143,7 @@ impl Output {
     pub fn text(&self, text: &str) -> String {
         match self.format {
             Format::Md => markdown_text(text),
-            Format::Table => visible(text).into_owned(),
+            Format::Table => grid::fitted(&visible(text)),
             Format::Json | Format::Csv | Format::Html => text.to_string(),
         }
     }
@@ -270,7 +273,7 @@ impl Output {
     fn grid(&self, header: &[String], rows: Vec<Vec<String>>) -> String {
         match self.format {
             Format::Md => grid::markdown(header, rows),
-            _ => format!("{}\n", grid::terminal(header, rows, self.color)),
+            _ => format!("{}\n", grid::terminal(header, rows, self.color, self.layout)),
         }
     }
 }

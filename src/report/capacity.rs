@@ -54,6 +54,9 @@ pub struct CapacityRow {
     pub confidence: Option<Confidence>,
     /// Units reserved or contracted beyond the capacity that counts.
     pub over_held: i64,
+    /// The buyer a report asks the window for (`--buyer`) holds units here.
+    #[serde(skip)]
+    pub held_by_buyer: bool,
 }
 
 /// A buyer's hold on a row's units.
@@ -85,8 +88,9 @@ pub struct OutlookRow {
     pub outlook: Outlook,
     /// Makers with capacity stated in those quarters and not one unit free in any of them.
     pub sold_out: Vec<SupplierRef>,
-    /// With `--buyer`: the first quarter in which that buyer could still get a unit (one free,
-    /// or already its own); none when no quarter shown has one.
+    /// With `--buyer`: the first quarter in which that buyer could still get a unit delivered
+    /// (one free, or already its own) from a maker whose quoted lead time (its latest valid
+    /// quote to the buyer) reaches it from the as-of day; none when no quarter shown has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub window: Option<Option<Period>>,
 }
@@ -317,7 +321,17 @@ pub async fn build(conn: &impl ConnectionTrait, known: Known, scope: &Scope) -> 
     };
     let statements = standing(conn, known, &reading).await?;
     let taken = statements.taken_since(scope.as_of - chrono::Days::new(PACE_DAYS - 1));
-    assemble(conn, known, scope, statements.capacity, statements.held, taken).await
+    let leads = match scope.buyer {
+        Some(buyer) => facts::quoted_lead_days(conn, known, scope.as_of, buyer).await?,
+        None => HashMap::new(),
+    };
+    let mut report = assemble(conn, known, scope, statements.capacity, statements.held, taken).await?;
+    if scope.buyer.is_some() {
+        for outlook in &mut report.outlook {
+            outlook.window = Some(window(scope, &report.rows, &outlook.capability, &leads));
+        }
+    }
+    Ok(report)
 }
 
 /// Rows, totals and outlook from the statements that stand, over the suppliers active on the
@@ -355,15 +369,14 @@ async fn assemble(
             r.confidence = Some(*confidence);
         }
     }
-    let mut own: HashSet<(String, String)> = HashSet::new();
     for ((supplier, capability, period, buyer), (_, _, (units, status, confidence))) in &held {
         let (Some(b), false) = (buyers.get(buyer), *status == HoldStatus::Released) else {
             continue;
         };
-        if scope.buyer == Some(*buyer) && status.takes_units() && *units > 0 {
-            own.insert((capability.clone(), period.clone()));
-        }
         if let Some(r) = row(&mut rows, &active, *supplier, capability, period) {
+            if scope.buyer == Some(*buyer) && status.takes_units() && *units > 0 {
+                r.held_by_buyer = true;
+            }
             r.held.push(Held {
                 buyer: b.name.clone(),
                 kind: BuyerKind::of(b.external),
@@ -389,7 +402,7 @@ async fn assemble(
         (r.free, r.over_held) = (left.free, left.over_held);
     }
     let totals = totals(&rows);
-    let outlook = outlooks(scope, &rows, &totals, &taken, &own);
+    let outlook = outlooks(scope, &rows, &totals, &taken);
     Ok(CapacityReport {
         as_of: scope.as_of,
         known_at: None,
@@ -429,6 +442,7 @@ fn row<'a>(
                 free: 0,
                 confidence: None,
                 over_held: 0,
+                held_by_buyer: false,
             }),
     )
 }
@@ -460,13 +474,38 @@ fn totals(rows: &[CapacityRow]) -> Vec<Total> {
     totals.into_values().collect()
 }
 
+/// The first quarter in which the buyer could get a unit of `capability`: the earliest, over the
+/// makers, of the first quarter at or after both the first one shown and the one its quoted
+/// lead time reaches from the as-of day (no quote: the as-of day's), with a unit free or held
+/// by the buyer already.
+fn window(
+    scope: &Scope,
+    rows: &[CapacityRow],
+    capability: &str,
+    leads: &HashMap<(i32, String), u32>,
+) -> Option<Period> {
+    let first = Ord::max(scope.from, Period::of_day(scope.as_of));
+    rows.iter()
+        .filter(|r| r.capability == capability && r.period <= scope.to)
+        .filter(|r| r.free > 0 || r.held_by_buyer)
+        .filter(|r| {
+            let lead = leads
+                .get(&(r.supplier.id, capability.to_string()))
+                .copied()
+                .unwrap_or(0);
+            let delivered = scope.as_of + chrono::Days::new(u64::from(lead));
+            r.period >= Ord::max(first, Period::of_day(delivered))
+        })
+        .map(|r| r.period)
+        .min()
+}
+
 /// Per capability: its outlook from the as-of quarter (or `--from`, if later) to `--to`.
 fn outlooks(
     scope: &Scope,
     rows: &[CapacityRow],
     totals: &[Total],
     taken: &BTreeMap<String, i64>,
-    own: &HashSet<(String, String)>,
 ) -> Vec<OutlookRow> {
     let first = Ord::max(scope.from, Period::of_day(scope.as_of));
     let mut capabilities: Vec<&str> = totals.iter().map(|t| t.capability.as_str()).collect();
@@ -479,12 +518,8 @@ fn outlooks(
                 .filter(|t| t.capability == capability)
                 .map(|t| (t.period, t.free))
                 .collect();
-            let window = scope.buyer.map(|_| {
-                (0..first.span(scope.to) as i32).map(|i| first.plus(i)).find(|p| {
-                    free.iter().any(|(q, n)| q == p && *n > 0)
-                        || own.contains(&(capability.to_string(), p.to_string()))
-                })
-            });
+            // Worked out with the quoted lead times afterwards (`window`).
+            let window = None;
             let mut free_by_maker: BTreeMap<(&str, i32), i64> = BTreeMap::new();
             for r in rows
                 .iter()

@@ -637,6 +637,48 @@ pub async fn quoted_lead_times(
     Ok(latest.into_iter().map(|(s, (_, _, lead))| (s, lead)).collect())
 }
 
+/// The lead time, in days, of `buyer`'s latest quote per supplier and capability that holds on
+/// `day` (stated by then, not expired).
+pub async fn quoted_lead_days(
+    conn: &impl ConnectionTrait,
+    known: Known,
+    day: NaiveDate,
+    buyer: i32,
+) -> Result<HashMap<(i32, String), u32>> {
+    let rows: Vec<(i32, String, NaiveDate, i32, i32)> = known
+        .rows::<quote::Entity, _>(
+            conn,
+            &["supplier_id", "capability", "stated_on", "id", "lead_days"],
+            |find| {
+                find.select_only()
+                    .columns([
+                        quote::Column::SupplierId,
+                        quote::Column::Capability,
+                        quote::Column::StatedOn,
+                        quote::Column::Id,
+                        quote::Column::LeadDays,
+                    ])
+                    .filter(quote::Column::BuyerId.eq(buyer))
+                    .filter(quote::Column::StatedOn.lte(day))
+                    .filter(
+                        quote::Column::ValidUntil
+                            .is_null()
+                            .or(quote::Column::ValidUntil.gte(day)),
+                    )
+            },
+        )
+        .await?;
+    let mut latest: HashMap<(i32, String), (NaiveDate, i32, u32)> = HashMap::new();
+    for (supplier, capability, stated, id, days) in rows {
+        let days = u32::try_from(days).unwrap_or(0);
+        let slot = latest.entry((supplier, capability)).or_insert((stated, id, days));
+        if (stated, id) > (slot.0, slot.1) {
+            *slot = (stated, id, days);
+        }
+    }
+    Ok(latest.into_iter().map(|(k, (_, _, days))| (k, days)).collect())
+}
+
 /// Visits on or before `day` per supplier, by some buyers (`by`) or all.
 pub async fn visit_tallies(
     conn: &impl ConnectionTrait,

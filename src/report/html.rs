@@ -462,12 +462,7 @@ pub fn capacity(report: &super::capacity::CapacityReport, us: Option<&str>) -> S
                 names.join(", ")
             );
         }
-        body.push_str(&capacity_chart(
-            report,
-            &outlook.capability,
-            outlook.outlook.sold_out_by,
-            us,
-        ));
+        body.push_str(&capacity_chart(report, &outlook.capability, &outlook.outlook, us));
         body.push_str("</section>\n");
     }
     if report.rows.is_empty() {
@@ -516,13 +511,16 @@ pub fn capacity(report: &super::capacity::CapacityReport, us: Option<&str>) -> S
     )
 }
 
-/// One capability's quarters as stacked bars, the sell-out quarter marked with a dashed line.
+/// One capability's quarters as stacked bars, and the projected sell-out as a projection: a
+/// dashed line after the quarter it falls in (between quarters, not on a bar that may still
+/// show units free), labelled with the pace it assumes.
 fn capacity_chart(
     report: &super::capacity::CapacityReport,
     capability: &str,
-    sold_out_by: Option<crate::domain::capacity::Period>,
+    outlook: &crate::domain::capacity::Outlook,
     us: Option<&str>,
 ) -> String {
+    let sold_out_by = outlook.sold_out_by;
     let totals: Vec<&super::capacity::Total> = report
         .totals
         .iter()
@@ -581,12 +579,17 @@ fn capacity_chart(
             t.period
         );
         if sold_out_by == Some(t.period) {
+            // At the end of that quarter, between its bar and the next one; the label on the
+            // side with room.
+            let at = x + bar_w + gap / 2.0;
+            let anchor = if at > width / 2.0 { "end" } else { "start" };
             let _ = write!(
                 svg,
-                "<line x1=\"{x:.1}\" y1=\"{top}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#b0413e\" stroke-dasharray=\"4 3\"/>\
-                 <text class=\"sold-out\" x=\"{:.1}\" y=\"12\" font-size=\"11\" text-anchor=\"middle\" fill=\"#b0413e\">sold out</text>",
+                "<line x1=\"{at:.1}\" y1=\"{top}\" x2=\"{at:.1}\" y2=\"{:.1}\" stroke=\"#b0413e\" stroke-dasharray=\"4 3\"/>\
+                 <text class=\"sold-out\" x=\"{at:.1}\" y=\"12\" font-size=\"11\" text-anchor=\"{anchor}\" fill=\"#b0413e\">\
+                 projected sell-out at {:.1}/quarter</text>",
                 top + chart_h,
-                x + bar_w / 2.0
+                outlook.taken_per_quarter
             );
         }
     }

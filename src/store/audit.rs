@@ -73,6 +73,8 @@ pub struct HistoryEntry {
     pub summary: String,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
+    /// An edit's changes, for people: `city: Suzhou → Wuxi; note: – → …`.
+    pub changed: String,
 }
 
 crate::row!(HistoryEntry {
@@ -85,8 +87,56 @@ crate::row!(HistoryEntry {
     supplier_id,
     summary,
     before,
-    after
+    after,
+    changed
 });
+
+/// One field a change changed, its values as people read them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Difference {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// The fields whose values differ between two versions of a record (objects of the same
+/// view), in the order the record lists them; none when either is not an object.
+pub fn differences(before: &serde_json::Value, after: &serde_json::Value) -> Vec<Difference> {
+    let (Some(before), Some(after)) = (before.as_object(), after.as_object()) else {
+        return Vec::new();
+    };
+    after
+        .iter()
+        .filter(|(field, value)| field.as_str() != "id" && before.get(field.as_str()) != Some(*value))
+        .map(|(field, value)| Difference {
+            field: field.clone(),
+            before: shown(before.get(field.as_str()).unwrap_or(&serde_json::Value::Null)),
+            after: shown(value),
+        })
+        .collect()
+}
+
+/// `differences`, in a line: `city: Suzhou → Wuxi; note: – → text`.
+pub fn differences_line(before: &serde_json::Value, after: &serde_json::Value) -> String {
+    differences(before, after)
+        .iter()
+        .map(|d| format!("{}: {} → {}", d.field, d.before, d.after))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A value as a person reads it: text as it is, a list joined with `; `, nothing as `–`.
+fn shown(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => "–".to_string(),
+        serde_json::Value::String(text) => text.clone(),
+        serde_json::Value::Bool(true) => "yes".to_string(),
+        serde_json::Value::Bool(false) => "no".to_string(),
+        serde_json::Value::Array(items) if items.is_empty() => "–".to_string(),
+        serde_json::Value::Array(items) => items.iter().map(shown).collect::<Vec<_>>().join("; "),
+        other => other.to_string(),
+    }
+}
 
 /// Audit entries, oldest first, optionally since a day and for one supplier.
 pub async fn history(
@@ -117,17 +167,25 @@ pub async fn history(
         .all(conn)
         .await?
         .into_iter()
-        .map(|e| HistoryEntry {
-            id: e.id,
-            at: e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            actor: e.actor,
-            action: e.action,
-            entity: e.entity,
-            entity_id: e.entity_id,
-            supplier_id: e.supplier_id,
-            summary: e.summary,
-            before: parse(e.before),
-            after: parse(e.after),
+        .map(|e| {
+            let (before, after) = (parse(e.before), parse(e.after));
+            let changed = match (&before, &after) {
+                (Some(b), Some(a)) => differences_line(b, a),
+                _ => String::new(),
+            };
+            HistoryEntry {
+                id: e.id,
+                at: e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                actor: e.actor,
+                action: e.action,
+                entity: e.entity,
+                entity_id: e.entity_id,
+                supplier_id: e.supplier_id,
+                summary: e.summary,
+                before,
+                after,
+                changed,
+            }
         })
         .collect())
 }

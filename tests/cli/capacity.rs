@@ -823,3 +823,49 @@ every_backend!(
     rumoured_capacity_is_listed_not_counted,
     free_is_never_below_zero_and_numbers_are_plain_in_csv
 );
+
+/// The window (the first quarter a buyer could still get a unit) counts the buyer's own quoted
+/// lead time from the as-of day: with a 40-week quote, 2027Q2 is not reachable from 2026-12-01
+/// (it said 2027Q1). The projected sell-out is drawn as a projection, between quarters and
+/// labelled with its pace.
+fn the_window_counts_our_quoted_lead_time() {
+    let db = with_capacity();
+    let window =
+        |db: &Db| report(db, &["--as-of", "2026-12-01", "--buyer", "Aurora"])["outlook"][0]["window"].clone();
+    assert_eq!(window(&db), "2027Q1", "no quote: from the as-of quarter");
+    db.ok(&[
+        "quote",
+        "add",
+        "Lumina",
+        "--buyer",
+        "Aurora",
+        "--capability",
+        "hjt-full-line",
+        "--lead-time",
+        "40w",
+        "--date",
+        "2026-11-01",
+    ]);
+    // 2026-12-01 + 280 days = 2027-09-07: 2027Q3.
+    assert_eq!(window(&db), "2027Q3");
+    hold(&db, "Helios", "2027Q3", "4", "contracted", "2026-11-20");
+    assert_eq!(window(&db), "2027Q4", "Q3 is gone, Q4 is free and reachable");
+    hold(&db, "Helios", "2027Q1", "4", "contracted", "2026-11-21");
+    hold(&db, "Helios", "2027Q2", "3", "reserved", "2026-11-22");
+    let page = db.ok(&[
+        "report",
+        "capacity",
+        "--capability",
+        "hjt-full-line",
+        "--from",
+        "2027Q1",
+        "--to",
+        "2027Q4",
+        "--as-of",
+        "2026-12-01",
+        "--format",
+        "html",
+    ]);
+    assert!(page.contains("projected sell-out at"), "{page}");
+}
+every_backend!(the_window_counts_our_quoted_lead_time);

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use crate::support::{Db, vetted};
 
-fn demo_like() -> Db {
+pub fn demo_like() -> Db {
     let db = Db::seeded();
     db.ok(&[
         "supplier",

@@ -326,3 +326,65 @@ fn a_fixed_reject_file_imports_back_and_csv_can_carry_a_bom() {
     assert_eq!(summary["created"], 0, "{summary}");
 }
 every_backend!(a_fixed_reject_file_imports_back_and_csv_can_carry_a_bom);
+
+/// A re-imported row that matches a supplier on record says what it changes, field by field
+/// (supplier, field, before, after), on a dry run and in every format; and `history` shows an
+/// edit's before → after. (A row matched by its Traditional name changed the country CN → TW,
+/// replaced the note and added a capability; the dry run said only "1 updated".)
+fn an_import_says_what_it_changes_of_suppliers_on_record() {
+    let db = Db::seeded();
+    db.ok(&["supplier", "edit", "Lumina", "--note", "good data"]);
+    let csv = db.file(
+        "again.csv",
+        "name,country,note,capabilities\n蘇州盧米納異質結裝備有限公司,TW,overwritten,pvd\n",
+    );
+    let before = crate::support::record(&db);
+    let dry = db.json(&["import", "suppliers", &csv, "--dry-run"]);
+    let changes: Vec<(String, String, String)> = dry["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            assert_eq!(c["supplier"], "Lumina Heterojunction Equipment Co., Ltd.");
+            (
+                c["field"].as_str().unwrap().to_string(),
+                c["before"].as_str().unwrap().to_string(),
+                c["after"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        changes.contains(&("country".into(), "CN".into(), "TW".into())),
+        "{changes:?}"
+    );
+    assert!(
+        changes.contains(&("note".into(), "good data".into(), "overwritten".into())),
+        "{changes:?}"
+    );
+    assert!(
+        changes.contains(&(
+            "capabilities".into(),
+            "hjt-full-line; pecvd".into(),
+            "hjt-full-line; pecvd; pvd".into()
+        )),
+        "{changes:?}"
+    );
+    assert_eq!(crate::support::record(&db), before, "a dry run writes nothing");
+    let table = db.ok(&["import", "suppliers", &csv, "--dry-run"]);
+    assert!(
+        table.contains("Changes it would make to suppliers on record:") && table.contains("good data"),
+        "{table}"
+    );
+    for format in ["csv", "md"] {
+        let out = db.ok(&["import", "suppliers", &csv, "--dry-run", "--format", format]);
+        assert!(
+            out.contains("overwritten") && out.contains("TW"),
+            "{format}: {out}"
+        );
+    }
+    db.ok(&["import", "suppliers", &csv]);
+    let history = db.ok(&["history", "--supplier", "Lumina"]);
+    assert!(history.contains("note: – → good data"), "{history}");
+    assert!(history.contains("country: CN → TW"), "{history}");
+}
+every_backend!(an_import_says_what_it_changes_of_suppliers_on_record);

@@ -128,3 +128,126 @@ fn completions_and_man_page() {
         &page[..200.min(page.len())]
     );
 }
+
+/// What a command prints to a real 80-column terminal (`script` gives it a pseudo-terminal of
+/// that size): every line, its escapes dropped, at most 80 columns wide. Skipped, and says so,
+/// where util-linux's `script` is missing.
+fn on_an_80_column_terminal(db: &Db, args: &[&str]) -> Option<String> {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: the 80-column check needs util-linux's `script`");
+        return None;
+    }
+    let quoted: Vec<String> = [env!("CARGO_BIN_EXE_vetted"), "--db"]
+        .into_iter()
+        .map(String::from)
+        .chain([db.target().to_string_lossy().into_owned()])
+        .chain(args.iter().map(|a| a.to_string()))
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
+    let line = format!("stty cols 80 rows 50; {}", quoted.join(" "));
+    let out = std::process::Command::new("script")
+        .args(["-qfec", &line, "/dev/null"])
+        .env_remove("COLUMNS")
+        .env_remove("VETTED_DB")
+        .env("USER", "tester")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+    for line in text.lines() {
+        let width = unicode_width::UnicodeWidthStr::width(line);
+        assert!(
+            width <= 80,
+            "{args:?}: a line of {width} columns:\n{line}\n\n{text}"
+        );
+    }
+    Some(text)
+}
+
+/// Tables keep to an 80-column terminal (gaps 184–197 columns, `supplier show` 155–175, `log`
+/// 142–151, capacity 137, status 99–116 did not): a table that cannot fit turns into one block
+/// per record, and a long list in a cell is cut to a few with `+N more`. `--layout` chooses.
+fn tables_fit_an_80_column_terminal() {
+    let db = crate::html::demo_like();
+    for buyer in ["Borealis", "Helios"] {
+        db.ok(&[
+            "visit",
+            "log",
+            "Lumina",
+            "--buyer",
+            buyer,
+            "--purpose",
+            "competitor line audit with a long purpose",
+        ]);
+    }
+    for buyer in ["Zenith Cells", "Polar Modules", "Orion Cells", "Vega Solar"] {
+        db.ok(&["buyer", "add", buyer, "--external"]);
+    }
+    for buyer in ["Zenith", "Polar", "Orion", "Vega"] {
+        db.ok(&[
+            "deal",
+            "set",
+            "Lumina",
+            "--buyer",
+            buyer,
+            "--status",
+            "evaluating",
+        ]);
+    }
+    db.ok(&[
+        "capacity",
+        "set",
+        "Lumina",
+        "--capability",
+        "hjt-full-line",
+        "--period",
+        &crate::support::this_quarter(),
+        "--units",
+        "4",
+    ]);
+    let commands: [&[&str]; 6] = [
+        &["report", "gaps", "--buyer", "Aurora"],
+        &["report", "status"],
+        &["report", "capacity"],
+        &["supplier", "show", "Lumina"],
+        &["log"],
+        &["deal", "list"],
+    ];
+    for args in commands {
+        let Some(text) = on_an_80_column_terminal(&db, args) else {
+            return;
+        };
+        assert!(!text.trim().is_empty(), "{args:?}");
+    }
+    let gaps = on_an_80_column_terminal(&db, &["report", "gaps", "--buyer", "Aurora"]).unwrap();
+    assert!(gaps.contains("── 1 ─"), "one block per record: {gaps}");
+    assert!(gaps.contains("+2 more"), "a long list cut: {gaps}");
+    // Asked for, a table it is (as wide as it must be); records anywhere.
+    let out = db.run(&["report", "gaps", "--buyer", "Aurora", "--layout", "table"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .any(|l| l.contains("competitors"))
+    );
+    let records = db.ok(&["buyer", "list", "--layout", "records"]);
+    assert!(records.starts_with("── 1 ─"), "{records}");
+    assert!(
+        records
+            .lines()
+            .any(|l| l.starts_with("name ") && l.ends_with(" Aurora Solar")),
+        "{records}"
+    );
+    // A pipe keeps whole lines, for grep.
+    let piped = db.ok(&["report", "gaps", "--buyer", "Aurora"]);
+    assert!(piped.lines().any(|l| l.contains("competitors")), "{piped}");
+}
+every_backend!(tables_fit_an_80_column_terminal);

@@ -73,6 +73,9 @@ pub struct ImportSummary {
     /// The first problems of the rejected rows (`line N: column: problem`), at most
     /// `PROBLEMS_SHOWN`.
     pub problems: Vec<String>,
+    /// What it changed (or, on a dry run, would change) of suppliers already on record: each
+    /// field with its value before and after.
+    pub changes: Vec<SupplierChange>,
 }
 
 crate::row!(ImportSummary {
@@ -83,7 +86,24 @@ crate::row!(ImportSummary {
     rejected,
     dry_run,
     merged,
-    problems
+    problems,
+    changes
+});
+
+/// One field of a supplier on record an import changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct SupplierChange {
+    pub supplier: String,
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+crate::row!(SupplierChange {
+    supplier,
+    field,
+    before,
+    after
 });
 
 /// How many problems of rejected rows a summary names.
@@ -303,6 +323,7 @@ async fn write_checked(
         op,
         known: KnownKeys::load(txn, max_id_before.max(0) as u64, Some(to_write)).await?,
         writer: Writer::new(txn, max_id_before, op.seq, options.date).await?,
+        changes: Vec::new(),
     };
     let received = attempt
         .write_batches(txn, &checked.spilled, rejects, progress)
@@ -323,6 +344,7 @@ async fn write_checked(
         updated,
         unchanged,
         dry_run: options.dry_run,
+        changes: std::mem::take(&mut attempt.changes),
         ..Default::default()
     }
     .completed(&attempt.rejected);
@@ -388,6 +410,8 @@ struct Attempt<'a> {
     /// Keys the database may hold; the others are not looked up.
     known: KnownKeys,
     writer: Writer,
+    /// The fields it changed of suppliers on record before it.
+    changes: Vec<SupplierChange>,
 }
 
 impl Attempt<'_> {
@@ -504,7 +528,7 @@ impl Attempt<'_> {
 
     /// Writes what rows changed in a stored supplier, and audits it unless this import created
     /// it.
-    async fn update(&self, txn: &Txn, draft: &Draft, now: chrono::DateTime<Utc>) -> Result<()> {
+    async fn update(&mut self, txn: &Txn, draft: &Draft, now: chrono::DateTime<Utc>) -> Result<()> {
         let Origin::Stored {
             id,
             before,
@@ -518,6 +542,17 @@ impl Attempt<'_> {
             return Ok(()); // counted and audited with the import
         }
         let after = draft.view();
+        let (was, now_is) = (serde_json::to_value(&**before)?, serde_json::to_value(&after)?);
+        self.changes.extend(
+            audit::differences(&was, &now_is)
+                .into_iter()
+                .map(|d| SupplierChange {
+                    supplier: draft.name.clone(),
+                    field: d.field,
+                    before: d.before,
+                    after: d.after,
+                }),
+        );
         audit::record(
             txn,
             self.op,
